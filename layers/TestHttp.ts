@@ -1,0 +1,54 @@
+import { HttpClient, HttpClientError, HttpClientResponse } from "@effect/platform"
+import { Effect, Layer } from "effect"
+
+/** What a scripted handler sees of a request. */
+export interface SeenRequest {
+  readonly method: string
+  readonly path: string
+  readonly params: URLSearchParams
+  readonly headers: Readonly<Record<string, string>>
+  readonly url: string
+}
+
+export interface ScriptedResponse {
+  readonly status?: number
+  readonly body?: unknown
+  readonly headers?: Record<string, string>
+  /** Fail at the transport level instead of answering (e.g. a connection reset). */
+  readonly transportError?: string
+}
+
+export type Script = (request: SeenRequest, n: number) => ScriptedResponse | Effect.Effect<ScriptedResponse>
+
+/**
+ * An HttpClient that answers from a script, with no network. `requests` records every request
+ * it saw, in order. Build one per test: it is stateful.
+ */
+export const scriptedHttp = (script: Script) => {
+  const requests: Array<SeenRequest> = []
+  const client = HttpClient.make((request, url) =>
+    Effect.suspend(() => {
+      const seen: SeenRequest = {
+        method: request.method,
+        path: url.pathname,
+        params: url.searchParams,
+        headers: request.headers,
+        url: url.toString()
+      }
+      requests.push(seen)
+      const answer = script(seen, requests.length)
+      return (Effect.isEffect(answer) ? answer : Effect.succeed(answer)).pipe(
+        Effect.flatMap((r) => {
+          if (r.transportError !== undefined) {
+            const cause = Object.assign(new Error(r.transportError), { code: r.transportError })
+            return Effect.fail(new HttpClientError.RequestError({ request, reason: "Transport", cause }))
+          }
+          const body = typeof r.body === "string" ? r.body : JSON.stringify(r.body ?? {})
+          const response = new Response(body, { status: r.status ?? 200, headers: r.headers ?? {} })
+          return Effect.succeed(HttpClientResponse.fromWeb(request, response))
+        })
+      )
+    })
+  )
+  return { layer: Layer.succeed(HttpClient.HttpClient, client), requests }
+}

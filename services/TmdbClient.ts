@@ -1,0 +1,281 @@
+import { HttpClient, HttpClientRequest } from "@effect/platform"
+import { Clock, Data, Duration, Effect, Either, Option, Redacted, Ref, Schedule, Stream } from "effect"
+import { type TmdbClientOptions, tmdbSettings } from "../src/Config.js"
+import { decodeDiscoverPage, decodeMovieDetails, parseErrorBody } from "../src/Decode.js"
+import { collectDiscover, type DiscoverOptions, discoverStream, type PageQuery } from "../src/Discover.js"
+import {
+  Decode,
+  InvalidRequest,
+  NotFound,
+  RateLimited,
+  ServerError,
+  type TmdbError,
+  Timeout,
+  Transport,
+  Unauthorized
+} from "../src/Errors.js"
+import type { MovieDetails } from "../src/Movie.js"
+import { MAX_PAGE } from "../src/Windows.js"
+import { describeTransportError, parseRetryAfter, redactSecret, showPath } from "../src/Wire.js"
+import { RateLimiter } from "./RateLimiter.js"
+
+/** Appended sub-requests allowed per call: TMDB answers 21 with HTTP 400, status_code 27. */
+export const MAX_APPEND = 20
+
+export interface DetailsOptions {
+  /** Sub-requests to append (`external_ids`, `credits`, ...), at most 20. */
+  readonly appendToResponse?: ReadonlyArray<string>
+}
+
+export interface BatchOptions extends DetailsOptions {
+  readonly onProgress?: (done: number, total: number) => void
+}
+
+export interface BatchResult {
+  readonly succeeded: ReadonlyArray<MovieDetails>
+  readonly failed: ReadonlyArray<{ readonly tmdbId: number; readonly error: TmdbError }>
+}
+
+export interface DetailsOutcome {
+  readonly tmdbId: number
+  readonly result: Either.Either<MovieDetails, TmdbError>
+}
+
+export interface ClientStats {
+  /** HTTP requests sent, retries included. */
+  readonly requests: number
+  /** Requests that were retries of an earlier attempt. */
+  readonly retries: number
+  /** Responses with status 429. */
+  readonly rateLimited: number
+}
+
+/** A failed attempt worth another try; unwrapped once the retries are spent. */
+class Retryable extends Data.TaggedError("Retryable")<{ readonly error: TmdbError }> {}
+
+const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504])
+
+export class TmdbClient extends Effect.Service<TmdbClient>()("tmdb/TmdbClient", {
+  effect: (options?: TmdbClientOptions) =>
+    Effect.gen(function*() {
+      const settings = yield* tmdbSettings(options)
+      const limiter = yield* RateLimiter
+      const secret = settings.credentials._tag === "ApiKey"
+        ? Redacted.value(settings.credentials.key)
+        : Redacted.value(settings.credentials.token)
+      const redact = redactSecret(secret)
+
+      // The platform's client span records `url.full`, query included, which would carry a v3
+      // api_key into traces. Its tracer is off; `TmdbClient.request` spans carry a redacted path.
+      const client = (yield* HttpClient.HttpClient).pipe(
+        HttpClient.withTracerDisabledWhen(() => true),
+        HttpClient.mapRequest((request) => {
+          const withBase = HttpClientRequest.acceptJson(HttpClientRequest.prependUrl(request, settings.baseUrl))
+          return settings.credentials._tag === "ApiKey"
+            ? HttpClientRequest.setUrlParam(withBase, "api_key", Redacted.value(settings.credentials.key))
+            : HttpClientRequest.bearerToken(withBase, settings.credentials.token)
+        })
+      )
+
+      const retryPolicy = Schedule.exponential(settings.retryBase).pipe(
+        Schedule.jittered,
+        Schedule.intersect(Schedule.recurs(settings.retries))
+      )
+      const timeoutMs = Duration.toMillis(settings.timeout)
+      const counters = { requests: 0, retries: 0, rateLimited: 0 }
+      const revoked = yield* Ref.make(Option.none<Unauthorized>())
+
+      const classify = (path: string, status: number, headers: Record<string, string>, text: string) =>
+        Effect.gen(function*() {
+          if (status >= 200 && status < 300) {
+            try {
+              return JSON.parse(text) as unknown
+            } catch {
+              return yield* new Retryable({ error: new Transport({ path, message: `truncated or unparseable body (${text.length} bytes)` }) })
+            }
+          }
+          const body = parseErrorBody(text)
+          const tmdb = body.message !== null ? redact(body.message) : `HTTP ${status}`
+          const statusCode = body.statusCode ?? undefined
+          if (status === 401) {
+            const error = new Unauthorized({ path, statusCode, message: `TMDB refused the credentials: ${tmdb}` })
+            yield* Ref.set(revoked, Option.some(error))
+            return yield* error
+          }
+          if (status === 404) return yield* new NotFound({ path, statusCode, message: tmdb })
+          const retryAfterMs = parseRetryAfter(headers["retry-after"], yield* Clock.currentTimeMillis)
+          if (status === 429) {
+            counters.rateLimited++
+            yield* limiter.throttled
+          }
+          if ((status === 429 || status === 503) && retryAfterMs !== undefined) {
+            const paused = yield* limiter.pause(retryAfterMs)
+            if (!paused) {
+              return yield* new RateLimited({
+                path,
+                retryAfterMs,
+                message: `Retry-After of ${Math.round(retryAfterMs / 1000)} s exceeds the pause cap`
+              })
+            }
+          }
+          if (status === 429) return yield* new Retryable({ error: new RateLimited({ path, retryAfterMs, message: tmdb }) })
+          if (RETRYABLE_STATUS.has(status)) return yield* new Retryable({ error: new ServerError({ path, status, message: tmdb }) })
+          if (status >= 500) return yield* new ServerError({ path, status, message: tmdb })
+          return yield* new InvalidRequest({ path, status, statusCode, message: tmdb })
+        })
+
+      /** One attempt: wait for the limiter, send, read the whole body within the timeout. */
+      const attempt = (request: HttpClientRequest.HttpClientRequest, path: string, sends: { n: number }) =>
+        Effect.gen(function*() {
+          const fatal = yield* Ref.get(revoked)
+          if (Option.isSome(fatal)) return yield* fatal.value
+          const response = yield* limiter.withPermit(
+            Effect.gen(function*() {
+              counters.requests++
+              if (sends.n++ > 0) counters.retries++
+              const response = yield* client.execute(request)
+              const text = yield* response.text
+              return { status: response.status, headers: response.headers, text }
+            }).pipe(
+              Effect.catchTag("RequestError", "ResponseError", (error) =>
+                new Retryable({ error: new Transport({ path, message: redact(describeTransportError(error)) }) })),
+              Effect.timeoutFail({
+                duration: settings.timeout,
+                onTimeout: () =>
+                  new Retryable({ error: new Timeout({ path, timeoutMs, message: `no complete response within ${timeoutMs} ms` }) })
+              })
+            )
+          )
+          const json = yield* classify(path, response.status, response.headers, response.text)
+          yield* limiter.succeeded
+          return json
+        })
+
+      /** GET `path` through the whole pipeline, retrying only what is transient. */
+      const getJson = (path: string, params: Record<string, string>) => {
+        const shown = showPath(path, params)
+        const request = HttpClientRequest.get(path).pipe(HttpClientRequest.setUrlParams(params))
+        return Effect.suspend(() => {
+          const sends = { n: 0 }
+          return attempt(request, shown, sends).pipe(
+            Effect.retry({ schedule: retryPolicy, while: (e) => e instanceof Retryable }),
+            Effect.mapError((e) => (e instanceof Retryable ? e.error : e)),
+            Effect.withSpan("TmdbClient.request", { attributes: { "tmdb.path": shown } })
+          )
+        })
+      }
+
+      const discoverPage = (options: DiscoverOptions) => (query: PageQuery) => {
+        if (query.page < 1 || query.page > MAX_PAGE) {
+          return Effect.fail(
+            new InvalidRequest({ path: "/discover/movie", status: 400, message: `page ${query.page} is outside 1..500` })
+          )
+        }
+        const params: Record<string, string> = {
+          "primary_release_date.gte": query.window.from,
+          "primary_release_date.lte": query.window.to,
+          "vote_count.gte": String(options.minVoteCount ?? 200),
+          sort_by: options.sortBy ?? "primary_release_date.desc",
+          include_adult: String(options.includeAdult ?? false),
+          include_video: String(options.includeVideo ?? false),
+          page: String(query.page)
+        }
+        return getJson("/discover/movie", params).pipe(
+          Effect.flatMap((json) =>
+            Either.match(decodeDiscoverPage(json), {
+              onLeft: (message) => Effect.fail(new Decode({ path: showPath("/discover/movie", params), message })),
+              onRight: Effect.succeed
+            })
+          )
+        )
+      }
+
+      /** Discovery as a stream of page events, so a caller can store pages as they arrive. */
+      const discoverMoviesStream = (options: DiscoverOptions) =>
+        discoverStream(options, discoverPage(options), settings.maxConcurrent).pipe(
+          Stream.withSpan("TmdbClient.discoverMoviesStream", {
+            attributes: { "tmdb.start_year": options.startYear, "tmdb.end_year": options.endYear ?? options.startYear }
+          })
+        )
+
+      const discoverMovies = Effect.fn("TmdbClient.discoverMovies")(function*(options: DiscoverOptions) {
+        yield* Effect.annotateCurrentSpan({ "tmdb.start_year": options.startYear })
+        return yield* collectDiscover(discoverStream(options, discoverPage(options), settings.maxConcurrent))
+      })
+
+      const getMovieDetails = Effect.fn("TmdbClient.getMovieDetails")(function*(
+        tmdbId: number,
+        options: DetailsOptions = {}
+      ) {
+        yield* Effect.annotateCurrentSpan({ "tmdb.movie_id": tmdbId })
+        const path = `/movie/${tmdbId}`
+        const append = options.appendToResponse ?? []
+        if (!Number.isInteger(tmdbId) || tmdbId <= 0) {
+          return yield* new InvalidRequest({ path, status: 400, message: `invalid movie id ${tmdbId}` })
+        }
+        if (append.length > MAX_APPEND) {
+          return yield* new InvalidRequest({
+            path,
+            status: 400,
+            statusCode: 27,
+            message: `append_to_response takes at most ${MAX_APPEND} items, got ${append.length}`
+          })
+        }
+        const params: Record<string, string> = append.length > 0 ? { append_to_response: append.join(",") } : {}
+        const json = yield* getJson(path, params)
+        return yield* Either.match(decodeMovieDetails(json, append), {
+          onLeft: (message) => Effect.fail(new Decode({ path: showPath(path, params), message })),
+          onRight: Effect.succeed
+        })
+      })
+
+      /** Details for each id as they complete (unordered), each success or failure on its own. */
+      const movieDetailsStream = (ids: Stream.Stream<number>, options: DetailsOptions = {}) =>
+        Stream.mapEffect(
+          ids,
+          (tmdbId) =>
+            Effect.map(Effect.either(getMovieDetails(tmdbId, options)), (result): DetailsOutcome => ({ tmdbId, result })),
+          { concurrency: settings.maxConcurrent, unordered: true }
+        )
+
+      const getBatchMovieDetails = Effect.fn("TmdbClient.getBatchMovieDetails")(function*(
+        ids: Iterable<number>,
+        options: BatchOptions = {}
+      ) {
+        const list = Array.from(ids)
+        yield* Effect.annotateCurrentSpan({ "tmdb.batch_size": list.length })
+        let done = 0
+        const outcomes = yield* Effect.forEach(
+          list,
+          (tmdbId) =>
+            Effect.either(getMovieDetails(tmdbId, options)).pipe(
+              Effect.tap(() => Effect.sync(() => options.onProgress?.(++done, list.length)))
+            ),
+          { concurrency: settings.maxConcurrent }
+        )
+        const succeeded: Array<MovieDetails> = []
+        const failed: Array<{ tmdbId: number; error: TmdbError }> = []
+        outcomes.forEach((outcome, i) => {
+          if (Either.isRight(outcome)) succeeded.push(outcome.right)
+          else failed.push({ tmdbId: list[i]!, error: outcome.left })
+        })
+        return { succeeded, failed } satisfies BatchResult
+      })
+
+      const stats = Effect.sync((): ClientStats => ({
+        requests: counters.requests,
+        retries: counters.retries,
+        rateLimited: counters.rateLimited
+      }))
+
+      return {
+        settings: { ...settings, credentials: undefined },
+        discoverMovies,
+        discoverMoviesStream,
+        getMovieDetails,
+        getBatchMovieDetails,
+        movieDetailsStream,
+        stats
+      } as const
+    })
+}) {}

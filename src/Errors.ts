@@ -1,0 +1,93 @@
+import { Schema } from "effect"
+
+// Every error carries only what is safe to print: a redacted path and TMDB's own message.
+const common = {
+  /** The request path with secrets removed, e.g. `/movie/550?append_to_response=credits`. */
+  path: Schema.String,
+  message: Schema.String
+}
+
+/** 404 (TMDB codes 34 and 6). Permanent: never retried. */
+export class NotFound extends Schema.TaggedError<NotFound>()("NotFound", {
+  ...common,
+  statusCode: Schema.optional(Schema.Number)
+}) {}
+
+/** 401 (TMDB codes 3, 7, 10). Fatal for the whole run: the client stops sending. */
+export class Unauthorized extends Schema.TaggedError<Unauthorized>()("Unauthorized", {
+  ...common,
+  statusCode: Schema.optional(Schema.Number)
+}) {}
+
+/** 429 after the retries were spent, or a Retry-After longer than the configured cap. */
+export class RateLimited extends Schema.TaggedError<RateLimited>()("RateLimited", {
+  ...common,
+  retryAfterMs: Schema.optional(Schema.Number)
+}) {}
+
+/** 5xx after the retries were spent. */
+export class ServerError extends Schema.TaggedError<ServerError>()("ServerError", {
+  ...common,
+  status: Schema.Number
+}) {}
+
+/** Connection refused or reset, DNS failure, or a body cut off in transit. */
+export class Transport extends Schema.TaggedError<Transport>()("Transport", common) {}
+
+/** No complete response within the per-request timeout. */
+export class Timeout extends Schema.TaggedError<Timeout>()("Timeout", {
+  ...common,
+  timeoutMs: Schema.Number
+}) {}
+
+/** A complete JSON body of the wrong shape. Not retried: the same request gives the same body. */
+export class Decode extends Schema.TaggedError<Decode>()("Decode", common) {}
+
+/** Any other 4xx (400 invalid page, 422 invalid date range, ...). Not retried. */
+export class InvalidRequest extends Schema.TaggedError<InvalidRequest>()("InvalidRequest", {
+  ...common,
+  status: Schema.Number,
+  statusCode: Schema.optional(Schema.Number)
+}) {}
+
+export type TmdbError =
+  | NotFound
+  | Unauthorized
+  | RateLimited
+  | ServerError
+  | Transport
+  | Timeout
+  | Decode
+  | InvalidRequest
+
+/** The failure kinds stored in `fetch_failures.kind`. */
+export const FailureKind = Schema.Literal(
+  "not_found",
+  "unauthorized",
+  "rate_limited",
+  "server",
+  "transport",
+  "timeout",
+  "decode",
+  "invalid_request"
+)
+export type FailureKind = typeof FailureKind.Type
+
+const kinds: Record<TmdbError["_tag"], FailureKind> = {
+  NotFound: "not_found",
+  Unauthorized: "unauthorized",
+  RateLimited: "rate_limited",
+  ServerError: "server",
+  Transport: "transport",
+  Timeout: "timeout",
+  Decode: "decode",
+  InvalidRequest: "invalid_request"
+}
+
+export const failureKind = (error: TmdbError): FailureKind => kinds[error._tag]
+
+/** Kinds worth trying again on a later run: the server may answer next time. */
+export const isTransientKind = (kind: FailureKind): boolean =>
+  kind === "rate_limited" || kind === "server" || kind === "transport" || kind === "timeout"
+
+export const isTransient = (error: TmdbError): boolean => isTransientKind(failureKind(error))
