@@ -1,0 +1,181 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Clock, Deferred, Duration, Effect, Fiber, TestClock } from "effect"
+import type { LimiterOptions } from "../src/Config.js"
+import { RateLimiter } from "../services/RateLimiter.js"
+
+const makeLimiter = (options: LimiterOptions) =>
+  Effect.provide(RateLimiter, RateLimiter.Default({ adaptive: false, maxPause: "60 seconds", ...options }))
+
+/** Runs `n` tasks through the limiter at once and returns each start time (ms), sorted. */
+const startTimes = (limiter: RateLimiter, n: number, work: Effect.Effect<void> = Effect.void, horizon: Duration.DurationInput = "10 minutes") =>
+  Effect.gen(function*() {
+    const starts: Array<number> = []
+    const fiber = yield* Effect.forEach(
+      Array.from({ length: n }),
+      () =>
+        limiter.withPermit(
+          Effect.flatMap(Clock.currentTimeMillis, (t) => Effect.sync(() => starts.push(t))).pipe(Effect.zipRight(work))
+        ),
+      { concurrency: "unbounded", discard: true }
+    ).pipe(Effect.fork)
+    yield* TestClock.adjust(horizon)
+    yield* Fiber.join(fiber)
+    return starts.sort((a, b) => a - b)
+  })
+
+/** The most starts in any closed interval, minus what the bucket allows in it. Must be <= 0. */
+const worstExcess = (starts: ReadonlyArray<number>, burst: number, rps: number) => {
+  let worst = Number.NEGATIVE_INFINITY
+  for (let i = 0; i < starts.length; i++) {
+    for (let j = i; j < starts.length; j++) {
+      const allowed = burst + (rps * (starts[j]! - starts[i]!)) / 1000
+      worst = Math.max(worst, j - i + 1 - allowed)
+    }
+  }
+  return worst
+}
+
+describe("RateLimiter", () => {
+  for (const [rps, burst] of [[4, 4], [4, 1], [40, 10], [2.5, 3]] as const) {
+    it.effect(`over any interval t, starts <= burst + rps*t (rps ${rps}, burst ${burst})`, () =>
+      Effect.gen(function*() {
+        const limiter = yield* makeLimiter({ requestsPerSecond: rps, burst, maxConcurrent: 1000 })
+        const starts = yield* startTimes(limiter, 120)
+        expect(starts).toHaveLength(120)
+        expect(worstExcess(starts, burst, rps)).toBeLessThanOrEqual(1e-6)
+        // The bucket starts full: the first `burst` go at once.
+        expect(starts.slice(0, burst).every((t) => t === starts[0])).toBe(true)
+      }))
+
+    it.effect(`a saturated backlog is served at >= 0.95 x rps (rps ${rps}, burst ${burst})`, () =>
+      Effect.gen(function*() {
+        const limiter = yield* makeLimiter({ requestsPerSecond: rps, burst, maxConcurrent: 1000 })
+        const starts = yield* startTimes(limiter, 200)
+        const sustained = starts.slice(burst)
+        const rate = ((sustained.length - 1) * 1000) / (sustained.at(-1)! - sustained[0]!)
+        expect(rate).toBeGreaterThanOrEqual(0.95 * rps)
+        expect(rate).toBeLessThanOrEqual(rps * 1.0001)
+      }))
+  }
+
+  it.effect("after an idle spell the bucket holds at most `burst` tokens", () =>
+    Effect.gen(function*() {
+      const limiter = yield* makeLimiter({ requestsPerSecond: 4, burst: 3, maxConcurrent: 1000 })
+      const all: Array<number> = []
+      for (let wave = 0; wave < 3; wave++) {
+        all.push(...(yield* startTimes(limiter, 10, Effect.void, "30 seconds")))
+      }
+      expect(all).toHaveLength(30)
+      expect(worstExcess(all, 3, 4)).toBeLessThanOrEqual(1e-6)
+      for (let wave = 0; wave < 3; wave++) {
+        const w = all.slice(wave * 10, wave * 10 + 10)
+        expect(w.filter((t) => t === w[0]).length).toBe(3)
+      }
+    }))
+
+  it.effect("requests in flight never exceed maxConcurrent, and reach it", () =>
+    Effect.gen(function*() {
+      const limiter = yield* makeLimiter({ requestsPerSecond: 1000, burst: 50, maxConcurrent: 7 })
+      let inFlight = 0
+      let peak = 0
+      const work = Effect.acquireUseRelease(
+        Effect.sync(() => {
+          inFlight++
+          peak = Math.max(peak, inFlight)
+        }),
+        () => Effect.sleep("3 seconds"),
+        () => Effect.sync(() => inFlight--)
+      )
+      const starts = yield* startTimes(limiter, 50, work)
+      expect(starts).toHaveLength(50)
+      expect(peak).toBe(7)
+      expect((yield* limiter.stats).maxInFlight).toBe(7)
+    }))
+
+  it.effect("nothing starts during a shared pause, for any fiber", () =>
+    Effect.gen(function*() {
+      const limiter = yield* makeLimiter({ requestsPerSecond: 10, burst: 2, maxConcurrent: 100 })
+      const starts: Array<number> = []
+      const record = limiter.withPermit(Effect.flatMap(Clock.currentTimeMillis, (t) => Effect.sync(() => starts.push(t))))
+      yield* record
+      expect(yield* limiter.pause(5_000)).toBe(true)
+      const fiber = yield* Effect.fork(Effect.all(Array.from({ length: 20 }, () => record), { concurrency: "unbounded" }))
+      yield* TestClock.adjust("4999 millis")
+      expect(starts).toHaveLength(1)
+      yield* TestClock.adjust("1 minute")
+      yield* Fiber.join(fiber)
+      expect(starts).toHaveLength(21)
+      expect(Math.min(...starts.slice(1))).toBeGreaterThanOrEqual(5_000)
+      // After the pause the bucket is full again: burst at once, then the rate.
+      expect(worstExcess(starts.slice(1), 2, 10)).toBeLessThanOrEqual(1e-6)
+    }))
+
+  it.effect("a pause set while fibers wait for tokens holds them too; overlapping pauses extend, never shorten", () =>
+    Effect.gen(function*() {
+      const limiter = yield* makeLimiter({ requestsPerSecond: 1, burst: 1, maxConcurrent: 100 })
+      const starts: Array<number> = []
+      const record = limiter.withPermit(Effect.flatMap(Clock.currentTimeMillis, (t) => Effect.sync(() => starts.push(t))))
+      const fiber = yield* Effect.fork(Effect.all([record, record, record], { concurrency: "unbounded" }))
+      yield* TestClock.adjust("10 millis")
+      expect(starts).toEqual([0])
+      yield* limiter.pause(8_000)
+      yield* limiter.pause(3_000)
+      yield* TestClock.adjust("1 minute")
+      yield* Fiber.join(fiber)
+      expect(starts[1]).toBeGreaterThanOrEqual(8_010)
+      expect(starts[2]! - starts[1]!).toBeGreaterThanOrEqual(1_000)
+    }))
+
+  it.effect("a pause longer than the cap is refused and pauses nothing", () =>
+    Effect.gen(function*() {
+      const limiter = yield* makeLimiter({ requestsPerSecond: 10, burst: 1, maxConcurrent: 10, maxPause: "60 seconds" })
+      expect(yield* limiter.pause(3_600_000)).toBe(false)
+      const fiber = yield* Effect.fork(limiter.withPermit(Clock.currentTimeMillis))
+      yield* TestClock.adjust("1 millis")
+      expect(yield* Fiber.join(fiber)).toBe(0)
+    }))
+
+  it.effect("interrupted fibers give their permits back", () =>
+    Effect.gen(function*() {
+      const limiter = yield* makeLimiter({ requestsPerSecond: 100, burst: 10, maxConcurrent: 2 })
+      const running = yield* Deferred.make<void>()
+      const hung = yield* Effect.forEach([1, 2], () =>
+        Effect.fork(limiter.withPermit(Effect.zipRight(Deferred.succeed(running, undefined), Effect.never))))
+      // A third waits for a slot, then is interrupted while queued.
+      const queued = yield* Effect.fork(limiter.withPermit(Effect.never))
+      yield* TestClock.adjust("1 second")
+      expect((yield* limiter.stats).inFlight).toBe(2)
+      yield* Fiber.interruptAll([...hung, queued])
+      expect((yield* limiter.stats).inFlight).toBe(0)
+      const next = yield* Effect.fork(Effect.all([limiter.withPermit(Effect.succeed(1)), limiter.withPermit(Effect.succeed(2))], { concurrency: 2 }))
+      yield* TestClock.adjust("1 second")
+      expect(yield* Fiber.join(next)).toEqual([1, 2])
+    }))
+
+  it.effect("adaptive: 429s halve the rate once per second, successes climb back to the configured rate", () =>
+    Effect.gen(function*() {
+      const limiter = yield* Effect.provide(
+        RateLimiter,
+        RateLimiter.Default({ requestsPerSecond: 40, burst: 10, maxConcurrent: 10, adaptive: true })
+      )
+      yield* limiter.throttled
+      yield* limiter.throttled // same second: counted once
+      expect((yield* limiter.stats).currentRate).toBe(20)
+      yield* TestClock.adjust("1 second")
+      yield* limiter.throttled
+      expect((yield* limiter.stats).currentRate).toBe(10)
+      expect((yield* limiter.stats).decreases).toBe(2)
+      // Climb: about target/20 = 2 req/s per second of successes; 30 req/s to regain is ~15 s of work.
+      const starts = yield* startTimes(limiter, 400, limiter.succeeded, "2 minutes")
+      expect((yield* limiter.stats).currentRate).toBe(40)
+      const firstSecond = starts.filter((t) => t - starts[0]! < 1000).length
+      expect(firstSecond).toBeLessThanOrEqual(10 + 12)
+    }))
+
+  it.effect("non-adaptive: 429s leave the rate alone", () =>
+    Effect.gen(function*() {
+      const limiter = yield* makeLimiter({ requestsPerSecond: 8, burst: 1, maxConcurrent: 1 })
+      yield* limiter.throttled
+      expect((yield* limiter.stats).currentRate).toBe(8)
+    }))
+})

@@ -1,0 +1,400 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Cause, Clock, ConfigProvider, Effect, Exit, Fiber, Layer, Redacted, TestClock } from "effect"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { type Script, scriptedHttp, type ScriptedResponse } from "../layers/TestHttp.js"
+import { TmdbClientLayer } from "../layers/Tmdb.js"
+import { TmdbClient } from "../services/TmdbClient.js"
+import type { TmdbClientOptions } from "../src/Config.js"
+
+const KEY = "canary0123456789abcdef0123456789"
+const fixtureText = (name: string) => fs.readFileSync(path.resolve(import.meta.dirname, "../sandbox/fixtures", name), "utf8")
+const fightClub = JSON.parse(fixtureText("movie-550-fight-club.json")) as Record<string, unknown>
+
+const base: TmdbClientOptions = {
+  credentials: { _tag: "ApiKey", key: Redacted.make(KEY) },
+  baseUrl: "https://tmdb.test/3",
+  requestsPerSecond: 50,
+  burst: 10,
+  maxConcurrent: 10,
+  adaptive: false
+}
+
+/** The client composed over a scripted HttpClient, as another Effect app would compose it. */
+const withClient = <A, E>(script: Script, run: (client: TmdbClient) => Effect.Effect<A, E>, options: TmdbClientOptions = {}) => {
+  const http = scriptedHttp(script)
+  const layer = TmdbClientLayer({ ...base, ...options }).pipe(Layer.provide(http.layer))
+  return Effect.gen(function*() {
+    const fiber = yield* Effect.fork(Effect.exit(Effect.flatMap(TmdbClient, run)).pipe(Effect.provide(layer)))
+    yield* TestClock.adjust("30 minutes")
+    const exit = yield* Fiber.join(fiber)
+    return { exit, requests: http.requests }
+  })
+}
+
+const movie = (id: number) => ({ ...fightClub, id, title: `Movie ${id}` })
+const answer = (status: number, body: unknown = {}, headers: Record<string, string> = {}): ScriptedResponse => ({
+  status,
+  body,
+  headers
+})
+
+const failureTag = <A, E extends { _tag: string }>(exit: Exit.Exit<A, E>) =>
+  Exit.match(exit, {
+    onSuccess: () => "success",
+    onFailure: (cause) => Cause.failureOption(cause).pipe((o) => (o._tag === "Some" ? o.value._tag : Cause.pretty(cause)))
+  })
+
+describe("TmdbClient: requests", () => {
+  it.effect("a v3 key goes as api_key with Accept: application/json, under the base URL", () =>
+    Effect.gen(function*() {
+      const { exit, requests } = yield* withClient(() => answer(200, fightClub), (c) => c.getMovieDetails(550))
+      expect(Exit.isSuccess(exit)).toBe(true)
+      expect(requests).toHaveLength(1)
+      expect(requests[0]!.path).toBe("/3/movie/550")
+      expect(requests[0]!.params.get("api_key")).toBe(KEY)
+      expect(requests[0]!.headers["accept"]).toBe("application/json")
+      expect(requests[0]!.headers["authorization"]).toBeUndefined()
+    }))
+
+  it.effect("a read access token goes as Bearer and no URL carries a key", () =>
+    Effect.gen(function*() {
+      const token = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.sig"
+      const { requests } = yield* withClient(() => answer(200, fightClub), (c) => c.getMovieDetails(550), {
+        credentials: { _tag: "ReadAccessToken", token: Redacted.make(token) }
+      })
+      expect(requests[0]!.headers["authorization"]).toBe(`Bearer ${token}`)
+      expect(requests[0]!.url).not.toContain("api_key")
+      expect(requests[0]!.url).not.toContain(token)
+    }))
+
+  it.effect("config comes from Effect Config: TMDB_API_KEY, TMDB_BASE_URL (a JWT in TMDB_API_KEY goes as Bearer)", () =>
+    Effect.gen(function*() {
+      const http = scriptedHttp(() => answer(200, fightClub))
+      const provider = ConfigProvider.fromMap(new Map([["TMDB_API_KEY", "eyJa.eyJb.c"], ["TMDB_BASE_URL", "http://127.0.0.1:9/3/"]]))
+      yield* Effect.flatMap(TmdbClient, (c) => c.getMovieDetails(550)).pipe(
+        Effect.provide(TmdbClientLayer().pipe(Layer.provide(http.layer))),
+        Effect.withConfigProvider(provider)
+      )
+      expect(http.requests[0]!.url).toBe("http://127.0.0.1:9/3/movie/550")
+      expect(http.requests[0]!.headers["authorization"]).toBe("Bearer eyJa.eyJb.c")
+    }))
+
+  it.effect("no key at all fails layer construction with a message naming TMDB_API_KEY", () =>
+    Effect.gen(function*() {
+      const http = scriptedHttp(() => answer(200, fightClub))
+      const exit = yield* Effect.exit(
+        Effect.flatMap(TmdbClient, (c) => c.getMovieDetails(550)).pipe(
+          Effect.provide(TmdbClientLayer().pipe(Layer.provide(http.layer))),
+          Effect.withConfigProvider(ConfigProvider.fromMap(new Map()))
+        )
+      )
+      expect(Exit.isFailure(exit)).toBe(true)
+      expect(Cause.pretty((exit as Exit.Failure<unknown, unknown>).cause)).toContain("TMDB_API_KEY")
+      expect(http.requests).toHaveLength(0)
+    }))
+
+  it.effect("append_to_response: sent comma-separated, sub-objects on the result; more than 20 refused unsent", () =>
+    Effect.gen(function*() {
+      const body = { ...fightClub, external_ids: { imdb_id: "tt0137523" }, credits: { cast: [], crew: [] } }
+      const { exit, requests } = yield* withClient(
+        () => answer(200, body),
+        (c) => c.getMovieDetails(550, { appendToResponse: ["external_ids", "credits"] })
+      )
+      expect(requests[0]!.params.get("append_to_response")).toBe("external_ids,credits")
+      const details = Exit.getOrElse(exit, () => null as never)
+      expect(details.appended).toEqual({ external_ids: { imdb_id: "tt0137523" }, credits: { cast: [], crew: [] } })
+      const many = Array.from({ length: 21 }, (_, i) => `k${i}`)
+      const refused = yield* withClient(() => answer(200, body), (c) => c.getMovieDetails(550, { appendToResponse: many }))
+      expect(failureTag(refused.exit)).toBe("InvalidRequest")
+      expect(refused.requests).toHaveLength(0)
+    }))
+})
+
+describe("TmdbClient: errors and attempts", () => {
+  const notFound = JSON.parse(fixtureText("error-404-not-found-no-success-field.json"))
+  const cases: Array<[string, ScriptedResponse | "hang", string, number]> = [
+    ["404 (code 34)", answer(404, notFound), "NotFound", 1],
+    ["404 (code 6)", answer(404, { status_code: 6, status_message: "Invalid id" }), "NotFound", 1],
+    ["401 (code 7)", answer(401, JSON.parse(fixtureText("error-401-invalid-api-key.json"))), "Unauthorized", 1],
+    ["400 (code 22)", answer(400, JSON.parse(fixtureText("error-400-invalid-page.json"))), "InvalidRequest", 1],
+    ["422 (code 20)", answer(422, JSON.parse(fixtureText("error-422-invalid-date-range.json"))), "InvalidRequest", 1],
+    ["422 {errors: [...]}", answer(422, JSON.parse(fixtureText("error-422-validation-errors-array.json"))), "InvalidRequest", 1],
+    ["429 without Retry-After", answer(429, JSON.parse(fixtureText("error-429-rate-limit-legacy-2017.json"))), "RateLimited", 4],
+    ["429 with a plain-text body", { status: 429, body: "Your request count (41) is over the allowed limit of 40." }, "RateLimited", 4],
+    ["500", answer(500, { status_code: 11, status_message: "Internal error" }), "ServerError", 4],
+    ["502 with an HTML body", { status: 502, body: "<html><body>Bad Gateway</body></html>" }, "ServerError", 4],
+    ["503", answer(503, { status_code: 9, status_message: "Service offline" }), "ServerError", 4],
+    ["504", answer(504, { status_code: 24, status_message: "timed out" }), "ServerError", 4],
+    ["a connection reset", { transportError: "ECONNRESET" }, "Transport", 4],
+    ["a refused connection", { transportError: "ECONNREFUSED" }, "Transport", 4],
+    ["a 200 whose JSON is cut off", { status: 200, body: fixtureText("movie-550-fight-club.json").slice(0, 300) }, "Transport", 4],
+    ["a hang (no answer)", "hang", "Timeout", 4],
+    ["a 200 of the wrong shape", answer(200, { ...fightClub, title: 42 }), "Decode", 1]
+  ]
+  for (const [what, response, tag, attempts] of cases) {
+    it.effect(`${what} -> ${tag} after ${attempts} attempt(s), the key in no message`, () =>
+      Effect.gen(function*() {
+        const { exit, requests } = yield* withClient(
+          () => (response === "hang" ? Effect.never : response),
+          (c) => c.getMovieDetails(550)
+        )
+        expect(failureTag(exit)).toBe(tag)
+        expect(requests).toHaveLength(attempts)
+        const cause = (exit as Exit.Failure<unknown, unknown>).cause
+        expect(Cause.pretty(cause)).not.toContain(KEY)
+        expect(JSON.stringify(Cause.failureOption(cause))).not.toContain(KEY)
+        expect(String(Cause.squash(cause))).not.toContain(KEY)
+      }))
+  }
+
+  it.effect("retries back off exponentially from 1 s with jitter (about 1, 2, 4 s)", () =>
+    Effect.gen(function*() {
+      const times: Array<number> = []
+      yield* withClient(
+        () => Effect.map(Clock.currentTimeMillis, (t) => (times.push(t), answer(500))),
+        (c) => c.getMovieDetails(550)
+      )
+      const gaps = times.slice(1).map((t, i) => t - times[i]!)
+      expect(gaps).toHaveLength(3)
+      gaps.forEach((gap, i) => {
+        expect(gap).toBeGreaterThanOrEqual(0.8 * 1000 * 2 ** i)
+        expect(gap).toBeLessThanOrEqual(1.2 * 1000 * 2 ** i + 1)
+      })
+    }))
+
+  it.effect("retries: 0 means one attempt", () =>
+    Effect.gen(function*() {
+      const { requests } = yield* withClient(() => answer(503), (c) => c.getMovieDetails(550), { retries: 0 })
+      expect(requests).toHaveLength(1)
+    }))
+
+  it.effect("a transient failure that heals returns the movie", () =>
+    Effect.gen(function*() {
+      const { exit, requests } = yield* withClient(
+        (_, n) => (n < 3 ? answer(502, "<html/>") : answer(200, fightClub)),
+        (c) => Effect.zip(c.getMovieDetails(550), c.stats)
+      )
+      const [details, stats] = Exit.getOrElse(exit, () => null as never)
+      expect(details.title).toBe("Fight Club")
+      expect(requests).toHaveLength(3)
+      expect(stats).toEqual({ requests: 3, retries: 2, rateLimited: 0 })
+    }))
+
+  it.effect("401 fails fast: after the first 401 nothing more is sent", () =>
+    Effect.gen(function*() {
+      const { exit, requests } = yield* withClient(
+        () => answer(401, { status_code: 7, status_message: "Invalid API key: You must be granted a valid key.", success: false }),
+        (c) => c.getBatchMovieDetails([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20])
+      )
+      const batch = Exit.getOrElse(exit, () => null as never)
+      expect(batch.succeeded).toEqual([])
+      expect(batch.failed).toHaveLength(20)
+      expect(batch.failed.every((f) => f.error._tag === "Unauthorized")).toBe(true)
+      // At most the requests already in flight when the first 401 arrived.
+      expect(requests.length).toBeLessThanOrEqual(10)
+      const later = yield* withClient(() => answer(401, {}), (c) => Effect.zip(Effect.either(c.getMovieDetails(1)), Effect.either(c.getMovieDetails(2))))
+      expect(later.requests).toHaveLength(1)
+    }))
+
+  it.effect("Retry-After on a 429 pauses every fiber, not only the one that was throttled", () =>
+    Effect.gen(function*() {
+      const sent: Array<{ t: number; id: string }> = []
+      let throttled = false
+      const { exit } = yield* withClient(
+        (req) =>
+          Effect.map(Clock.currentTimeMillis, (t) => {
+            sent.push({ t, id: req.path })
+            if (req.path === "/3/movie/5" && !throttled) {
+              throttled = true
+              return answer(429, { status_code: 25, status_message: "over the limit" }, { "retry-after": "7" })
+            }
+            return answer(200, movie(Number(req.path.split("/").at(-1))))
+          }),
+        (c) => c.getBatchMovieDetails(Array.from({ length: 40 }, (_, i) => i + 1)),
+        { requestsPerSecond: 10, burst: 1, maxConcurrent: 4 }
+      )
+      expect(Exit.getOrElse(exit, () => null as never).succeeded).toHaveLength(40)
+      const t429 = sent.find((s) => s.id === "/3/movie/5")!.t
+      const during = sent.filter((s) => s.t > t429 && s.t < t429 + 7000)
+      expect(during).toEqual([])
+      expect(sent.filter((s) => s.t >= t429 + 7000).length).toBeGreaterThan(30)
+    }))
+
+  it.effect("Retry-After as an HTTP date is honoured too", () =>
+    Effect.gen(function*() {
+      const times: Array<number> = []
+      yield* withClient(
+        (_, n) =>
+          Effect.map(Clock.currentTimeMillis, (t) => {
+            times.push(t)
+            return n === 1 ? answer(503, {}, { "retry-after": new Date(t + 20_000).toUTCString() }) : answer(200, fightClub)
+          }),
+        (c) => c.getMovieDetails(550)
+      )
+      expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(19_000)
+    }))
+
+  it.effect("a Retry-After beyond the cap fails as RateLimited at once instead of sleeping", () =>
+    Effect.gen(function*() {
+      const { exit, requests } = yield* withClient(
+        () => answer(429, {}, { "retry-after": "7200" }),
+        (c) => c.getMovieDetails(550),
+        { maxPause: "60 seconds" }
+      )
+      expect(failureTag(exit)).toBe("RateLimited")
+      expect(requests).toHaveLength(1)
+    }))
+
+  it.effect("a mixed batch returns both lists, one failure never aborts it, progress counts every id", () =>
+    Effect.gen(function*() {
+      const progress: Array<[number, number]> = []
+      const { exit } = yield* withClient(
+        (req) => {
+          const id = Number(req.path.split("/").at(-1))
+          if (id % 5 === 0) return answer(404, { status_code: 34, status_message: "not found" })
+          if (id % 7 === 0) return answer(200, { ...movie(id), title: null })
+          return answer(200, movie(id))
+        },
+        (c) => c.getBatchMovieDetails(Array.from({ length: 30 }, (_, i) => i + 1), { onProgress: (d, t) => progress.push([d, t]) })
+      )
+      const batch = Exit.getOrElse(exit, () => null as never)
+      const failed = new Map(batch.failed.map((f) => [f.tmdbId, f.error._tag]))
+      expect(batch.succeeded.map((m) => m.tmdbId).sort((a, b) => a - b)).toEqual(
+        Array.from({ length: 30 }, (_, i) => i + 1).filter((id) => id % 5 !== 0 && id % 7 !== 0)
+      )
+      expect(Object.fromEntries(failed)).toEqual({ 5: "NotFound", 10: "NotFound", 15: "NotFound", 20: "NotFound", 25: "NotFound", 30: "NotFound", 7: "Decode", 14: "Decode", 21: "Decode", 28: "Decode" })
+      expect(progress).toHaveLength(30)
+      expect(progress.at(-1)).toEqual([30, 30])
+    }))
+})
+
+describe("TmdbClient: discover", () => {
+  /** A fake /discover/movie over `movies`, faithful to paging, the 500-page cap and filters. */
+  const fakeDiscover = (unsorted: ReadonlyArray<{ id: number; date: string; votes: number }>): Script => {
+    const movies = [...unsorted].sort((a, b) => (a.date === b.date ? a.id - b.id : a.date < b.date ? 1 : -1))
+    return (req) => {
+    const p = req.params
+    const page = Number(p.get("page") ?? "1")
+    if (!(page >= 1 && page <= 500)) {
+      return answer(400, JSON.parse(fixtureText("error-400-invalid-page.json")))
+    }
+    const gte = p.get("primary_release_date.gte") ?? "0000"
+    const lte = p.get("primary_release_date.lte") ?? "9999"
+    const minVotes = Number(p.get("vote_count.gte") ?? "0")
+    const hits = movies.filter((m) => m.date >= gte && m.date <= lte && m.votes >= minVotes)
+    const results = hits.slice((page - 1) * 20, page * 20).map((m) => ({
+      id: m.id,
+      title: `M${m.id}`,
+      release_date: m.date,
+      vote_average: 6,
+      vote_count: m.votes,
+      popularity: 1.5
+    }))
+    return answer(200, { page, results, total_pages: Math.ceil(hits.length / 20), total_results: hits.length })
+  }
+  }
+
+  const catalogue = (year: number, n: number, firstId = 1) =>
+    Array.from({ length: n }, (_, i) => {
+      // Skewed towards the end of the year, as real release dates are.
+      const day = Math.floor(365 * Math.sqrt((i * 7919) % n / n))
+      const date = new Date(Date.UTC(year, 0, 1 + day)).toISOString().slice(0, 10)
+      return { id: firstId + i, date, votes: 200 + (i % 50) }
+    })
+
+  it.effect("a 25,000-result year comes back whole, and no request asks for a page above 500", () =>
+    Effect.gen(function*() {
+      const movies = catalogue(2023, 25_000)
+      const { exit, requests } = yield* withClient(fakeDiscover(movies), (c) => c.discoverMovies({ startYear: 2023 }), {
+        requestsPerSecond: 1000,
+        burst: 100
+      })
+      const result = Exit.getOrElse(exit, () => null as never)
+      expect(result.complete).toBe(true)
+      expect(result.movies).toHaveLength(25_000)
+      expect(new Set(result.movies.map((m) => m.tmdbId)).size).toBe(25_000)
+      expect(Math.max(...requests.map((r) => Number(r.params.get("page"))))).toBeLessThanOrEqual(500)
+      expect(requests.every((r) => r.params.get("sort_by") === "primary_release_date.desc")).toBe(true)
+      expect(requests.every((r) => r.params.get("vote_count.gte") === "200")).toBe(true)
+      // Economy: data pages plus a few page-1 probes of windows that had to be split.
+      expect(requests.length).toBeLessThanOrEqual(1250 + 10)
+    }))
+
+  it.effect("years run newest first; the year range is covered exactly", () =>
+    Effect.gen(function*() {
+      const movies = [...catalogue(2020, 45, 1), ...catalogue(2021, 30, 1000), ...catalogue(2022, 5, 2000)]
+      const { exit } = yield* withClient(fakeDiscover(movies), (c) => c.discoverMovies({ startYear: 2020, endYear: 2021 }))
+      const result = Exit.getOrElse(exit, () => null as never)
+      expect(result.movies).toHaveLength(75)
+      expect(result.movies[0]!.releaseDate!.slice(0, 4)).toBe("2021")
+      expect(result.movies.at(-1)!.releaseDate!.slice(0, 4)).toBe("2020")
+    }))
+
+  it.effect("maxPages caps pages per year and the result says it truncated", () =>
+    Effect.gen(function*() {
+      const movies = catalogue(2024, 1000)
+      const { exit, requests } = yield* withClient(fakeDiscover(movies), (c) => c.discoverMovies({ startYear: 2024, maxPages: 3 }))
+      const result = Exit.getOrElse(exit, () => null as never)
+      expect(result.movies).toHaveLength(60)
+      expect(requests).toHaveLength(3)
+      expect(result.truncated).toEqual([expect.objectContaining({ year: 2024, reason: "maxPages", pagesFetched: 3, totalPages: 50 })])
+    }))
+
+  it.effect("a page that fails after its retries is reported, the rest is kept, the result is incomplete", () =>
+    Effect.gen(function*() {
+      const movies = catalogue(2024, 100)
+      const discover = fakeDiscover(movies)
+      const { exit } = yield* withClient(
+        (req, n) => (req.params.get("page") === "3" ? answer(500) : discover(req, n)),
+        (c) => c.discoverMovies({ startYear: 2024 })
+      )
+      const result = Exit.getOrElse(exit, () => null as never)
+      expect(result.complete).toBe(false)
+      expect(result.movies).toHaveLength(80)
+      expect(result.failedPages).toEqual([expect.objectContaining({ year: 2024, page: 3 })])
+    }))
+
+  it.effect("a bad key fails the discovery stream", () =>
+    Effect.gen(function*() {
+      const { exit } = yield* withClient(() => answer(401, { status_code: 7, status_message: "Invalid API key" }), (c) =>
+        c.discoverMovies({ startYear: 2024 }))
+      expect(failureTag(exit)).toBe("Unauthorized")
+    }))
+
+  it.effect("duplicates across pages (the catalogue shifted) are dropped", () =>
+    Effect.gen(function*() {
+      const movies = catalogue(2024, 60)
+      const discover = fakeDiscover(movies)
+      const { exit } = yield* withClient(
+        (req, n) => {
+          const r = discover(req, n) as ScriptedResponse
+          const body = r.body as { results: Array<unknown> }
+          // Page 2 repeats page 1's last movie, as when a new release shifts the list.
+          if (req.params.get("page") === "2") {
+            const first = discover({ ...req, params: new URLSearchParams({ ...Object.fromEntries(req.params), page: "1" }) }, n) as ScriptedResponse
+            body.results[0] = (first.body as { results: Array<unknown> }).results[19]
+          }
+          return r
+        },
+        (c) => c.discoverMovies({ startYear: 2024 })
+      )
+      const result = Exit.getOrElse(exit, () => null as never)
+      expect(new Set(result.movies.map((m) => m.tmdbId)).size).toBe(result.movies.length)
+      expect(result.movies).toHaveLength(59)
+    }))
+})
+
+describe("TmdbClient: the key never leaks", () => {
+  it.effect("transport errors whose cause text carries the URL are redacted", () =>
+    Effect.gen(function*() {
+      const { exit } = yield* withClient(
+        (req) => ({ transportError: `ECONNRESET at ${req.url}` }),
+        (c) => c.getMovieDetails(550),
+        { retries: 1 }
+      )
+      const cause = (exit as Exit.Failure<unknown, unknown>).cause
+      expect(Cause.pretty(cause)).toContain("ECONNRESET at https://tmdb.test/3/movie/550?api_key=***")
+      expect(Cause.pretty(cause)).not.toContain(KEY)
+    }))
+})
