@@ -23,15 +23,15 @@ export type SortBy =
 export interface DiscoverOptions {
   readonly startYear: number
   /** Default: `startYear`. */
-  readonly endYear?: number
+  readonly endYear?: number | undefined
   /** `vote_count.gte`. Default 200. */
-  readonly minVoteCount?: number
+  readonly minVoteCount?: number | undefined
   /** A per-year cap on pages fetched, across all of the year's date windows. */
-  readonly maxPages?: number
+  readonly maxPages?: number | undefined
   /** Default `primary_release_date.desc` (newest first). */
-  readonly sortBy?: SortBy
-  readonly includeAdult?: boolean
-  readonly includeVideo?: boolean
+  readonly sortBy?: SortBy | undefined
+  readonly includeAdult?: boolean | undefined
+  readonly includeVideo?: boolean | undefined
 }
 
 export interface PageQuery {

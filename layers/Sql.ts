@@ -1,0 +1,73 @@
+import { NodeContext } from "@effect/platform-node"
+import { SqlClient } from "@effect/sql"
+import { SqliteClient, SqliteMigrator } from "@effect/sql-sqlite-node"
+import { Cause, Effect, Layer } from "effect"
+import * as fs from "node:fs"
+import * as nodePath from "node:path"
+import { DatabaseError, fromSqlite } from "../src/Database.js"
+import { migrations } from "../src/Migrations.js"
+
+export const DEFAULT_DB = "./data/movies.sqlite"
+
+const SQLITE_HEADER = "SQLite format 3\u0000"
+
+/**
+ * Refuses, without touching it, a path that is a directory, a file that is not SQLite, or a file
+ * without write permission (checked on the mode bits: root ignores them, a person does not).
+ * Creates the parent folder of a new database.
+ */
+export const preflight = (filename: string): Effect.Effect<void, DatabaseError> =>
+  Effect.try({
+    try: () => {
+      const stat = fs.statSync(filename, { throwIfNoEntry: false })
+      if (stat === undefined) {
+        fs.mkdirSync(nodePath.dirname(nodePath.resolve(filename)), { recursive: true })
+        return undefined
+      }
+      if (stat.isDirectory()) {
+        return new DatabaseError({ problem: "is_directory", path: filename, message: `${filename} is a directory, not a database file` })
+      }
+      if (stat.size > 0) {
+        const fd = fs.openSync(filename, "r")
+        const header = Buffer.alloc(16)
+        try {
+          fs.readSync(fd, header, 0, 16, 0)
+        } finally {
+          fs.closeSync(fd)
+        }
+        if (header.toString("latin1") !== SQLITE_HEADER) {
+          return new DatabaseError({ problem: "not_a_database", path: filename, message: `${filename} is not a SQLite database` })
+        }
+      }
+      if ((stat.mode & 0o222) === 0) {
+        return new DatabaseError({ problem: "read_only", path: filename, message: `database ${filename} is read-only` })
+      }
+      return undefined
+    },
+    catch: (cause) => fromSqlite(filename, cause)
+  }).pipe(Effect.flatMap((problem) => (problem === undefined ? Effect.void : Effect.fail(problem))))
+
+/**
+ * A SQLite client on `filename` (WAL), migrated to the current schema. Every failure to open or
+ * migrate is a DatabaseError with one clear line.
+ */
+export const SqlLive = (filename: string = DEFAULT_DB): Layer.Layer<SqlClient.SqlClient | SqliteClient.SqliteClient, DatabaseError> =>
+  Layer.unwrapEffect(
+    Effect.map(preflight(filename), () => {
+      const client = SqliteClient.layer({ filename })
+      const migrated = SqliteMigrator.layer({ loader: SqliteMigrator.fromRecord(migrations) }).pipe(
+        Layer.provide(NodeContext.layer)
+      )
+      const setup = Layer.effectDiscard(
+        Effect.flatMap(SqlClient.SqlClient, (sql) =>
+          // Another writer holds the lock: wait up to 5 s before failing as `locked`.
+          sql`PRAGMA busy_timeout = 5000`.pipe(Effect.zipRight(sql`PRAGMA synchronous = NORMAL`)))
+      )
+      return Layer.provideMerge(Layer.merge(migrated, setup), client)
+    })
+  ).pipe(
+    Layer.catchAllCause((cause) => {
+      const failure = Cause.squash(cause)
+      return Layer.fail(failure instanceof DatabaseError ? failure : fromSqlite(filename, failure))
+    })
+  )

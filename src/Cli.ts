@@ -1,0 +1,146 @@
+import { Command, HelpDoc, Options, ValidationError } from "@effect/cli"
+import { Cause, ConfigError, Console, Duration, Effect, Exit, Option } from "effect"
+import { MainLive } from "../layers/Main.js"
+import { DEFAULT_DB } from "../layers/Sql.js"
+import { type CollectionSummary, runFullCollection } from "./Collector.js"
+import { DatabaseError } from "./Database.js"
+import { formatSummary, progressReporter } from "./Progress.js"
+
+/** Exit codes: a script can tell what happened. */
+export const ExitCode = {
+  ok: 0,
+  fatal: 1,
+  usage: 2,
+  incomplete: 3,
+  interrupted: 130
+} as const
+
+/** A problem a person caused or can fix: one line, no stack trace. */
+export class UsageError {
+  readonly _tag = "UsageError"
+  constructor(readonly message: string) {}
+}
+
+// Numbers are parsed here rather than by Options.integer, so a bad value names its flag.
+const numberFlag = (name: string, pattern: RegExp, what: string) =>
+  Options.text(name).pipe(
+    Options.withPseudoName(what),
+    Options.mapEffect((raw) =>
+      pattern.test(raw.trim()) && Number.isFinite(Number(raw))
+        ? Effect.succeed(Number(raw))
+        : Effect.fail(ValidationError.invalidValue(HelpDoc.p(`--${name} must be ${what === "integer" ? "an integer" : "a number"}, got '${raw}'`)))
+    )
+  )
+const integer = (name: string) => numberFlag(name, /^[+-]?\d+$/, "integer")
+const decimal = (name: string) => numberFlag(name, /^[+-]?(\d+\.?\d*|\.\d+)$/, "number")
+const allows = <A>(o: Option.Option<A>, ok: (a: A) => boolean) => Option.isNone(o) || ok(o.value)
+
+const options = {
+  startYear: integer("start-year").pipe(Options.withDescription("First release year to collect (required)")),
+  endYear: integer("end-year").pipe(Options.optional, Options.withDescription("Last release year (default: this year)")),
+  minVoteCount: integer("min-vote-count").pipe(Options.withDefault(200), Options.withDescription("vote_count.gte")),
+  maxPages: integer("max-pages").pipe(Options.optional, Options.withDescription("At most this many discover pages per year")),
+  rps: decimal("rps").pipe(Options.withDefault(4), Options.withDescription("Requests per second")),
+  burst: integer("burst").pipe(Options.withDefault(4), Options.withDescription("Token bucket capacity")),
+  concurrency: integer("concurrency").pipe(Options.withDefault(10), Options.withDescription("Requests in flight at most")),
+  refreshLimit: integer("refresh-limit").pipe(
+    Options.optional,
+    Options.withDescription("At most this many movies get details this run; 0 = discover only")
+  ),
+  staleAfterDays: integer("stale-after-days").pipe(Options.withDefault(30), Options.withDescription("Refresh details older than this")),
+  db: Options.text("db").pipe(Options.withDefault(DEFAULT_DB), Options.withDescription("SQLite database file")),
+  json: Options.boolean("json").pipe(Options.withDescription("Print the run summary as one JSON object on stdout"))
+}
+
+type Parsed = Command.Command.ParseConfig<typeof options>
+
+const check = (ok: boolean, message: string) => (ok ? Effect.void : Effect.fail(new UsageError(message)))
+
+const validate = (a: Parsed) =>
+  Effect.gen(function*() {
+    const thisYear = new Date().getUTCFullYear()
+    yield* check(a.startYear >= 1874 && a.startYear <= thisYear + 10, `--start-year must be a year between 1874 and ${thisYear + 10}, got ${a.startYear}`)
+    const endYear = Option.getOrElse(a.endYear, () => thisYear)
+    yield* check(endYear <= thisYear + 10, `--end-year must be at most ${thisYear + 10}, got ${endYear}`)
+    yield* check(endYear >= a.startYear, `--end-year (${endYear}) must not be before --start-year (${a.startYear})`)
+    yield* check(a.minVoteCount >= 0, `--min-vote-count must be >= 0, got ${a.minVoteCount}`)
+    yield* check(allows(a.maxPages, (n) => n >= 1), `--max-pages must be >= 1`)
+    yield* check(Number.isFinite(a.rps) && a.rps > 0, `--rps must be greater than 0, got ${a.rps}`)
+    yield* check(a.burst >= 1, `--burst must be >= 1, got ${a.burst}`)
+    yield* check(a.concurrency >= 1 && a.concurrency <= 100, `--concurrency must be between 1 and 100, got ${a.concurrency}`)
+    yield* check(allows(a.refreshLimit, (n) => n >= 0), `--refresh-limit must be >= 0`)
+    yield* check(a.staleAfterDays >= 0, `--stale-after-days must be >= 0, got ${a.staleAfterDays}`)
+    yield* check(a.db.trim() !== "", `--db must name a file`)
+    return endYear
+  })
+
+/** One line for any failure a person can cause. Never the key, never a stack trace. */
+export const describeFailure = (error: unknown): string => {
+  if (error instanceof UsageError) return error.message
+  if (error instanceof DatabaseError) return error.message
+  if (ConfigError.isConfigError(error)) {
+    const text = String(error)
+    if (text.includes("TMDB_API_KEY")) return "TMDB_API_KEY is not set: set TMDB_API_KEY (v3 key) or TMDB_READ_ACCESS_TOKEN (v4 token)"
+    return `invalid configuration: ${text.replace(/\s+/g, " ")}`
+  }
+  if (typeof error === "object" && error !== null && "_tag" in error) {
+    const tagged = error as { _tag: string; message?: string }
+    if (tagged._tag === "Unauthorized") {
+      return `TMDB refused the key in TMDB_API_KEY (or TMDB_READ_ACCESS_TOKEN): ${tagged.message ?? "401"}`
+    }
+    return `${tagged._tag}: ${tagged.message ?? ""}`
+  }
+  return String(error)
+}
+
+const collect = (a: Parsed) =>
+  Effect.gen(function*() {
+    const endYear = yield* validate(a)
+    const reporter = progressReporter()
+    const summary: CollectionSummary = yield* runFullCollection({
+      startYear: a.startYear,
+      endYear,
+      minVoteCount: a.minVoteCount,
+      maxPages: Option.getOrUndefined(a.maxPages),
+      refreshLimit: Option.getOrUndefined(a.refreshLimit),
+      staleAfter: Duration.days(a.staleAfterDays),
+      onProgress: reporter.onProgress
+    }).pipe(
+      Effect.ensuring(Effect.sync(reporter.stop)),
+      Effect.provide(MainLive({
+        db: a.db,
+        client: { requestsPerSecond: a.rps, burst: a.burst, maxConcurrent: a.concurrency }
+      }))
+    )
+    yield* Console.error(formatSummary(summary))
+    if (a.json) yield* Console.log(JSON.stringify(summary))
+    if (!summary.complete) {
+      yield* Console.error("Discovery was incomplete: run the same command again to fill the gaps.")
+      yield* Effect.sync(() => {
+        process.exitCode = ExitCode.incomplete
+      })
+    }
+  }).pipe(
+    Effect.onInterrupt(() =>
+      Console.error("Interrupted: finished work is saved. Run the same command again to resume.")
+    )
+  )
+
+export const collectCommand = Command.make("collect", options, collect).pipe(
+  Command.withDescription("Collect TMDB movies into SQLite: discover by year, then fetch and refresh details")
+)
+
+export const cli = Command.run(collectCommand, { name: "tmdb-collector", version: "0.1.0" })
+
+/** The exit code for the CLI's result: its own on success, 130 when interrupted, 1 or 2 on failure. */
+export const exitCodeOf = (exit: Exit.Exit<unknown, unknown>): number =>
+  Exit.match(exit, {
+    onSuccess: () => (typeof process.exitCode === "number" ? process.exitCode : ExitCode.ok),
+    onFailure: (cause) =>
+      Cause.isInterruptedOnly(cause)
+        ? ExitCode.interrupted
+        : Option.match(Cause.failureOption(cause), {
+          onNone: () => ExitCode.fatal,
+          onSome: (e) => (e instanceof UsageError || ValidationError.isValidationError(e) ? ExitCode.usage : ExitCode.fatal)
+        })
+  })

@@ -1,0 +1,197 @@
+import { Clock, Duration, Effect, Either, Queue, Stream } from "effect"
+import { MovieRepository } from "../services/MovieRepository.js"
+import { RateLimiter } from "../services/RateLimiter.js"
+import { type DetailsOutcome, TmdbClient } from "../services/TmdbClient.js"
+import type { DiscoverPageFailedEvent, DiscoverTruncatedEvent, SortBy } from "./Discover.js"
+import { type FailureKind, failureKind, Unauthorized } from "./Errors.js"
+
+export interface CollectionOptions {
+  readonly startYear: number
+  /** Default: the current year. */
+  readonly endYear?: number | undefined
+  readonly minVoteCount?: number | undefined
+  readonly maxPages?: number | undefined
+  readonly sortBy?: SortBy | undefined
+  /** At most this many movies get details this run; 0 means discover only. Default: no limit. */
+  readonly refreshLimit?: number | undefined
+  /** Details older than this are refreshed. Default 30 days. */
+  readonly staleAfter?: Duration.DurationInput | undefined
+  /** Skip discovery and only fetch details for what is stored. */
+  readonly skipDiscovery?: boolean | undefined
+  readonly onProgress?: ((progress: Progress) => void) | undefined
+}
+
+export type Progress =
+  | { readonly phase: "discover"; readonly pages: number; readonly movies: number; readonly year: number }
+  | { readonly phase: "details"; readonly done: number; readonly total: number; readonly failed: number }
+
+export interface CollectionSummary {
+  readonly runId: number
+  /** Distinct movies listed by discovery this run. */
+  readonly discovered: number
+  /** Of those, movies not stored before. */
+  readonly new: number
+  readonly discoverPages: number
+  /** Movies chosen for details this run. */
+  readonly detailsChosen: number
+  readonly detailsFetched: number
+  readonly failed: Partial<Record<FailureKind, number>>
+  readonly requests: number
+  readonly retries: number
+  readonly rateLimited: number
+  /** The limiter's rate at the end (lower than configured after repeated 429s). */
+  readonly settledRate: number
+  readonly durationMs: number
+  /** Discovery saw every page it needed. */
+  readonly complete: boolean
+  readonly discoveryFailures: ReadonlyArray<{ year: number; from: string; to: string; page: number; kind: FailureKind; message: string }>
+  readonly truncated: ReadonlyArray<{ year: number; from: string; to: string; reason: string; pagesFetched: number; totalPages: number }>
+}
+
+const DAY = 86_400_000
+const iso = (ms: number) => new Date(ms).toISOString()
+
+/** Discover, choose what needs details, fetch it, and store every step as it completes. */
+export const runFullCollection = Effect.fn("Collector.runFullCollection")(function*(options: CollectionOptions) {
+  const client = yield* TmdbClient
+  const repo = yield* MovieRepository
+  const limiter = yield* RateLimiter
+  const startedMs = yield* Clock.currentTimeMillis
+  const now = Effect.map(Clock.currentTimeMillis, iso)
+  const endYear = options.endYear ?? new Date(startedMs).getUTCFullYear()
+  const progress = options.onProgress ?? (() => {})
+  const runId = yield* repo.startRun({ ...options, onProgress: undefined, endYear }, iso(startedMs))
+
+  // 1. Discover, storing each page as it arrives.
+  let discovered = 0
+  let added = 0
+  let discoverPages = 0
+  const discoveryFailures: Array<DiscoverPageFailedEvent> = []
+  const truncated: Array<DiscoverTruncatedEvent> = []
+  if (options.skipDiscovery !== true) {
+    yield* client.discoverMoviesStream({
+      startYear: options.startYear,
+      endYear,
+      minVoteCount: options.minVoteCount ?? 200,
+      maxPages: options.maxPages,
+      sortBy: options.sortBy
+    }).pipe(
+      Stream.runForEach((event) =>
+        Effect.gen(function*() {
+          switch (event._tag) {
+            case "Page": {
+              discoverPages++
+              discovered += event.movies.length
+              added += yield* repo.upsertDiscovered(event.movies, yield* now)
+              progress({ phase: "discover", pages: discoverPages, movies: discovered, year: event.year })
+              return
+            }
+            case "Truncated":
+              truncated.push(event)
+              return
+            case "PageFailed":
+              discoveryFailures.push(event)
+          }
+        })
+      )
+    )
+  }
+
+  // 2. Choose what needs details.
+  const nowMs = yield* Clock.currentTimeMillis
+  const staleAfterMs = Duration.toMillis(options.staleAfter ?? Duration.days(30))
+  const chosen = options.refreshLimit === 0 ? [] : yield* repo.selectForDetails({
+    limit: options.refreshLimit,
+    staleBefore: iso(nowMs - staleAfterMs),
+    // Numbers of recent releases still move: 7 days for films out in the last 90.
+    recentReleasedAfter: iso(nowMs - 90 * DAY).slice(0, 10),
+    recentStaleBefore: iso(nowMs - Math.min(staleAfterMs, 7 * DAY))
+  })
+
+  // 3. Fetch concurrently. A writer drains completed outcomes in short transactions, so a kill
+  // loses at most what is in flight, and memory stays flat however many movies there are.
+  let fetched = 0
+  let done = 0
+  const failed: Partial<Record<FailureKind, number>> = {}
+  // `null` marks the end of the outcomes.
+  const queue = yield* Queue.unbounded<DetailsOutcome | null>()
+  const save = (batch: ReadonlyArray<DetailsOutcome | null>) =>
+    Effect.gen(function*() {
+      const details = []
+      const failures = []
+      for (const outcome of batch) {
+        if (outcome === null) continue
+        if (Either.isRight(outcome.result)) details.push(outcome.result.right)
+        else failures.push({ tmdbId: outcome.tmdbId, kind: failureKind(outcome.result.left), message: outcome.result.left.message })
+      }
+      if (details.length + failures.length === 0) return
+      yield* repo.saveOutcomes(details, failures, yield* now)
+      fetched += details.length
+      for (const f of failures) failed[f.kind] = (failed[f.kind] ?? 0) + 1
+      done += details.length + failures.length
+      progress({ phase: "details", done, total: chosen.length, failed: done - fetched })
+    }).pipe(Effect.uninterruptible) // never cut a transaction short
+  const writer = Effect.gen(function*() {
+    while (true) {
+      const batch = Array.from(yield* Queue.takeBetween(queue, 1, 500))
+      yield* save(batch)
+      if (batch.includes(null)) return
+    }
+  })
+  const producer = client.movieDetailsStream(Stream.fromIterable(chosen)).pipe(
+    Stream.runForEach((outcome) =>
+      Effect.zipRight(
+        Queue.offer(queue, outcome),
+        // A rejected key is fatal for the run: stop sending at once.
+        Either.isLeft(outcome.result) && outcome.result.left instanceof Unauthorized
+          ? Effect.fail(outcome.result.left)
+          : Effect.void
+      )
+    ),
+    Effect.ensuring(Queue.offer(queue, null))
+  )
+  // Whatever completed but was not yet written (an interrupt, a fatal error) is written on the way out.
+  const drain = Effect.flatMap(Queue.takeAll(queue), (rest) => save(Array.from(rest))).pipe(
+    Effect.catchAll((error) => Effect.logError(`could not store the last outcomes: ${error.message}`))
+  )
+  if (chosen.length > 0) {
+    yield* Effect.all([producer, writer], { concurrency: 2, discard: true }).pipe(Effect.ensuring(drain))
+  }
+
+  // 4. Summarize.
+  const stats = yield* client.stats
+  const limiterStats = yield* limiter.stats
+  const summary: CollectionSummary = {
+    runId,
+    discovered,
+    new: added,
+    discoverPages,
+    detailsChosen: chosen.length,
+    detailsFetched: fetched,
+    failed,
+    requests: stats.requests,
+    retries: stats.retries,
+    rateLimited: stats.rateLimited,
+    settledRate: Math.round(limiterStats.currentRate * 100) / 100,
+    durationMs: (yield* Clock.currentTimeMillis) - startedMs,
+    complete: discoveryFailures.length === 0 && truncated.every((t) => t.reason === "maxPages"),
+    discoveryFailures: discoveryFailures.map((f) => ({
+      year: f.year,
+      from: f.window.from,
+      to: f.window.to,
+      page: f.page,
+      kind: failureKind(f.error),
+      message: f.error.message
+    })),
+    truncated: truncated.map((t) => ({
+      year: t.year,
+      from: t.window.from,
+      to: t.window.to,
+      reason: t.reason,
+      pagesFetched: t.pagesFetched,
+      totalPages: t.totalPages
+    }))
+  }
+  yield* repo.finishRun(runId, summary.complete ? "complete" : "incomplete", summary, yield* now)
+  return summary
+})

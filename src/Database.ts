@@ -1,0 +1,39 @@
+import { Schema } from "effect"
+
+/** Why the database cannot be used. Each has one clear line for a person. */
+export const DatabaseProblem = Schema.Literal("not_a_database", "is_directory", "read_only", "locked", "full", "cannot_open", "other")
+export type DatabaseProblem = typeof DatabaseProblem.Type
+
+export class DatabaseError extends Schema.TaggedError<DatabaseError>()("DatabaseError", {
+  problem: DatabaseProblem,
+  path: Schema.String,
+  message: Schema.String
+}) {}
+
+const codeOf = (cause: unknown, depth = 0): string | undefined => {
+  if (depth > 4 || typeof cause !== "object" || cause === null) return undefined
+  if ("code" in cause && typeof cause.code === "string" && cause.code.startsWith("SQLITE_")) return cause.code
+  return "cause" in cause ? codeOf(cause.cause, depth + 1) : undefined
+}
+
+/** Maps a SQLite failure (better-sqlite3's `SQLITE_*` codes) to a DatabaseError. */
+export const fromSqlite = (path: string, cause: unknown): DatabaseError => {
+  const code = codeOf(cause) ?? ""
+  if (code.startsWith("SQLITE_READONLY")) {
+    return new DatabaseError({ problem: "read_only", path, message: `database ${path} is read-only` })
+  }
+  if (code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED")) {
+    return new DatabaseError({ problem: "locked", path, message: `database ${path} is locked by another writer` })
+  }
+  if (code.startsWith("SQLITE_FULL")) {
+    return new DatabaseError({ problem: "full", path, message: `database ${path} is full (disk or max_page_count)` })
+  }
+  if (code.startsWith("SQLITE_NOTADB") || code.startsWith("SQLITE_CORRUPT")) {
+    return new DatabaseError({ problem: "not_a_database", path, message: `${path} is not a SQLite database` })
+  }
+  if (code.startsWith("SQLITE_CANTOPEN")) {
+    return new DatabaseError({ problem: "cannot_open", path, message: `cannot open database ${path}` })
+  }
+  const detail = code !== "" ? code : cause instanceof Error ? cause.message : String(cause)
+  return new DatabaseError({ problem: "other", path, message: `database ${path} failed: ${detail}` })
+}

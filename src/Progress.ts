@@ -1,0 +1,74 @@
+import type { CollectionSummary, Progress } from "./Collector.js"
+
+const fmt = (n: number) => n.toLocaleString("en-US")
+const duration = (ms: number) => {
+  const s = Math.round(ms / 1000)
+  return s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m`
+    : s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s` : `${s}s`
+}
+
+/**
+ * Progress on stderr: on a TTY one live line (done/total, rate, ETA); otherwise a log line every
+ * `intervalMs`. Returns the callback and a `stop` that ends the live line.
+ */
+export const progressReporter = (out: NodeJS.WriteStream = process.stderr, intervalMs = 5_000) => {
+  const tty = out.isTTY === true
+  let last: Progress | undefined
+  let lastPrinted = 0
+  let phaseStart = Date.now()
+  let phase: Progress["phase"] | undefined
+  const line = (p: Progress): string => {
+    const elapsed = Math.max(1, Date.now() - phaseStart)
+    if (p.phase === "discover") {
+      return `discover  year ${p.year}  ${fmt(p.pages)} pages  ${fmt(p.movies)} movies  ${(p.pages * 1000 / elapsed).toFixed(1)} pages/s`
+    }
+    const rate = (p.done * 1000) / elapsed
+    const eta = rate > 0 ? duration(((p.total - p.done) / rate) * 1000) : "?"
+    const pct = p.total > 0 ? ((100 * p.done) / p.total).toFixed(1) : "100.0"
+    return `details   ${fmt(p.done)}/${fmt(p.total)} (${pct}%)  ${fmt(p.failed)} failed  ${rate.toFixed(1)}/s  ETA ${eta}`
+  }
+  const onProgress = (p: Progress) => {
+    if (p.phase !== phase) {
+      if (tty && last !== undefined) out.write("\n")
+      phase = p.phase
+      phaseStart = Date.now()
+    }
+    last = p
+    const now = Date.now()
+    if (tty) {
+      if (now - lastPrinted >= 100) {
+        out.write(`\r\x1b[2K${line(p)}`)
+        lastPrinted = now
+      }
+    } else if (now - lastPrinted >= intervalMs) {
+      out.write(`${line(p)}\n`)
+      lastPrinted = now
+    }
+  }
+  const stop = () => {
+    if (last !== undefined) out.write(tty ? `\r\x1b[2K${line(last)}\n` : `${line(last)}\n`)
+    last = undefined
+  }
+  return { onProgress, stop }
+}
+
+/** The human summary printed at the end of a run. */
+export const formatSummary = (s: CollectionSummary): string => {
+  const lines = [
+    `${s.complete ? "Collection complete" : "Collection INCOMPLETE"} in ${duration(s.durationMs)} (run ${s.runId})`,
+    `  discovered     ${fmt(s.discovered)} movies (${fmt(s.new)} new) in ${fmt(s.discoverPages)} pages`,
+    `  details        ${fmt(s.detailsFetched)} of ${fmt(s.detailsChosen)} chosen`,
+    `  requests       ${fmt(s.requests)} (${fmt(s.retries)} retries, ${fmt(s.rateLimited)} answered 429; rate settled at ${s.settledRate}/s)`
+  ]
+  const failures = Object.entries(s.failed)
+  if (failures.length > 0) {
+    lines.push(`  failed         ${failures.map(([k, n]) => `${k} ${fmt(n ?? 0)}`).join(", ")} (see table fetch_failures)`)
+  }
+  for (const f of s.discoveryFailures) {
+    lines.push(`  discovery page failed: ${f.year} ${f.from}..${f.to} page ${f.page}: ${f.kind}: ${f.message}`)
+  }
+  for (const t of s.truncated) {
+    lines.push(`  truncated (${t.reason}): ${t.year} ${t.from}..${t.to}: ${t.pagesFetched} of ${t.totalPages} pages`)
+  }
+  return lines.join("\n")
+}
