@@ -1,4 +1,4 @@
-import { Clock, Duration, Effect, Ref } from "effect"
+import { Clock, Data, Duration, Effect, Ref } from "effect"
 import { type LimiterOptions, limiterSettings } from "../src/Config.js"
 
 // Effect's own `effect/RateLimiter` has a fixed rate, and the reliability work needs the rate to
@@ -17,7 +17,32 @@ export interface LimiterStats {
   readonly decreases: number
   /** Total milliseconds of shared pauses imposed by Retry-After. */
   readonly pausedMs: number
+  /** Times the circuit opened after consecutive transient failures. */
+  readonly circuitOpens: number
+  readonly circuit: "closed" | "open" | "probing"
 }
+
+/**
+ * The shared circuit is open and has been for longer than `maxOutage`: the request fails without
+ * being sent. (Each caller maps it to its own error.)
+ */
+export class CircuitOpen extends Data.TaggedError("CircuitOpen")<{ readonly openForMs: number }> {}
+
+/** What a finished request tells the limiter. */
+export type Outcome =
+  /** The server answered (2xx, or a 4xx that is not 429). */
+  | "ok"
+  /** 429. */
+  | "throttled"
+  /** 5xx, a timeout or a transport failure. */
+  | "failed"
+
+type Breaker =
+  | { readonly mode: "closed"; readonly failures: number }
+  /** No request starts before `retryAt`; the first after it is the probe. */
+  | { readonly mode: "open"; readonly openedAt: number; readonly retryAt: number; readonly cooldownMs: number }
+  /** One probe is in flight; everyone else waits for its outcome. */
+  | { readonly mode: "probing"; readonly openedAt: number; readonly cooldownMs: number }
 
 interface Bucket {
   readonly tokens: number
@@ -33,9 +58,15 @@ interface Counters {
   started: number
   decreases: number
   pausedMs: number
+  circuitOpens: number
 }
 
 const EPSILON = 1e-9
+/** Consecutive transient failures that open the circuit. */
+const BREAKER_THRESHOLD = 5
+const BREAKER_FIRST_COOLDOWN_MS = 1_000
+// Capped low so that throughput is back within seconds of the server healing.
+const BREAKER_MAX_COOLDOWN_MS = 4_000
 
 export class RateLimiter extends Effect.Service<RateLimiter>()("tmdb/RateLimiter", {
   effect: (options?: LimiterOptions) =>
@@ -58,7 +89,10 @@ export class RateLimiter extends Effect.Service<RateLimiter>()("tmdb/RateLimiter
         pausedUntil: 0,
         lastDecrease: Number.NEGATIVE_INFINITY
       })
-      const counters: Counters = { inFlight: 0, maxInFlight: 0, started: 0, decreases: 0, pausedMs: 0 }
+      const counters: Counters = { inFlight: 0, maxInFlight: 0, started: 0, decreases: 0, pausedMs: 0, circuitOpens: 0 }
+      const maxOutageMs = Duration.toMillis(settings.maxOutage)
+      let breaker: Breaker = { mode: "closed", failures: 0 }
+      const probeDone = yield* Effect.makeLatch(true)
 
       /** Milliseconds to wait before a token is free (0: one was taken). */
       const tryTake = (now: number) =>
@@ -69,11 +103,33 @@ export class RateLimiter extends Effect.Service<RateLimiter>()("tmdb/RateLimiter
           return [Math.max(1, Math.ceil(((1 - tokens) * 1000) / b.rate)), { ...b, tokens, last: now }]
         })
 
+      /**
+       * Waits for the circuit, the shared pause and a token, in that order, one fiber at a time.
+       * Returns whether this request is the circuit's probe.
+       */
       const takeToken = gate.withPermits(1)(
         Effect.gen(function*() {
+          let probe = false
           while (true) {
-            const wait = yield* tryTake(yield* Clock.currentTimeMillis)
-            if (wait === 0) return
+            const now = yield* Clock.currentTimeMillis
+            if (breaker.mode === "probing" && !probe) {
+              yield* probeDone.await
+              continue
+            }
+            if (breaker.mode === "open") {
+              if (now - breaker.openedAt > maxOutageMs) {
+                return yield* new CircuitOpen({ openForMs: now - breaker.openedAt })
+              }
+              if (now < breaker.retryAt) {
+                yield* Effect.sleep(Duration.millis(breaker.retryAt - now))
+                continue
+              }
+              breaker = { mode: "probing", openedAt: breaker.openedAt, cooldownMs: breaker.cooldownMs }
+              yield* probeDone.close
+              probe = true
+            }
+            const wait = yield* tryTake(now)
+            if (wait === 0) return probe
             yield* Effect.sleep(Duration.millis(wait))
           }
         })
@@ -88,13 +144,26 @@ export class RateLimiter extends Effect.Service<RateLimiter>()("tmdb/RateLimiter
         counters.inFlight--
       })
 
+      /** A probe that ended without an outcome (interrupted): let the next one try at once. */
+      const abandonProbe = Effect.gen(function*() {
+        if (breaker.mode !== "probing") return
+        breaker = { mode: "open", openedAt: breaker.openedAt, retryAt: yield* Clock.currentTimeMillis, cooldownMs: breaker.cooldownMs }
+        yield* probeDone.open
+      })
+
       /**
-       * Runs `self` once a concurrency slot and a token are both free and no shared pause is on.
-       * The slot is taken first, so a request starts the moment it gets its token.
+       * Runs `self` once a concurrency slot and a token are both free, no shared pause is on and
+       * the circuit lets it through. The slot is taken first, so a request starts the moment it
+       * gets its token.
        */
-      const withPermit = <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+      const withPermit = <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E | CircuitOpen, R> =>
         concurrency.withPermits(1)(
-          Effect.zipRight(takeToken, Effect.acquireUseRelease(started, () => self, () => finished))
+          Effect.flatMap(takeToken, (probe) =>
+            Effect.acquireUseRelease(
+              started,
+              () => self,
+              () => (probe ? Effect.zipRight(finished, abandonProbe) : finished)
+            ))
         )
 
       /**
@@ -130,6 +199,44 @@ export class RateLimiter extends Effect.Service<RateLimiter>()("tmdb/RateLimiter
         b.rate >= target ? b : { ...b, rate: Math.min(target, b.rate + climbPerSecond / b.rate) }
       )
 
+      const closeCircuit = Effect.suspend(() => {
+        const wasOpen = breaker.mode !== "closed"
+        breaker = { mode: "closed", failures: 0 }
+        return wasOpen ? probeDone.open : Effect.void
+      })
+
+      /** A transient failure: enough in a row open the circuit; a failed probe re-opens it for longer. */
+      const failedOnce = Effect.gen(function*() {
+        const now = yield* Clock.currentTimeMillis
+        if (breaker.mode === "closed") {
+          const failures = breaker.failures + 1
+          if (failures < BREAKER_THRESHOLD) {
+            breaker = { mode: "closed", failures }
+            return
+          }
+          counters.circuitOpens++
+          breaker = { mode: "open", openedAt: now, retryAt: now + BREAKER_FIRST_COOLDOWN_MS, cooldownMs: BREAKER_FIRST_COOLDOWN_MS }
+          return
+        }
+        if (breaker.mode === "probing") {
+          const cooldownMs = Math.min(BREAKER_MAX_COOLDOWN_MS, breaker.cooldownMs * 2)
+          breaker = { mode: "open", openedAt: breaker.openedAt, retryAt: now + breaker.cooldownMs, cooldownMs }
+          yield* probeDone.open
+        }
+      })
+
+      /** Every finished request reports here: it drives both the adaptive rate and the circuit. */
+      const record = (outcome: Outcome): Effect.Effect<void> => {
+        switch (outcome) {
+          case "ok":
+            return Effect.zipRight(succeeded, closeCircuit)
+          case "throttled":
+            return Effect.zipRight(throttled, closeCircuit)
+          case "failed":
+            return failedOnce
+        }
+      }
+
       const stats = Effect.map(Ref.get(bucket), (b): LimiterStats => ({
         currentRate: b.rate,
         configuredRate: target,
@@ -137,9 +244,11 @@ export class RateLimiter extends Effect.Service<RateLimiter>()("tmdb/RateLimiter
         maxInFlight: counters.maxInFlight,
         started: counters.started,
         decreases: counters.decreases,
-        pausedMs: counters.pausedMs
+        pausedMs: counters.pausedMs,
+        circuitOpens: counters.circuitOpens,
+        circuit: breaker.mode
       }))
 
-      return { settings, withPermit, pause, throttled, succeeded, stats } as const
+      return { settings, withPermit, pause, record, stats } as const
     })
 }) {}

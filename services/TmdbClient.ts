@@ -104,10 +104,7 @@ export class TmdbClient extends Effect.Service<TmdbClient>()("tmdb/TmdbClient", 
           }
           if (status === 404) return yield* new NotFound({ path, statusCode, message: tmdb })
           const retryAfterMs = parseRetryAfter(headers["retry-after"], yield* Clock.currentTimeMillis)
-          if (status === 429) {
-            counters.rateLimited++
-            yield* limiter.throttled
-          }
+          if (status === 429) counters.rateLimited++
           if ((status === 429 || status === 503) && retryAfterMs !== undefined) {
             const paused = yield* limiter.pause(retryAfterMs)
             if (!paused) {
@@ -143,12 +140,22 @@ export class TmdbClient extends Effect.Service<TmdbClient>()("tmdb/TmdbClient", 
                 duration: settings.timeout,
                 onTimeout: () =>
                   new Retryable({ error: new Timeout({ path, timeoutMs, message: `no complete response within ${timeoutMs} ms` }) })
+              }),
+              // Reported while the permit is held, so a probe's outcome reaches the circuit first.
+              Effect.tapBoth({
+                onFailure: () => limiter.record("failed"),
+                onSuccess: (r) => limiter.record(r.status === 429 ? "throttled" : r.status >= 500 ? "failed" : "ok")
               })
             )
+          ).pipe(
+            Effect.catchTag("CircuitOpen", (open) =>
+              new ServerError({
+                path,
+                status: 503,
+                message: `TMDB has failed every request for ${Math.round(open.openForMs / 1000)} s; not sending more`
+              }))
           )
-          const json = yield* classify(path, response.status, response.headers, response.text)
-          yield* limiter.succeeded
-          return json
+          return yield* classify(path, response.status, response.headers, response.text)
         })
 
       /** GET `path` through the whole pipeline, retrying only what is transient. */

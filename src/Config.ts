@@ -18,6 +18,8 @@ export interface LimiterOptions {
   readonly maxPause?: Duration.DurationInput
   /** Lower the rate on repeated 429s and climb back slowly. Default true. */
   readonly adaptive?: boolean
+  /** How long the shared circuit may stay open before requests fail unsent. Default 5 minutes. */
+  readonly maxOutage?: Duration.DurationInput
 }
 
 export interface TmdbClientOptions extends LimiterOptions {
@@ -38,6 +40,7 @@ export interface LimiterSettings {
   readonly maxConcurrent: number
   readonly maxPause: Duration.Duration
   readonly adaptive: boolean
+  readonly maxOutage: Duration.Duration
 }
 
 export interface TmdbSettings extends LimiterSettings {
@@ -110,10 +113,13 @@ export const limiterSettings = (options: LimiterOptions = {}): Effect.Effect<Lim
       ? Duration.decode(options.maxPause)
       : yield* Config.duration("TMDB_MAX_PAUSE").pipe(Config.withDefault(Duration.seconds(60)))
     const adaptive = yield* setting(options.adaptive, Config.boolean("TMDB_ADAPTIVE").pipe(Config.withDefault(true)))
+    const maxOutage = options.maxOutage !== undefined
+      ? Duration.decode(options.maxOutage)
+      : yield* Config.duration("TMDB_MAX_OUTAGE").pipe(Config.withDefault(Duration.minutes(5)))
     yield* checked("requestsPerSecond", requestsPerSecond, (n) => n > 0 && Number.isFinite(n), "must be > 0")
     yield* checked("burst", burst, (n) => Number.isInteger(n) && n >= 1, "must be an integer >= 1")
     yield* checked("maxConcurrent", maxConcurrent, (n) => Number.isInteger(n) && n >= 1, "must be an integer >= 1")
-    return { requestsPerSecond, burst, maxConcurrent, maxPause, adaptive }
+    return { requestsPerSecond, burst, maxConcurrent, maxPause, adaptive, maxOutage }
   })
 
 export const tmdbSettings = (options: TmdbClientOptions = {}): Effect.Effect<TmdbSettings, ConfigError.ConfigError> =>

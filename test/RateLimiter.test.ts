@@ -158,15 +158,15 @@ describe("RateLimiter", () => {
         RateLimiter,
         RateLimiter.Default({ requestsPerSecond: 40, burst: 10, maxConcurrent: 10, adaptive: true })
       )
-      yield* limiter.throttled
-      yield* limiter.throttled // same second: counted once
+      yield* limiter.record("throttled")
+      yield* limiter.record("throttled") // same second: counted once
       expect((yield* limiter.stats).currentRate).toBe(20)
       yield* TestClock.adjust("1 second")
-      yield* limiter.throttled
+      yield* limiter.record("throttled")
       expect((yield* limiter.stats).currentRate).toBe(10)
       expect((yield* limiter.stats).decreases).toBe(2)
       // Climb: about target/20 = 2 req/s per second of successes; 30 req/s to regain is ~15 s of work.
-      const starts = yield* startTimes(limiter, 400, limiter.succeeded, "2 minutes")
+      const starts = yield* startTimes(limiter, 400, limiter.record("ok"), "2 minutes")
       expect((yield* limiter.stats).currentRate).toBe(40)
       const firstSecond = starts.filter((t) => t - starts[0]! < 1000).length
       expect(firstSecond).toBeLessThanOrEqual(10 + 12)
@@ -175,7 +175,81 @@ describe("RateLimiter", () => {
   it.effect("non-adaptive: 429s leave the rate alone", () =>
     Effect.gen(function*() {
       const limiter = yield* makeLimiter({ requestsPerSecond: 8, burst: 1, maxConcurrent: 1 })
-      yield* limiter.throttled
+      yield* limiter.record("throttled")
       expect((yield* limiter.stats).currentRate).toBe(8)
     }))
+
+  describe("circuit", () => {
+    it.effect("opens after 5 consecutive failures: nothing starts until the cooldown, then exactly one probe", () =>
+      Effect.gen(function*() {
+        const limiter = yield* makeLimiter({ requestsPerSecond: 100, burst: 10, maxConcurrent: 10 })
+        for (let i = 0; i < 5; i++) yield* limiter.record("failed")
+        expect((yield* limiter.stats).circuit).toBe("open")
+        const starts: Array<number> = []
+        const probeGate = yield* Deferred.make<void>()
+        const task = (i: number) =>
+          limiter.withPermit(
+            Effect.gen(function*() {
+              starts.push(yield* Clock.currentTimeMillis)
+              if (i === 0) yield* Deferred.await(probeGate)
+            })
+          )
+        const fiber = yield* Effect.fork(Effect.forEach([0, 1, 2, 3], task, { concurrency: "unbounded" }))
+        yield* TestClock.adjust("999 millis")
+        expect(starts).toEqual([])
+        yield* TestClock.adjust("1 millis")
+        expect(starts).toEqual([1000])
+        yield* TestClock.adjust("5 seconds")
+        expect(starts).toHaveLength(1) // the others wait for the probe's outcome
+        yield* limiter.record("ok")
+        yield* Deferred.succeed(probeGate, undefined)
+        yield* TestClock.adjust("1 second")
+        yield* Fiber.join(fiber)
+        expect(starts).toHaveLength(4)
+        expect((yield* limiter.stats).circuit).toBe("closed")
+      }))
+
+    it.effect("a failed probe re-opens it with a doubled cooldown, capped at 4 s", () =>
+      Effect.gen(function*() {
+        const limiter = yield* makeLimiter({ requestsPerSecond: 100, burst: 10, maxConcurrent: 10 })
+        for (let i = 0; i < 5; i++) yield* limiter.record("failed")
+        const probes: Array<number> = []
+        const probe = limiter.withPermit(
+          Effect.flatMap(Clock.currentTimeMillis, (t) => Effect.sync(() => probes.push(t))).pipe(
+            Effect.zipRight(limiter.record("failed"))
+          )
+        )
+        const fiber = yield* Effect.fork(Effect.all(Array.from({ length: 6 }, () => probe)))
+        yield* TestClock.adjust("1 minute")
+        yield* Fiber.join(fiber)
+        expect(probes.slice(1).map((t, i) => t - probes[i]!)).toEqual([1000, 2000, 4000, 4000, 4000])
+        expect((yield* limiter.stats).circuitOpens).toBe(1)
+      }))
+
+    it.effect("an interrupted probe lets the next request probe at once", () =>
+      Effect.gen(function*() {
+        const limiter = yield* makeLimiter({ requestsPerSecond: 100, burst: 10, maxConcurrent: 10 })
+        for (let i = 0; i < 5; i++) yield* limiter.record("failed")
+        const hung = yield* Effect.fork(limiter.withPermit(Effect.never))
+        yield* TestClock.adjust("1 second")
+        expect((yield* limiter.stats).circuit).toBe("probing")
+        yield* Fiber.interrupt(hung)
+        const next = yield* Effect.fork(limiter.withPermit(Clock.currentTimeMillis))
+        yield* TestClock.adjust("10 millis")
+        expect(yield* Fiber.join(next)).toBe(1000)
+      }))
+
+    it.effect("after maxOutage of an open circuit, requests fail unsent with CircuitOpen", () =>
+      Effect.gen(function*() {
+        const limiter = yield* makeLimiter({ requestsPerSecond: 100, burst: 10, maxConcurrent: 10, maxOutage: "30 seconds" })
+        for (let i = 0; i < 5; i++) yield* limiter.record("failed")
+        let sent = 0
+        const attempt = limiter.withPermit(Effect.zipRight(Effect.sync(() => sent++), limiter.record("failed")))
+        const fiber = yield* Effect.fork(Effect.either(Effect.forever(attempt)))
+        yield* TestClock.adjust("2 minutes")
+        const result = yield* Fiber.join(fiber)
+        expect(result._tag).toBe("Left")
+        expect(sent).toBeLessThanOrEqual(10)
+      }))
+  })
 })

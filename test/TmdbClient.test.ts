@@ -385,6 +385,35 @@ describe("TmdbClient: discover", () => {
     }))
 })
 
+describe("TmdbClient: retry storms", () => {
+  it.effect("a 20 s total outage: workers wait on the shared circuit, every movie arrives, sent / needed <= 1.1", () =>
+    Effect.gen(function*() {
+      const sent: Array<{ t: number; path: string }> = []
+      const ids = Array.from({ length: 400 }, (_, i) => i + 1)
+      const { exit } = yield* withClient(
+        (req) =>
+          Effect.map(Clock.currentTimeMillis, (t) => {
+            sent.push({ t, path: req.path })
+            const down = t >= 5_000 && t < 25_000
+            return down ? answer(503, { status_code: 9, status_message: "Service offline" }) : answer(200, movie(Number(req.path.split("/").at(-1))))
+          }),
+        (c) => c.getBatchMovieDetails(ids),
+        { requestsPerSecond: 10, burst: 5, maxConcurrent: 10 }
+      )
+      const batch = Exit.getOrElse(exit, () => null as never)
+      expect(batch.failed).toEqual([])
+      expect(batch.succeeded).toHaveLength(400)
+      const amplification = sent.length / ids.length
+      expect(amplification).toBeLessThanOrEqual(1.1)
+      const during = sent.filter((s) => s.t >= 5_000 && s.t < 25_000)
+      // Without the circuit, 10 workers x 4 attempts would each hammer the outage.
+      expect(during.length).toBeLessThanOrEqual(25)
+      // Back to the configured rate within 10 s of healing: >= 90% of 10 req/s over 25..35 s.
+      const after = sent.filter((s) => s.t >= 30_000 && s.t < 35_000).length
+      expect(after / 5).toBeGreaterThanOrEqual(9)
+    }))
+})
+
 describe("TmdbClient: the key never leaks", () => {
   it.effect("transport errors whose cause text carries the URL are redacted", () =>
     Effect.gen(function*() {
