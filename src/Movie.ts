@@ -38,7 +38,7 @@ const ReleaseDate = Schema.transform(
 
 /** A float, the integer `0`, or (in legacy responses) a numeric string. */
 const Score = Schema.transform(
-  Schema.NullishOr(Schema.Union(Schema.Number, Schema.NumberFromString)),
+  Schema.NullishOr(Schema.Union(Schema.Finite, Schema.NumberFromString.pipe(Schema.finite()))),
   Schema.Number,
   { strict: true, decode: (n) => n ?? 0, encode: (n) => n }
 )
