@@ -1,15 +1,18 @@
 import { Layer } from "effect"
 import { MovieRepository } from "../services/MovieRepository.js"
 import type { TmdbClientOptions } from "../src/Config.js"
-import { SqlLive } from "./Sql.js"
+import { CollectorLock } from "./Lock.js"
+import { preflight, SqlLive } from "./Sql.js"
 import { TmdbLive } from "./Tmdb.js"
 
 /**
  * Everything the collector needs. The TMDB side is built first, so a missing key fails before
- * any database file is created.
+ * any database file is created; then the path is checked, then one collector takes the file.
  */
-export const MainLive = (options: { readonly db: string; readonly client?: TmdbClientOptions }) =>
+export const MainLive = (options: { readonly db: string; readonly client?: TmdbClientOptions | undefined }) =>
   MovieRepository.Default.pipe(
     Layer.provide(SqlLive(options.db)),
+    Layer.provideMerge(CollectorLock(options.db)),
+    Layer.provideMerge(Layer.effectDiscard(preflight(options.db))),
     Layer.provideMerge(TmdbLive(options.client))
   )

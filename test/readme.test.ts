@@ -1,0 +1,27 @@
+import { describe, expect, it } from "@effect/vitest"
+import * as fs from "node:fs"
+import * as path from "node:path"
+
+const root = path.resolve(import.meta.dirname, "..")
+const readme = fs.readFileSync(path.join(root, "README.md"), "utf8")
+
+describe("README", () => {
+  it("opens with the two set-up commands", () => {
+    const firstBlock = /```sh\n([\s\S]*?)```/.exec(readme)![1]!
+    expect(firstBlock).toContain("npm install && npm run demo")
+    expect(firstBlock).toContain("npm test")
+    expect(readme.indexOf("```sh")).toBeLessThan(200)
+  })
+
+  it("embeds scripts/example.ts, which the typecheck compiles, verbatim", () => {
+    const embedded = /<!-- example:start -->\n```ts\n([\s\S]*?)```\n<!-- example:end -->/.exec(readme)![1]
+    expect(embedded).toBe(fs.readFileSync(path.join(root, "scripts/example.ts"), "utf8"))
+  })
+
+  it(".ci/run installs from the lock file and runs the README's test command", () => {
+    const ci = fs.readFileSync(path.join(root, ".ci/run"), "utf8")
+    expect(ci).toMatch(/npm ci\b/)
+    expect(ci).toMatch(/npm test\b/)
+    expect(ci).toMatch(/npm run typecheck\b/)
+  })
+})
