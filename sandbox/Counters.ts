@@ -1,0 +1,43 @@
+import type { Endpoint } from "./Routes.js"
+
+export interface SandboxCounters {
+  /** TMDB requests (everything but /__sandbox/*). */
+  requests: number
+  byEndpoint: Record<Endpoint | string, number>
+  /** Answered requests by HTTP status ("200", "429", ...); resets and hangs are not answered. */
+  byStatus: Record<string, number>
+  /** 429s, from the rate limit or maxConnections. */
+  rateLimited: number
+  /** Injected faults by kind: error500, error502, error503, error504, reset, hang, truncate, outage. */
+  faultsInjected: Record<string, number>
+  maxInFlight: number
+  inFlight: number
+  /** Per movie id: successful 200s of /movie/{id}. */
+  detailsServed: Map<number, number>
+  /** Every successful /discover/movie page, with its raw date filters. */
+  discoverPages: Array<{ gte: string | null; lte: string | null; page: number }>
+}
+
+export const emptyCounters = (inFlight = 0): SandboxCounters => ({
+  requests: 0,
+  byEndpoint: {},
+  byStatus: {},
+  rateLimited: 0,
+  faultsInjected: {},
+  maxInFlight: inFlight,
+  inFlight,
+  detailsServed: new Map(),
+  discoverPages: []
+})
+
+/** Resets in place, so references handed out earlier stay live. */
+export const resetCounters = (c: SandboxCounters): void => {
+  Object.assign(c, emptyCounters(c.inFlight))
+}
+
+export const bump = (record: Record<string, number>, key: string): void => {
+  record[key] = (record[key] ?? 0) + 1
+}
+
+export const countersJson = (c: SandboxCounters): string =>
+  JSON.stringify({ ...c, detailsServed: Object.fromEntries(c.detailsServed) })

@@ -1,0 +1,170 @@
+import type { CatalogueMovie } from "./Catalogue.js"
+
+// Indexes behind /discover/movie and /movie/changes. Movies are kept sorted by release day so a
+// date window is two binary searches; filtered result lists are cached per query, so paging
+// through one window costs a slice per page.
+
+export type SortKey =
+  | "popularity.desc" | "popularity.asc"
+  | "primary_release_date.desc" | "primary_release_date.asc"
+  | "vote_count.desc" | "vote_count.asc"
+  | "vote_average.desc" | "vote_average.asc"
+
+export const SORT_KEYS: Readonly<Record<string, SortKey>> = {
+  "popularity.desc": "popularity.desc",
+  "popularity.asc": "popularity.asc",
+  "primary_release_date.desc": "primary_release_date.desc",
+  "primary_release_date.asc": "primary_release_date.asc",
+  // Older lists and client libraries still send these (tmdb-api-facts.md §4).
+  "release_date.desc": "primary_release_date.desc",
+  "release_date.asc": "primary_release_date.asc",
+  "vote_count.desc": "vote_count.desc",
+  "vote_count.asc": "vote_count.asc",
+  "vote_average.desc": "vote_average.desc",
+  "vote_average.asc": "vote_average.asc"
+}
+
+export interface DiscoverQuery {
+  readonly gteDay: number | null
+  readonly lteDay: number | null
+  readonly voteCountGte: number | null
+  readonly includeAdult: boolean
+  readonly includeVideo: boolean
+  readonly sort: SortKey
+}
+
+type Cmp = (a: CatalogueMovie, b: CatalogueMovie) => number
+const byId: Cmp = (a, b) => a.id - b.id
+const COMPARATORS: Record<Exclude<SortKey, `primary_release_date.${string}`>, Cmp> = {
+  "popularity.desc": (a, b) => b.popularity - a.popularity || a.id - b.id,
+  "popularity.asc": (a, b) => a.popularity - b.popularity || a.id - b.id,
+  "vote_count.desc": (a, b) => b.voteCount - a.voteCount || a.id - b.id,
+  "vote_count.asc": (a, b) => a.voteCount - b.voteCount || a.id - b.id,
+  "vote_average.desc": (a, b) => b.voteAverage - a.voteAverage || a.id - b.id,
+  "vote_average.asc": (a, b) => a.voteAverage - b.voteAverage || a.id - b.id
+}
+
+/** First index whose value is >= day (values ascending). */
+const lowerBound = (xs: ArrayLike<number>, day: number): number => {
+  let lo = 0
+  let hi = xs.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if ((xs[mid] as number) < day) lo = mid + 1
+    else hi = mid
+  }
+  return lo
+}
+
+const releaseKey = (m: CatalogueMovie): number => m.releaseDay as number
+
+const CACHE_SIZE = 32
+const ADULT = 1
+const VIDEO = 2
+const UNDATED = 4
+
+/** Movies in one order, with the filtered fields copied into typed arrays for fast scans. */
+class Order {
+  readonly day: Int32Array
+  readonly votes: Float64Array
+  readonly flags: Uint8Array
+  constructor(readonly movies: ReadonlyArray<CatalogueMovie>) {
+    const n = movies.length
+    this.day = new Int32Array(n)
+    this.votes = new Float64Array(n)
+    this.flags = new Uint8Array(n)
+    for (let i = 0; i < n; i++) {
+      const m = movies[i] as CatalogueMovie
+      this.day[i] = m.releaseDay ?? 0
+      this.votes[i] = m.voteCount
+      this.flags[i] = (m.adult ? ADULT : 0) | (m.video ? VIDEO : 0) | (m.releaseDay === null ? UNDATED : 0)
+    }
+  }
+}
+
+export class DiscoverIndex {
+  private readonly dateAsc: Order
+  /** Days descending, ids ascending within a day, so the order is stable. */
+  private readonly dateDesc: Order
+  private readonly undated: Order
+  private readonly orders = new Map<SortKey, Order>()
+  private readonly cache = new Map<string, Array<CatalogueMovie>>()
+
+  constructor(private readonly movies: ReadonlyArray<CatalogueMovie>) {
+    const dated = movies.filter((m) => m.releaseDay !== null)
+    this.dateAsc = new Order(dated.sort((a, b) => releaseKey(a) - releaseKey(b) || a.id - b.id))
+    this.dateDesc = new Order([...dated].sort((a, b) => releaseKey(b) - releaseKey(a) || a.id - b.id))
+    this.undated = new Order(movies.filter((m) => m.releaseDay === null).sort(byId))
+    this.globalOrder("popularity.desc")
+  }
+
+  /** Every movie the query lists, in order (cached). */
+  matches(q: DiscoverQuery): ReadonlyArray<CatalogueMovie> {
+    const key = `${q.sort}|${q.gteDay}|${q.lteDay}|${q.voteCountGte}|${q.includeAdult}|${q.includeVideo}`
+    let hit = this.cache.get(key)
+    if (hit === undefined) {
+      hit = this.compute(q)
+      if (this.cache.size >= CACHE_SIZE) this.cache.delete(this.cache.keys().next().value as string)
+      this.cache.set(key, hit)
+    }
+    return hit
+  }
+
+  private globalOrder(sort: Exclude<SortKey, `primary_release_date.${string}`>): Order {
+    let order = this.orders.get(sort)
+    if (order === undefined) {
+      order = new Order([...this.movies].sort(COMPARATORS[sort]))
+      this.orders.set(sort, order)
+    }
+    return order
+  }
+
+  private compute(q: DiscoverQuery): Array<CatalogueMovie> {
+    const rejectFlags = (q.includeAdult ? 0 : ADULT) | (q.includeVideo ? 0 : VIDEO)
+    const minVotes = q.voteCountGte ?? -Infinity
+    const dateFiltered = q.gteDay !== null || q.lteDay !== null
+    const gte = q.gteDay ?? -0x80000000
+    const lte = q.lteDay ?? 0x7fffffff
+    const out: Array<CatalogueMovie> = []
+    const scan = (o: Order, from: number, to: number, checkDate: boolean) => {
+      const { day, votes, flags, movies } = o
+      for (let i = from; i < to; i++) {
+        const f = flags[i] as number
+        if ((f & rejectFlags) !== 0 || (votes[i] as number) < minVotes) continue
+        if (checkDate && ((f & UNDATED) !== 0 || (day[i] as number) < gte || (day[i] as number) > lte)) continue
+        out.push(movies[i] as CatalogueMovie)
+      }
+    }
+    const n = this.dateAsc.movies.length
+    const lo = q.gteDay === null ? 0 : lowerBound(this.dateAsc.day, gte)
+    const hi = q.lteDay === null ? n : lowerBound(this.dateAsc.day, lte + 1)
+    if (q.sort === "primary_release_date.asc" || q.sort === "primary_release_date.desc") {
+      if (q.sort === "primary_release_date.asc") scan(this.dateAsc, lo, hi, false)
+      else scan(this.dateDesc, n - hi, n - lo, false)
+      // Movies without a release date have no place in a date order: they come last, and only
+      // when no date filter is given.
+      if (!dateFiltered) scan(this.undated, 0, this.undated.movies.length, false)
+      return out
+    }
+    if (dateFiltered && (hi - lo) * 8 < this.movies.length) {
+      scan(this.dateAsc, lo, hi, false)
+      return out.sort(COMPARATORS[q.sort])
+    }
+    const order = this.globalOrder(q.sort)
+    scan(order, 0, order.movies.length, dateFiltered)
+    return out
+  }
+}
+
+export class ChangesIndex {
+  private readonly byChange: Array<CatalogueMovie>
+  private readonly days: Int32Array
+  constructor(movies: ReadonlyArray<CatalogueMovie>) {
+    this.byChange = [...movies].sort((a, b) => a.changedDay - b.changedDay || a.id - b.id)
+    this.days = Int32Array.from(this.byChange, (m) => m.changedDay)
+  }
+  /** Movies changed on a day in [startDay, endDay], by day then id. */
+  between(startDay: number, endDay: number): ReadonlyArray<CatalogueMovie> {
+    return this.byChange.slice(lowerBound(this.days, startDay), lowerBound(this.days, endDay + 1))
+  }
+}

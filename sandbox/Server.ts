@@ -1,0 +1,239 @@
+import { createServer } from "node:http"
+import type { IncomingMessage, ServerResponse } from "node:http"
+import type { Socket } from "node:net"
+import { badGateway, gatewayTimeout, internalError, JSON_TYPE, rateLimited, serviceOffline } from "./Bodies.js"
+import type { Reply } from "./Bodies.js"
+import { assignFates, generateCatalogue } from "./Catalogue.js"
+import type { CatalogueMovie } from "./Catalogue.js"
+import { bump, countersJson, emptyCounters, resetCounters } from "./Counters.js"
+import type { SandboxCounters } from "./Counters.js"
+import { groundTruth } from "./GroundTruth.js"
+import type { GroundTruthEntry, GroundTruthQuery } from "./GroundTruth.js"
+import { rollFault, TokenBucket } from "./Limits.js"
+import { DEFAULTS, validateOptions } from "./Options.js"
+import type { FaultKind, SandboxOptions } from "./Options.js"
+import { ChangesIndex, DiscoverIndex } from "./Query.js"
+import { hash32, mulberry32 } from "./Random.js"
+import { endpointOf, Router } from "./Routes.js"
+
+export interface Sandbox {
+  /** "http://127.0.0.1:PORT/3" */
+  readonly baseUrl: string
+  readonly port: number
+  /** Live: mutated as requests arrive. */
+  readonly counters: SandboxCounters
+  /** The effective options: defaults filled in, current faults and rate limit. */
+  readonly options: SandboxOptions
+  readonly catalogue: ReadonlyArray<CatalogueMovie>
+  groundTruth(query: GroundTruthQuery): Array<GroundTruthEntry>
+  startOutage(durationMs: number): void
+  setFaults(faults: SandboxOptions["faults"]): void
+  setRateLimit(rl: SandboxOptions["rateLimit"]): void
+  resetCounters(): void
+  /** Closes the server and destroys every open socket, hung ones included. */
+  close(): Promise<void>
+}
+
+const invalid = (what: string, errors: ReadonlyArray<string>): Error =>
+  new Error(`invalid sandbox ${what}: ${errors.join("; ")}`)
+
+type Gate = { kind: "route" } | { kind: "reply"; reply: Reply } | { kind: "fault"; fault: FaultKind }
+
+export const startSandbox = async (input: SandboxOptions = {}): Promise<Sandbox> => {
+  const errors = validateOptions(input)
+  if (errors.length > 0) throw invalid("options", errors)
+  const c = input.catalogue ?? {}
+  const seed = c.seed ?? DEFAULTS.seed
+  const catalogueConfig = {
+    seed,
+    startYear: c.startYear ?? DEFAULTS.startYear,
+    endYear: c.endYear ?? DEFAULTS.endYear,
+    perYear: c.perYear ?? DEFAULTS.perYear,
+    includeFixtures: c.includeFixtures ?? DEFAULTS.includeFixtures
+  }
+  const options: SandboxOptions = {
+    ...input,
+    port: input.port ?? DEFAULTS.port,
+    apiKey: input.apiKey ?? DEFAULTS.apiKey,
+    readToken: input.readToken ?? DEFAULTS.readToken,
+    catalogue: catalogueConfig,
+    latencyMs: input.latencyMs ?? DEFAULTS.latencyMs,
+    jitterMs: input.jitterMs ?? DEFAULTS.jitterMs,
+    deletedFraction: input.deletedFraction ?? 0,
+    alwaysFailFraction: input.alwaysFailFraction ?? 0,
+    driftFraction: input.driftFraction ?? 0,
+    faultPaths: input.faultPaths ?? DEFAULTS.faultPaths
+  }
+  const catalogue = generateCatalogue(catalogueConfig)
+  const fates = assignFates(catalogue, { deletedFraction: options.deletedFraction ?? 0, alwaysFailFraction: options.alwaysFailFraction ?? 0, driftFraction: options.driftFraction ?? 0 }, seed)
+  const byId = new Map(catalogue.map((m) => [m.id, m]))
+  const router = new Router({
+    apiKey: options.apiKey ?? DEFAULTS.apiKey,
+    readToken: options.readToken ?? DEFAULTS.readToken,
+    byId,
+    latest: catalogue[catalogue.length - 1],
+    discover: new DiscoverIndex(catalogue),
+    changes: new ChangesIndex(catalogue),
+    fates
+  })
+
+  const counters = emptyCounters()
+  const faultRng = mulberry32(hash32(seed, 0xfa17))
+  const jitterRng = mulberry32(hash32(seed, 0x717e))
+  let bucket = options.rateLimit !== undefined ? new TokenBucket(options.rateLimit, performance.now()) : undefined
+  const startedAt = performance.now()
+  let outageFrom = options.outage !== undefined ? startedAt + (options.outage.afterMs ?? 0) : 0
+  let outageUntil = options.outage !== undefined ? outageFrom + options.outage.durationMs : 0
+  const sockets = new Set<Socket>()
+  const timers = new Set<NodeJS.Timeout>()
+
+  const gate = (endpoint: string, now: number): Gate => {
+    const max = options.maxConnections
+    if (max !== undefined && counters.inFlight > max) {
+      counters.rateLimited++
+      return { kind: "reply", reply: rateLimited(counters.inFlight, options.rateLimit?.retryAfterSeconds ?? 1) }
+    }
+    const limited = bucket?.take(now)
+    if (limited !== undefined) {
+      counters.rateLimited++
+      return { kind: "reply", reply: rateLimited(limited.count, limited.retryAfterSeconds) }
+    }
+    if (now >= outageFrom && now < outageUntil) {
+      bump(counters.faultsInjected, "outage")
+      return { kind: "reply", reply: serviceOffline(1) }
+    }
+    if (options.faultPaths === "details" && endpoint !== "movie") return { kind: "route" }
+    const fault = rollFault(faultRng, options.faults)
+    if (fault === undefined) return { kind: "route" }
+    bump(counters.faultsInjected, fault)
+    return { kind: "fault", fault }
+  }
+
+  const write = (res: ServerResponse, reply: Reply, truncate: boolean): void => {
+    if (res.destroyed || res.headersSent) return
+    bump(counters.byStatus, String(reply.status))
+    res.writeHead(reply.status, {
+      "Content-Type": reply.contentType ?? JSON_TYPE,
+      "Content-Length": reply.body.length,
+      ...reply.headers
+    })
+    if (truncate) {
+      res.write(reply.body.subarray(0, Math.floor(reply.body.length / 2)), () => res.socket?.destroy())
+      return
+    }
+    res.end(reply.body)
+    if (reply.status !== 200) return
+    if (reply.movieId !== undefined) counters.detailsServed.set(reply.movieId, (counters.detailsServed.get(reply.movieId) ?? 0) + 1)
+    if (reply.discoverPage !== undefined) counters.discoverPages.push(reply.discoverPage)
+  }
+
+  const respond = (req: IncomingMessage, res: ServerResponse, url: URL, g: Gate): void => {
+    if (res.destroyed) return
+    if (g.kind === "reply") return write(res, g.reply, false)
+    if (g.kind === "fault") {
+      switch (g.fault) {
+        case "reset": req.socket.resetAndDestroy(); return
+        case "hang": return
+        case "error500": return write(res, internalError(), false)
+        case "error502": return write(res, badGateway(), false)
+        case "error503": return write(res, serviceOffline(options.faults?.retryAfter503Seconds ?? DEFAULTS.retryAfter503Seconds), false)
+        case "error504": return write(res, gatewayTimeout(), false)
+        case "truncate": break
+      }
+    }
+    write(res, router.handle(req.method ?? "GET", url, req.headers.authorization), g.kind === "fault")
+  }
+
+  const control = (req: IncomingMessage, res: ServerResponse, url: URL): void => {
+    const send = (status: number, body: string) => {
+      res.writeHead(status, { "Content-Type": JSON_TYPE, "Content-Length": Buffer.byteLength(body) })
+      res.end(body)
+    }
+    if (url.pathname === "/__sandbox/counters" && req.method === "GET") return send(200, countersJson(counters))
+    if (url.pathname === "/__sandbox/outage" && req.method === "POST") {
+      const ms = Number(url.searchParams.get("ms"))
+      if (!Number.isFinite(ms) || ms < 0 || url.searchParams.get("ms") === null) return send(400, JSON.stringify({ error: "ms must be a number >= 0" }))
+      sandbox.startOutage(ms)
+      return send(200, JSON.stringify({ outageMs: ms }))
+    }
+    send(404, JSON.stringify({ error: "unknown sandbox control" }))
+  }
+
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? "/", "http://127.0.0.1")
+    if (url.pathname.startsWith("/__sandbox/")) return control(req, res, url)
+    const endpoint = endpointOf(url.pathname)
+    counters.requests++
+    bump(counters.byEndpoint, endpoint)
+    counters.inFlight++
+    counters.maxInFlight = Math.max(counters.maxInFlight, counters.inFlight)
+    let open = true
+    res.on("close", () => {
+      if (open) counters.inFlight--
+      open = false
+    })
+    const g = gate(endpoint, performance.now())
+    const base = options.latencyMs ?? 0
+    const jitter = options.jitterMs ?? 0
+    const delay = Math.max(0, base + (jitter > 0 ? (jitterRng() * 2 - 1) * jitter : 0))
+    if (delay <= 0) return respond(req, res, url, g)
+    const timer = setTimeout(() => {
+      timers.delete(timer)
+      respond(req, res, url, g)
+    }, delay)
+    timers.add(timer)
+  })
+  server.on("connection", (socket) => {
+    sockets.add(socket)
+    socket.on("close", () => sockets.delete(socket))
+  })
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject)
+    server.listen(options.port ?? 0, "127.0.0.1", () => {
+      server.off("error", reject)
+      resolve()
+    })
+  })
+  const address = server.address()
+  const port = typeof address === "object" && address !== null ? address.port : 0
+
+  let closing: Promise<void> | undefined
+  const sandbox: Sandbox = {
+    baseUrl: `http://127.0.0.1:${port}/3`,
+    port,
+    counters,
+    get options() {
+      return options
+    },
+    catalogue,
+    groundTruth: (query) => groundTruth(catalogue, fates, query),
+    startOutage: (durationMs) => {
+      outageFrom = performance.now()
+      outageUntil = outageFrom + durationMs
+    },
+    setFaults: (faults) => {
+      const errs = validateOptions({ faults })
+      if (errs.length > 0) throw invalid("faults", errs)
+      options.faults = faults
+    },
+    setRateLimit: (rl) => {
+      const errs = validateOptions({ rateLimit: rl })
+      if (errs.length > 0) throw invalid("rateLimit", errs)
+      options.rateLimit = rl
+      bucket = rl !== undefined ? new TokenBucket(rl, performance.now()) : undefined
+    },
+    resetCounters: () => resetCounters(counters),
+    close: () => {
+      closing ??= new Promise<void>((resolve) => {
+        for (const t of timers) clearTimeout(t)
+        timers.clear()
+        server.close(() => resolve())
+        server.closeAllConnections()
+        for (const s of sockets) s.destroy()
+      })
+      return closing
+    }
+  }
+  return sandbox
+}

@@ -1,0 +1,51 @@
+// `npm run demo`: the whole product, offline. Starts the TMDB sandbox on a free port, runs the
+// real CLI against it into ./data/demo.sqlite, then queries the result.
+import Database from "better-sqlite3"
+import { spawn } from "node:child_process"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { startSandbox } from "../sandbox/index.js"
+
+const root = path.resolve(import.meta.dirname, "..")
+const db = path.join(root, "data", "demo.sqlite")
+
+const sandbox = await startSandbox({
+  catalogue: { seed: 7, startYear: 2022, endYear: 2024, perYear: 120 },
+  latencyMs: 40,
+  jitterMs: 30,
+  rateLimit: { rps: 45, burst: 20 },
+  faults: { error500: 0.01, error503: 0.01 },
+  deletedFraction: 0.01
+})
+process.stderr.write(`TMDB sandbox listening at ${sandbox.baseUrl}\n`)
+fs.mkdirSync(path.dirname(db), { recursive: true })
+
+const code = await new Promise<number>((resolve) => {
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", path.join(root, "scripts", "collect.ts"), "--start-year", "2022", "--end-year", "2024", "--rps", "20", "--burst", "10", "--db", db],
+    {
+      stdio: "inherit",
+      env: { ...process.env, TMDB_API_KEY: sandbox.options.apiKey ?? "sandbox-api-key", TMDB_BASE_URL: sandbox.baseUrl }
+    }
+  )
+  child.on("exit", (c, signal) => resolve(c ?? (signal !== null ? 130 : 1)))
+})
+await sandbox.close()
+
+if (fs.existsSync(db)) {
+  const sqlite = new Database(db, { readonly: true })
+  const query = `SELECT substr(release_date, 1, 4) AS year, count(*) AS movies,
+       round(avg(runtime)) AS avg_runtime, sum(budget IS NOT NULL) AS with_budget,
+       printf('%.1f', max(revenue) / 1e6) AS top_revenue_musd
+  FROM movies WHERE details_fetched_at IS NOT NULL GROUP BY year ORDER BY year`
+  console.log(`\nDatabase: ${path.relative(process.cwd(), db)}\n\n${query}\n`)
+  console.table(sqlite.prepare(query).all())
+  const failures = sqlite.prepare("SELECT kind, count(*) AS movies FROM fetch_failures GROUP BY kind").all()
+  if (failures.length > 0) {
+    console.log("Recorded failures (table fetch_failures):")
+    console.table(failures)
+  }
+  sqlite.close()
+}
+process.exit(code)
