@@ -1,7 +1,7 @@
 import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { Clock, Data, Duration, Effect, Either, Option, Redacted, Ref, Schedule, Stream } from "effect"
 import { type TmdbClientOptions, tmdbSettings } from "../src/Config.js"
-import { decodeDiscoverPage, decodeMovieDetails, parseErrorBody } from "../src/Decode.js"
+import { decodeChangesPage, decodeDiscoverPage, decodeMovieDetails, parseErrorBody } from "../src/Decode.js"
 import { collectDiscover, type DiscoverOptions, discoverStream, type PageQuery } from "../src/Discover.js"
 import {
   Decode,
@@ -105,6 +105,7 @@ export class TmdbClient extends Effect.Service<TmdbClient>()("tmdb/TmdbClient", 
           if (status === 404) return yield* new NotFound({ path, statusCode, message: tmdb })
           const retryAfterMs = parseRetryAfter(headers["retry-after"], yield* Clock.currentTimeMillis)
           if (status === 429) counters.rateLimited++
+          yield* Effect.logDebug(`${path} answered ${status}: ${tmdb}`)
           if ((status === 429 || status === 503) && retryAfterMs !== undefined) {
             const paused = yield* limiter.pause(retryAfterMs)
             if (!paused) {
@@ -126,6 +127,7 @@ export class TmdbClient extends Effect.Service<TmdbClient>()("tmdb/TmdbClient", 
         Effect.gen(function*() {
           const fatal = yield* Ref.get(revoked)
           if (Option.isSome(fatal)) return yield* fatal.value
+          if (sends.n > 0) yield* Effect.logDebug(`retrying ${path} (attempt ${sends.n + 1})`)
           const response = yield* limiter.withPermit(
             Effect.gen(function*() {
               counters.requests++
@@ -236,6 +238,31 @@ export class TmdbClient extends Effect.Service<TmdbClient>()("tmdb/TmdbClient", 
         })
       })
 
+      /**
+       * Ids of movies changed between two dates (TMDB allows at most 14 days; a longer range is
+       * its 422, code 20). Every page is read: late-2022 TMDB put every id on one page.
+       */
+      const getChangedMovieIds = Effect.fn("TmdbClient.getChangedMovieIds")(function*(range: {
+        readonly startDate?: string | undefined
+        readonly endDate?: string | undefined
+      }) {
+        const ids: Array<number> = []
+        let page = 1
+        let totalPages = 1
+        do {
+          const params: Record<string, string> = { page: String(page) }
+          if (range.startDate !== undefined) params["start_date"] = range.startDate
+          if (range.endDate !== undefined) params["end_date"] = range.endDate
+          const json = yield* getJson("/movie/changes", params)
+          const decoded = decodeChangesPage(json)
+          if (Either.isLeft(decoded)) return yield* new Decode({ path: showPath("/movie/changes", params), message: decoded.left })
+          ids.push(...decoded.right.ids)
+          totalPages = Math.min(decoded.right.totalPages, MAX_PAGE)
+          page++
+        } while (page <= totalPages)
+        return Array.from(new Set(ids))
+      })
+
       /** Details for each id as they complete (unordered), each success or failure on its own. */
       const movieDetailsStream = (ids: Stream.Stream<number>, options: DetailsOptions = {}) =>
         Stream.mapEffect(
@@ -281,6 +308,7 @@ export class TmdbClient extends Effect.Service<TmdbClient>()("tmdb/TmdbClient", 
         discoverMoviesStream,
         getMovieDetails,
         getBatchMovieDetails,
+        getChangedMovieIds,
         movieDetailsStream,
         stats
       } as const

@@ -1,10 +1,28 @@
 import { Command, HelpDoc, Options, ValidationError } from "@effect/cli"
-import { Cause, ConfigError, Console, Duration, Effect, Exit, Option } from "effect"
+import { Cause, ConfigError, Console, Duration, Effect, Exit, LogLevel, Option } from "effect"
 import { MainLive } from "../layers/Main.js"
 import { DEFAULT_DB } from "../layers/Sql.js"
 import { type CollectionSummary, runFullCollection } from "./Collector.js"
 import { DatabaseError } from "./Database.js"
 import { formatSummary, progressReporter } from "./Progress.js"
+import { redactSecret } from "./Wire.js"
+
+/** `TMDB_LOG_LEVEL`: debug, info (default), warning, error or none. */
+export const logLevelFromEnv = (value: string | undefined): LogLevel.LogLevel => {
+  switch ((value ?? "info").toLowerCase()) {
+    case "debug":
+      return LogLevel.Debug
+    case "warning":
+    case "warn":
+      return LogLevel.Warning
+    case "error":
+      return LogLevel.Error
+    case "none":
+      return LogLevel.None
+    default:
+      return LogLevel.Info
+  }
+}
 
 /** Exit codes: a script can tell what happened. */
 export const ExitCode = {
@@ -87,6 +105,10 @@ export const describeFailure = (error: unknown): string => {
     const tagged = error as { _tag: string; message?: string }
     if (tagged._tag === "Unauthorized") {
       return `TMDB refused the key in TMDB_API_KEY (or TMDB_READ_ACCESS_TOKEN): ${tagged.message ?? "401"}`
+    }
+    if (tagged._tag === "Transport" || tagged._tag === "Timeout" || tagged._tag === "ServerError") {
+      const url = redactSecret("")(process.env["TMDB_BASE_URL"] ?? "https://api.themoviedb.org/3")
+      return `cannot reach TMDB at ${url}: ${tagged.message ?? tagged._tag}`
     }
     return `${tagged._tag}: ${tagged.message ?? ""}`
   }

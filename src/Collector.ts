@@ -1,4 +1,4 @@
-import { Clock, Duration, Effect, Either, Queue, Stream } from "effect"
+import { Clock, Duration, Effect, Either, Exit, Queue, Stream } from "effect"
 import { MovieRepository } from "../services/MovieRepository.js"
 import { RateLimiter } from "../services/RateLimiter.js"
 import { type DetailsOutcome, TmdbClient } from "../services/TmdbClient.js"
@@ -53,14 +53,26 @@ const iso = (ms: number) => new Date(ms).toISOString()
 
 /** Discover, choose what needs details, fetch it, and store every step as it completes. */
 export const runFullCollection = Effect.fn("Collector.runFullCollection")(function*(options: CollectionOptions) {
+  const repo = yield* MovieRepository
+  const startedMs = yield* Clock.currentTimeMillis
+  const endYear = options.endYear ?? new Date(startedMs).getUTCFullYear()
+  const runId = yield* repo.startRun({ ...options, onProgress: undefined, endYear }, iso(startedMs))
+  return yield* collect(runId, startedMs, endYear, options).pipe(
+    Effect.onExit((exit) =>
+      Exit.isSuccess(exit)
+        ? Effect.void
+        : Effect.flatMap(Clock.currentTimeMillis, (t) =>
+          repo.finishRun(runId, Exit.isInterrupted(exit) ? "interrupted" : "failed", null, iso(t)).pipe(Effect.ignore))
+    )
+  )
+})
+
+const collect = Effect.fnUntraced(function*(runId: number, startedMs: number, endYear: number, options: CollectionOptions) {
   const client = yield* TmdbClient
   const repo = yield* MovieRepository
   const limiter = yield* RateLimiter
-  const startedMs = yield* Clock.currentTimeMillis
   const now = Effect.map(Clock.currentTimeMillis, iso)
-  const endYear = options.endYear ?? new Date(startedMs).getUTCFullYear()
   const progress = options.onProgress ?? (() => {})
-  const runId = yield* repo.startRun({ ...options, onProgress: undefined, endYear }, iso(startedMs))
 
   // 1. Discover, storing each page as it arrives.
   let discovered = 0
@@ -90,6 +102,8 @@ export const runFullCollection = Effect.fn("Collector.runFullCollection")(functi
               truncated.push(event)
               return
             case "PageFailed":
+              // Nothing has come back at all (a wrong TMDB_BASE_URL, TMDB down): stop now.
+              if (discoverPages === 0) return yield* event.error
               discoveryFailures.push(event)
           }
         })

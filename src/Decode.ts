@@ -1,5 +1,6 @@
 import { Either, ParseResult, Schema } from "effect"
 import {
+  ChangesPageWire,
   type DiscoveredMovie,
   DiscoveredMovieFromWire,
   DiscoverPageWire,
@@ -81,6 +82,15 @@ export const decodeMovieDetails = (
     }
     return { ...record, appended: extra }
   })
+
+const decodeChanges = Schema.decodeUnknownEither(ChangesPageWire)
+
+/** A `/movie/changes` page: the changed ids and how many pages there are. */
+export const decodeChangesPage = (json: unknown): Either.Either<{ ids: ReadonlyArray<number>; totalPages: number }, string> =>
+  Either.map(Either.mapLeft(decodeChanges(json), describeParseError), (page) => ({
+    ids: page.results.map((r) => r.id),
+    totalPages: page.total_pages
+  }))
 
 export interface ErrorBody {
   readonly statusCode: number | null
