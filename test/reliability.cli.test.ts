@@ -1,0 +1,147 @@
+import { afterEach, describe, expect, it } from "vitest"
+import * as path from "node:path"
+import { type Sandbox, type SandboxOptions, startSandbox } from "../sandbox/index.js"
+import { asDetails, readDb, runCli, sleep, startCli, tmpDir, waitFor } from "./support/cli.js"
+
+// Issue 6 §2, §3, §5, §6: the real CLI process against the sandbox, a real SQLite file. Each test
+// prints the figures it measured as `[figure] ...` lines.
+
+const open: Array<Sandbox> = []
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((s) => s.close()))
+})
+const sandbox = async (options: SandboxOptions) => {
+  const s = await startSandbox(options)
+  open.push(s)
+  return s
+}
+const env = (s: Sandbox) => ({ TMDB_API_KEY: "sandbox-api-key", TMDB_BASE_URL: s.baseUrl })
+const figure = (text: string) => console.log(`[figure] ${text}`)
+
+const expectExact = (db: string, s: Sandbox, query: { startYear: number; endYear: number }) => {
+  const truth = s.groundTruth(query)
+  const { integrity, movies } = readDb(db)
+  expect(integrity).toBe("ok")
+  expect(movies.map((m) => m.tmdb_id)).toEqual(truth.map((t) => t.tmdbId))
+  const byId = new Map(movies.map((m) => [m.tmdb_id, m]))
+  for (const t of truth) expect(asDetails(byId.get(t.tmdbId)!)).toEqual(t.details)
+  return truth
+}
+
+describe("throttling", () => {
+  it("the server allows 12 req/s, the client is set to 40 with burst 10: every movie stored, 429s <= 20%", async () => {
+    const s = await sandbox({ catalogue: { seed: 21, startYear: 2019, endYear: 2020, perYear: 90 }, rateLimit: { rps: 12, burst: 5 } })
+    const db = path.join(tmpDir(), "throttled.sqlite")
+    const run = await runCli(["--start-year", "2019", "--end-year", "2020", "--rps", "40", "--burst", "10", "--db", db, "--json"], env(s))
+    expect(run.code).toBe(0)
+    expectExact(db, s, { startYear: 2019, endYear: 2020 })
+    const share = s.counters.rateLimited / s.counters.requests
+    const summary = JSON.parse(run.stdout)
+    figure(`throttling: ${s.counters.rateLimited} of ${s.counters.requests} requests answered 429 (${(100 * share).toFixed(1)}%), rate settled at ${summary.settledRate} req/s, ${(run.ms / 1000).toFixed(1)} s`)
+    expect(share).toBeLessThanOrEqual(0.2)
+    expect(summary.rateLimited).toBe(s.counters.rateLimited)
+    // The client lowered its own rate below the configured 40.
+    expect(summary.settledRate).toBeLessThan(40)
+  })
+})
+
+describe("retry storms", () => {
+  it("a 20 s total outage: sent / needed <= 1.1, throughput back to >= 90% within 10 s of healing, run completes", async () => {
+    const rps = 30
+    const s = await sandbox({ catalogue: { seed: 4, startYear: 2019, endYear: 2020, perYear: 320 }, latencyMs: 10 })
+    const db = path.join(tmpDir(), "storm.sqlite")
+    const cli = startCli(["--start-year", "2019", "--end-year", "2020", "--rps", String(rps), "--burst", "10", "--db", db, "--json"], env(s))
+    const timeline: Array<{ t: number; requests: number; served: number }> = []
+    const sample = setInterval(() => timeline.push({ t: Date.now(), requests: s.counters.requests, served: s.counters.detailsServed.size }), 100)
+    await waitFor(() => s.counters.detailsServed.size >= 100)
+    const down = Date.now()
+    const before = s.counters.requests
+    s.startOutage(20_000)
+    await waitFor(() => Date.now() >= down + 20_000, 25_000)
+    const healed = Date.now()
+    const duringOutage = s.counters.requests - before
+    const run = await cli.done
+    clearInterval(sample)
+    expect(run.code).toBe(0)
+    const truth = expectExact(db, s, { startYear: 2019, endYear: 2020 })
+    const pages = s.counters.byEndpoint["discover"] ?? 0
+    const amplification = s.counters.requests / (truth.length + pages)
+    // Throughput over [heal + 6 s, heal + 10 s]: movies stored per second.
+    const at = (t: number) => timeline.reduce((best, p) => (p.t <= t ? p : best), timeline[0]!)
+    const recovered = (at(healed + 10_000).served - at(healed + 6_000).served) / 4
+    const firstAfter = timeline.find((p) => p.t > healed && p.served > at(healed).served)
+    figure(`storm: ${duringOutage} requests sent during the 20 s outage; ${s.counters.requests} sent for ${truth.length + pages} needed (x${amplification.toFixed(3)}); first success ${firstAfter ? ((firstAfter.t - healed) / 1000).toFixed(1) : "?"} s after healing; ${recovered.toFixed(1)} movies/s over heal+6..10 s (configured ${rps})`)
+    expect(amplification).toBeLessThanOrEqual(1.1)
+    expect(duringOutage).toBeLessThanOrEqual(30)
+    expect(recovered).toBeGreaterThanOrEqual(0.9 * rps)
+  })
+})
+
+describe("crash safety", () => {
+  it("SIGKILL at 20 random instants, each followed by a rerun: nothing lost, no duplicate, integrity ok", async () => {
+    const concurrency = 10
+    const burst = 10
+    const s = await sandbox({ catalogue: { seed: 8, startYear: 2019, endYear: 2021, perYear: 160 }, latencyMs: 15, jitterMs: 10 })
+    const db = path.join(tmpDir(), "crash.sqlite")
+    const args = ["--start-year", "2019", "--end-year", "2021", "--rps", "40", "--burst", String(burst), "--concurrency", String(concurrency), "--db", db]
+    // A fixed seed: the same instants on every run of the test.
+    let seed = 20_261_124
+    const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31)
+    const refetched: Array<number> = []
+    let killed = 0
+    while (killed < 20) {
+      const servedBefore = new Map(s.counters.detailsServed)
+      const cli = startCli(args, env(s))
+      await sleep(300 + random() * 1_500)
+      const finished = cli.child.exitCode !== null
+      cli.child.kill("SIGKILL")
+      await cli.done
+      // Movies this run fetched that an earlier run had fetched already.
+      refetched.push([...s.counters.detailsServed].filter(([id, n]) => n > (servedBefore.get(id) ?? 0) && servedBefore.has(id)).length)
+      expect(readDb(db).integrity).toBe("ok")
+      if (finished) break
+      killed++
+    }
+    const final = await runCli(args, env(s))
+    expect(final.code).toBe(0)
+    const truth = expectExact(db, s, { startYear: 2019, endYear: 2021 })
+    const { movies } = readDb(db)
+    expect(new Set(movies.map((m) => m.tmdb_id)).size).toBe(movies.length)
+    figure(`crash: ${killed} kills; movies fetched again after each kill: [${refetched.join(", ")}] (max ${Math.max(...refetched)}, limit ${concurrency + burst}); ${truth.length} movies, 0 lost`)
+    expect(killed).toBeGreaterThanOrEqual(20)
+    expect(Math.max(...refetched)).toBeLessThanOrEqual(concurrency + burst)
+  })
+})
+
+describe("signals", () => {
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    it(`${signal}: no new request, finished work saved, exit 130 within 10 s with a resume hint; a rerun completes`, async () => {
+      const s = await sandbox({ catalogue: { seed: 13, startYear: 2019, endYear: 2021, perYear: 100 }, latencyMs: 40, jitterMs: 20 })
+      const db = path.join(tmpDir(), "signal.sqlite")
+      const args = ["--start-year", "2019", "--end-year", "2021", "--rps", "40", "--burst", "10", "--db", db]
+      const cli = startCli(args, env(s))
+      await waitFor(() => s.counters.detailsServed.size >= 60)
+      const sent = Date.now()
+      const servedAtSignal = s.counters.detailsServed.size
+      cli.child.kill(signal)
+      await sleep(300)
+      const requestsSoonAfter = s.counters.requests
+      const run = await cli.done
+      const exitMs = Date.now() - sent
+      const requestsAfter = s.counters.requests - requestsSoonAfter
+      const stored = readDb(db).movies.filter((m) => m.details_fetched_at !== null).length
+      figure(`${signal}: exit ${run.code} after ${exitMs} ms; ${requestsAfter} requests after +300 ms; ${stored} details stored, ${servedAtSignal} served at the signal`)
+      expect(run.code).toBe(130)
+      expect(exitMs).toBeLessThan(10_000)
+      expect(run.stderr).toContain("Run the same command again to resume")
+      expect(run.stderr).not.toMatch(/\n\s+at /)
+      expect(requestsAfter).toBe(0)
+      // Everything served before the signal was stored, but at most the requests then in flight.
+      expect(stored).toBeGreaterThanOrEqual(servedAtSignal - 10)
+      expect(readDb(db).runs.at(-1)?.status).toBe("interrupted")
+      const rerun = await runCli(args, env(s))
+      expect(rerun.code).toBe(0)
+      expectExact(db, s, { startYear: 2019, endYear: 2021 })
+    })
+  }
+})
