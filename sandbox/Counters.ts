@@ -14,6 +14,8 @@ export interface SandboxCounters {
   inFlight: number
   /** Per movie id: successful 200s of /movie/{id}. */
   detailsServed: Map<number, number>
+  /** Requests by how they authenticated: "api_key" (in the URL), "bearer", or "none". */
+  byAuth: Record<string, number>
   /** Every successful /discover/movie page, with its raw date filters. */
   discoverPages: Array<{ gte: string | null; lte: string | null; page: number }>
 }
@@ -27,6 +29,7 @@ export const emptyCounters = (inFlight = 0): SandboxCounters => ({
   maxInFlight: inFlight,
   inFlight,
   detailsServed: new Map(),
+  byAuth: {},
   discoverPages: []
 })
 

@@ -165,6 +165,7 @@ export const startSandbox = async (input: SandboxOptions = {}): Promise<Sandbox>
     const endpoint = endpointOf(url.pathname)
     counters.requests++
     bump(counters.byEndpoint, endpoint)
+    bump(counters.byAuth, url.searchParams.has("api_key") ? "api_key" : req.headers.authorization !== undefined ? "bearer" : "none")
     counters.inFlight++
     counters.maxInFlight = Math.max(counters.maxInFlight, counters.inFlight)
     let open = true

@@ -163,6 +163,7 @@ export const exitCodeOf = (exit: Exit.Exit<unknown, unknown>): number =>
         ? ExitCode.interrupted
         : Option.match(Cause.failureOption(cause), {
           onNone: () => ExitCode.fatal,
-          onSome: (e) => (e instanceof UsageError || ValidationError.isValidationError(e) ? ExitCode.usage : ExitCode.fatal)
+          onSome: (e) =>
+            e instanceof UsageError || ValidationError.isValidationError(e) || ConfigError.isConfigError(e) ? ExitCode.usage : ExitCode.fatal
         })
   })

@@ -1,0 +1,204 @@
+import { SqlClient } from "@effect/sql"
+import { Effect, Exit, Layer } from "effect"
+import Database from "better-sqlite3"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { afterEach, describe, expect, it } from "vitest"
+import { SqlLive } from "../layers/Sql.js"
+import { type Sandbox, type SandboxOptions, startSandbox } from "../sandbox/index.js"
+import { MovieRepository } from "../services/MovieRepository.js"
+import { describeFailure } from "../src/Cli.js"
+import type { MovieDetails } from "../src/Movie.js"
+import { readDb, runCli, startCli, tmpDir, waitFor } from "./support/cli.js"
+
+// Issue 6 §7, §8, §9: database faults, secrets, bad input.
+
+const open: Array<Sandbox> = []
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((s) => s.close()))
+})
+const sandbox = async (options: SandboxOptions = {}) => {
+  const s = await startSandbox({ catalogue: { seed: 2, startYear: 2020, endYear: 2020, perYear: 40 }, ...options })
+  open.push(s)
+  return s
+}
+const env = (s: Sandbox, extra: Record<string, string> = {}) => ({ TMDB_API_KEY: s.options.apiKey ?? "", TMDB_BASE_URL: s.baseUrl, ...extra })
+const YEAR = ["--start-year", "2020", "--end-year", "2020", "--rps", "500", "--burst", "50"]
+
+/** One line on stderr, no stack trace. */
+const expectOneLine = (stderr: string, pattern: RegExp) => {
+  const lines = stderr.split("\n").filter((l) => l.trim() !== "")
+  expect(lines).toHaveLength(1)
+  expect(lines[0]).toMatch(pattern)
+  expect(stderr).not.toMatch(/\bat .+:\d+:\d+/)
+}
+
+describe("database faults: a typed error, one line, a non-zero exit, nothing half-written", () => {
+  it("a read-only database file", async () => {
+    const s = await sandbox()
+    const db = path.join(tmpDir(), "ro.sqlite")
+    expect((await runCli([...YEAR, "--db", db], env(s))).code).toBe(0)
+    fs.chmodSync(db, 0o444)
+    const before = fs.readFileSync(db)
+    const run = await runCli([...YEAR, "--db", db], env(s))
+    expect(run.code).toBe(1)
+    expectOneLine(run.stderr, /is read-only$/)
+    expect(fs.readFileSync(db).equals(before)).toBe(true)
+  })
+
+  it("a database locked by another writer: waits 5 s, then says so", async () => {
+    const s = await sandbox()
+    const db = path.join(tmpDir(), "locked.sqlite")
+    expect((await runCli([...YEAR, "--refresh-limit", "0", "--db", db], env(s))).code).toBe(0)
+    const other = new Database(db)
+    other.pragma("journal_mode = WAL")
+    other.prepare("BEGIN IMMEDIATE").run()
+    try {
+      const run = await runCli([...YEAR, "--db", db], env(s))
+      expect(run.code).toBe(1)
+      expectOneLine(run.stderr, /is locked by another writer$/)
+      expect(run.ms).toBeGreaterThan(4_000)
+    } finally {
+      other.prepare("ROLLBACK").run()
+      other.close()
+    }
+    expect(readDb(db).integrity).toBe("ok")
+  })
+
+  it("a full database (SQLITE_FULL via max_page_count): the batch is rolled back whole", async () => {
+    const db = path.join(tmpDir(), "full.sqlite")
+    const movie = (id: number): MovieDetails => ({
+      tmdbId: id, imdbId: null, title: `M${id}`, originalTitle: null, releaseDate: null, runtime: null, budget: null, revenue: null,
+      genres: [], productionCompanies: [], overview: "x".repeat(2_000), voteAverage: 0, voteCount: 0, popularity: 0, appended: {}
+    })
+    const exit = await Effect.runPromise(Effect.exit(Effect.gen(function*() {
+      const repo = yield* MovieRepository
+      const sql = yield* SqlClient.SqlClient
+      yield* repo.saveOutcomes([movie(1)], [], "2026-01-01T00:00:00.000Z")
+      const pages = (yield* sql<{ page_count: number }>`PRAGMA page_count`)[0]!.page_count
+      yield* sql.unsafe(`PRAGMA max_page_count = ${pages + 2}`)
+      yield* repo.saveOutcomes(Array.from({ length: 200 }, (_, i) => movie(i + 2)), [], "2026-01-01T00:00:00.000Z")
+    }).pipe(Effect.provide(Layer.provideMerge(MovieRepository.Default, SqlLive(db))))))
+    expect(Exit.isFailure(exit)).toBe(true)
+    const error = Exit.isFailure(exit) && exit.cause._tag === "Fail" ? exit.cause.error : undefined
+    expect(error).toEqual(expect.objectContaining({ _tag: "DatabaseError", problem: "full" }))
+    expect(describeFailure(error)).toMatch(/is full/)
+    const after = readDb(db)
+    expect(after.integrity).toBe("ok")
+    expect(after.movies.map((m) => m.tmdb_id)).toEqual([1])
+  })
+
+  it("two collectors on one file: the second refuses at once, the first completes, the file is intact", async () => {
+    const s = await sandbox({ latencyMs: 30 })
+    const db = path.join(tmpDir(), "two.sqlite")
+    const first = startCli(["--start-year", "2020", "--end-year", "2020", "--rps", "20", "--db", db], env(s))
+    await waitFor(() => s.counters.detailsServed.size >= 3)
+    const second = await runCli([...YEAR, "--db", db], env(s))
+    expect(second.code).toBe(1)
+    expectOneLine(second.stderr, /is in use by another collector \(pid \d+\); wait for it to finish$/)
+    expect((await first.done).code).toBe(0)
+    const { integrity, movies } = readDb(db)
+    expect(integrity).toBe("ok")
+    expect(movies.every((m) => m.details_fetched_at !== null)).toBe(true)
+    expect(fs.existsSync(`${db}.lock`)).toBe(false)
+  })
+})
+
+describe("secrets", () => {
+  const CANARY = "canary-5f0c2d9e8b7a41c3a6e2d1f0b9c8a7e6"
+
+  it("a canary key pushed through every failure path, debug logging on, appears in no output and no file", async () => {
+    const s = await sandbox({
+      apiKey: CANARY,
+      latencyMs: 1,
+      faults: { error500: 0.05, error502: 0.05, error503: 0.05, error504: 0.05, reset: 0.05, truncate: 0.05, hang: 0.03 },
+      deletedFraction: 0.1,
+      alwaysFailFraction: 0.1,
+      driftFraction: 0.1,
+      rateLimit: { rps: 150, burst: 5 }
+    })
+    const dir = tmpDir()
+    const db = path.join(dir, "secret.sqlite")
+    const debug = { TMDB_LOG_LEVEL: "debug", TMDB_TIMEOUT: "500 millis" }
+    const runs = [
+      await runCli([...YEAR, "--db", db, "--json"], env(s, debug)),
+      // A refused key (the wrong canary), a refused connection, and bad input, all with the canary set.
+      await runCli([...YEAR, "--db", db], { ...env(s, debug), TMDB_API_KEY: `${CANARY}-wrong` }),
+      await runCli([...YEAR, "--db", path.join(dir, "refused.sqlite")], { ...env(s, debug), TMDB_BASE_URL: "http://127.0.0.1:9/3" }),
+      await runCli(["--start-year", "x"], env(s, debug))
+    ]
+    expect(runs.map((r) => r.code)).toEqual([0, 1, 1, 2])
+    expect(runs[0]!.stderr).toMatch(/level=DEBUG/)
+    expect(runs[1]!.stderr).toMatch(/TMDB refused the key in TMDB_API_KEY/)
+    expect(s.counters.faultsInjected).toEqual(expect.objectContaining({ error500: expect.any(Number), reset: expect.any(Number) }))
+    for (const r of runs) {
+      expect(r.stdout).not.toContain(CANARY)
+      expect(r.stderr).not.toContain(CANARY)
+    }
+    expect(readDb(db).failures.length).toBeGreaterThan(0)
+    for (const f of fs.readdirSync(dir)) expect(fs.readFileSync(path.join(dir, f)).includes(CANARY)).toBe(false)
+  })
+
+  it("with TMDB_READ_ACCESS_TOKEN set, no request URL carries a key", async () => {
+    const s = await sandbox({ readToken: "read-token-canary" })
+    const db = path.join(tmpDir(), "token.sqlite")
+    const run = await runCli([...YEAR, "--db", db], { TMDB_READ_ACCESS_TOKEN: "read-token-canary", TMDB_BASE_URL: s.baseUrl })
+    expect(run.code).toBe(0)
+    expect(s.counters.byAuth).toEqual({ bearer: s.counters.requests })
+  })
+})
+
+describe("bad input: one line naming what was wrong, a non-zero exit, no stack trace", () => {
+  const cases: Array<[Array<string>, RegExp]> = [
+    [[], /--start-year/],
+    [["--start-year", "abc"], /^--start-year must be an integer, got 'abc'$/],
+    [["--start-year", "2020.5"], /^--start-year must be an integer/],
+    [["--start-year", "99999"], /^--start-year must be a year/],
+    [["--start-year", "2020", "--end-year", "x"], /^--end-year must be an integer/],
+    [["--start-year", "2020", "--end-year", "2019"], /^--end-year \(2019\) must not be before --start-year \(2020\)$/],
+    [["--start-year", "2020", "--min-vote-count", "-1"], /^--min-vote-count must be >= 0/],
+    [["--start-year", "2020", "--min-vote-count", "many"], /^--min-vote-count must be an integer/],
+    [["--start-year", "2020", "--max-pages", "0"], /^--max-pages must be >= 1/],
+    [["--start-year", "2020", "--rps", "0"], /^--rps must be greater than 0/],
+    [["--start-year", "2020", "--rps", "-3"], /^--rps must be greater than 0/],
+    [["--start-year", "2020", "--rps", "fast"], /^--rps must be a number/],
+    [["--start-year", "2020", "--burst", "0"], /^--burst must be >= 1/],
+    [["--start-year", "2020", "--burst", "1.5"], /^--burst must be an integer/],
+    [["--start-year", "2020", "--concurrency", "0"], /^--concurrency must be between 1 and 100/],
+    [["--start-year", "2020", "--concurrency", "lots"], /^--concurrency must be an integer/],
+    [["--start-year", "2020", "--refresh-limit", "-1"], /^--refresh-limit must be >= 0/],
+    [["--start-year", "2020", "--stale-after-days", "-2"], /^--stale-after-days must be >= 0/],
+    [["--start-year", "2020", "--bogus", "1"], /--bogus/]
+  ]
+
+  it("every flag with wrong types and out-of-range values (exit 2)", async () => {
+    const runs = await Promise.all(cases.map(([args]) => runCli(args, { TMDB_API_KEY: "k" })))
+    runs.forEach((run, i) => {
+      expect(run.code, cases[i]![0].join(" ")).toBe(2)
+      expectOneLine(run.stderr, cases[i]![1])
+    })
+  })
+
+  it("no key, a directory, a file that is not a database (left untouched), a refused base URL", async () => {
+    const dir = tmpDir()
+    const notes = path.join(dir, "notes.txt")
+    fs.writeFileSync(notes, "not a database\n")
+    const [noKey, isDir, notDb, refused] = await Promise.all([
+      runCli(["--start-year", "2020", "--db", path.join(dir, "a.sqlite")], {}),
+      runCli(["--start-year", "2020", "--db", dir], { TMDB_API_KEY: "k" }),
+      runCli(["--start-year", "2020", "--db", notes], { TMDB_API_KEY: "k" }),
+      runCli(["--start-year", "2020", "--end-year", "2020", "--db", path.join(dir, "r.sqlite")], { TMDB_API_KEY: "k", TMDB_BASE_URL: "http://127.0.0.1:9/3" })
+    ])
+    expect(noKey.code).toBe(2)
+    expectOneLine(noKey.stderr, /^TMDB_API_KEY is not set/)
+    expect(fs.existsSync(path.join(dir, "a.sqlite"))).toBe(false)
+    expect(isDir.code).toBe(1)
+    expectOneLine(isDir.stderr, /is a directory, not a database file$/)
+    expect(notDb.code).toBe(1)
+    expectOneLine(notDb.stderr, /notes\.txt is not a SQLite database$/)
+    expect(fs.readFileSync(notes, "utf8")).toBe("not a database\n")
+    expect(refused.code).toBe(1)
+    expectOneLine(refused.stderr, /^cannot reach TMDB at http:\/\/127\.0\.0\.1:9\/3: connection refused \(ECONNREFUSED\)$/)
+    expect(refused.ms).toBeLessThan(20_000)
+  })
+})
