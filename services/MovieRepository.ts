@@ -179,7 +179,9 @@ export class MovieRepository extends Effect.Service<MovieRepository>()("tmdb/Mov
       return rows.map((r) => r.tmdb_id)
     })
 
+    /** Starts a run; runs still marked running were killed (one collector per file holds the lock). */
     const startRun = Effect.fn("MovieRepository.startRun")(function*(options: unknown, at: string) {
+      yield* orFail(sql`UPDATE collection_runs SET status = 'abandoned' WHERE status = 'running'`)
       const rows = yield* orFail(sql<{ id: number }>`
         INSERT INTO collection_runs (started_at, status, options) VALUES (${at}, 'running', ${JSON.stringify(options)})
         RETURNING id`)
