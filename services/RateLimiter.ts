@@ -103,46 +103,47 @@ export class RateLimiter extends Effect.Service<RateLimiter>()("tmdb/RateLimiter
           return [Math.max(1, Math.ceil(((1 - tokens) * 1000) / b.rate)), { ...b, tokens, last: now }]
         })
 
+      /** One request's passage through the limiter: whether it started, and whether it is the probe. */
+      interface Passage {
+        probe: boolean
+        started: boolean
+      }
+
       /**
        * Waits for the circuit, the shared pause and a token, in that order, one fiber at a time.
-       * Returns whether this request is the circuit's probe.
+       * A request becomes the circuit's probe only once it holds its token, in the same step, so
+       * nothing can interrupt it between the two.
        */
-      const takeToken = gate.withPermits(1)(
-        Effect.gen(function*() {
-          let probe = false
-          while (true) {
-            const now = yield* Clock.currentTimeMillis
-            if (breaker.mode === "probing" && !probe) {
-              yield* probeDone.await
-              continue
-            }
-            if (breaker.mode === "open") {
-              if (now - breaker.openedAt > maxOutageMs) {
-                return yield* new CircuitOpen({ openForMs: now - breaker.openedAt })
+      const takeToken = (passage: Passage) =>
+        gate.withPermits(1)(
+          Effect.gen(function*() {
+            while (true) {
+              const now = yield* Clock.currentTimeMillis
+              if (breaker.mode === "probing") {
+                yield* probeDone.await
+                continue
               }
-              if (now < breaker.retryAt) {
+              if (breaker.mode === "open" && now < breaker.retryAt) {
+                // Open too long: fail unsent, but every cooldown one probe still goes (below).
+                if (now - breaker.openedAt > maxOutageMs) {
+                  return yield* new CircuitOpen({ openForMs: now - breaker.openedAt })
+                }
                 yield* Effect.sleep(Duration.millis(breaker.retryAt - now))
                 continue
               }
-              breaker = { mode: "probing", openedAt: breaker.openedAt, cooldownMs: breaker.cooldownMs }
-              yield* probeDone.close
-              probe = true
+              const wait = yield* tryTake(now)
+              if (wait === 0) {
+                if (breaker.mode === "open") {
+                  breaker = { mode: "probing", openedAt: breaker.openedAt, cooldownMs: breaker.cooldownMs }
+                  passage.probe = true
+                  probeDone.unsafeClose()
+                }
+                return
+              }
+              yield* Effect.sleep(Duration.millis(wait))
             }
-            const wait = yield* tryTake(now)
-            if (wait === 0) return probe
-            yield* Effect.sleep(Duration.millis(wait))
-          }
-        })
-      )
-
-      const started = Effect.sync(() => {
-        counters.inFlight++
-        counters.started++
-        if (counters.inFlight > counters.maxInFlight) counters.maxInFlight = counters.inFlight
-      })
-      const finished = Effect.sync(() => {
-        counters.inFlight--
-      })
+          })
+        )
 
       /** A probe that ended without an outcome (interrupted): let the next one try at once. */
       const abandonProbe = Effect.gen(function*() {
@@ -151,19 +152,35 @@ export class RateLimiter extends Effect.Service<RateLimiter>()("tmdb/RateLimiter
         yield* probeDone.open
       })
 
+      const release = (passage: Passage) =>
+        Effect.suspend(() => {
+          if (passage.started) counters.inFlight--
+          return passage.probe ? abandonProbe : Effect.void
+        })
+
       /**
        * Runs `self` once a concurrency slot and a token are both free, no shared pause is on and
        * the circuit lets it through. The slot is taken first, so a request starts the moment it
-       * gets its token.
+       * gets its token. However it ends (interrupted while waiting included), its slot and any
+       * probe role are given back.
        */
       const withPermit = <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E | CircuitOpen, R> =>
         concurrency.withPermits(1)(
-          Effect.flatMap(takeToken, (probe) =>
-            Effect.acquireUseRelease(
-              started,
-              () => self,
-              () => (probe ? Effect.zipRight(finished, abandonProbe) : finished)
-            ))
+          Effect.suspend(() => {
+            const passage: Passage = { probe: false, started: false }
+            return Effect.uninterruptibleMask((restore) =>
+              Effect.zipRight(
+                restore(takeToken(passage)),
+                Effect.suspend(() => {
+                  passage.started = true
+                  counters.inFlight++
+                  counters.started++
+                  if (counters.inFlight > counters.maxInFlight) counters.maxInFlight = counters.inFlight
+                  return restore(self)
+                })
+              ).pipe(Effect.ensuring(release(passage)))
+            )
+          })
         )
 
       /**
@@ -189,8 +206,7 @@ export class RateLimiter extends Effect.Service<RateLimiter>()("tmdb/RateLimiter
           if (now - b.lastDecrease < 1000) return b
           counters.decreases++
           const rate = Math.max(floorRate, b.rate / 2)
-          const tokens = Math.min(b.tokens, 0)
-          return { ...b, rate, tokens, lastDecrease: now }
+          return { ...b, rate, tokens: Math.min(b.tokens, 0), last: now, lastDecrease: now }
         })
       })
 

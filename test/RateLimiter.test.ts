@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Clock, Deferred, Duration, Effect, Fiber, TestClock } from "effect"
+import { Clock, Deferred, Duration, Effect, Either, Fiber, TestClock } from "effect"
 import type { LimiterOptions } from "../src/Config.js"
 import { RateLimiter } from "../services/RateLimiter.js"
 
@@ -248,8 +248,47 @@ describe("RateLimiter", () => {
         const fiber = yield* Effect.fork(Effect.either(Effect.forever(attempt)))
         yield* TestClock.adjust("2 minutes")
         const result = yield* Fiber.join(fiber)
-        expect(result._tag).toBe("Left")
+        expect(result).toEqual(Either.left(expect.objectContaining({ _tag: "CircuitOpen" })))
         expect(sent).toBeLessThanOrEqual(10)
+      }))
+
+    it.effect("after maxOutage, one probe still goes every cooldown, and its success closes the circuit", () =>
+      Effect.gen(function*() {
+        const limiter = yield* makeLimiter({ requestsPerSecond: 100, burst: 10, maxConcurrent: 10, maxOutage: "10 seconds" })
+        for (let i = 0; i < 5; i++) yield* limiter.record("failed")
+        let healed = false
+        const sentAt: Array<number> = []
+        const request = limiter.withPermit(
+          Effect.gen(function*() {
+            sentAt.push(yield* Clock.currentTimeMillis)
+            yield* limiter.record(healed ? "ok" : "failed")
+          })
+        ).pipe(Effect.either)
+        const fiber = yield* Effect.fork(Effect.repeat(Effect.zipRight(request, Effect.sleep("250 millis")), { until: () => false }).pipe(Effect.timeout("60 seconds")))
+        yield* TestClock.adjust("30 seconds")
+        const duringOutage = sentAt.length
+        healed = true
+        yield* TestClock.adjust("10 seconds")
+        expect((yield* limiter.stats).circuit).toBe("closed")
+        // Probes only while open (about one per 4 s cooldown), then everything flows again.
+        expect(duringOutage).toBeLessThanOrEqual(10)
+        expect(sentAt.length - duringOutage).toBeGreaterThan(20)
+        yield* Fiber.interrupt(fiber)
+      }))
+
+    it.effect("a request interrupted while waiting for its token (here, a shared pause) never wedges the circuit", () =>
+      Effect.gen(function*() {
+        const limiter = yield* makeLimiter({ requestsPerSecond: 100, burst: 10, maxConcurrent: 10 })
+        for (let i = 0; i < 5; i++) yield* limiter.record("failed")
+        yield* TestClock.adjust("2 seconds") // the cooldown is over: the next request would probe
+        yield* limiter.pause(5_000)
+        const waiting = yield* Effect.fork(limiter.withPermit(Effect.void))
+        yield* TestClock.adjust("1 second")
+        yield* Fiber.interrupt(waiting)
+        const next = yield* Effect.fork(limiter.withPermit(Clock.currentTimeMillis))
+        yield* TestClock.adjust("10 seconds")
+        expect(yield* Fiber.join(next)).toBe(7_000)
+        expect((yield* limiter.stats).inFlight).toBe(0)
       }))
   })
 })
