@@ -26,7 +26,10 @@ export const acquireCollectorLock = (db: string) => {
           return undefined
         } catch (error) {
           if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error
-          const owner = Number(fs.readFileSync(lockFile, "utf8").trim())
+          const text = fs.readFileSync(lockFile, "utf8").trim()
+          // Empty: another collector created it an instant ago and has not written its pid yet.
+          if (text === "") return "starting"
+          const owner = Number(text)
           if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && alive(owner)) return owner
           fs.rmSync(lockFile, { force: true }) // stale: its collector was killed
         }
@@ -43,7 +46,7 @@ export const acquireCollectorLock = (db: string) => {
           new DatabaseError({
             problem: "locked",
             path: db,
-            message: `database ${db} is in use by another collector (pid ${owner}); wait for it to finish`
+            message: `database ${db} is in use by another collector${owner === "starting" ? "" : ` (pid ${owner})`}; wait for it to finish`
           })
         )
     )

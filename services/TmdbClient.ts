@@ -130,6 +130,9 @@ export class TmdbClient extends Effect.Service<TmdbClient>()("tmdb/TmdbClient", 
           if (sends.n > 0) yield* Effect.logDebug(`retrying ${path} (attempt ${sends.n + 1})`)
           const response = yield* limiter.withPermit(
             Effect.gen(function*() {
+              // A 401 may have arrived while this request waited for its permit.
+              const revokedNow = yield* Ref.get(revoked)
+              if (Option.isSome(revokedNow)) return yield* revokedNow.value
               counters.requests++
               if (sends.n++ > 0) counters.retries++
               const response = yield* client.execute(request)
@@ -145,7 +148,7 @@ export class TmdbClient extends Effect.Service<TmdbClient>()("tmdb/TmdbClient", 
               }),
               // Reported while the permit is held, so a probe's outcome reaches the circuit first.
               Effect.tapBoth({
-                onFailure: () => limiter.record("failed"),
+                onFailure: (e) => (e._tag === "Retryable" ? limiter.record("failed") : Effect.void),
                 onSuccess: (r) => limiter.record(r.status === 429 ? "throttled" : r.status >= 500 ? "failed" : "ok")
               })
             )
@@ -192,7 +195,7 @@ export class TmdbClient extends Effect.Service<TmdbClient>()("tmdb/TmdbClient", 
         return getJson("/discover/movie", params).pipe(
           Effect.flatMap((json) =>
             Either.match(decodeDiscoverPage(json), {
-              onLeft: (message) => Effect.fail(new Decode({ path: showPath("/discover/movie", params), message })),
+              onLeft: (message) => Effect.fail(new Decode({ path: showPath("/discover/movie", params), message: redact(message) })),
               onRight: Effect.succeed
             })
           )
@@ -209,7 +212,7 @@ export class TmdbClient extends Effect.Service<TmdbClient>()("tmdb/TmdbClient", 
 
       const discoverMovies = Effect.fn("TmdbClient.discoverMovies")(function*(options: DiscoverOptions) {
         yield* Effect.annotateCurrentSpan({ "tmdb.start_year": options.startYear })
-        return yield* collectDiscover(discoverStream(options, discoverPage(options), settings.maxConcurrent))
+        return yield* collectDiscover(discoverMoviesStream(options))
       })
 
       const getMovieDetails = Effect.fn("TmdbClient.getMovieDetails")(function*(
@@ -233,7 +236,7 @@ export class TmdbClient extends Effect.Service<TmdbClient>()("tmdb/TmdbClient", 
         const params: Record<string, string> = append.length > 0 ? { append_to_response: append.join(",") } : {}
         const json = yield* getJson(path, params)
         return yield* Either.match(decodeMovieDetails(json, append), {
-          onLeft: (message) => Effect.fail(new Decode({ path: showPath(path, params), message })),
+          onLeft: (message) => Effect.fail(new Decode({ path: showPath(path, params), message: redact(message) })),
           onRight: Effect.succeed
         })
       })
@@ -255,7 +258,9 @@ export class TmdbClient extends Effect.Service<TmdbClient>()("tmdb/TmdbClient", 
           if (range.endDate !== undefined) params["end_date"] = range.endDate
           const json = yield* getJson("/movie/changes", params)
           const decoded = decodeChangesPage(json)
-          if (Either.isLeft(decoded)) return yield* new Decode({ path: showPath("/movie/changes", params), message: decoded.left })
+          if (Either.isLeft(decoded)) {
+            return yield* new Decode({ path: showPath("/movie/changes", params), message: redact(decoded.left) })
+          }
           ids.push(...decoded.right.ids)
           totalPages = Math.min(decoded.right.totalPages, MAX_PAGE)
           page++

@@ -1,5 +1,5 @@
 import { Command, HelpDoc, Options, ValidationError } from "@effect/cli"
-import { Cause, ConfigError, Console, Duration, Effect, Exit, LogLevel, Option } from "effect"
+import { Cause, ConfigError, Console, Data, Duration, Effect, Exit, LogLevel, Option } from "effect"
 import { MainLive } from "../layers/Main.js"
 import { DEFAULT_DB } from "../layers/Sql.js"
 import { type CollectionSummary, runFullCollection } from "./Collector.js"
@@ -34,10 +34,7 @@ export const ExitCode = {
 } as const
 
 /** A problem a person caused or can fix: one line, no stack trace. */
-export class UsageError {
-  readonly _tag = "UsageError"
-  constructor(readonly message: string) {}
-}
+export class UsageError extends Data.TaggedError("UsageError")<{ readonly message: string }> {}
 
 // Numbers are parsed here rather than by Options.integer, so a bad value names its flag.
 const numberFlag = (name: string, pattern: RegExp, what: string) =>
@@ -49,7 +46,14 @@ const numberFlag = (name: string, pattern: RegExp, what: string) =>
         : Effect.fail(ValidationError.invalidValue(HelpDoc.p(`--${name} must be ${what === "integer" ? "an integer" : "a number"}, got '${raw}'`)))
     )
   )
-const integer = (name: string) => numberFlag(name, /^[+-]?\d+$/, "integer")
+const integer = (name: string) =>
+  numberFlag(name, /^[+-]?\d+$/, "integer").pipe(
+    Options.mapEffect((n) =>
+      Number.isSafeInteger(n)
+        ? Effect.succeed(n)
+        : Effect.fail(ValidationError.invalidValue(HelpDoc.p(`--${name} is too large: ${n}`)))
+    )
+  )
 const decimal = (name: string) => numberFlag(name, /^[+-]?(\d+\.?\d*|\.\d+)$/, "number")
 const allows = <A>(o: Option.Option<A>, ok: (a: A) => boolean) => Option.isNone(o) || ok(o.value)
 
@@ -58,9 +62,13 @@ const options = {
   endYear: integer("end-year").pipe(Options.optional, Options.withDescription("Last release year (default: this year)")),
   minVoteCount: integer("min-vote-count").pipe(Options.withDefault(200), Options.withDescription("vote_count.gte")),
   maxPages: integer("max-pages").pipe(Options.optional, Options.withDescription("At most this many discover pages per year")),
-  rps: decimal("rps").pipe(Options.withDefault(4), Options.withDescription("Requests per second")),
-  burst: integer("burst").pipe(Options.withDefault(4), Options.withDescription("Token bucket capacity")),
-  concurrency: integer("concurrency").pipe(Options.withDefault(10), Options.withDescription("Requests in flight at most")),
+  // No defaults here: unset, they come from TMDB_RPS / TMDB_BURST / TMDB_MAX_CONCURRENT, else 4, 4, 10.
+  rps: decimal("rps").pipe(Options.optional, Options.withDescription("Requests per second (default TMDB_RPS, else 4)")),
+  burst: integer("burst").pipe(Options.optional, Options.withDescription("Token bucket capacity (default TMDB_BURST, else 4)")),
+  concurrency: integer("concurrency").pipe(
+    Options.optional,
+    Options.withDescription("Requests in flight at most (default TMDB_MAX_CONCURRENT, else 10)")
+  ),
   refreshLimit: integer("refresh-limit").pipe(
     Options.optional,
     Options.withDescription("At most this many movies get details this run; 0 = discover only")
@@ -72,7 +80,7 @@ const options = {
 
 type Parsed = Command.Command.ParseConfig<typeof options>
 
-const check = (ok: boolean, message: string) => (ok ? Effect.void : Effect.fail(new UsageError(message)))
+const check = (ok: boolean, message: string) => (ok ? Effect.void : Effect.fail(new UsageError({ message })))
 
 const validate = (a: Parsed) =>
   Effect.gen(function*() {
@@ -83,11 +91,11 @@ const validate = (a: Parsed) =>
     yield* check(endYear >= a.startYear, `--end-year (${endYear}) must not be before --start-year (${a.startYear})`)
     yield* check(a.minVoteCount >= 0, `--min-vote-count must be >= 0, got ${a.minVoteCount}`)
     yield* check(allows(a.maxPages, (n) => n >= 1), `--max-pages must be >= 1`)
-    yield* check(Number.isFinite(a.rps) && a.rps > 0, `--rps must be greater than 0, got ${a.rps}`)
-    yield* check(a.burst >= 1, `--burst must be >= 1, got ${a.burst}`)
-    yield* check(a.concurrency >= 1 && a.concurrency <= 100, `--concurrency must be between 1 and 100, got ${a.concurrency}`)
+    yield* check(allows(a.rps, (n) => n > 0 && n <= 1_000_000), `--rps must be greater than 0 (and at most 1000000)`)
+    yield* check(allows(a.burst, (n) => n >= 1), `--burst must be >= 1`)
+    yield* check(allows(a.concurrency, (n) => n >= 1 && n <= 100), `--concurrency must be between 1 and 100`)
     yield* check(allows(a.refreshLimit, (n) => n >= 0), `--refresh-limit must be >= 0`)
-    yield* check(a.staleAfterDays >= 0, `--stale-after-days must be >= 0, got ${a.staleAfterDays}`)
+    yield* check(a.staleAfterDays >= 0 && a.staleAfterDays <= 36_500, `--stale-after-days must be between 0 and 36500, got ${a.staleAfterDays}`)
     yield* check(a.db.trim() !== "", `--db must name a file`)
     return endYear
   })
@@ -131,7 +139,11 @@ const collect = (a: Parsed) =>
       Effect.ensuring(Effect.sync(reporter.stop)),
       Effect.provide(MainLive({
         db: a.db,
-        client: { requestsPerSecond: a.rps, burst: a.burst, maxConcurrent: a.concurrency }
+        client: {
+          requestsPerSecond: Option.getOrUndefined(a.rps),
+          burst: Option.getOrUndefined(a.burst),
+          maxConcurrent: Option.getOrUndefined(a.concurrency)
+        }
       }))
     )
     yield* Console.error(formatSummary(summary))

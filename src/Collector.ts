@@ -145,13 +145,15 @@ const collect = Effect.fnUntraced(function*(runId: number, startedMs: number, en
       done += details.length + failures.length
       progress({ phase: "details", done, total: chosen.length, failed: done - fetched })
     }).pipe(Effect.uninterruptible) // never cut a transaction short
-  const writer = Effect.gen(function*() {
+  // The writer cannot be interrupted: it stops at the end marker, which the producer always
+  // sends, so every outcome taken from the queue is written (on success, failure or Ctrl-C).
+  const writer = Effect.uninterruptible(Effect.gen(function*() {
     while (true) {
       const batch = Array.from(yield* Queue.takeBetween(queue, 1, 500))
       yield* save(batch)
       if (batch.includes(null)) return
     }
-  })
+  }))
   const producer = client.movieDetailsStream(Stream.fromIterable(chosen)).pipe(
     Stream.runForEach((outcome) =>
       Effect.zipRight(
@@ -164,12 +166,8 @@ const collect = Effect.fnUntraced(function*(runId: number, startedMs: number, en
     ),
     Effect.ensuring(Queue.offer(queue, null))
   )
-  // Whatever completed but was not yet written (an interrupt, a fatal error) is written on the way out.
-  const drain = Effect.flatMap(Queue.takeAll(queue), (rest) => save(Array.from(rest))).pipe(
-    Effect.catchAll((error) => Effect.logError(`could not store the last outcomes: ${error.message}`))
-  )
   if (chosen.length > 0) {
-    yield* Effect.all([producer, writer], { concurrency: 2, discard: true }).pipe(Effect.ensuring(drain))
+    yield* Effect.all([producer, writer], { concurrency: 2, discard: true })
   }
 
   // 4. Summarize.

@@ -9,11 +9,11 @@ export type Credentials =
 
 export interface LimiterOptions {
   /** Sustained request rate of the token bucket. Default 4. */
-  readonly requestsPerSecond?: number
+  readonly requestsPerSecond?: number | undefined
   /** Bucket capacity: the most requests that may start at once after an idle spell. Default 4. */
-  readonly burst?: number
+  readonly burst?: number | undefined
   /** The most requests in flight at once. Default 10 (TMDB allows 20 connections per IP). */
-  readonly maxConcurrent?: number
+  readonly maxConcurrent?: number | undefined
   /** The longest shared pause a Retry-After may impose; longer ones fail as RateLimited. Default 60 s. */
   readonly maxPause?: Duration.DurationInput
   /** Lower the rate on repeated 429s and climb back slowly. Default true. */

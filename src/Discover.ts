@@ -83,12 +83,14 @@ export interface DiscoverResult {
   readonly complete: boolean
 }
 
+/** Years and date windows go newest first, unless the sort is by date ascending. */
+const newestFirst = (options: DiscoverOptions) => options.sortBy !== "primary_release_date.asc"
+
 export const yearsOf = (options: DiscoverOptions): ReadonlyArray<number> => {
   const end = options.endYear ?? options.startYear
-  const newestFirst = (options.sortBy ?? "primary_release_date.desc") !== "primary_release_date.asc"
   const years: Array<number> = []
   for (let y = options.startYear; y <= end; y++) years.push(y)
-  return newestFirst ? years.reverse() : years
+  return newestFirst(options) ? years.reverse() : years
 }
 
 /**
@@ -106,7 +108,6 @@ export const discoverStream = (
 ): Stream.Stream<DiscoverEvent, TmdbError> =>
   Stream.suspend(() => {
     const seen = new Set<number>()
-    const newestFirst = (options.sortBy ?? "primary_release_date.desc") === "primary_release_date.desc"
     const cap = options.maxPages
 
     const fetchOrReport = (year: number, query: PageQuery) =>
@@ -140,12 +141,23 @@ export const discoverStream = (
       const windowStream = (window: DateWindow): Stream.Stream<DiscoverEvent, TmdbError> =>
         Stream.unwrap(
           Effect.gen(function*() {
-            if (budget <= 0) return Stream.empty
+            if (budget <= 0) {
+              // The per-year cap ran out before this window: say so rather than skip it silently.
+              return Stream.make<Array<DiscoverEvent>>({
+                _tag: "Truncated",
+                year,
+                window,
+                reason: "maxPages",
+                totalResults: 0,
+                pagesFetched: 0,
+                totalPages: 0
+              })
+            }
             const first = yield* fetchOrReport(year, { window, page: 1 })
             if (first._tag === "Failed") return Stream.make(first.event)
             const { totalPages, totalResults } = first.page
             if (totalPages > MAX_PAGE && maySplit && windowDays(window) > 1) {
-              const parts = splitWindow(window, partsFor(totalResults), newestFirst)
+              const parts = splitWindow(window, partsFor(totalResults), newestFirst(options))
               return Stream.flatMap(Stream.fromIterable(parts), windowStream)
             }
             const last = Math.min(totalPages, MAX_PAGE, budget)

@@ -341,6 +341,28 @@ describe("TmdbClient: discover", () => {
       expect(result.truncated).toEqual([expect.objectContaining({ year: 2024, reason: "maxPages", pagesFetched: 3, totalPages: 50 })])
     }))
 
+  it.effect("maxPages above 500 that runs out on a window boundary: every skipped window is reported", () =>
+    Effect.gen(function*() {
+      const movies = catalogue(2023, 20_000)
+      const options = { requestsPerSecond: 1000, burst: 100 }
+      // An uncapped run shows the windows and their page counts, newest first.
+      const full = yield* withClient(fakeDiscover(movies), (c) => c.discoverMovies({ startYear: 2023 }), options)
+      const pagesByWindow = new Map<string, number>()
+      for (const r of full.requests) {
+        const from = r.params.get("primary_release_date.gte")!
+        pagesByWindow.set(from, Math.max(pagesByWindow.get(from) ?? 0, Number(r.params.get("page"))))
+      }
+      const leaves = [...pagesByWindow].filter(([, pages]) => pages > 1).sort(([a], [b]) => (a < b ? 1 : -1))
+      expect(leaves.length).toBeGreaterThanOrEqual(3)
+      const cap = leaves[0]![1] + leaves[1]![1]
+      const capped = yield* withClient(fakeDiscover(movies), (c) => c.discoverMovies({ startYear: 2023, maxPages: cap }), options)
+      const result = Exit.getOrElse(capped.exit, () => null as never)
+      expect(result.pages).toBe(cap)
+      const skipped = result.truncated.map((t) => t.window.from)
+      for (const [from] of leaves.slice(2)) expect(skipped).toContain(from)
+      expect(result.truncated.every((t) => t.reason === "maxPages")).toBe(true)
+    }))
+
   it.effect("a page that fails after its retries is reported, the rest is kept, the result is incomplete", () =>
     Effect.gen(function*() {
       const movies = catalogue(2024, 100)

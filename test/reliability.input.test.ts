@@ -89,13 +89,15 @@ describe("database faults: a typed error, one line, a non-zero exit, nothing hal
   })
 
   it("two collectors on one file: the second refuses at once, the first completes, the file is intact", async () => {
+    // The first runs for ~10 s (40 movies at 4 req/s), so the second surely starts while it holds the file.
     const s = await sandbox({ latencyMs: 30 })
     const db = path.join(tmpDir(), "two.sqlite")
-    const first = startCli(["--start-year", "2020", "--end-year", "2020", "--rps", "20", "--db", db], env(s))
+    const first = startCli(["--start-year", "2020", "--end-year", "2020", "--rps", "4", "--burst", "1", "--db", db], env(s))
     await waitFor(() => s.counters.detailsServed.size >= 3)
     const second = await runCli([...YEAR, "--db", db], env(s))
     expect(second.code).toBe(1)
     expectOneLine(second.stderr, /is in use by another collector \(pid \d+\); wait for it to finish$/)
+    expect(first.child.exitCode).toBeNull()
     expect((await first.done).code).toBe(0)
     const { integrity, movies } = readDb(db)
     expect(integrity).toBe("ok")
@@ -139,12 +141,18 @@ describe("secrets", () => {
     for (const f of fs.readdirSync(dir)) expect(fs.readFileSync(path.join(dir, f)).includes(CANARY)).toBe(false)
   })
 
-  it("with TMDB_READ_ACCESS_TOKEN set, no request URL carries a key", async () => {
+  it("with TMDB_READ_ACCESS_TOKEN set, no request URL carries a key (and TMDB_RPS applies when --rps is not given)", async () => {
     const s = await sandbox({ readToken: "read-token-canary" })
     const db = path.join(tmpDir(), "token.sqlite")
-    const run = await runCli([...YEAR, "--db", db], { TMDB_READ_ACCESS_TOKEN: "read-token-canary", TMDB_BASE_URL: s.baseUrl })
+    const run = await runCli(["--start-year", "2020", "--end-year", "2020", "--db", db, "--json"], {
+      TMDB_READ_ACCESS_TOKEN: "read-token-canary",
+      TMDB_BASE_URL: s.baseUrl,
+      TMDB_RPS: "77",
+      TMDB_BURST: "20"
+    })
     expect(run.code).toBe(0)
     expect(s.counters.byAuth).toEqual({ bearer: s.counters.requests })
+    expect(JSON.parse(run.stdout).settledRate).toBe(77)
   })
 })
 
@@ -167,7 +175,13 @@ describe("bad input: one line naming what was wrong, a non-zero exit, no stack t
     [["--start-year", "2020", "--concurrency", "0"], /^--concurrency must be between 1 and 100/],
     [["--start-year", "2020", "--concurrency", "lots"], /^--concurrency must be an integer/],
     [["--start-year", "2020", "--refresh-limit", "-1"], /^--refresh-limit must be >= 0/],
-    [["--start-year", "2020", "--stale-after-days", "-2"], /^--stale-after-days must be >= 0/],
+    [["--start-year", "2020", "--stale-after-days", "-2"], /^--stale-after-days must be between 0 and 36500/],
+    [["--start-year", "2020", "--max-pages", "all"], /^--max-pages must be an integer/],
+    [["--start-year", "2020", "--refresh-limit", "none"], /^--refresh-limit must be an integer/],
+    [["--start-year", "2020", "--refresh-limit", "99999999999999999999"], /^--refresh-limit is too large/],
+    [["--start-year", "2020", "--stale-after-days", "soon"], /^--stale-after-days must be an integer/],
+    [["--start-year", "2020", "--stale-after-days", "1000000000"], /^--stale-after-days must be between 0 and 36500/],
+    [["--start-year", "2020", "--db", ""], /^--db must name a file/],
     [["--start-year", "2020", "--bogus", "1"], /--bogus/]
   ]
 
