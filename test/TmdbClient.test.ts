@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Cause, Clock, ConfigProvider, Effect, Exit, Fiber, Layer, Redacted, TestClock } from "effect"
+import { Cause, Clock, ConfigProvider, Effect, Exit, Fiber, Layer, Redacted, TestClock, Tracer } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { type Script, scriptedHttp, type ScriptedResponse } from "../layers/TestHttp.js"
@@ -436,7 +436,45 @@ describe("TmdbClient: retry storms", () => {
     }))
 })
 
+/** A tracer that keeps every span's name, attributes and events, to search them for the key. */
+const recordingTracer = () => {
+  const recorded: Array<{ name: string; data: string }> = []
+  const tracer = Tracer.make({
+    span(name, parent, context, links, startTime, kind) {
+      const attributes = new Map<string, unknown>()
+      const events: Array<unknown> = []
+      const span: Tracer.Span = {
+        _tag: "Span", name, spanId: String(recorded.length), traceId: "t", parent, context, links, sampled: true, kind,
+        status: { _tag: "Started", startTime },
+        attributes,
+        end: () => recorded.push({ name, data: JSON.stringify({ attributes: [...attributes], events }) }),
+        attribute: (k, v) => void attributes.set(k, v),
+        event: (n, _t, a) => void events.push([n, a]),
+        addLinks: () => {}
+      }
+      return span
+    },
+    context: (f) => f()
+  })
+  return { tracer, recorded }
+}
+
 describe("TmdbClient: the key never leaks", () => {
+  it.effect("no span (name, attribute or event) carries the key, across successes and every failure", () =>
+    Effect.gen(function*() {
+      const { recorded, tracer } = recordingTracer()
+      const responses = [answer(200, fightClub), answer(500), { transportError: "ECONNRESET" }, answer(404, {}), answer(200, { ...fightClub, title: 1 })]
+      const { exit } = yield* withClient(
+        (_, n) => responses[(n - 1) % responses.length]!,
+        (c) => Effect.zip(c.getBatchMovieDetails([550, 551, 552, 553]), c.discoverMovies({ startYear: 2024, maxPages: 1 }))
+      ).pipe(Effect.withTracer(tracer))
+      expect(Exit.isSuccess(exit)).toBe(true)
+      const names = new Set(recorded.map((r) => r.name))
+      expect(names).toEqual(new Set(["TmdbClient.getBatchMovieDetails", "TmdbClient.getMovieDetails", "TmdbClient.request", "TmdbClient.discoverMovies", "TmdbClient.discoverMoviesStream"]))
+      expect(recorded.some((r) => r.data.includes("/movie/550"))).toBe(true)
+      for (const r of recorded) expect(r.data).not.toContain(KEY)
+    }))
+
   it.effect("transport errors whose cause text carries the URL are redacted", () =>
     Effect.gen(function*() {
       const { exit } = yield* withClient(
