@@ -2,7 +2,7 @@ import { SqlClient, type SqlError } from "@effect/sql"
 import { SqliteClient } from "@effect/sql-sqlite-node"
 import { Effect, Schema } from "effect"
 import { DatabaseError, fromSqlite } from "../src/Database.js"
-import { type FailureKind } from "../src/Errors.js"
+import { type FailureKind, RETRIED_NEXT_RUN } from "../src/Errors.js"
 import type { DiscoveredMovie, MovieDetails } from "../src/Movie.js"
 
 export interface FailureRecord {
@@ -52,7 +52,6 @@ const chunks = <A>(items: ReadonlyArray<A>, size = CHUNK): Array<ReadonlyArray<A
   return out
 }
 
-const TRANSIENT_KINDS = ["rate_limited", "server", "transport", "timeout", "unauthorized"] as const
 
 export class MovieRepository extends Effect.Service<MovieRepository>()("tmdb/MovieRepository", {
   effect: Effect.gen(function*() {
@@ -166,16 +165,16 @@ export class MovieRepository extends Effect.Service<MovieRepository>()("tmdb/Mov
             WHERE m.details_fetched_at IS NULL AND f.tmdb_id IS NULL
           UNION ALL
           SELECT f.tmdb_id, 1, f.last_attempt_at FROM fetch_failures f
-            WHERE ${sql.in("f.kind", TRANSIENT_KINDS)}
+            WHERE ${sql.in("f.kind", RETRIED_NEXT_RUN)}
           UNION ALL
-          SELECT m.tmdb_id, 2, coalesce(m.details_fetched_at, f.last_attempt_at) FROM movies m
+          SELECT m.tmdb_id, 2, coalesce(f.last_attempt_at, m.details_fetched_at) FROM movies m
             LEFT JOIN fetch_failures f USING (tmdb_id)
-            WHERE (f.tmdb_id IS NULL OR NOT ${sql.in("f.kind", TRANSIENT_KINDS)})
+            WHERE (f.tmdb_id IS NULL OR NOT ${sql.in("f.kind", RETRIED_NEXT_RUN)})
               AND (m.details_fetched_at IS NOT NULL OR f.tmdb_id IS NOT NULL)
               AND (coalesce(f.last_attempt_at, m.details_fetched_at) < ${policy.staleBefore}
                 OR (m.release_date >= ${policy.recentReleasedAfter}
                     AND coalesce(f.last_attempt_at, m.details_fetched_at) < ${policy.recentStaleBefore}))
-        ) ORDER BY priority, ord LIMIT ${limit}`)
+        ) ORDER BY priority, ord, tmdb_id LIMIT ${limit}`)
       return rows.map((r) => r.tmdb_id)
     })
 
@@ -217,4 +216,3 @@ export class MovieRepository extends Effect.Service<MovieRepository>()("tmdb/Mov
   })
 }) {}
 
-export { DatabaseError }

@@ -1,4 +1,5 @@
 import { Schema } from "effect"
+import { findErrorCode } from "./Wire.js"
 
 /** Why the database cannot be used. Each has one clear line for a person. */
 export const DatabaseProblem = Schema.Literal("not_a_database", "is_directory", "read_only", "locked", "full", "cannot_open", "other")
@@ -10,15 +11,9 @@ export class DatabaseError extends Schema.TaggedError<DatabaseError>()("Database
   message: Schema.String
 }) {}
 
-const codeOf = (cause: unknown, depth = 0): string | undefined => {
-  if (depth > 4 || typeof cause !== "object" || cause === null) return undefined
-  if ("code" in cause && typeof cause.code === "string" && cause.code.startsWith("SQLITE_")) return cause.code
-  return "cause" in cause ? codeOf(cause.cause, depth + 1) : undefined
-}
-
 /** Maps a SQLite failure (better-sqlite3's `SQLITE_*` codes) to a DatabaseError. */
 export const fromSqlite = (path: string, cause: unknown): DatabaseError => {
-  const code = codeOf(cause) ?? ""
+  const code = findErrorCode(cause, (c) => c.startsWith("SQLITE_")) ?? ""
   if (code.startsWith("SQLITE_READONLY")) {
     return new DatabaseError({ problem: "read_only", path, message: `database ${path} is read-only` })
   }

@@ -86,8 +86,8 @@ const kinds: Record<TmdbError["_tag"], FailureKind> = {
 
 export const failureKind = (error: TmdbError): FailureKind => kinds[error._tag]
 
-/** Kinds worth trying again on a later run: the server may answer next time. */
-export const isTransientKind = (kind: FailureKind): boolean =>
-  kind === "rate_limited" || kind === "server" || kind === "transport" || kind === "timeout"
-
-export const isTransient = (error: TmdbError): boolean => isTransientKind(failureKind(error))
+/**
+ * Kinds tried again on the next run: the server may answer next time, or (unauthorized) the
+ * key may have been fixed. The others wait for the stale horizon.
+ */
+export const RETRIED_NEXT_RUN: ReadonlyArray<FailureKind> = ["rate_limited", "server", "transport", "timeout", "unauthorized"]

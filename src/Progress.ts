@@ -27,26 +27,27 @@ export const progressReporter = (out: NodeJS.WriteStream = process.stderr, inter
     const pct = p.total > 0 ? ((100 * p.done) / p.total).toFixed(1) : "100.0"
     return `details   ${fmt(p.done)}/${fmt(p.total)} (${pct}%)  ${fmt(p.failed)} failed  ${rate.toFixed(1)}/s  ETA ${eta}`
   }
+  let shown = ""
+  /** Writes `p`'s line unless it is the line already shown; `final` ends a live line. */
+  const show = (p: Progress, final: boolean) => {
+    const text = line(p)
+    if (text !== shown) out.write(tty ? `\r\x1b[2K${text}${final ? "\n" : ""}` : `${text}\n`)
+    else if (tty && final) out.write("\n")
+    shown = final ? "" : text
+    lastPrinted = Date.now()
+  }
   const onProgress = (p: Progress) => {
     if (p.phase !== phase) {
-      if (tty && last !== undefined) out.write("\n")
+      // The previous phase's last figures stay on screen (or in the log).
+      if (last !== undefined) show(last, true)
       phase = p.phase
       phaseStart = Date.now()
     }
     last = p
-    const now = Date.now()
-    if (tty) {
-      if (now - lastPrinted >= 100) {
-        out.write(`\r\x1b[2K${line(p)}`)
-        lastPrinted = now
-      }
-    } else if (now - lastPrinted >= intervalMs) {
-      out.write(`${line(p)}\n`)
-      lastPrinted = now
-    }
+    if (Date.now() - lastPrinted >= (tty ? 100 : intervalMs)) show(p, false)
   }
   const stop = () => {
-    if (last !== undefined) out.write(tty ? `\r\x1b[2K${line(last)}\n` : `${line(last)}\n`)
+    if (last !== undefined) show(last, true)
     last = undefined
   }
   return { onProgress, stop }

@@ -46,6 +46,3 @@ export const splitWindow = (w: DateWindow, parts: number, newestFirst: boolean):
  * expected to hold ~8,000 results, leaving headroom for uneven release dates.
  */
 export const partsFor = (totalResults: number): number => Math.max(2, Math.ceil(totalResults / 8_000))
-
-export const isValidDate = (date: string): boolean =>
-  /^\d{4}-\d{2}-\d{2}$/.test(date) && fromDay(toDay(date)) === date

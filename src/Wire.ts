@@ -31,10 +31,11 @@ export const parseRetryAfter = (value: string | undefined, nowMs: number): numbe
   return Math.max(0, date - nowMs)
 }
 
-const causeCode = (cause: unknown, depth = 0): string | undefined => {
+/** The first string `code` (ECONNREFUSED, SQLITE_BUSY, ...) down a chain of `cause`s that `accept`s. */
+export const findErrorCode = (cause: unknown, accept: (code: string) => boolean = () => true, depth = 0): string | undefined => {
   if (depth > 4 || typeof cause !== "object" || cause === null) return undefined
-  if ("code" in cause && typeof cause.code === "string") return cause.code
-  return "cause" in cause ? causeCode(cause.cause, depth + 1) : undefined
+  if ("code" in cause && typeof cause.code === "string" && accept(cause.code)) return cause.code
+  return "cause" in cause ? findErrorCode(cause.cause, accept, depth + 1) : undefined
 }
 
 /**
@@ -42,7 +43,7 @@ const causeCode = (cause: unknown, depth = 0): string | undefined => {
  * may too, so neither is used: only the reason and the system error code (ECONNREFUSED, ...).
  */
 export const describeTransportError = (error: HttpClientError.HttpClientError): string => {
-  const code = causeCode(error.cause)
+  const code = findErrorCode(error.cause)
   const what = error._tag === "RequestError"
     ? (code === "ECONNREFUSED" ? "connection refused" : code === "ECONNRESET" ? "connection reset" : "request failed")
     : "response body could not be read"
