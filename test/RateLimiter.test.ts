@@ -43,8 +43,9 @@ describe("RateLimiter", () => {
         const starts = yield* startTimes(limiter, 120)
         expect(starts).toHaveLength(120)
         expect(worstExcess(starts, burst, rps)).toBeLessThanOrEqual(1e-6)
-        // The bucket starts full: the first `burst` go at once.
-        expect(starts.slice(0, burst).every((t) => t === starts[0])).toBe(true)
+        // Slow start: the bucket starts with one token, so a cold client is paced from its first request.
+        expect(worstExcess(starts, 1, rps)).toBeLessThanOrEqual(1e-6)
+        expect(starts[1]! - starts[0]!).toBeGreaterThanOrEqual(Math.floor(1000 / rps))
       }))
 
     it.effect(`a saturated backlog is served at >= 0.95 x rps (rps ${rps}, burst ${burst})`, () =>
@@ -67,7 +68,8 @@ describe("RateLimiter", () => {
       }
       expect(all).toHaveLength(30)
       expect(worstExcess(all, 3, 4)).toBeLessThanOrEqual(1e-6)
-      for (let wave = 0; wave < 3; wave++) {
+      // After an idle spell (not at the start: slow start) exactly `burst` go at once.
+      for (let wave = 1; wave < 3; wave++) {
         const w = all.slice(wave * 10, wave * 10 + 10)
         expect(w.filter((t) => t === w[0]).length).toBe(3)
       }
@@ -105,9 +107,10 @@ describe("RateLimiter", () => {
       yield* TestClock.adjust("1 minute")
       yield* Fiber.join(fiber)
       expect(starts).toHaveLength(21)
-      expect(Math.min(...starts.slice(1))).toBeGreaterThanOrEqual(5_000)
-      // After the pause the bucket is full again: burst at once, then the rate.
-      expect(worstExcess(starts.slice(1), 2, 10)).toBeLessThanOrEqual(1e-6)
+      // The bucket comes out of the pause empty: the first token 1/rate after the pause's end, then
+      // paced at the rate, no burst.
+      expect(Math.min(...starts.slice(1))).toBeGreaterThanOrEqual(5_100)
+      expect(worstExcess(starts.slice(1), 1, 10)).toBeLessThanOrEqual(1e-6)
     }))
 
   it.effect("a pause set while fibers wait for tokens holds them too; overlapping pauses extend, never shorten", () =>
@@ -287,7 +290,8 @@ describe("RateLimiter", () => {
         yield* Fiber.interrupt(waiting)
         const next = yield* Effect.fork(limiter.withPermit(Clock.currentTimeMillis))
         yield* TestClock.adjust("10 seconds")
-        expect(yield* Fiber.join(next)).toBe(7_000)
+        // The pause ends at 7 s; the bucket refills from there, so the first token is 10 ms later.
+        expect(yield* Fiber.join(next)).toBe(7_010)
         expect((yield* limiter.stats).inFlight).toBe(0)
       }))
   })
