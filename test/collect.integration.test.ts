@@ -1,55 +1,13 @@
-import { afterEach, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import * as path from "node:path"
-import { type Sandbox, type SandboxOptions, startSandbox } from "../sandbox/index.js"
-import { asDetails, readDb, runCli, startCli, tmpDir, waitFor } from "./support/cli.js"
+import type { Sandbox } from "../sandbox/index.js"
+import { readDb, runCli, startCli, tmpDir, waitFor } from "./support/cli.js"
+import { cliEnv, expectExact, sandboxes } from "./support/sandbox.js"
 
 // The real CLI process, a real SQLite file, the sandbox on 127.0.0.1.
 
-const open: Array<Sandbox> = []
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((s) => s.close()))
-})
-const sandbox = async (options: SandboxOptions) => {
-  const s = await startSandbox(options)
-  open.push(s)
-  return s
-}
-const env = (s: Sandbox, extra: Record<string, string> = {}) => ({
-  TMDB_API_KEY: "sandbox-api-key",
-  TMDB_BASE_URL: s.baseUrl,
-  ...extra
-})
-
-/**
- * Compares the database with the sandbox's ground truth, field by field: every servable movie
- * stored exactly, every other one recorded with its reason, nothing else.
- */
-const expectExact = (file: string, s: Sandbox, query: { startYear: number; endYear: number }) => {
-  const truth = s.groundTruth(query)
-  const { failures, integrity, movies } = readDb(file)
-  expect(integrity).toBe("ok")
-  expect(movies.map((m) => m.tmdb_id)).toEqual(truth.map((t) => t.tmdbId))
-  const byId = new Map(movies.map((m) => [m.tmdb_id, m]))
-  const failed = new Map(failures.map((f) => [f.tmdb_id, f]))
-  for (const t of truth) {
-    const row = byId.get(t.tmdbId)!
-    if (t.details !== null) {
-      expect(asDetails(row)).toEqual(t.details)
-      expect(row.details_fetched_at).not.toBeNull()
-      expect(failed.has(t.tmdbId)).toBe(false)
-    } else {
-      expect(failed.get(t.tmdbId)?.kind).toBe(t.expectedFailure)
-      expect(row.details_fetched_at).toBeNull()
-      expect({ title: row.title, releaseDate: row.release_date, voteCount: row.vote_count }).toEqual({
-        title: t.discovered.title,
-        releaseDate: t.discovered.releaseDate,
-        voteCount: t.discovered.voteCount
-      })
-    }
-  }
-  expect(failures.length).toBe(truth.filter((t) => t.details === null).length)
-  return { truth, movies, failures }
-}
+const sandbox = sandboxes()
+const env = cliEnv
 
 const detailRequests = (s: Sandbox) => s.counters.byEndpoint["movie"] ?? 0
 
@@ -62,7 +20,7 @@ describe("collect CLI against the sandbox", () => {
     expect(first.stderr).toContain("Collection complete")
     expect(first.code).toBe(0)
     const summary = JSON.parse(first.stdout)
-    const { truth } = expectExact(db, s, { startYear: 2019, endYear: 2021 })
+    const truth = expectExact(db, s, { startYear: 2019, endYear: 2021 })
     expect(summary).toEqual(expect.objectContaining({ discovered: truth.length, new: truth.length, detailsFetched: truth.length, complete: true }))
     // Economy: one details request per movie, plus the discover pages.
     expect(detailRequests(s)).toBe(truth.length)
@@ -143,7 +101,7 @@ describe("collect CLI against the sandbox", () => {
     expect(killed.signal).toBe("SIGKILL")
     const rerun = await runCli(args, env(s))
     expect(rerun.code).toBe(0)
-    const { truth } = expectExact(db, s, { startYear: 2019, endYear: 2021 })
+    const truth = expectExact(db, s, { startYear: 2019, endYear: 2021 })
     const twice = [...s.counters.detailsServed.values()].filter((n) => n >= 2).length
     expect(s.counters.detailsServed.size).toBe(truth.length)
     expect(twice).toBeLessThanOrEqual(10 + 10)

@@ -1,33 +1,16 @@
-import { afterEach, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { type Sandbox, type SandboxOptions, startSandbox } from "../sandbox/index.js"
-import { asDetails, readDb, runCli, sleep, startCli, tmpDir, waitFor } from "./support/cli.js"
+import type { Sandbox } from "../sandbox/index.js"
+import { readDb, runCli, sleep, startCli, tmpDir, waitFor } from "./support/cli.js"
+import { cliEnv, expectExact, sandboxes } from "./support/sandbox.js"
 
 // Issue 6 §2, §3, §5, §6: the real CLI process against the sandbox, a real SQLite file. Each test
 // prints the figures it measured as `[figure] ...` lines.
 
-const open: Array<Sandbox> = []
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((s) => s.close()))
-})
-const sandbox = async (options: SandboxOptions) => {
-  const s = await startSandbox(options)
-  open.push(s)
-  return s
-}
-const env = (s: Sandbox) => ({ TMDB_API_KEY: "sandbox-api-key", TMDB_BASE_URL: s.baseUrl })
+const sandbox = sandboxes()
+const env = (s: Sandbox) => cliEnv(s)
 const figure = (text: string) => console.log(`[figure] ${text}`)
-
-const expectExact = (db: string, s: Sandbox, query: { startYear: number; endYear: number }) => {
-  const truth = s.groundTruth(query)
-  const { integrity, movies } = readDb(db)
-  expect(integrity).toBe("ok")
-  expect(movies.map((m) => m.tmdb_id)).toEqual(truth.map((t) => t.tmdbId))
-  const byId = new Map(movies.map((m) => [m.tmdb_id, m]))
-  for (const t of truth) expect(asDetails(byId.get(t.tmdbId)!)).toEqual(t.details)
-  return truth
-}
 
 describe("throttling", () => {
   it("the server allows 12 req/s, the client is set to 40 with burst 10: every movie stored, 429s <= 20%", async () => {

@@ -3,26 +3,18 @@ import { Effect, Exit, Layer } from "effect"
 import Database from "better-sqlite3"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { afterEach, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { SqlLive } from "../layers/Sql.js"
-import { type Sandbox, type SandboxOptions, startSandbox } from "../sandbox/index.js"
 import { MovieRepository } from "../services/MovieRepository.js"
 import { describeFailure } from "../src/Cli.js"
 import type { MovieDetails } from "../src/Movie.js"
 import { readDb, runCli, startCli, tmpDir, waitFor } from "./support/cli.js"
+import { cliEnv, sandboxes } from "./support/sandbox.js"
 
 // Issue 6 §7, §8, §9: database faults, secrets, bad input.
 
-const open: Array<Sandbox> = []
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((s) => s.close()))
-})
-const sandbox = async (options: SandboxOptions = {}) => {
-  const s = await startSandbox({ catalogue: { seed: 2, startYear: 2020, endYear: 2020, perYear: 40 }, ...options })
-  open.push(s)
-  return s
-}
-const env = (s: Sandbox, extra: Record<string, string> = {}) => ({ TMDB_API_KEY: s.options.apiKey ?? "", TMDB_BASE_URL: s.baseUrl, ...extra })
+const sandbox = sandboxes({ catalogue: { seed: 2, startYear: 2020, endYear: 2020, perYear: 40 } })
+const env = cliEnv
 const YEAR = ["--start-year", "2020", "--end-year", "2020", "--rps", "500", "--burst", "50"]
 
 /** One line on stderr, no stack trace. */
