@@ -4,7 +4,8 @@ export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
     setupFiles: ["./test/setup.ts"],
-    testTimeout: 60_000,
+    // Generous: the integration tests spawn real CLI processes, and shared 2-core machines are slow at times.
+    testTimeout: 180_000,
     hookTimeout: 60_000,
     // Two cores: forks keep native better-sqlite3 and child processes isolated per file.
     pool: "forks",
