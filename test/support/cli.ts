@@ -99,7 +99,7 @@ export const asDetails = (m: StoredMovie) => ({
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 /** Polls `f` every 20 ms until it is true or `ms` passes. */
-export const waitFor = async (f: () => boolean, ms = 30_000) => {
+export const waitFor = async (f: () => boolean, ms = 90_000) => {
   const end = Date.now() + ms
   while (!f()) {
     if (Date.now() > end) throw new Error("waitFor: timed out")
