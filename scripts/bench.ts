@@ -106,10 +106,13 @@ const main = async () => {
   return outcomes.some((o) => o.error !== undefined) ? 1 : 0
 }
 
-process.once("SIGINT", () => {
-  cleanup()
-  process.exit(130)
-})
+for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143], ["SIGHUP", 129]] as const) {
+  process.once(signal, () => {
+    console.error(`bench: stopped by ${signal}; nothing written`)
+    cleanup()
+    process.exit(code)
+  })
+}
 
 main().then(
   (code) => {
