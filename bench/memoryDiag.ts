@@ -207,6 +207,6 @@ export const diagnoseMemory = async (ctx: Ctx, sandbox: SandboxProcess, dir: str
   parts.push("Suggested fixes: run the CLI as compiled JavaScript (an esbuild/tsc build step, `node dist/collect.js`) instead of through tsx; " +
     "import deep paths (`@effect/platform/HttpClient`, `@effect/platform-node/NodeHttpClient`, ...) instead of the barrels; cap the old space " +
     "for the CLI (`--max-old-space-size`, e.g. through `NODE_OPTIONS` in the `collect` script) as a stopgap; and cut the client's " +
-    "per-request allocation (see Client overhead: about 0.4 ms of CPU and its garbage per request in the Effect pipeline), which is what makes the heap grow.")
+    "per-request allocation (see Client overhead: the CPU and garbage of the Effect pipeline per request), which is what makes the heap grow.")
   return parts.join(" ")
 }
