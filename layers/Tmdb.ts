@@ -1,4 +1,4 @@
-import { NodeHttpClient } from "@effect/platform-node"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { Layer } from "effect"
 import type { TmdbClientOptions } from "../src/Config.js"
 import { RateLimiter } from "../services/RateLimiter.js"

@@ -1,4 +1,7 @@
-import { HttpClient, HttpClientRequest } from "@effect/platform"
+// Module paths, not the package index: the index also loads the Swagger/Scalar UI bundles
+// (~31 MB RSS and ~185 ms of start-up, measured in BENCHMARKS.md).
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { Clock, Data, Duration, Effect, Either, Option, Redacted, Ref, Schedule, Stream } from "effect"
 import { type TmdbClientOptions, tmdbSettings } from "../src/Config.js"
 import { decodeChangesPage, decodeDiscoverPage, decodeMovieDetails, parseErrorBody } from "../src/Decode.js"
