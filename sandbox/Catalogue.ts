@@ -12,6 +12,11 @@ export interface CatalogueConfig {
   readonly endYear: number
   readonly perYear: number | Readonly<Record<number, number>>
   readonly includeFixtures: boolean
+  /**
+   * Share of each year's movies dated January 1, as TMDB's placeholder dates crowd that day once
+   * the vote threshold is low. 0 (the default) leaves the catalogue as the seed alone makes it.
+   */
+  readonly crowdedDayFraction?: number | undefined
 }
 
 /**
@@ -112,8 +117,9 @@ export const generateCatalogue = (cfg: CatalogueConfig): Array<CatalogueMovie> =
     for (let i = 0; i < count; i++) {
       nextId += int(r, 1, 30)
       while (fixtureIds.has(nextId)) nextId++
-      const month = weighted(r, MONTH_WEIGHTS) + 1
-      const day = r() < 0.35 ? (hotDays[month - 1]?.[int(r, 0, 1)] ?? 1) : int(r, 1, daysInMonth(year, month))
+      const crowded = (cfg.crowdedDayFraction ?? 0) > 0 && r() < (cfg.crowdedDayFraction ?? 0)
+      const month = crowded ? 1 : weighted(r, MONTH_WEIGHTS) + 1
+      const day = crowded ? 1 : r() < 0.35 ? (hotDays[month - 1]?.[int(r, 0, 1)] ?? 1) : int(r, 1, daysInMonth(year, month))
       const releaseDate = r() < 0.01 ? "" : isoOfDay(dayOf(year, month, day))
       const adult = r() < 0.02
       const video = r() < 0.02

@@ -30,7 +30,20 @@ export interface SandboxOptions {
     endYear?: number | undefined
     perYear?: number | Record<number, number> | undefined
     includeFixtures?: boolean | undefined
+    /** Share of each year's movies dated January 1 (placeholder dates). Default 0. */
+    crowdedDayFraction?: number | undefined
   } | undefined
+  /**
+   * Movies with equal sort keys (same-day releases, in a date order) come in a new random order
+   * on every discover request, as TMDB's do (sct/overseerr#3040). Default false: ties by id.
+   */
+  unstableOrder?: boolean | undefined
+  /**
+   * Where latency and jitter sit: "after" the rate limiter (the default: the server answers
+   * late) or "before" it, as the network in front of TMDB's CDN-edge limiter does, so requests
+   * sent evenly can reach the limiter bunched.
+   */
+  jitterPlacement?: "before" | "after" | undefined
   latencyMs?: number | undefined
   jitterMs?: number | undefined
   rateLimit?: SandboxRateLimit | undefined
@@ -58,7 +71,9 @@ export const DEFAULTS = {
   latencyMs: 0,
   jitterMs: 0,
   retryAfter503Seconds: 1,
-  faultPaths: "all"
+  faultPaths: "all",
+  unstableOrder: false,
+  jitterPlacement: "after"
 } as const
 
 const isObject = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
@@ -75,8 +90,8 @@ const probability = (n: number) => n >= 0 && n <= 1
 const year = (n: number) => Number.isInteger(n) && n >= 1870 && n <= 2200
 
 const KNOWN: Record<string, ReadonlyArray<string>> = {
-  "": ["port", "apiKey", "readToken", "catalogue", "latencyMs", "jitterMs", "rateLimit", "maxConnections", "faults", "deletedFraction", "alwaysFailFraction", "driftFraction", "outage", "faultPaths"],
-  "catalogue.": ["seed", "startYear", "endYear", "perYear", "includeFixtures"],
+  "": ["port", "apiKey", "readToken", "catalogue", "unstableOrder", "jitterPlacement", "latencyMs", "jitterMs", "rateLimit", "maxConnections", "faults", "deletedFraction", "alwaysFailFraction", "driftFraction", "outage", "faultPaths"],
+  "catalogue.": ["seed", "startYear", "endYear", "perYear", "includeFixtures", "crowdedDayFraction"],
   "rateLimit.": ["rps", "burst", "retryAfterSeconds"],
   "faults.": [...FAULT_KINDS, "retryAfter503Seconds"],
   "outage.": ["afterMs", "durationMs"]
@@ -99,6 +114,8 @@ export const validateOptions = (o: unknown): Array<string> => {
   num(o, "maxConnections", "", (n) => Number.isInteger(n) && n >= 1, "an integer >= 1", errors)
   for (const k of ["deletedFraction", "alwaysFailFraction", "driftFraction"]) num(o, k, "", probability, "a number in [0,1]", errors)
   if (o.faultPaths !== undefined && o.faultPaths !== "all" && o.faultPaths !== "details") errors.push(`faultPaths must be "all" or "details"`)
+  if (o.unstableOrder !== undefined && typeof o.unstableOrder !== "boolean") errors.push("unstableOrder must be a boolean")
+  if (o.jitterPlacement !== undefined && o.jitterPlacement !== "before" && o.jitterPlacement !== "after") errors.push(`jitterPlacement must be "before" or "after"`)
   const c = o.catalogue
   if (c !== undefined) {
     if (!isObject(c)) errors.push("catalogue must be an object")
@@ -116,6 +133,7 @@ export const validateOptions = (o: unknown): Array<string> => {
         if (!ok) errors.push("catalogue.perYear must be an integer >= 0 or an object of year: integer")
       }
       if (c.includeFixtures !== undefined && typeof c.includeFixtures !== "boolean") errors.push("catalogue.includeFixtures must be a boolean")
+      num(c, "crowdedDayFraction", "catalogue.", probability, "a number in [0,1]", errors)
     }
   }
   const rl = o.rateLimit

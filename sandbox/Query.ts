@@ -1,4 +1,5 @@
 import type { CatalogueMovie } from "./Catalogue.js"
+import type { Rng } from "./Random.js"
 
 // Indexes behind /discover/movie and /movie/changes. Movies are kept sorted by release day so a
 // date window is two binary searches; filtered result lists are cached per query, so paging
@@ -28,6 +29,9 @@ export interface DiscoverQuery {
   readonly gteDay: number | null
   readonly lteDay: number | null
   readonly voteCountGte: number | null
+  readonly voteCountLte: number | null
+  readonly voteAverageGte: number | null
+  readonly voteAverageLte: number | null
   readonly includeAdult: boolean
   readonly includeVideo: boolean
   readonly sort: SortKey
@@ -67,16 +71,19 @@ const UNDATED = 4
 class Order {
   readonly day: Int32Array
   readonly votes: Float64Array
+  readonly averages: Float64Array
   readonly flags: Uint8Array
   constructor(readonly movies: ReadonlyArray<CatalogueMovie>) {
     const n = movies.length
     this.day = new Int32Array(n)
     this.votes = new Float64Array(n)
+    this.averages = new Float64Array(n)
     this.flags = new Uint8Array(n)
     for (let i = 0; i < n; i++) {
       const m = movies[i] as CatalogueMovie
       this.day[i] = m.releaseDay ?? 0
       this.votes[i] = m.voteCount
+      this.averages[i] = m.voteAverage
       this.flags[i] = (m.adult ? ADULT : 0) | (m.video ? VIDEO : 0) | (m.releaseDay === null ? UNDATED : 0)
     }
   }
@@ -100,7 +107,7 @@ export class DiscoverIndex {
 
   /** Every movie the query lists, in order (cached). */
   matches(q: DiscoverQuery): ReadonlyArray<CatalogueMovie> {
-    const key = `${q.sort}|${q.gteDay}|${q.lteDay}|${q.voteCountGte}|${q.includeAdult}|${q.includeVideo}`
+    const key = `${q.sort}|${q.gteDay}|${q.lteDay}|${q.voteCountGte}|${q.voteCountLte}|${q.voteAverageGte}|${q.voteAverageLte}|${q.includeAdult}|${q.includeVideo}`
     let hit = this.cache.get(key)
     if (hit === undefined) {
       hit = this.compute(q)
@@ -122,15 +129,20 @@ export class DiscoverIndex {
   private compute(q: DiscoverQuery): Array<CatalogueMovie> {
     const rejectFlags = (q.includeAdult ? 0 : ADULT) | (q.includeVideo ? 0 : VIDEO)
     const minVotes = q.voteCountGte ?? -Infinity
+    const maxVotes = q.voteCountLte ?? Infinity
+    const minAverage = q.voteAverageGte ?? -Infinity
+    const maxAverage = q.voteAverageLte ?? Infinity
     const dateFiltered = q.gteDay !== null || q.lteDay !== null
     const gte = q.gteDay ?? -0x80000000
     const lte = q.lteDay ?? 0x7fffffff
     const out: Array<CatalogueMovie> = []
     const scan = (o: Order, from: number, to: number, checkDate: boolean) => {
-      const { day, votes, flags, movies } = o
+      const { averages, day, votes, flags, movies } = o
       for (let i = from; i < to; i++) {
         const f = flags[i] as number
-        if ((f & rejectFlags) !== 0 || (votes[i] as number) < minVotes) continue
+        const v = votes[i] as number
+        const a = averages[i] as number
+        if ((f & rejectFlags) !== 0 || v < minVotes || v > maxVotes || a < minAverage || a > maxAverage) continue
         if (checkDate && ((f & UNDATED) !== 0 || (day[i] as number) < gte || (day[i] as number) > lte)) continue
         out.push(movies[i] as CatalogueMovie)
       }
@@ -154,6 +166,50 @@ export class DiscoverIndex {
     scan(order, 0, order.movies.length, dateFiltered)
     return out
   }
+}
+
+/** The value a sort orders by: movies with equal values are ties. */
+export const sortKeyOf = (sort: SortKey): (m: CatalogueMovie) => number => {
+  if (sort.startsWith("primary_release_date")) return (m) => m.releaseDay ?? Number.NaN
+  if (sort.startsWith("popularity")) return (m) => m.popularity
+  if (sort.startsWith("vote_count")) return (m) => m.voteCount
+  return (m) => m.voteAverage
+}
+
+const sameKey = (a: number, b: number) => a === b || (Number.isNaN(a) && Number.isNaN(b))
+
+/**
+ * `list.slice(start, end)` as one request would see it when ties have no fixed order: each run
+ * of equal keys that the slice touches is shuffled afresh (Fisher-Yates), so a page border
+ * inside a run can repeat some of its movies and never show others.
+ */
+export const shuffledSlice = (
+  list: ReadonlyArray<CatalogueMovie>,
+  start: number,
+  end: number,
+  key: (m: CatalogueMovie) => number,
+  rng: Rng
+): Array<CatalogueMovie> => {
+  const out: Array<CatalogueMovie> = []
+  const stop = Math.min(end, list.length)
+  let i = start
+  while (i < stop) {
+    const k = key(list[i] as CatalogueMovie)
+    let a = i
+    while (a > 0 && sameKey(key(list[a - 1] as CatalogueMovie), k)) a--
+    let b = i + 1
+    while (b < list.length && sameKey(key(list[b] as CatalogueMovie), k)) b++
+    const run = list.slice(a, b)
+    for (let j = run.length - 1; j > 0; j--) {
+      const r = Math.floor(rng() * (j + 1))
+      const t = run[j] as CatalogueMovie
+      run[j] = run[r] as CatalogueMovie
+      run[r] = t
+    }
+    for (let j = i; j < Math.min(b, stop); j++) out.push(run[j - a] as CatalogueMovie)
+    i = b
+  }
+  return out
 }
 
 export class ChangesIndex {

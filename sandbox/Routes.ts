@@ -3,8 +3,9 @@ import type { CatalogueMovie, Fate } from "./Catalogue.js"
 import { CONFIGURATION_FIXTURE, fixtureBytes, SUB_FIXTURES } from "./Fixtures.js"
 import { internalError, invalidDate, invalidDateRange, invalidPage, json, methodNotAllowed, notFound, tooManyAppends, unauthorized } from "./Bodies.js"
 import type { Reply } from "./Bodies.js"
-import { ChangesIndex, DiscoverIndex, SORT_KEYS } from "./Query.js"
+import { ChangesIndex, DiscoverIndex, shuffledSlice, SORT_KEYS, sortKeyOf } from "./Query.js"
 import { parseIsoDay, todayDay } from "./Random.js"
+import type { Rng } from "./Random.js"
 
 export type Endpoint = "discover" | "movie" | "changes" | "other"
 
@@ -29,6 +30,8 @@ export interface RouteContext {
   readonly discover: DiscoverIndex
   readonly changes: ChangesIndex
   readonly fates: ReadonlyMap<number, Fate>
+  /** Set when ties are reshuffled on every discover request. */
+  readonly shuffle: Rng | undefined
 }
 
 const PER_PAGE = 20
@@ -79,18 +82,30 @@ export class Router {
     const gte = parseDateParam(p.get("primary_release_date.gte"))
     const lte = parseDateParam(p.get("primary_release_date.lte"))
     if (gte === undefined || lte === undefined) return invalidDate()
-    const voteRaw = p.get("vote_count.gte")
-    const vote = voteRaw === null || voteRaw === "" ? null : Number(voteRaw)
+    // TMDB's own default; an unknown value falls back to it too.
+    const sort = SORT_KEYS[p.get("sort_by") ?? ""] ?? "popularity.desc"
+    // TMDB ignores a number filter it cannot read rather than failing the request.
+    const number = (key: string): number | null => {
+      const raw = p.get(key)
+      const n = raw === null || raw === "" ? NaN : Number(raw)
+      return Number.isFinite(n) ? n : null
+    }
     const matches = this.ctx.discover.matches({
       gteDay: gte,
       lteDay: lte,
-      voteCountGte: vote !== null && Number.isFinite(vote) ? vote : null,
+      voteCountGte: number("vote_count.gte"),
+      voteCountLte: number("vote_count.lte"),
+      voteAverageGte: number("vote_average.gte"),
+      voteAverageLte: number("vote_average.lte"),
       includeAdult: p.get("include_adult") === "true",
       includeVideo: p.get("include_video") === "true",
-      // TMDB's own default; an unknown value falls back to it too.
-      sort: SORT_KEYS[p.get("sort_by") ?? ""] ?? "popularity.desc"
+      sort
     })
-    const results = matches.slice((page - 1) * PER_PAGE, page * PER_PAGE).map((m) => m.discoverItem())
+    const start = (page - 1) * PER_PAGE
+    const slice = this.ctx.shuffle === undefined
+      ? matches.slice(start, start + PER_PAGE)
+      : shuffledSlice(matches, start, start + PER_PAGE, sortKeyOf(sort), this.ctx.shuffle)
+    const results = slice.map((m) => m.discoverItem())
     const reply = json(200, {
       page,
       results,

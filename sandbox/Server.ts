@@ -49,7 +49,8 @@ export const startSandbox = async (input: SandboxOptions = {}): Promise<Sandbox>
     startYear: c.startYear ?? DEFAULTS.startYear,
     endYear: c.endYear ?? DEFAULTS.endYear,
     perYear: c.perYear ?? DEFAULTS.perYear,
-    includeFixtures: c.includeFixtures ?? DEFAULTS.includeFixtures
+    includeFixtures: c.includeFixtures ?? DEFAULTS.includeFixtures,
+    crowdedDayFraction: c.crowdedDayFraction ?? 0
   }
   const options: SandboxOptions = {
     ...input,
@@ -62,7 +63,9 @@ export const startSandbox = async (input: SandboxOptions = {}): Promise<Sandbox>
     deletedFraction: input.deletedFraction ?? 0,
     alwaysFailFraction: input.alwaysFailFraction ?? 0,
     driftFraction: input.driftFraction ?? 0,
-    faultPaths: input.faultPaths ?? DEFAULTS.faultPaths
+    faultPaths: input.faultPaths ?? DEFAULTS.faultPaths,
+    unstableOrder: input.unstableOrder ?? DEFAULTS.unstableOrder,
+    jitterPlacement: input.jitterPlacement ?? DEFAULTS.jitterPlacement
   }
   const catalogue = generateCatalogue(catalogueConfig)
   const fates = assignFates(catalogue, { deletedFraction: options.deletedFraction ?? 0, alwaysFailFraction: options.alwaysFailFraction ?? 0, driftFraction: options.driftFraction ?? 0 }, seed)
@@ -73,6 +76,8 @@ export const startSandbox = async (input: SandboxOptions = {}): Promise<Sandbox>
     byId,
     latest: catalogue[catalogue.length - 1],
     discover: new DiscoverIndex(catalogue),
+    // Its own stream, so turning the option on leaves faults and jitter as they were.
+    shuffle: options.unstableOrder === true ? mulberry32(hash32(seed, 0x5b0f)) : undefined,
     changes: new ChangesIndex(catalogue),
     fates
   })
@@ -173,14 +178,18 @@ export const startSandbox = async (input: SandboxOptions = {}): Promise<Sandbox>
       if (open) counters.inFlight--
       open = false
     })
-    const g = gate(endpoint, performance.now())
     const base = options.latencyMs ?? 0
     const jitter = options.jitterMs ?? 0
     const delay = Math.max(0, base + (jitter > 0 ? (jitterRng() * 2 - 1) * jitter : 0))
-    if (delay <= 0) return respond(req, res, url, g)
+    // "before": the delay is the network in front of the limiter, so the limiter sees arrivals
+    // as bunched as the path made them. "after": the limiter sees them as sent; the answer is late.
+    const before = options.jitterPlacement === "before"
+    const g = before ? undefined : gate(endpoint, performance.now())
+    const go = () => respond(req, res, url, g ?? gate(endpoint, performance.now()))
+    if (delay <= 0) return go()
     const timer = setTimeout(() => {
       timers.delete(timer)
-      respond(req, res, url, g)
+      go()
     }, delay)
     timers.add(timer)
   })

@@ -12,11 +12,14 @@ const USAGE = `Usage: npm run sandbox -- [options]
   --end-year <y>         default 2021
   --per-year <n|y:n,..>  movies per year, e.g. 60 or 2023:12000,2022:500 (default 60)
   --fixtures <bool>      serve the real fixture movies too (default true); --no-fixtures
+  --crowded-day <f>      share of each year's movies dated January 1, in [0,1] (default 0)
+  --unstable-order       reshuffle ties (same-day releases) on every discover request
   --rps <n>              rate limit: tokens per second (with --burst)
   --burst <n>            rate limit: bucket size (default: rps)
   --max-connections <n>  cap on requests in flight
   --latency <ms>         base latency per request, default 0
   --jitter <ms>          +/- uniform jitter, default 0
+  --jitter-before        put latency and jitter before the rate limiter (default: after)
   --api-key <key>        default sandbox-api-key
   --read-token <token>   default sandbox-read-token`
 
@@ -59,7 +62,8 @@ const parse = (argv: ReadonlyArray<string>): SandboxOptions | "help" => {
         "start-year": { type: "string" }, "end-year": { type: "string" }, "per-year": { type: "string" },
         fixtures: { type: "string" }, "no-fixtures": { type: "boolean" },
         rps: { type: "string" }, burst: { type: "string" }, "max-connections": { type: "string" },
-        latency: { type: "string" }, jitter: { type: "string" },
+        latency: { type: "string" }, jitter: { type: "string" }, "jitter-before": { type: "boolean" },
+        "crowded-day": { type: "string" }, "unstable-order": { type: "boolean" },
         "api-key": { type: "string" }, "read-token": { type: "string" }, help: { type: "boolean", short: "h" }
       }
     }))
@@ -87,6 +91,7 @@ const parse = (argv: ReadonlyArray<string>): SandboxOptions | "help" => {
   set("startYear", int("start-year", values["start-year"], 1870))
   set("endYear", int("end-year", values["end-year"], 1870))
   set("perYear", perYear(values["per-year"]))
+  set("crowdedDayFraction", number("crowded-day", values["crowded-day"]))
   if (values.fixtures !== undefined) {
     if (values.fixtures !== "true" && values.fixtures !== "false") throw new UsageError(`--fixtures must be true or false, got "${values.fixtures}"`)
     catalogue.includeFixtures = values.fixtures === "true"
@@ -99,6 +104,8 @@ const parse = (argv: ReadonlyArray<string>): SandboxOptions | "help" => {
   if (latency !== undefined) options.latencyMs = latency
   const jitter = number("jitter", values.jitter)
   if (jitter !== undefined) options.jitterMs = jitter
+  if (values["jitter-before"] === true) options.jitterPlacement = "before"
+  if (values["unstable-order"] === true) options.unstableOrder = true
   const maxConnections = int("max-connections", values["max-connections"], 1)
   if (maxConnections !== undefined) options.maxConnections = maxConnections
   if (values["api-key"] !== undefined) options.apiKey = values["api-key"]

@@ -5,7 +5,7 @@ import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { Clock, Data, Duration, Effect, Either, Option, Redacted, Ref, Schedule, Stream } from "effect"
 import { type TmdbClientOptions, tmdbSettings } from "../src/Config.js"
 import { decodeChangesPage, decodeDiscoverPage, decodeMovieDetails, parseErrorBody } from "../src/Decode.js"
-import { collectDiscover, type DiscoverOptions, discoverStream, type PageQuery } from "../src/Discover.js"
+import { collectDiscover, type DiscoverOptions, discoverStream, type PageQuery, type Range } from "../src/Discover.js"
 import {
   Decode,
   InvalidRequest,
@@ -57,6 +57,14 @@ export interface ClientStats {
 class Retryable extends Data.TaggedError("Retryable")<{ readonly error: TmdbError }> {}
 
 const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504])
+
+/** A part filter's range as `name.gte` / `name.lte`; `lowerDone` when `.gte` is already set. */
+const rangeParams = (name: string, range: Range | undefined, lowerDone: boolean): Record<string, string> => {
+  if (range === undefined) return {}
+  const out: Record<string, string> = lowerDone ? {} : { [`${name}.gte`]: String(range[0]) }
+  if (range[1] !== null) out[`${name}.lte`] = String(range[1])
+  return out
+}
 
 export class TmdbClient extends Effect.Service<TmdbClient>()("tmdb/TmdbClient", {
   effect: (options?: TmdbClientOptions) =>
@@ -186,10 +194,13 @@ export class TmdbClient extends Effect.Service<TmdbClient>()("tmdb/TmdbClient", 
             new InvalidRequest({ path: "/discover/movie", status: 400, message: `page ${query.page} is outside 1..500` })
           )
         }
+        const f = query.filter
         const params: Record<string, string> = {
           "primary_release_date.gte": query.window.from,
           "primary_release_date.lte": query.window.to,
-          "vote_count.gte": String(options.minVoteCount ?? 200),
+          "vote_count.gte": String(f?.voteCount?.[0] ?? options.minVoteCount ?? 200),
+          ...rangeParams("vote_count", f?.voteCount, true),
+          ...rangeParams("vote_average", f?.voteAverage, false),
           sort_by: options.sortBy ?? "primary_release_date.desc",
           include_adult: String(options.includeAdult ?? false),
           include_video: String(options.includeVideo ?? false),

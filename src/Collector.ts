@@ -2,7 +2,7 @@ import { Clock, Duration, Effect, Either, Exit, Queue, Stream } from "effect"
 import { MovieRepository } from "../services/MovieRepository.js"
 import { RateLimiter } from "../services/RateLimiter.js"
 import { type DetailsOutcome, TmdbClient } from "../services/TmdbClient.js"
-import type { DiscoverPageFailedEvent, DiscoverTruncatedEvent, SortBy } from "./Discover.js"
+import { type DiscoverIncompleteEvent, type DiscoverPageFailedEvent, type DiscoverTruncatedEvent, discoveryComplete, type SortBy } from "./Discover.js"
 import { type FailureKind, failureKind, Unauthorized } from "./Errors.js"
 
 export interface CollectionOptions {
@@ -42,9 +42,12 @@ export interface CollectionSummary {
   /** The limiter's rate at the end (lower than configured after repeated 429s). */
   readonly settledRate: number
   readonly durationMs: number
-  /** Discovery saw every page it needed. */
+  /** Discovery saw every page it needed, and every window listed as many movies as it holds. */
   readonly complete: boolean
+  /** Movies that windows counted in `total_results` but never listed, however they were cut. */
+  readonly missing: number
   readonly discoveryFailures: ReadonlyArray<{ year: number; from: string; to: string; page: number; kind: FailureKind; message: string }>
+  readonly incomplete: ReadonlyArray<{ year: number; from: string; to: string; totalResults: number; found: number; missing: number }>
   readonly truncated: ReadonlyArray<{ year: number; from: string; to: string; reason: string; pagesFetched: number; totalPages: number }>
 }
 
@@ -80,6 +83,7 @@ const collect = Effect.fnUntraced(function*(runId: number, startedMs: number, en
   let discoverPages = 0
   const discoveryFailures: Array<DiscoverPageFailedEvent> = []
   const truncated: Array<DiscoverTruncatedEvent> = []
+  const incomplete: Array<DiscoverIncompleteEvent> = []
   if (options.skipDiscovery !== true) {
     yield* client.discoverMoviesStream({
       startYear: options.startYear,
@@ -100,6 +104,9 @@ const collect = Effect.fnUntraced(function*(runId: number, startedMs: number, en
             }
             case "Truncated":
               truncated.push(event)
+              return
+            case "Incomplete":
+              incomplete.push(event)
               return
             case "PageFailed":
               // Nothing has come back at all (a wrong TMDB_BASE_URL, TMDB down): stop now.
@@ -187,7 +194,8 @@ const collect = Effect.fnUntraced(function*(runId: number, startedMs: number, en
     rateLimited: stats.rateLimited,
     settledRate: Math.round(limiterStats.currentRate * 100) / 100,
     durationMs: (yield* Clock.currentTimeMillis) - startedMs,
-    complete: discoveryFailures.length === 0 && truncated.every((t) => t.reason === "maxPages"),
+    complete: discoveryComplete({ failedPages: discoveryFailures, incomplete, truncated }),
+    missing: incomplete.reduce((n, i) => n + i.missing, 0),
     discoveryFailures: discoveryFailures.map((f) => ({
       year: f.year,
       from: f.window.from,
@@ -195,6 +203,14 @@ const collect = Effect.fnUntraced(function*(runId: number, startedMs: number, en
       page: f.page,
       kind: failureKind(f.error),
       message: f.error.message
+    })),
+    incomplete: incomplete.map((i) => ({
+      year: i.year,
+      from: i.window.from,
+      to: i.window.to,
+      totalResults: i.totalResults,
+      found: i.found,
+      missing: i.missing
     })),
     truncated: truncated.map((t) => ({
       year: t.year,

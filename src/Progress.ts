@@ -68,6 +68,9 @@ export const formatSummary = (s: CollectionSummary): string => {
   for (const f of s.discoveryFailures) {
     lines.push(`  discovery page failed: ${f.year} ${f.from}..${f.to} page ${f.page}: ${f.kind}: ${f.message}`)
   }
+  for (const i of s.incomplete) {
+    lines.push(`  incomplete: ${i.year} ${i.from}..${i.to}: ${fmt(i.found)} of ${fmt(i.totalResults)} listed, ${fmt(i.missing)} missing`)
+  }
   for (const t of s.truncated) {
     lines.push(`  truncated (${t.reason}): ${t.year} ${t.from}..${t.to}: ${t.pagesFetched} of ${t.totalPages} pages`)
   }

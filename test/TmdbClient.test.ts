@@ -270,8 +270,14 @@ describe("TmdbClient: errors and attempts", () => {
 })
 
 describe("TmdbClient: discover", () => {
-  /** A fake /discover/movie over `movies`, faithful to paging, the 500-page cap and filters. */
-  const fakeDiscover = (unsorted: ReadonlyArray<{ id: number; date: string; votes: number }>): Script => {
+  /**
+   * A fake /discover/movie over `movies`, faithful to paging, the 500-page cap and filters. With
+   * `shuffle`, each request sees same-day ties in a new order, as TMDB's are (no stable order).
+   */
+  const fakeDiscover = (
+    unsorted: ReadonlyArray<{ id: number; date: string; votes: number; average?: number }>,
+    shuffle?: () => number
+  ): Script => {
     const movies = [...unsorted].sort((a, b) => (a.date === b.date ? a.id - b.id : a.date < b.date ? 1 : -1))
     return (req) => {
     const p = req.params
@@ -281,18 +287,41 @@ describe("TmdbClient: discover", () => {
     }
     const gte = p.get("primary_release_date.gte") ?? "0000"
     const lte = p.get("primary_release_date.lte") ?? "9999"
-    const minVotes = Number(p.get("vote_count.gte") ?? "0")
-    const hits = movies.filter((m) => m.date >= gte && m.date <= lte && m.votes >= minVotes)
+    const bound = (key: string, fallback: number) => (p.has(key) ? Number(p.get(key)) : fallback)
+    const [minVotes, maxVotes] = [bound("vote_count.gte", 0), bound("vote_count.lte", Infinity)]
+    const [minAverage, maxAverage] = [bound("vote_average.gte", -Infinity), bound("vote_average.lte", Infinity)]
+    const hits = movies.filter((m) =>
+      m.date >= gte && m.date <= lte && m.votes >= minVotes && m.votes <= maxVotes &&
+      (m.average ?? 6) >= minAverage && (m.average ?? 6) <= maxAverage
+    )
+    if (shuffle !== undefined) {
+      // Fisher-Yates within each day.
+      for (let a = 0; a < hits.length;) {
+        let b = a
+        while (b < hits.length && hits[b]!.date === hits[a]!.date) b++
+        for (let j = b - 1; j > a; j--) {
+          const r = a + Math.floor(shuffle() * (j - a + 1))
+          ;[hits[j], hits[r]] = [hits[r]!, hits[j]!]
+        }
+        a = b
+      }
+    }
     const results = hits.slice((page - 1) * 20, page * 20).map((m) => ({
       id: m.id,
       title: `M${m.id}`,
       release_date: m.date,
-      vote_average: 6,
+      vote_average: m.average ?? 6,
       vote_count: m.votes,
       popularity: 1.5
     }))
     return answer(200, { page, results, total_pages: Math.ceil(hits.length / 20), total_results: hits.length })
   }
+  }
+
+  /** A seeded [0, 1) generator, so a failing shuffle can be replayed. */
+  const rng = (seed: number) => () => {
+    seed = (seed * 1103515245 + 12345) % 2147483648
+    return seed / 2147483648
   }
 
   const catalogue = (year: number, n: number, firstId = 1) =>
@@ -384,7 +413,7 @@ describe("TmdbClient: discover", () => {
       expect(failureTag(exit)).toBe("Unauthorized")
     }))
 
-  it.effect("duplicates across pages (the catalogue shifted) are dropped", () =>
+  it.effect("duplicates across pages (the catalogue shifted) are dropped, and a movie they displaced is never a silent gap", () =>
     Effect.gen(function*() {
       const movies = catalogue(2024, 60)
       const discover = fakeDiscover(movies)
@@ -403,7 +432,78 @@ describe("TmdbClient: discover", () => {
       )
       const result = Exit.getOrElse(exit, () => null as never)
       expect(new Set(result.movies.map((m) => m.tmdbId)).size).toBe(result.movies.length)
-      expect(result.movies).toHaveLength(59)
+      // Either the window was read again and the displaced movie found, or the gap is reported.
+      const missing = result.incomplete.reduce((n, i) => n + i.missing, 0)
+      expect(result.movies.length + missing).toBe(60)
+      expect(result.complete).toBe(missing === 0)
+    }))
+
+  // 600 movies over 20 days of one month: 30 ties a day, so nearly every page border cuts a day.
+  const crowded = (perDay: number, days: number, seed: number) => {
+    const r = rng(seed)
+    return Array.from({ length: perDay * days }, (_, i) => ({
+      id: 10_000 + i,
+      date: `2024-03-${String(1 + (i % days)).padStart(2, "0")}`,
+      votes: 200 + Math.floor(r() * 5_000),
+      average: Math.round(r() * 10_000) / 1000
+    }))
+  }
+
+  it.effect("with ties reshuffled on every request, a crowded month still comes back whole", () =>
+    Effect.gen(function*() {
+      const movies = crowded(30, 20, 1)
+      const naive = fakeDiscover(movies, rng(2))
+      // The fake really does lose movies to a plain page-by-page read: the test could fail.
+      const listed = new Set<number>()
+      for (let page = 1; page <= 30; page++) {
+        const r = naive({ params: new URLSearchParams({ page: String(page) }) } as never, 0) as ScriptedResponse
+        for (const m of (r.body as { results: Array<{ id: number }> }).results) listed.add(m.id)
+      }
+      expect(listed.size).toBeLessThan(600)
+
+      const { exit, requests } = yield* withClient(fakeDiscover(movies, rng(3)), (c) => c.discoverMovies({ startYear: 2024 }), {
+        requestsPerSecond: 1000,
+        burst: 100
+      })
+      const result = Exit.getOrElse(exit, () => null as never)
+      expect(new Set(result.movies.map((m) => m.tmdbId))).toEqual(new Set(movies.map((m) => m.id)))
+      expect(result.complete).toBe(true)
+      expect(result.incomplete).toEqual([])
+      // The pieces are narrower filters on the same query, never a page above 500.
+      expect(requests.some((r) => r.params.has("vote_count.lte"))).toBe(true)
+      expect(requests.length).toBeLessThanOrEqual(4 * 30)
+    }))
+
+  it.effect("with a stable order, the check costs no request beyond the pages themselves", () =>
+    Effect.gen(function*() {
+      const movies = crowded(30, 20, 1)
+      const { exit, requests } = yield* withClient(fakeDiscover(movies), (c) => c.discoverMovies({ startYear: 2024 }), {
+        requestsPerSecond: 1000,
+        burst: 100
+      })
+      expect(Exit.getOrElse(exit, () => null as never).movies).toHaveLength(600)
+      expect(requests).toHaveLength(30)
+    }))
+
+  it.effect("a window that lists fewer movies than its total, however it is cut, is reported with the count missing", () =>
+    Effect.gen(function*() {
+      const movies = catalogue(2024, 100)
+      const discover = fakeDiscover(movies)
+      const hidden = new Set([movies[10]!.id, movies[50]!.id])
+      const { exit } = yield* withClient(
+        (req, n) => {
+          const r = discover(req, n) as ScriptedResponse
+          const body = r.body as { results: Array<{ id: number }> }
+          // Counted in total_results, never listed: as a movie TMDB's index holds but cannot serve.
+          body.results = body.results.filter((m) => !hidden.has(m.id))
+          return r
+        },
+        (c) => c.discoverMovies({ startYear: 2024 })
+      )
+      const result = Exit.getOrElse(exit, () => null as never)
+      expect(result.movies).toHaveLength(98)
+      expect(result.complete).toBe(false)
+      expect(result.incomplete).toEqual([expect.objectContaining({ year: 2024, totalResults: 100, found: 98, missing: 2 })])
     }))
 })
 

@@ -398,6 +398,54 @@ describe("limits and faults", () => {
     })
   })
 
+  it("puts latency before the rate limiter when asked, so evenly sent requests can arrive bunched", async () => {
+    // 40 requests sent 40 ms apart into a 50/s bucket of 1 (a token every 20 ms): as sent, each
+    // fits with 20 ms to spare. With ±30 ms of jitter in front, about one neighbour in five
+    // arrives under 20 ms behind the one before and draws a 429 (all 39 pairs clear: p < 1e-4).
+    const run = async (placement: "before" | "after") =>
+      withSandbox({ rateLimit: { rps: 50, burst: 1 }, latencyMs: 40, jitterMs: 30, jitterPlacement: placement }, async (sb) => {
+        const pending: Array<Promise<number>> = []
+        for (let i = 0; i < 40; i++) {
+          pending.push(fetch(url(sb, "/movie/550")).then(async (r) => (await r.arrayBuffer(), r.status)))
+          await sleep(40)
+        }
+        await Promise.all(pending)
+        counts[placement] = sb.counters.rateLimited
+      })
+    const counts: Record<string, number> = {}
+    await run("after")
+    await run("before")
+    // "after" can draw one when this test's own sends bunch on a loaded machine; "before" draws
+    // about 8 from the jitter alone.
+    expect(counts["after"]).toBeLessThanOrEqual(2)
+    expect(counts["before"]).toBeGreaterThanOrEqual((counts["after"] ?? 0) + 3)
+  })
+
+  it("reshuffles ties on every discover request when asked, so a page-by-page read loses movies", async () => {
+    await withSandbox({ unstableOrder: true, catalogue: { seed: 3, startYear: 2020, endYear: 2020, perYear: 1500, includeFixtures: false, crowdedDayFraction: 0.2 } }, async (sb) => {
+      const params = { "primary_release_date.gte": "2020-01-01", "primary_release_date.lte": "2020-12-31", "vote_count.gte": 0, sort_by: "primary_release_date.desc" }
+      const truth = listed(sb, "2020-01-01", "2020-12-31", 0)
+      // January 1 holds the crowd: a run of ties many pages long.
+      expect(truth.filter((m) => m.releaseDate === "2020-01-01").length).toBeGreaterThan(200)
+      const items = await walk(sb, params)
+      // The order between days still holds; only ties move.
+      for (let i = 1; i < items.length; i++) expect((items[i - 1]!.release_date as string) >= (items[i]!.release_date as string)).toBe(true)
+      const distinct = new Set(items.map((m) => m.id))
+      expect(items).toHaveLength(truth.length)
+      expect(distinct.size).toBeLessThan(truth.length)
+      // Narrower filters are served exactly: a piece that fits one page lists all of its movies.
+      const piece = { ...params, "primary_release_date.gte": "2020-01-01", "primary_release_date.lte": "2020-01-01", "vote_count.gte": 300, "vote_count.lte": 320, "vote_average.gte": 0, "vote_average.lte": 10 }
+      const expected = truth.filter((m) => m.releaseDate === "2020-01-01" && m.voteCount >= 300 && m.voteCount <= 320)
+      const { body } = await getJson(sb, "/discover/movie", piece)
+      expect(body.total_results).toBe(expected.length)
+      expect(expected.length).toBeGreaterThan(0)
+      expect(expected.length).toBeLessThanOrEqual(20)
+      expect(new Set(body.results.map((m: { id: number }) => m.id))).toEqual(new Set(expected.map((m) => m.id)))
+      const averaged = await getJson(sb, "/discover/movie", { ...params, "vote_average.gte": 7.5, "vote_average.lte": 8 })
+      expect(averaged.body.total_results).toBe(truth.filter((m) => m.voteAverage >= 7.5 && m.voteAverage <= 8).length)
+    })
+  })
+
   it("adds latency", async () => {
     await withSandbox({ latencyMs: 120 }, async (sb) => {
       const t = performance.now()
