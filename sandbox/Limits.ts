@@ -16,7 +16,9 @@ export class TokenBucket {
   }
 
   /** undefined when a token was taken, else the 429 details. */
-  take(now: number): { count: number; retryAfterSeconds: number } | undefined {
+  take(at: number): { count: number; retryAfterSeconds: number } | undefined {
+    // Arrivals charged at their path time can reach here a hair out of order.
+    const now = Math.max(at, this.last)
     this.tokens = Math.min(this.limit.burst, this.tokens + ((now - this.last) / 1000) * this.limit.rps)
     this.last = now
     // The legacy message reports the request count in a 10 s window (tmdb-api-facts.md §1).

@@ -183,9 +183,13 @@ export const startSandbox = async (input: SandboxOptions = {}): Promise<Sandbox>
     const delay = Math.max(0, base + (jitter > 0 ? (jitterRng() * 2 - 1) * jitter : 0))
     // "before": the delay is the network in front of the limiter, so the limiter sees arrivals
     // as bunched as the path made them. "after": the limiter sees them as sent; the answer is late.
+    // The limiter is charged at the moment the request reaches it on the path, not when this
+    // process gets round to the timer: a pause in this event loop must not bunch arrivals that
+    // the network kept apart.
+    const arrival = performance.now() + delay
     const before = options.jitterPlacement === "before"
     const g = before ? undefined : gate(endpoint, performance.now())
-    const go = () => respond(req, res, url, g ?? gate(endpoint, performance.now()))
+    const go = () => respond(req, res, url, g ?? gate(endpoint, arrival))
     if (delay <= 0) return go()
     const timer = setTimeout(() => {
       timers.delete(timer)

@@ -13,8 +13,10 @@ export interface LimiterStats {
   readonly maxInFlight: number
   /** Requests let through so far. */
   readonly started: number
-  /** Times the rate was lowered after a 429. */
+  /** Times the rate was lowered after recurring 429s. */
   readonly decreases: number
+  /** 429 events (429s within a second of each other count once). */
+  readonly throttleEvents: number
   /** Total milliseconds of shared pauses imposed by Retry-After. */
   readonly pausedMs: number
   /** Times the circuit opened after consecutive transient failures. */
@@ -49,7 +51,8 @@ interface Bucket {
   readonly last: number
   readonly rate: number
   readonly pausedUntil: number
-  readonly lastDecrease: number
+  /** When the last 429 event began. */
+  readonly lastThrottle: number
 }
 
 interface Counters {
@@ -57,6 +60,7 @@ interface Counters {
   maxInFlight: number
   started: number
   decreases: number
+  throttleEvents: number
   pausedMs: number
   circuitOpens: number
 }
@@ -69,6 +73,20 @@ const BREAKER_THRESHOLD = 5
 const BREAKER_FIRST_COOLDOWN_MS = 1_000
 // Capped low so that throughput is back within seconds of the server healing.
 const BREAKER_MAX_COOLDOWN_MS = 4_000
+// Tokens refill at this share of the rate. At exactly the server's rate, the level of the
+// server's bucket is a random walk under arrival jitter and sooner or later runs dry; a little
+// under, it drifts back to full between bunched arrivals (BENCHMARKS.md, rate fidelity with
+// jitter before the limiter).
+const PACE = 0.985
+// 429s closer together than this are one event: the requests in flight when the server's
+// bucket ran dry all come back throttled.
+const SAME_EVENT_MS = 1_000
+// A 429 event within this long after the previous one means the rate is too high; one alone is
+// taken for an arrival that jitter bunched, and the Retry-After pause is answer enough.
+const RECUR_MS = 10_000
+// Multiplicative decrease on recurring 429s, as AWS SDKs' adaptive retry mode (CUBIC, β = 0.7)
+// does: gentler than halving, which costs a tenth of a run to climb back from.
+const BETA = 0.7
 
 export class RateLimiter extends Effect.Service<RateLimiter>()("tmdb/RateLimiter", {
   effect: (options?: LimiterOptions) =>
@@ -76,7 +94,7 @@ export class RateLimiter extends Effect.Service<RateLimiter>()("tmdb/RateLimiter
       const settings = yield* limiterSettings(options)
       const { burst, maxConcurrent, requestsPerSecond: target } = settings
       const maxPauseMs = Duration.toMillis(settings.maxPause)
-      // Additive climb back after a decrease: target/20 req/s per second, so from half to full in ~10 s.
+      // Additive climb back after a decrease: target/20 req/s per second, so from 0.7 to full in ~6 s.
       const climbPerSecond = Math.max(0.25, target / 20)
       const floorRate = Math.min(target, Math.max(0.5, target / 16))
 
@@ -94,9 +112,9 @@ export class RateLimiter extends Effect.Service<RateLimiter>()("tmdb/RateLimiter
         last: now0,
         rate: target,
         pausedUntil: 0,
-        lastDecrease: Number.NEGATIVE_INFINITY
+        lastThrottle: Number.NEGATIVE_INFINITY
       })
-      const counters: Counters = { inFlight: 0, maxInFlight: 0, started: 0, decreases: 0, pausedMs: 0, circuitOpens: 0 }
+      const counters: Counters = { inFlight: 0, maxInFlight: 0, started: 0, decreases: 0, throttleEvents: 0, pausedMs: 0, circuitOpens: 0 }
       const maxOutageMs = Duration.toMillis(settings.maxOutage)
       let breaker: Breaker = { mode: "closed", failures: 0 }
       const probeDone = yield* Effect.makeLatch(true)
@@ -105,9 +123,12 @@ export class RateLimiter extends Effect.Service<RateLimiter>()("tmdb/RateLimiter
       const tryTake = (now: number) =>
         Ref.modify(bucket, (b): [number, Bucket] => {
           if (b.pausedUntil > now) return [Math.max(1, Math.ceil(b.pausedUntil - now)), b]
-          const tokens = Math.min(burst, b.tokens + ((now - b.last) * b.rate) / 1000)
+          const pace = b.rate * PACE
+          // Waits are whole milliseconds, rounded up. The bucket may hold that one millisecond's
+          // refill above `burst`, or a small burst would lose it on every wait and pace slower.
+          const tokens = Math.min(burst + pace / 1000, b.tokens + ((now - b.last) * pace) / 1000)
           if (tokens >= 1 - EPSILON) return [0, { ...b, tokens: tokens - 1, last: now }]
-          return [Math.max(1, Math.ceil(((1 - tokens) * 1000) / b.rate)), { ...b, tokens, last: now }]
+          return [Math.max(1, Math.ceil(((1 - tokens) * 1000) / pace)), { ...b, tokens, last: now }]
         })
 
       /** One request's passage through the limiter: whether it started, and whether it is the probe. */
@@ -207,15 +228,17 @@ export class RateLimiter extends Effect.Service<RateLimiter>()("tmdb/RateLimiter
         return true
       })
 
-      /** A 429 was seen: halve the rate, at most once per second so one burst of 429s counts once. */
+      /** A 429 was seen: lower the rate by `BETA` when it is the second event within `RECUR_MS`. */
       const throttled = Effect.gen(function*() {
-        if (!settings.adaptive) return
         const now = yield* nowMs
         yield* Ref.update(bucket, (b) => {
-          if (now - b.lastDecrease < 1000) return b
+          const since = now - b.lastThrottle
+          if (since < SAME_EVENT_MS) return b
+          counters.throttleEvents++
+          if (!settings.adaptive || since > RECUR_MS) return { ...b, lastThrottle: now }
           counters.decreases++
-          const rate = Math.max(floorRate, b.rate / 2)
-          return { ...b, rate, tokens: Math.min(b.tokens, 0), last: now, lastDecrease: now }
+          const rate = Math.max(floorRate, b.rate * BETA)
+          return { ...b, rate, tokens: Math.min(b.tokens, 0), last: now, lastThrottle: now }
         })
       })
 
@@ -269,6 +292,7 @@ export class RateLimiter extends Effect.Service<RateLimiter>()("tmdb/RateLimiter
         maxInFlight: counters.maxInFlight,
         started: counters.started,
         decreases: counters.decreases,
+        throttleEvents: counters.throttleEvents,
         pausedMs: counters.pausedMs,
         circuitOpens: counters.circuitOpens,
         circuit: breaker.mode

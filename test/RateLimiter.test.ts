@@ -155,24 +155,45 @@ describe("RateLimiter", () => {
       expect(yield* Fiber.join(next)).toEqual([1, 2])
     }))
 
-  it.effect("adaptive: 429s halve the rate once per second, successes climb back to the configured rate", () =>
+  it.effect("adaptive: one 429 alone leaves the rate; recurring ones lower it by 0.7 each; successes climb back", () =>
     Effect.gen(function*() {
       const limiter = yield* Effect.provide(
         RateLimiter,
         RateLimiter.Default({ requestsPerSecond: 40, burst: 10, maxConcurrent: 10, adaptive: true })
       )
+      // An isolated 429 is taken for jittered arrivals: no decrease.
       yield* limiter.record("throttled")
-      yield* limiter.record("throttled") // same second: counted once
-      expect((yield* limiter.stats).currentRate).toBe(20)
+      yield* limiter.record("throttled") // same second: the same event
+      expect((yield* limiter.stats).currentRate).toBe(40)
+      expect((yield* limiter.stats).throttleEvents).toBe(1)
+      // A second event within 10 s: the rate is too high.
+      yield* TestClock.adjust("2 seconds")
+      yield* limiter.record("throttled")
+      expect((yield* limiter.stats).currentRate).toBeCloseTo(28, 9)
       yield* TestClock.adjust("1 second")
       yield* limiter.record("throttled")
-      expect((yield* limiter.stats).currentRate).toBe(10)
+      expect((yield* limiter.stats).currentRate).toBeCloseTo(19.6, 9)
       expect((yield* limiter.stats).decreases).toBe(2)
-      // Climb: about target/20 = 2 req/s per second of successes; 30 req/s to regain is ~15 s of work.
+      // Quiet for longer than 10 s: the next 429 is isolated again.
+      yield* TestClock.adjust("11 seconds")
+      yield* limiter.record("throttled")
+      expect((yield* limiter.stats).currentRate).toBeCloseTo(19.6, 9)
+      expect((yield* limiter.stats).decreases).toBe(2)
+      // Climb: about target/20 = 2 req/s per second of successes; 20 req/s to regain is ~10 s of work.
       const starts = yield* startTimes(limiter, 400, limiter.record("ok"), "2 minutes")
       expect((yield* limiter.stats).currentRate).toBe(40)
       const firstSecond = starts.filter((t) => t - starts[0]! < 1000).length
-      expect(firstSecond).toBeLessThanOrEqual(10 + 12)
+      // The first second holds the refilled burst, then the lowered rate (19.6/s), barely climbed.
+      expect(firstSecond).toBeLessThanOrEqual(10 + 23)
+    }))
+
+  it.effect("paces a little under the configured rate, so the server's bucket drifts back to full", () =>
+    Effect.gen(function*() {
+      const limiter = yield* makeLimiter({ requestsPerSecond: 40, burst: 1, maxConcurrent: 1000 })
+      const starts = yield* startTimes(limiter, 401)
+      const rate = (400 * 1000) / (starts.at(-1)! - starts[0]!)
+      expect(rate).toBeGreaterThanOrEqual(0.98 * 40)
+      expect(rate).toBeLessThanOrEqual(0.99 * 40)
     }))
 
   it.effect("non-adaptive: 429s leave the rate alone", () =>
@@ -290,8 +311,9 @@ describe("RateLimiter", () => {
         yield* Fiber.interrupt(waiting)
         const next = yield* Effect.fork(limiter.withPermit(Clock.currentTimeMillis))
         yield* TestClock.adjust("10 seconds")
-        // The pause ends at 7 s; the bucket refills from there, so the first token is 10 ms later.
-        expect(yield* Fiber.join(next)).toBe(7_010)
+        // The pause ends at 7 s; the bucket refills from there, so the first token comes one
+        // paced interval later: 1000 / (0.985 x 100) ms, rounded up to the millisecond.
+        expect(yield* Fiber.join(next)).toBe(7_011)
         expect((yield* limiter.stats).inFlight).toBe(0)
       }))
   })
