@@ -21,8 +21,10 @@ describe("throttling", () => {
     expectExact(db, s, { startYear: 2019, endYear: 2020 })
     const share = s.counters.rateLimited / s.counters.requests
     const summary = JSON.parse(run.stdout)
-    figure(`throttling: ${s.counters.rateLimited} of ${s.counters.requests} requests answered 429 (${(100 * share).toFixed(1)}%), rate settled at ${summary.settledRate} req/s, ${(run.ms / 1000).toFixed(1)} s`)
+    figure(`throttling: ${s.counters.rateLimited} of ${s.counters.requests} requests answered 429 (${(100 * share).toFixed(1)}%, amplification ${(s.counters.requests / (s.counters.requests - s.counters.rateLimited)).toFixed(3)}), rate settled at ${summary.settledRate} req/s, ${(run.ms / 1000).toFixed(1)} s`)
     expect(share).toBeLessThanOrEqual(0.2)
+    // Amplification: every request sent, over those that were needed (the ones not answered 429).
+    expect(s.counters.requests / (s.counters.requests - s.counters.rateLimited)).toBeLessThanOrEqual(1.25)
     expect(summary.rateLimited).toBe(s.counters.rateLimited)
     // The client lowered its own rate below the configured 40.
     expect(summary.settledRate).toBeLessThan(40)
