@@ -1,7 +1,11 @@
 import Database from "better-sqlite3"
 import * as path from "node:path"
+import { Effect, Layer, Redacted } from "effect"
+import { HttpLive, TmdbClientLayer } from "../layers/Tmdb.js"
 import { startSandbox } from "../sandbox/index.js"
-import { type Ctx, type Figure, figure, fmtNum, round } from "./helpers.js"
+import { TmdbClient } from "../services/TmdbClient.js"
+import { fewestDiscoverRequests } from "../src/Discover.js"
+import { API_KEY, type Ctx, type Figure, figure, fmtNum, round } from "./helpers.js"
 import { cliFailure, collectArgs, parseSummary, runCli, tmpDir } from "./processes.js"
 
 // 2. Request economy: the real CLI against an in-process sandbox. A fresh run, an immediate
@@ -19,6 +23,41 @@ const dbCounts = (file: string) => {
     return db.prepare("SELECT count(*) AS movies, count(details_fetched_at) AS details FROM movies").get() as { movies: number; details: number }
   } finally {
     db.close()
+  }
+}
+
+/**
+ * Discovery of one crowded year (10% of its movies on January 1, no vote threshold) with ties in
+ * a fixed order and with ties reshuffled on every request: discover requests against the fewest
+ * that can list every movie, and movies missed.
+ */
+const discoverCost = async (perYear: number, unstableOrder: boolean) => {
+  const sandbox = await startSandbox({
+    unstableOrder,
+    catalogue: { seed: 7, startYear: 2020, endYear: 2020, perYear, includeFixtures: false, crowdedDayFraction: 0.1 }
+  })
+  try {
+    const truth = sandbox.groundTruth({ startYear: 2020, endYear: 2020, minVoteCount: 0 })
+    const layer = TmdbClientLayer({
+      credentials: { _tag: "ApiKey", key: Redacted.make(API_KEY) },
+      baseUrl: sandbox.baseUrl,
+      requestsPerSecond: 2_000,
+      burst: 100,
+      maxConcurrent: CONCURRENCY
+    }).pipe(Layer.provide(HttpLive))
+    const found = await Effect.runPromise(
+      Effect.flatMap(TmdbClient, (c) => c.discoverMovies({ startYear: 2020, minVoteCount: 0 })).pipe(Effect.provide(layer))
+    )
+    const ids = new Set(found.movies.map((m) => m.tmdbId))
+    return {
+      movies: truth.length,
+      requests: sandbox.counters.byEndpoint["discover"] ?? 0,
+      fewest: fewestDiscoverRequests(truth.length),
+      missed: truth.filter((t) => !ids.has(t.tmdbId)).length,
+      complete: found.complete
+    }
+  } finally {
+    await sandbox.close()
   }
 }
 
@@ -89,6 +128,16 @@ export const economyBench = async (ctx: Ctx) => {
       figure("economy", "economy.twice", `kill at ${fmtNum((100 * servedAtKill) / movies)}% + resume: details fetched twice`, twice, "", { op: "<=", target: CONCURRENCY }),
       figure("economy", "economy.resumeComplete", "kill + resume: movies with details ÷ movies listed", round(after.details / movies, 4), "×", { op: "=", target: 1 })
     )
+    // Discovery's completeness check, in order of ties fixed and reshuffled.
+    ctx.log("economy: discovery of a crowded year, ties fixed and reshuffled")
+    const crowdedPerYear = ctx.quick ? 1_000 : 3_000
+    const stable = await discoverCost(crowdedPerYear, false)
+    const unstable = await discoverCost(crowdedPerYear, true)
+    figures.push(
+      figure("economy", "economy.discoverStable", `crowded year, ties in a fixed order: discover requests ÷ the fewest (${fmtNum(stable.fewest)})`, round(stable.requests / stable.fewest, 3), "×", { op: "<=", target: 1 }),
+      figure("economy", "economy.discoverUnstable", `crowded year, ties reshuffled per request: discover requests ÷ the fewest (${fmtNum(unstable.fewest)})`, round(unstable.requests / unstable.fewest, 3), "×", { op: "<=", target: 3 }),
+      figure("economy", "economy.discoverMissed", "crowded year, both orders: movies missed", stable.missed + unstable.missed, "", { op: "=", target: 0 })
+    )
     const summary = parseSummary(fresh.stdout)
     return {
       title: "2. Request economy",
@@ -98,7 +147,10 @@ export const economyBench = async (ctx: Ctx) => {
         "request counts are the sandbox's, taken after `resetCounters()`. The goal for requests per stored movie is " +
         `1 + (the fewest discover pages that list every movie: ${idealPages}) ÷ (movies stored). ` +
         "The kill is a SIGKILL once the sandbox has served half the expected detail requests; the resume is the same command on the same database, " +
-        "and a detail counts as fetched twice when the sandbox served its `/movie/{id}` with 200 more than once across both runs."
+        "and a detail counts as fetched twice when the sandbox served its `/movie/{id}` with 200 more than once across both runs.",
+        `Discovery of one crowded year (${fmtNum(crowdedPerYear)} movies generated, 10% of them on January 1, \`vote_count.gte\` 0) through ` +
+        "`TmdbClient.discoverMovies` against an in-process sandbox, once with ties in a fixed order and once with `unstableOrder` " +
+        "(same-day ties reshuffled on every request, as TMDB's are). The fewest requests is one per 20 movies listed."
       ],
       figures,
       details: [
@@ -107,6 +159,8 @@ export const economyBench = async (ctx: Ctx) => {
         `| fresh | ${freshReq.total} | ${freshReq.discover} (fewest possible: ${idealPages}) | ${freshReq.movie} | ${stored.movies} | ${stored.details} | ${fmtNum(fresh.wallMs / 1000)} s |`,
         `| rerun | ${rerunReq.total} | ${rerunReq.total - rerunReq.movie} | ${rerunReq.movie} | ${stored.movies} | ${stored.details} | ${fmtNum(rerun.wallMs / 1000)} s |`,
         `| killed | | | ${servedAtKill} served before the kill | ${atKill.movies} | ${atKill.details} | ${fmtNum(killed.wallMs / 1000)} s |`,
+        `| crowded year, ties fixed | ${stable.requests} | ${stable.requests} (fewest possible: ${stable.fewest}) | | ${stable.movies - stable.missed} of ${stable.movies} listed | | |`,
+        `| crowded year, ties reshuffled | ${unstable.requests} | ${unstable.requests} (fewest possible: ${unstable.fewest}) | | ${unstable.movies - unstable.missed} of ${unstable.movies} listed | | |`,
         `| resume | ${sandbox.counters.requests} (both runs) | | ${(sandbox.counters.byEndpoint["movie"] ?? 0)} (both runs) | ${after.movies} | ${after.details} | ${fmtNum(resume.wallMs / 1000)} s |`,
         "",
         `Distinct movies served before the resume started: ${servedBeforeResume}; stored with details at the kill: ${atKill.details} ` +

@@ -17,7 +17,7 @@ type Runner = (ctx: Ctx) => Promise<Omit<BenchOutcome, "name" | "seconds">>
 
 /** In run order. `scaling` reuses the memory runs, so both names select the same runner. */
 const BENCHES: ReadonlyArray<{ name: string; aliases: ReadonlyArray<string>; run: Runner; limitMs: number }> = [
-  { name: "rate", aliases: ["rate"], run: rateBench, limitMs: 240_000 },
+  { name: "rate", aliases: ["rate"], run: rateBench, limitMs: 330_000 },
   { name: "economy", aliases: ["economy"], run: economyBench, limitMs: 180_000 },
   { name: "overhead", aliases: ["overhead"], run: overheadBench, limitMs: 180_000 },
   { name: "storage", aliases: ["storage"], run: storageBench, limitMs: 150_000 },
