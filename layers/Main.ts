@@ -1,4 +1,5 @@
 import { Layer } from "effect"
+import { Collector } from "../services/Collector.js"
 import { MovieRepository } from "../services/MovieRepository.js"
 import type { TmdbClientOptions } from "../src/Config.js"
 import { CollectorLock } from "./Lock.js"
@@ -10,9 +11,11 @@ import { TmdbLive } from "./Tmdb.js"
  * any database file is created; then the path is checked, then one collector takes the file.
  */
 export const MainLive = (options: { readonly db: string; readonly client?: TmdbClientOptions | undefined }) =>
-  MovieRepository.Default.pipe(
-    Layer.provide(SqlLive(options.db)),
-    Layer.provideMerge(CollectorLock(options.db)),
-    Layer.provideMerge(Layer.effectDiscard(preflight(options.db))),
-    Layer.provideMerge(TmdbLive(options.client))
+  Collector.Default.pipe(
+    Layer.provideMerge(MovieRepository.Default.pipe(
+      Layer.provide(SqlLive(options.db)),
+      Layer.provideMerge(CollectorLock(options.db)),
+      Layer.provideMerge(Layer.effectDiscard(preflight(options.db))),
+      Layer.provideMerge(TmdbLive(options.client))
+    ))
   )

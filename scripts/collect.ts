@@ -2,7 +2,7 @@ import { ValidationError } from "@effect/cli"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Cause, Console, Effect, Exit, Layer, Logger, Option } from "effect"
-import { cli, describeFailure, exitCodeOf, logLevelFromEnv } from "../src/Cli.js"
+import { cli, describeFailure, exitCodeOf, logLevelFromEnv } from "./Cli.js"
 
 // Logs go to stderr (stdout carries --json); TMDB_LOG_LEVEL=debug shows every request and retry.
 const LoggingLive = Layer.merge(

@@ -1,8 +1,8 @@
 // Using tmdb-collector from another Effect app. README.md embeds this file; `npm run typecheck`
 // compiles it and test/readme.test.ts keeps the two identical.
-import { NodeRuntime } from "@effect/platform-node"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Console, Effect } from "effect"
-import { TmdbClient, TmdbLive } from "../src/index.js"
+import { TmdbClient, TmdbLive } from "../index.js"
 
 const program = Effect.gen(function*() {
   const tmdb = yield* TmdbClient
@@ -21,8 +21,8 @@ const program = Effect.gen(function*() {
 }).pipe(
   // Branch on typed errors.
   Effect.catchTags({
-    Unauthorized: (e) => Console.error(`bad key: ${e.message}`),
-    NotFound: (e) => Console.error(`no such movie: ${e.path}`)
+    UnauthorizedError: (e) => Console.error(`bad key: ${e.message}`),
+    NotFoundError: (e) => Console.error(`no such movie: ${e.path}`)
   })
 )
 

@@ -7,15 +7,15 @@ import { type TmdbClientOptions, tmdbSettings } from "../src/Config.js"
 import { decodeChangesPage, decodeDiscoverPage, decodeMovieDetails, parseErrorBody } from "../src/Decode.js"
 import { collectDiscover, type DiscoverOptions, discoverStream, type PageQuery, type Range } from "../src/Discover.js"
 import {
-  Decode,
-  InvalidRequest,
-  NotFound,
-  RateLimited,
+  DecodeError,
+  InvalidRequestError,
+  NotFoundError,
+  RateLimitedError,
   ServerError,
   type TmdbError,
-  Timeout,
-  Transport,
-  Unauthorized
+  TimeoutError,
+  TransportError,
+  UnauthorizedError
 } from "../src/Errors.js"
 import type { MovieDetails } from "../src/Movie.js"
 import { MAX_PAGE } from "../src/Windows.js"
@@ -94,7 +94,7 @@ export class TmdbClient extends Effect.Service<TmdbClient>()("tmdb/TmdbClient", 
       )
       const timeoutMs = Duration.toMillis(settings.timeout)
       const counters = { requests: 0, retries: 0, rateLimited: 0 }
-      const revoked = yield* Ref.make(Option.none<Unauthorized>())
+      const revoked = yield* Ref.make(Option.none<UnauthorizedError>())
 
       const classify = (path: string, status: number, headers: Record<string, string>, text: string) =>
         Effect.gen(function*() {
@@ -102,35 +102,35 @@ export class TmdbClient extends Effect.Service<TmdbClient>()("tmdb/TmdbClient", 
             try {
               return JSON.parse(text) as unknown
             } catch {
-              return yield* new Retryable({ error: new Transport({ path, message: `truncated or unparseable body (${text.length} bytes)` }) })
+              return yield* new Retryable({ error: new TransportError({ path, message: `truncated or unparseable body (${text.length} bytes)` }) })
             }
           }
           const body = parseErrorBody(text)
           const tmdb = body.message !== null ? redact(body.message) : `HTTP ${status}`
           const statusCode = body.statusCode ?? undefined
           if (status === 401) {
-            const error = new Unauthorized({ path, statusCode, message: `TMDB refused the credentials: ${tmdb}` })
+            const error = new UnauthorizedError({ path, statusCode, message: `TMDB refused the credentials: ${tmdb}` })
             yield* Ref.set(revoked, Option.some(error))
             return yield* error
           }
-          if (status === 404) return yield* new NotFound({ path, statusCode, message: tmdb })
+          if (status === 404) return yield* new NotFoundError({ path, statusCode, message: tmdb })
           const retryAfterMs = parseRetryAfter(headers["retry-after"], yield* Clock.currentTimeMillis)
           if (status === 429) counters.rateLimited++
           yield* Effect.logDebug(`${path} answered ${status}: ${tmdb}`)
           if ((status === 429 || status === 503) && retryAfterMs !== undefined) {
             const paused = yield* limiter.pause(retryAfterMs)
             if (!paused) {
-              return yield* new RateLimited({
+              return yield* new RateLimitedError({
                 path,
                 retryAfterMs,
                 message: `Retry-After of ${Math.round(retryAfterMs / 1000)} s exceeds the pause cap`
               })
             }
           }
-          if (status === 429) return yield* new Retryable({ error: new RateLimited({ path, retryAfterMs, message: tmdb }) })
+          if (status === 429) return yield* new Retryable({ error: new RateLimitedError({ path, retryAfterMs, message: tmdb }) })
           if (RETRYABLE_STATUS.has(status)) return yield* new Retryable({ error: new ServerError({ path, status, message: tmdb }) })
           if (status >= 500) return yield* new ServerError({ path, status, message: tmdb })
-          return yield* new InvalidRequest({ path, status, statusCode, message: tmdb })
+          return yield* new InvalidRequestError({ path, status, statusCode, message: tmdb })
         })
 
       /** One attempt: wait for the limiter, send, read the whole body within the timeout. */
@@ -151,11 +151,11 @@ export class TmdbClient extends Effect.Service<TmdbClient>()("tmdb/TmdbClient", 
               return { status: response.status, headers: response.headers, text }
             }).pipe(
               Effect.catchTag("RequestError", "ResponseError", (error) =>
-                new Retryable({ error: new Transport({ path, message: redact(describeTransportError(error)) }) })),
+                new Retryable({ error: new TransportError({ path, message: redact(describeTransportError(error)) }) })),
               Effect.timeoutFail({
                 duration: settings.timeout,
                 onTimeout: () =>
-                  new Retryable({ error: new Timeout({ path, timeoutMs, message: `no complete response within ${timeoutMs} ms` }) })
+                  new Retryable({ error: new TimeoutError({ path, timeoutMs, message: `no complete response within ${timeoutMs} ms` }) })
               }),
               // Reported while the permit is held, so a probe's outcome reaches the circuit first.
               Effect.tapBoth({
@@ -191,7 +191,7 @@ export class TmdbClient extends Effect.Service<TmdbClient>()("tmdb/TmdbClient", 
       const discoverPage = (options: DiscoverOptions) => (query: PageQuery) => {
         if (query.page < 1 || query.page > MAX_PAGE) {
           return Effect.fail(
-            new InvalidRequest({ path: "/discover/movie", status: 400, message: `page ${query.page} is outside 1..500` })
+            new InvalidRequestError({ path: "/discover/movie", status: 400, message: `page ${query.page} is outside 1..500` })
           )
         }
         const f = query.filter
@@ -209,7 +209,7 @@ export class TmdbClient extends Effect.Service<TmdbClient>()("tmdb/TmdbClient", 
         return getJson("/discover/movie", params).pipe(
           Effect.flatMap((json) =>
             Either.match(decodeDiscoverPage(json), {
-              onLeft: (message) => Effect.fail(new Decode({ path: showPath("/discover/movie", params), message: redact(message) })),
+              onLeft: (message) => Effect.fail(new DecodeError({ path: showPath("/discover/movie", params), message: redact(message) })),
               onRight: Effect.succeed
             })
           )
@@ -237,10 +237,10 @@ export class TmdbClient extends Effect.Service<TmdbClient>()("tmdb/TmdbClient", 
         const path = `/movie/${tmdbId}`
         const append = options.appendToResponse ?? []
         if (!Number.isInteger(tmdbId) || tmdbId <= 0) {
-          return yield* new InvalidRequest({ path, status: 400, message: `invalid movie id ${tmdbId}` })
+          return yield* new InvalidRequestError({ path, status: 400, message: `invalid movie id ${tmdbId}` })
         }
         if (append.length > MAX_APPEND) {
-          return yield* new InvalidRequest({
+          return yield* new InvalidRequestError({
             path,
             status: 400,
             statusCode: 27,
@@ -250,7 +250,7 @@ export class TmdbClient extends Effect.Service<TmdbClient>()("tmdb/TmdbClient", 
         const params: Record<string, string> = append.length > 0 ? { append_to_response: append.join(",") } : {}
         const json = yield* getJson(path, params)
         return yield* Either.match(decodeMovieDetails(json, append), {
-          onLeft: (message) => Effect.fail(new Decode({ path: showPath(path, params), message: redact(message) })),
+          onLeft: (message) => Effect.fail(new DecodeError({ path: showPath(path, params), message: redact(message) })),
           onRight: Effect.succeed
         })
       })
@@ -273,7 +273,7 @@ export class TmdbClient extends Effect.Service<TmdbClient>()("tmdb/TmdbClient", 
           const json = yield* getJson("/movie/changes", params)
           const decoded = decodeChangesPage(json)
           if (Either.isLeft(decoded)) {
-            return yield* new Decode({ path: showPath("/movie/changes", params), message: redact(decoded.left) })
+            return yield* new DecodeError({ path: showPath("/movie/changes", params), message: redact(decoded.left) })
           }
           ids.push(...decoded.right.ids)
           totalPages = Math.min(decoded.right.totalPages, MAX_PAGE)

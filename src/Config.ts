@@ -14,7 +14,7 @@ export interface LimiterOptions {
   readonly burst?: number | undefined
   /** The most requests in flight at once. Default 10 (TMDB allows 20 connections per IP). */
   readonly maxConcurrent?: number | undefined
-  /** The longest shared pause a Retry-After may impose; longer ones fail as RateLimited. Default 60 s. */
+  /** The longest shared pause a Retry-After may impose; longer ones fail as RateLimitedError. Default 60 s. */
   readonly maxPause?: Duration.DurationInput
   /** Lower the rate on repeated 429s and climb back slowly. Default true. */
   readonly adaptive?: boolean

@@ -192,7 +192,7 @@ const cutRange = (d: Dimension, range: Range, seen: ReadonlyArray<number>, piece
  *   piece fits one page. What still falls short is reported as `Incomplete`, with the count.
  *
  * Pages of a part are fetched concurrently (the limiter paces them), windows and years in sort
- * order. Unauthorized fails the stream (nothing else can succeed). Any other page failure
+ * order. UnauthorizedError fails the stream (nothing else can succeed). Any other page failure
  * becomes a `PageFailed` event, so the caller keeps what it has and knows the slice is incomplete.
  */
 export const discoverStream = (
@@ -209,7 +209,7 @@ export const discoverStream = (
       fetchPage(query).pipe(
         Effect.map((page) => ({ _tag: "Ok" as const, page })),
         Effect.catchIf(
-          (error) => error._tag !== "Unauthorized",
+          (error) => error._tag !== "UnauthorizedError",
           (error): Effect.Effect<{ _tag: "Failed"; event: DiscoverPageFailedEvent }> =>
             Effect.succeed({
               _tag: "Failed",

@@ -8,19 +8,19 @@ const common = {
 }
 
 /** 404 (TMDB codes 34 and 6). Permanent: never retried. */
-export class NotFound extends Schema.TaggedError<NotFound>()("NotFound", {
+export class NotFoundError extends Schema.TaggedError<NotFoundError>()("NotFoundError", {
   ...common,
   statusCode: Schema.optional(Schema.Number)
 }) {}
 
 /** 401 (TMDB codes 3, 7, 10). Fatal for the whole run: the client stops sending. */
-export class Unauthorized extends Schema.TaggedError<Unauthorized>()("Unauthorized", {
+export class UnauthorizedError extends Schema.TaggedError<UnauthorizedError>()("UnauthorizedError", {
   ...common,
   statusCode: Schema.optional(Schema.Number)
 }) {}
 
 /** 429 after the retries were spent, or a Retry-After longer than the configured cap. */
-export class RateLimited extends Schema.TaggedError<RateLimited>()("RateLimited", {
+export class RateLimitedError extends Schema.TaggedError<RateLimitedError>()("RateLimitedError", {
   ...common,
   retryAfterMs: Schema.optional(Schema.Number)
 }) {}
@@ -32,33 +32,33 @@ export class ServerError extends Schema.TaggedError<ServerError>()("ServerError"
 }) {}
 
 /** Connection refused or reset, DNS failure, or a body cut off in transit. */
-export class Transport extends Schema.TaggedError<Transport>()("Transport", common) {}
+export class TransportError extends Schema.TaggedError<TransportError>()("TransportError", common) {}
 
 /** No complete response within the per-request timeout. */
-export class Timeout extends Schema.TaggedError<Timeout>()("Timeout", {
+export class TimeoutError extends Schema.TaggedError<TimeoutError>()("TimeoutError", {
   ...common,
   timeoutMs: Schema.Number
 }) {}
 
 /** A complete JSON body of the wrong shape. Not retried: the same request gives the same body. */
-export class Decode extends Schema.TaggedError<Decode>()("Decode", common) {}
+export class DecodeError extends Schema.TaggedError<DecodeError>()("DecodeError", common) {}
 
 /** Any other 4xx (400 invalid page, 422 invalid date range, ...). Not retried. */
-export class InvalidRequest extends Schema.TaggedError<InvalidRequest>()("InvalidRequest", {
+export class InvalidRequestError extends Schema.TaggedError<InvalidRequestError>()("InvalidRequestError", {
   ...common,
   status: Schema.Number,
   statusCode: Schema.optional(Schema.Number)
 }) {}
 
 export type TmdbError =
-  | NotFound
-  | Unauthorized
-  | RateLimited
+  | NotFoundError
+  | UnauthorizedError
+  | RateLimitedError
   | ServerError
-  | Transport
-  | Timeout
-  | Decode
-  | InvalidRequest
+  | TransportError
+  | TimeoutError
+  | DecodeError
+  | InvalidRequestError
 
 /** The failure kinds stored in `fetch_failures.kind`. */
 export const FailureKind = Schema.Literal(
@@ -74,14 +74,14 @@ export const FailureKind = Schema.Literal(
 export type FailureKind = typeof FailureKind.Type
 
 const kinds: Record<TmdbError["_tag"], FailureKind> = {
-  NotFound: "not_found",
-  Unauthorized: "unauthorized",
-  RateLimited: "rate_limited",
+  NotFoundError: "not_found",
+  UnauthorizedError: "unauthorized",
+  RateLimitedError: "rate_limited",
   ServerError: "server",
-  Transport: "transport",
-  Timeout: "timeout",
-  Decode: "decode",
-  InvalidRequest: "invalid_request"
+  TransportError: "transport",
+  TimeoutError: "timeout",
+  DecodeError: "decode",
+  InvalidRequestError: "invalid_request"
 }
 
 export const failureKind = (error: TmdbError): FailureKind => kinds[error._tag]

@@ -1,4 +1,4 @@
-import type { HttpClientError } from "@effect/platform"
+import type * as HttpClientError from "@effect/platform/HttpClientError"
 
 // Helpers for what crosses the wire and may be printed: every path shown in an error, log line
 // or span goes through `showPath`, and every text that came from elsewhere through `redactSecret`.

@@ -106,7 +106,7 @@ describe("TmdbClient: requests", () => {
       expect(details.appended).toEqual({ external_ids: { imdb_id: "tt0137523" }, credits: { cast: [], crew: [] } })
       const many = Array.from({ length: 21 }, (_, i) => `k${i}`)
       const refused = yield* withClient(() => answer(200, body), (c) => c.getMovieDetails(550, { appendToResponse: many }))
-      expect(failureTag(refused.exit)).toBe("InvalidRequest")
+      expect(failureTag(refused.exit)).toBe("InvalidRequestError")
       expect(refused.requests).toHaveLength(0)
     }))
 })
@@ -114,23 +114,23 @@ describe("TmdbClient: requests", () => {
 describe("TmdbClient: errors and attempts", () => {
   const notFound = JSON.parse(fixtureText("error-404-not-found-no-success-field.json"))
   const cases: Array<[string, ScriptedResponse | "hang", string, number]> = [
-    ["404 (code 34)", answer(404, notFound), "NotFound", 1],
-    ["404 (code 6)", answer(404, { status_code: 6, status_message: "Invalid id" }), "NotFound", 1],
-    ["401 (code 7)", answer(401, JSON.parse(fixtureText("error-401-invalid-api-key.json"))), "Unauthorized", 1],
-    ["400 (code 22)", answer(400, JSON.parse(fixtureText("error-400-invalid-page.json"))), "InvalidRequest", 1],
-    ["422 (code 20)", answer(422, JSON.parse(fixtureText("error-422-invalid-date-range.json"))), "InvalidRequest", 1],
-    ["422 {errors: [...]}", answer(422, JSON.parse(fixtureText("error-422-validation-errors-array.json"))), "InvalidRequest", 1],
-    ["429 without Retry-After", answer(429, JSON.parse(fixtureText("error-429-rate-limit-legacy-2017.json"))), "RateLimited", 4],
-    ["429 with a plain-text body", { status: 429, body: "Your request count (41) is over the allowed limit of 40." }, "RateLimited", 4],
+    ["404 (code 34)", answer(404, notFound), "NotFoundError", 1],
+    ["404 (code 6)", answer(404, { status_code: 6, status_message: "Invalid id" }), "NotFoundError", 1],
+    ["401 (code 7)", answer(401, JSON.parse(fixtureText("error-401-invalid-api-key.json"))), "UnauthorizedError", 1],
+    ["400 (code 22)", answer(400, JSON.parse(fixtureText("error-400-invalid-page.json"))), "InvalidRequestError", 1],
+    ["422 (code 20)", answer(422, JSON.parse(fixtureText("error-422-invalid-date-range.json"))), "InvalidRequestError", 1],
+    ["422 {errors: [...]}", answer(422, JSON.parse(fixtureText("error-422-validation-errors-array.json"))), "InvalidRequestError", 1],
+    ["429 without Retry-After", answer(429, JSON.parse(fixtureText("error-429-rate-limit-legacy-2017.json"))), "RateLimitedError", 4],
+    ["429 with a plain-text body", { status: 429, body: "Your request count (41) is over the allowed limit of 40." }, "RateLimitedError", 4],
     ["500", answer(500, { status_code: 11, status_message: "Internal error" }), "ServerError", 4],
     ["502 with an HTML body", { status: 502, body: "<html><body>Bad Gateway</body></html>" }, "ServerError", 4],
     ["503", answer(503, { status_code: 9, status_message: "Service offline" }), "ServerError", 4],
     ["504", answer(504, { status_code: 24, status_message: "timed out" }), "ServerError", 4],
-    ["a connection reset", { transportError: "ECONNRESET" }, "Transport", 4],
-    ["a refused connection", { transportError: "ECONNREFUSED" }, "Transport", 4],
-    ["a 200 whose JSON is cut off", { status: 200, body: fixtureText("movie-550-fight-club.json").slice(0, 300) }, "Transport", 4],
-    ["a hang (no answer)", "hang", "Timeout", 4],
-    ["a 200 of the wrong shape", answer(200, { ...fightClub, title: 42 }), "Decode", 1]
+    ["a connection reset", { transportError: "ECONNRESET" }, "TransportError", 4],
+    ["a refused connection", { transportError: "ECONNREFUSED" }, "TransportError", 4],
+    ["a 200 whose JSON is cut off", { status: 200, body: fixtureText("movie-550-fight-club.json").slice(0, 300) }, "TransportError", 4],
+    ["a hang (no answer)", "hang", "TimeoutError", 4],
+    ["a 200 of the wrong shape", answer(200, { ...fightClub, title: 42 }), "DecodeError", 1]
   ]
   for (const [what, response, tag, attempts] of cases) {
     it.effect(`${what} -> ${tag} after ${attempts} attempt(s), the key in no message`, () =>
@@ -190,7 +190,7 @@ describe("TmdbClient: errors and attempts", () => {
       const batch = Exit.getOrElse(exit, () => null as never)
       expect(batch.succeeded).toEqual([])
       expect(batch.failed).toHaveLength(20)
-      expect(batch.failed.every((f) => f.error._tag === "Unauthorized")).toBe(true)
+      expect(batch.failed.every((f) => f.error._tag === "UnauthorizedError")).toBe(true)
       // At most the requests already in flight when the first 401 arrived.
       expect(requests.length).toBeLessThanOrEqual(10)
       const later = yield* withClient(() => answer(401, {}), (c) => Effect.zip(Effect.either(c.getMovieDetails(1)), Effect.either(c.getMovieDetails(2))))
@@ -235,14 +235,14 @@ describe("TmdbClient: errors and attempts", () => {
       expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(19_000)
     }))
 
-  it.effect("a Retry-After beyond the cap fails as RateLimited at once instead of sleeping", () =>
+  it.effect("a Retry-After beyond the cap fails as RateLimitedError at once instead of sleeping", () =>
     Effect.gen(function*() {
       const { exit, requests } = yield* withClient(
         () => answer(429, {}, { "retry-after": "7200" }),
         (c) => c.getMovieDetails(550),
         { maxPause: "60 seconds" }
       )
-      expect(failureTag(exit)).toBe("RateLimited")
+      expect(failureTag(exit)).toBe("RateLimitedError")
       expect(requests).toHaveLength(1)
     }))
 
@@ -263,7 +263,7 @@ describe("TmdbClient: errors and attempts", () => {
       expect(batch.succeeded.map((m) => m.tmdbId).sort((a, b) => a - b)).toEqual(
         Array.from({ length: 30 }, (_, i) => i + 1).filter((id) => id % 5 !== 0 && id % 7 !== 0)
       )
-      expect(Object.fromEntries(failed)).toEqual({ 5: "NotFound", 10: "NotFound", 15: "NotFound", 20: "NotFound", 25: "NotFound", 30: "NotFound", 7: "Decode", 14: "Decode", 21: "Decode", 28: "Decode" })
+      expect(Object.fromEntries(failed)).toEqual({ 5: "NotFoundError", 10: "NotFoundError", 15: "NotFoundError", 20: "NotFoundError", 25: "NotFoundError", 30: "NotFoundError", 7: "DecodeError", 14: "DecodeError", 21: "DecodeError", 28: "DecodeError" })
       expect(progress).toHaveLength(30)
       expect(progress.at(-1)).toEqual([30, 30])
     }))
@@ -410,7 +410,7 @@ describe("TmdbClient: discover", () => {
     Effect.gen(function*() {
       const { exit } = yield* withClient(() => answer(401, { status_code: 7, status_message: "Invalid API key" }), (c) =>
         c.discoverMovies({ startYear: 2024 }))
-      expect(failureTag(exit)).toBe("Unauthorized")
+      expect(failureTag(exit)).toBe("UnauthorizedError")
     }))
 
   it.effect("duplicates across pages (the catalogue shifted) are dropped, and a movie they displaced is never a silent gap", () =>

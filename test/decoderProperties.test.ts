@@ -98,7 +98,7 @@ describe("decoder robustness (fast-check)", () => {
     )
   })
 
-  it.effect("through the client, a garbage 200 body is a Decode failure, never a defect", () =>
+  it.effect("through the client, a garbage 200 body is a DecodeError failure, never a defect", () =>
     Effect.gen(function*() {
       const bodies = fc.sample(mutatedDetails, 60)
       let i = 0
@@ -118,7 +118,7 @@ describe("decoder robustness (fast-check)", () => {
       for (const exit of exits) {
         if (Exit.isFailure(exit)) {
           expect(Cause.isDie(exit.cause)).toBe(false)
-          expect(exit.cause._tag === "Fail" && exit.cause.error._tag).toBe("Decode")
+          expect(exit.cause._tag === "Fail" && exit.cause.error._tag).toBe("DecodeError")
         }
       }
       expect(exits.some(Exit.isFailure)).toBe(true)

@@ -42,12 +42,12 @@ const details = (c: TmdbClient) => c.getMovieDetails(movieId)
 describe("error classification: attempts per cause, from the sandbox's counters", () => {
   const once: Array<[string, SandboxOptions, (c: TmdbClient) => Effect.Effect<unknown, { _tag: string }>, string]> = [
     ["400 (malformed date, code 23)", {}, (c) =>
-      Effect.flatMap(c.discoverMovies({ startYear: 99_999 }), (r) => r.failedPages[0] ? Effect.fail(r.failedPages[0].error) : Effect.void), "InvalidRequest"],
-    ["401 (bad key, code 7)", { apiKey: "another-key" }, details, "Unauthorized"],
-    ["404 (unknown id, code 34)", {}, (c) => c.getMovieDetails(999_999_999), "NotFound"],
+      Effect.flatMap(c.discoverMovies({ startYear: 99_999 }), (r) => r.failedPages[0] ? Effect.fail(r.failedPages[0].error) : Effect.void), "InvalidRequestError"],
+    ["401 (bad key, code 7)", { apiKey: "another-key" }, details, "UnauthorizedError"],
+    ["404 (unknown id, code 34)", {}, (c) => c.getMovieDetails(999_999_999), "NotFoundError"],
     ["404 (deleted after discovery)", { deletedFraction: 1, catalogue: { startYear: 2020, endYear: 2020, perYear: 5, includeFixtures: false } }, (c) =>
-      c.getMovieDetails(1), "NotFound"],
-    ["422 (changes range over 14 days, code 20)", {}, (c) => c.getChangedMovieIds({ startDate: "2024-01-01", endDate: "2024-02-01" }), "InvalidRequest"]
+      c.getMovieDetails(1), "NotFoundError"],
+    ["422 (changes range over 14 days, code 20)", {}, (c) => c.getChangedMovieIds({ startDate: "2024-01-01", endDate: "2024-02-01" }), "InvalidRequestError"]
   ]
   for (const [what, options, run, tag] of once) {
     it.live(`${what}: exactly 1 attempt, ${tag}`, () =>
@@ -59,14 +59,14 @@ describe("error classification: attempts per cause, from the sandbox's counters"
   }
 
   const transient: Array<[string, SandboxOptions, string]> = [
-    ["429 (code 25, Retry-After)", { rateLimit: { rps: 0.0001, burst: 1, retryAfterSeconds: 0 } }, "RateLimited"],
+    ["429 (code 25, Retry-After)", { rateLimit: { rps: 0.0001, burst: 1, retryAfterSeconds: 0 } }, "RateLimitedError"],
     ["500", { faults: { error500: 1 } }, "ServerError"],
     ["502 (HTML body)", { faults: { error502: 1 } }, "ServerError"],
     ["503 (Retry-After)", { faults: { error503: 1, retryAfter503Seconds: 0 } }, "ServerError"],
     ["504", { faults: { error504: 1 } }, "ServerError"],
-    ["a timeout (the server never answers)", { faults: { hang: 1 } }, "Timeout"],
-    ["a connection reset", { faults: { reset: 1 } }, "Transport"],
-    ["a 200 cut off half way", { faults: { truncate: 1 } }, "Transport"]
+    ["a timeout (the server never answers)", { faults: { hang: 1 } }, "TimeoutError"],
+    ["a connection reset", { faults: { reset: 1 } }, "TransportError"],
+    ["a 200 cut off half way", { faults: { truncate: 1 } }, "TransportError"]
   ]
   for (const [what, options, tag] of transient) {
     it.live(`${what}: exactly 1 + ${RETRIES} attempts, then ${tag}`, () =>
@@ -86,7 +86,7 @@ describe("stalls: a server that accepts and never answers", () => {
     Effect.gen(function*() {
       const r = yield* attempt({ faults: { hang: 1 } }, (c) => c.getBatchMovieDetails([550]))
       const batch = Exit.getOrElse(r.exit, () => null as never)
-      expect(batch.failed.map((f) => f.error._tag)).toEqual(["Timeout"])
+      expect(batch.failed.map((f) => f.error._tag)).toEqual(["TimeoutError"])
       expect(r.requests).toBe(1 + RETRIES)
       // Every timed-out request was aborted: the server sees no request still in flight.
       expect(r.sandbox.counters.inFlight).toBe(0)

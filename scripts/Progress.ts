@@ -1,4 +1,4 @@
-import type { CollectionSummary, Progress } from "./Collector.js"
+import type { CollectionProgress as Progress, CollectionSummary } from "../src/Collection.js"
 
 const fmt = (n: number) => n.toLocaleString("en-US")
 const duration = (ms: number) => {

@@ -2,10 +2,11 @@ import { Command, HelpDoc, Options, ValidationError } from "@effect/cli"
 import { Cause, ConfigError, Console, Data, Duration, Effect, Exit, LogLevel, Option } from "effect"
 import { MainLive } from "../layers/Main.js"
 import { DEFAULT_DB } from "../layers/Sql.js"
-import { type CollectionSummary, runFullCollection } from "./Collector.js"
-import { DatabaseError } from "./Database.js"
+import { Collector } from "../services/Collector.js"
+import type { CollectionSummary } from "../src/Collection.js"
+import { DatabaseError } from "../src/Database.js"
+import { redactSecret } from "../src/Wire.js"
 import { formatSummary, progressReporter } from "./Progress.js"
-import { redactSecret } from "./Wire.js"
 
 /** `TMDB_LOG_LEVEL`: debug, info (default), warning, error or none. */
 export const logLevelFromEnv = (value: string | undefined): LogLevel.LogLevel => {
@@ -111,10 +112,10 @@ export const describeFailure = (error: unknown): string => {
   }
   if (typeof error === "object" && error !== null && "_tag" in error) {
     const tagged = error as { _tag: string; message?: string }
-    if (tagged._tag === "Unauthorized") {
+    if (tagged._tag === "UnauthorizedError") {
       return `TMDB refused the key in TMDB_API_KEY (or TMDB_READ_ACCESS_TOKEN): ${tagged.message ?? "401"}`
     }
-    if (tagged._tag === "Transport" || tagged._tag === "Timeout" || tagged._tag === "ServerError") {
+    if (tagged._tag === "TransportError" || tagged._tag === "TimeoutError" || tagged._tag === "ServerError") {
       const url = redactSecret("")(process.env["TMDB_BASE_URL"] ?? "https://api.themoviedb.org/3")
       return `cannot reach TMDB at ${url}: ${tagged.message ?? tagged._tag}`
     }
@@ -127,7 +128,7 @@ const collect = (a: Parsed) =>
   Effect.gen(function*() {
     const endYear = yield* validate(a)
     const reporter = progressReporter()
-    const summary: CollectionSummary = yield* runFullCollection({
+    const summary: CollectionSummary = yield* Collector.run({
       startYear: a.startYear,
       endYear,
       minVoteCount: a.minVoteCount,

@@ -1,61 +1,37 @@
+import type { SqlError } from "@effect/sql/SqlError"
 import { Clock, Duration, Effect, Either, Exit, Queue, Stream } from "effect"
-import { MovieRepository } from "../services/MovieRepository.js"
-import { RateLimiter } from "../services/RateLimiter.js"
-import { type DetailsOutcome, TmdbClient } from "../services/TmdbClient.js"
-import { type DiscoverIncompleteEvent, type DiscoverPageFailedEvent, type DiscoverTruncatedEvent, discoveryComplete, type SortBy } from "./Discover.js"
-import { type FailureKind, failureKind, Unauthorized } from "./Errors.js"
-
-export interface CollectionOptions {
-  readonly startYear: number
-  /** Default: the current year. */
-  readonly endYear?: number | undefined
-  readonly minVoteCount?: number | undefined
-  readonly maxPages?: number | undefined
-  readonly sortBy?: SortBy | undefined
-  /** At most this many movies get details this run; 0 means discover only. Default: no limit. */
-  readonly refreshLimit?: number | undefined
-  /** Details older than this are refreshed. Default 30 days. */
-  readonly staleAfter?: Duration.DurationInput | undefined
-  /** Skip discovery and only fetch details for what is stored. */
-  readonly skipDiscovery?: boolean | undefined
-  readonly onProgress?: ((progress: Progress) => void) | undefined
-}
-
-export type Progress =
-  | { readonly phase: "discover"; readonly pages: number; readonly movies: number; readonly year: number }
-  | { readonly phase: "details"; readonly done: number; readonly total: number; readonly failed: number }
-
-export interface CollectionSummary {
-  readonly runId: number
-  /** Distinct movies listed by discovery this run. */
-  readonly discovered: number
-  /** Of those, movies not stored before. */
-  readonly new: number
-  readonly discoverPages: number
-  /** Movies chosen for details this run. */
-  readonly detailsChosen: number
-  readonly detailsFetched: number
-  readonly failed: Partial<Record<FailureKind, number>>
-  readonly requests: number
-  readonly retries: number
-  readonly rateLimited: number
-  /** The limiter's rate at the end (lower than configured after repeated 429s). */
-  readonly settledRate: number
-  readonly durationMs: number
-  /** Discovery saw every page it needed, and every window listed as many movies as it holds. */
-  readonly complete: boolean
-  /** Movies that windows counted in `total_results` but never listed, however they were cut. */
-  readonly missing: number
-  readonly discoveryFailures: ReadonlyArray<{ year: number; from: string; to: string; page: number; kind: FailureKind; message: string }>
-  readonly incomplete: ReadonlyArray<{ year: number; from: string; to: string; totalResults: number; found: number; missing: number }>
-  readonly truncated: ReadonlyArray<{ year: number; from: string; to: string; reason: string; pagesFetched: number; totalPages: number }>
-}
+import type { CollectionOptions, CollectionSummary } from "../src/Collection.js"
+import { type DiscoverIncompleteEvent, type DiscoverPageFailedEvent, type DiscoverTruncatedEvent, discoveryComplete } from "../src/Discover.js"
+import type { DatabaseError } from "../src/Database.js"
+import { type FailureKind, failureKind, type TmdbError, UnauthorizedError } from "../src/Errors.js"
+import { MovieRepository } from "./MovieRepository.js"
+import { RateLimiter } from "./RateLimiter.js"
+import { type DetailsOutcome, TmdbClient } from "./TmdbClient.js"
 
 const DAY = 86_400_000
 const iso = (ms: number) => new Date(ms).toISOString()
 
-/** Discover, choose what needs details, fetch it, and store every step as it completes. */
-export const runFullCollection = Effect.fn("Collector.runFullCollection")(function*(options: CollectionOptions) {
+/**
+ * The collection workflow: discover, choose what needs details, fetch it, and store every step
+ * as it completes. Built over the three services, so a test can give it fakes of any of them.
+ */
+export class Collector extends Effect.Service<Collector>()("tmdb/Collector", {
+  accessors: true,
+  effect: Effect.gen(function*() {
+    const client = yield* TmdbClient
+    const repo = yield* MovieRepository
+    const limiter = yield* RateLimiter
+    const run = (options: CollectionOptions): Effect.Effect<CollectionSummary, TmdbError | SqlError | DatabaseError> =>
+      runFullCollection(options).pipe(
+        Effect.provideService(TmdbClient, client),
+        Effect.provideService(MovieRepository, repo),
+        Effect.provideService(RateLimiter, limiter)
+      )
+    return { run } as const
+  })
+}) {}
+
+const runFullCollection = Effect.fn("Collector.run")(function*(options: CollectionOptions) {
   const repo = yield* MovieRepository
   const startedMs = yield* Clock.currentTimeMillis
   const endYear = options.endYear ?? new Date(startedMs).getUTCFullYear()
@@ -170,7 +146,7 @@ const collect = Effect.fnUntraced(function*(runId: number, startedMs: number, en
         Effect.zipRight(
           Queue.offer(queue, { tmdbId, result }),
           // A rejected key is fatal for the run: stop sending at once.
-          Either.isLeft(result) && result.left instanceof Unauthorized ? Effect.fail(result.left) : Effect.void
+          Either.isLeft(result) && result.left instanceof UnauthorizedError ? Effect.fail(result.left) : Effect.void
         )),
     { concurrency: client.settings.maxConcurrent, discard: true }
   ).pipe(Effect.ensuring(Queue.offer(queue, null)))

@@ -1,0 +1,65 @@
+// tmdb-collector's public API, named one by one: compose `TmdbLive()` (or `TmdbClientLayer()`
+// over your own HttpClient) into your Effect app and use `TmdbClient`; add `SqlLive(file)` and
+// `MovieRepository.Default` to store, and `Collector.Default` for the whole workflow. Test
+// layers are in `./testing.ts`.
+
+// Services
+export { Collector } from "./services/Collector.js"
+export { type FailureRecord, MovieRepository, MovieRow, type SelectionPolicy } from "./services/MovieRepository.js"
+export { type LimiterStats, RateLimiter } from "./services/RateLimiter.js"
+export {
+  type BatchOptions,
+  type BatchResult,
+  type ClientStats,
+  type DetailsOptions,
+  type DetailsOutcome,
+  MAX_APPEND,
+  TmdbClient
+} from "./services/TmdbClient.js"
+
+// Layers
+export { MainLive } from "./layers/Main.js"
+export { DEFAULT_DB, SqlLive } from "./layers/Sql.js"
+export { HttpLive, TmdbClientLayer, TmdbLive } from "./layers/Tmdb.js"
+
+// Options and results
+export type { CollectionOptions, CollectionProgress, CollectionSummary } from "./src/Collection.js"
+export { type Credentials, DEFAULT_BASE_URL, type LimiterOptions, type TmdbClientOptions } from "./src/Config.js"
+export type {
+  DiscoverEvent,
+  DiscoverIncompleteEvent,
+  DiscoverOptions,
+  DiscoverPageEvent,
+  DiscoverPageFailedEvent,
+  DiscoverResult,
+  DiscoverTruncatedEvent,
+  SortBy
+} from "./src/Discover.js"
+export type { InvalidItem } from "./src/Decode.js"
+export type { DateWindow } from "./src/Windows.js"
+
+// Records and their schemas
+export {
+  type DiscoveredMovie,
+  DiscoveredMovieFromWire,
+  type MovieDetails,
+  MovieDetailsFromWire,
+  type MovieDetailsRecord
+} from "./src/Movie.js"
+export { decodeDiscoverPage, decodeMovieDetails } from "./src/Decode.js"
+
+// Errors
+export { DatabaseError, DatabaseProblem } from "./src/Database.js"
+export {
+  DecodeError,
+  FailureKind,
+  failureKind,
+  InvalidRequestError,
+  NotFoundError,
+  RateLimitedError,
+  ServerError,
+  TimeoutError,
+  type TmdbError,
+  TransportError,
+  UnauthorizedError
+} from "./src/Errors.js"
