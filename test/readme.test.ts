@@ -18,6 +18,11 @@ describe("README", () => {
     expect(embedded).toBe(fs.readFileSync(path.join(root, "scripts/example.ts"), "utf8"))
   })
 
+  it("embeds test/example.test.ts, which npm test runs, verbatim", () => {
+    const embedded = /<!-- test-example:start -->\n```ts\n([\s\S]*?)```\n<!-- test-example:end -->/.exec(readme)![1]
+    expect(embedded).toBe(fs.readFileSync(path.join(root, "test/example.test.ts"), "utf8"))
+  })
+
   it(".ci/run installs from the lock file and runs the README's test command", () => {
     const ci = fs.readFileSync(path.join(root, ".ci/run"), "utf8")
     expect(ci).toMatch(/npm ci\b/)
