@@ -37,15 +37,18 @@ if (out !== undefined && out !== "") {
   process.on("exit", () => {
     sample()
     const ru = process.resourceUsage()
-    fs.writeFileSync(out, JSON.stringify({
-      first,
-      atPeak,
-      peakAtMs,
-      heapUsedMax,
-      heapTotalMax,
-      cpuMs: (ru.userCPUTime + ru.systemCPUTime) / 1000,
-      maxRssKB: ru.maxRSS,
-      snapshot
-    }))
+    fs.writeFileSync(
+      out,
+      JSON.stringify({
+        first,
+        atPeak,
+        peakAtMs,
+        heapUsedMax,
+        heapTotalMax,
+        cpuMs: (ru.userCPUTime + ru.systemCPUTime) / 1000,
+        maxRssKB: ru.maxRSS,
+        snapshot
+      })
+    )
   })
 }

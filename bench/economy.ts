@@ -1,6 +1,6 @@
 import Database from "better-sqlite3"
-import * as path from "node:path"
 import { Effect, Layer, Redacted } from "effect"
+import * as path from "node:path"
 import { HttpLive, TmdbClientLayer } from "../layers/Tmdb.js"
 import { startSandbox } from "../sandbox/index.js"
 import { TmdbClient } from "../services/TmdbClient.js"
@@ -96,8 +96,18 @@ export const economyBench = async (ctx: Ctx) => {
     const freshReq = { total: c.requests, discover: c.byEndpoint["discover"] ?? 0, movie: c.byEndpoint["movie"] ?? 0 }
     const goal = 1 + idealPages / Math.max(1, stored.movies)
     figures.push(
-      figure("economy", "economy.perMovie", `fresh run: requests per stored movie (${fmtNum(stored.movies)} movies)`, round(freshReq.total / Math.max(1, stored.movies), 4), "", { op: "<=", target: round(goal, 4) }),
-      figure("economy", "economy.stored", "fresh run: movies stored with details ÷ movies listed by the sandbox", round(stored.details / movies, 4), "×", { op: "=", target: 1 })
+      figure(
+        "economy",
+        "economy.perMovie",
+        `fresh run: requests per stored movie (${fmtNum(stored.movies)} movies)`,
+        round(freshReq.total / Math.max(1, stored.movies), 4),
+        "",
+        { op: "<=", target: round(goal, 4) }
+      ),
+      figure("economy", "economy.stored", "fresh run: movies stored with details ÷ movies listed by the sandbox", round(stored.details / movies, 4), "×", {
+        op: "=",
+        target: 1
+      })
     )
 
     // Immediate rerun.
@@ -125,8 +135,14 @@ export const economyBench = async (ctx: Ctx) => {
     const twice = [...sandbox.counters.detailsServed.values()].filter((n) => n >= 2).length
     const after = dbCounts(dbB)
     figures.push(
-      figure("economy", "economy.twice", `kill at ${fmtNum((100 * servedAtKill) / movies)}% + resume: details fetched twice`, twice, "", { op: "<=", target: CONCURRENCY }),
-      figure("economy", "economy.resumeComplete", "kill + resume: movies with details ÷ movies listed", round(after.details / movies, 4), "×", { op: "=", target: 1 })
+      figure("economy", "economy.twice", `kill at ${fmtNum((100 * servedAtKill) / movies)}% + resume: details fetched twice`, twice, "", {
+        op: "<=",
+        target: CONCURRENCY
+      }),
+      figure("economy", "economy.resumeComplete", "kill + resume: movies with details ÷ movies listed", round(after.details / movies, 4), "×", {
+        op: "=",
+        target: 1
+      })
     )
     // Discovery's completeness check, in order of ties fixed and reshuffled.
     ctx.log("economy: discovery of a crowded year, ties fixed and reshuffled")
@@ -134,8 +150,22 @@ export const economyBench = async (ctx: Ctx) => {
     const stable = await discoverCost(crowdedPerYear, false)
     const unstable = await discoverCost(crowdedPerYear, true)
     figures.push(
-      figure("economy", "economy.discoverStable", `crowded year, ties in a fixed order: discover requests ÷ the fewest (${fmtNum(stable.fewest)})`, round(stable.requests / stable.fewest, 3), "×", { op: "<=", target: 1 }),
-      figure("economy", "economy.discoverUnstable", `crowded year, ties reshuffled per request: discover requests ÷ the fewest (${fmtNum(unstable.fewest)})`, round(unstable.requests / unstable.fewest, 3), "×", { op: "<=", target: 3 }),
+      figure(
+        "economy",
+        "economy.discoverStable",
+        `crowded year, ties in a fixed order: discover requests ÷ the fewest (${fmtNum(stable.fewest)})`,
+        round(stable.requests / stable.fewest, 3),
+        "×",
+        { op: "<=", target: 1 }
+      ),
+      figure(
+        "economy",
+        "economy.discoverUnstable",
+        `crowded year, ties reshuffled per request: discover requests ÷ the fewest (${fmtNum(unstable.fewest)})`,
+        round(unstable.requests / unstable.fewest, 3),
+        "×",
+        { op: "<=", target: 3 }
+      ),
       figure("economy", "economy.discoverMissed", "crowded year, both orders: movies missed", stable.missed + unstable.missed, "", { op: "=", target: 0 })
     )
     const summary = parseSummary(fresh.stdout)
@@ -156,21 +186,39 @@ export const economyBench = async (ctx: Ctx) => {
       details: [
         "| Run | TMDB requests | discover pages | detail requests | movies stored | with details | wall |",
         "|---|---|---|---|---|---|---|",
-        `| fresh | ${freshReq.total} | ${freshReq.discover} (fewest possible: ${idealPages}) | ${freshReq.movie} | ${stored.movies} | ${stored.details} | ${fmtNum(fresh.wallMs / 1000)} s |`,
-        `| rerun | ${rerunReq.total} | ${rerunReq.total - rerunReq.movie} | ${rerunReq.movie} | ${stored.movies} | ${stored.details} | ${fmtNum(rerun.wallMs / 1000)} s |`,
+        `| fresh | ${freshReq.total} | ${freshReq.discover} (fewest possible: ${idealPages}) | ${freshReq.movie} | ${stored.movies} | ${stored.details} | ${
+          fmtNum(fresh.wallMs / 1000)
+        } s |`,
+        `| rerun | ${rerunReq.total} | ${rerunReq.total - rerunReq.movie} | ${rerunReq.movie} | ${stored.movies} | ${stored.details} | ${
+          fmtNum(rerun.wallMs / 1000)
+        } s |`,
         `| killed | | | ${servedAtKill} served before the kill | ${atKill.movies} | ${atKill.details} | ${fmtNum(killed.wallMs / 1000)} s |`,
-        `| crowded year, ties fixed | ${stable.requests} | ${stable.requests} (fewest possible: ${stable.fewest}) | | ${stable.movies - stable.missed} of ${stable.movies} listed | | |`,
-        `| crowded year, ties reshuffled | ${unstable.requests} | ${unstable.requests} (fewest possible: ${unstable.fewest}) | | ${unstable.movies - unstable.missed} of ${unstable.movies} listed | | |`,
-        `| resume | ${sandbox.counters.requests} (both runs) | | ${(sandbox.counters.byEndpoint["movie"] ?? 0)} (both runs) | ${after.movies} | ${after.details} | ${fmtNum(resume.wallMs / 1000)} s |`,
+        `| crowded year, ties fixed | ${stable.requests} | ${stable.requests} (fewest possible: ${stable.fewest}) | | ${
+          stable.movies - stable.missed
+        } of ${stable.movies} listed | | |`,
+        `| crowded year, ties reshuffled | ${unstable.requests} | ${unstable.requests} (fewest possible: ${unstable.fewest}) | | ${
+          unstable.movies - unstable.missed
+        } of ${unstable.movies} listed | | |`,
+        `| resume | ${sandbox.counters.requests} (both runs) | | ${(sandbox.counters.byEndpoint["movie"] ??
+          0)} (both runs) | ${after.movies} | ${after.details} | ${fmtNum(resume.wallMs / 1000)} s |`,
         "",
         `Distinct movies served before the resume started: ${servedBeforeResume}; stored with details at the kill: ${atKill.details} ` +
         `(${servedBeforeResume - atKill.details} served but not yet committed were lost). Fresh-run summary: ` +
-        `${summary !== undefined ? `${String(summary["requests"])} requests, ${String(summary["retries"])} retries, ${String(summary["discoverPages"])} discover pages` : "n/a"}.`
+        `${
+          summary !== undefined
+            ? `${String(summary["requests"])} requests, ${String(summary["retries"])} retries, ${String(summary["discoverPages"])} discover pages`
+            : "n/a"
+        }.`
       ],
       diagnosis: {
-        "economy.perMovie": `${freshReq.discover} discover pages (fewest possible ${idealPages}) and ${freshReq.movie} detail requests for ${stored.movies} movies: the excess is in ${freshReq.discover > idealPages ? "discovery (src/Discover.ts)" : "details (src/Collector.ts selection / services/TmdbClient.ts retries)"}.`,
+        "economy.perMovie":
+          `${freshReq.discover} discover pages (fewest possible ${idealPages}) and ${freshReq.movie} detail requests for ${stored.movies} movies: the excess is in ${
+            freshReq.discover > idealPages ? "discovery (src/Discover.ts)" : "details (src/Collector.ts selection / services/TmdbClient.ts retries)"
+          }.`,
         "economy.rerunDetails": "The rerun selected movies that already have details: see `MovieRepository.selectForDetails` (services/MovieRepository.ts).",
-        "economy.twice": `${twice} ids were served twice but only ${servedBeforeResume - atKill.details} were in flight or queued at the kill: outcomes wait in the writer queue in src/Collector.ts (\`Queue.takeBetween(queue, 1, 500)\`) before they are committed.`
+        "economy.twice": `${twice} ids were served twice but only ${
+          servedBeforeResume - atKill.details
+        } were in flight or queued at the kill: outcomes wait in the writer queue in src/Collector.ts (\`Queue.takeBetween(queue, 1, 500)\`) before they are committed.`
       }
     }
   } finally {

@@ -47,11 +47,16 @@ export interface Ctx {
 
 const meets = (value: number, g: Goal): boolean => {
   switch (g.op) {
-    case ">=": return value >= g.target
-    case "<=": return value <= g.target
-    case "<": return value < g.target
-    case ">": return value > g.target
-    case "=": return value === g.target
+    case ">=":
+      return value >= g.target
+    case "<=":
+      return value <= g.target
+    case "<":
+      return value < g.target
+    case ">":
+      return value > g.target
+    case "=":
+      return value === g.target
   }
 }
 
@@ -66,7 +71,11 @@ export const figure = (
 ): Figure => {
   const status: Status = value === null || !Number.isFinite(value)
     ? "ERROR"
-    : goal === undefined ? "INFO" : meets(value, goal) ? "PASS" : "MISS"
+    : goal === undefined
+    ? "INFO"
+    : meets(value, goal)
+    ? "PASS"
+    : "MISS"
   return { bench, id, label, value, unit, goal: goal ?? null, status, ...(note !== undefined ? { note } : {}) }
 }
 

@@ -1,7 +1,7 @@
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { root } from "./helpers.js"
-import { type CliResult, cliFailure, collectArgs, parseSummary, runCli, type SandboxProcess } from "./processes.js"
+import { cliFailure, type CliResult, collectArgs, parseSummary, runCli, type SandboxProcess } from "./processes.js"
 
 // One CLI collection for the memory and scaling benchmarks: the real CLI, rate limit off, on a
 // fresh database, with bench/childProbe.ts preloaded to report heap figures and CPU time.

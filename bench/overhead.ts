@@ -84,18 +84,26 @@ export const overheadBench = async (ctx: Ctx) => {
     const hf = t.httpForEach
     const hs = t.httpStream
     const why = `CPU per request: raw ${ms(r.cpuPerReq)} ms; Effect HttpClient + decode via Effect.forEach ${ms(hf.cpuPerReq)} ms; ` +
-      `the same through \`Stream.mapEffect({ concurrency: 16, unordered: true })\` ${ms(hs.cpuPerReq)} ms (+${ms(hs.cpuPerReq - hf.cpuPerReq)} ms for the stream alone); ` +
+      `the same through \`Stream.mapEffect({ concurrency: 16, unordered: true })\` ${ms(hs.cpuPerReq)} ms (+${
+        ms(hs.cpuPerReq - hf.cpuPerReq)
+      } ms for the stream alone); ` +
       `\`getBatchMovieDetails\` (Effect.forEach + the client's limiter, retry, timeout and spans) ${ms(b.cpuPerReq)} ms; ` +
       `\`movieDetailsStream\` (Stream.mapEffect + the same pipeline) ${ms(c.cpuPerReq)} ms. The client is CPU-bound on one core ` +
-      `(sandbox ${(100 * c.sandboxUtil).toFixed(0)}% busy). Profile of ${cliName} (the path src/Collector.ts takes), top self time: ${top}; by package: ${groups}: ` +
+      `(sandbox ${
+        (100 * c.sandboxUtil).toFixed(0)
+      }% busy). Profile of ${cliName} (the path src/Collector.ts takes), top self time: ${top}; by package: ${groups}: ` +
       "the cost is spread thinly over Effect's fiber runtime and the garbage it allocates, not one hot function. " +
-      `By difference: of movieDetailsStream's ${ms(c.cpuPerReq)} ms, about ${ms(hs.cpuPerReq - hf.cpuPerReq)} ms is \`Stream.mapEffect\` with \`unordered: true\`, which Effect 3 ` +
+      `By difference: of movieDetailsStream's ${ms(c.cpuPerReq)} ms, about ${
+        ms(hs.cpuPerReq - hf.cpuPerReq)
+      } ms is \`Stream.mapEffect\` with \`unordered: true\`, which Effect 3 ` +
       "implements as `Stream.flatMap(a => Stream.fromEffect(f(a)), { concurrency })` (a channel, scope and fiber per id); about " +
       `${ms(b.cpuPerReq - hf.cpuPerReq)} ms is the client's per-request pipeline in \`getJson\`/\`attempt\` (the \`Effect.fn\` span and stack capture of ` +
       "`getMovieDetails`, the `withSpan`, `Effect.retry`, the per-attempt `Effect.timeoutFail` timer fiber, and `RateLimiter.withPermit`'s two semaphores, " +
       `\`Ref\`s and \`acquireUseRelease\`); and the platform HttpClient plus decoding alone already costs ${ms(hf.cpuPerReq)} ms, ` +
       `${fmtNum(hf.rps / r.rps)}× the raw loop's rate. ` +
-      (cliSide === "batch" ? "src/Collector.ts already fetches with `Effect.forEach`, so the CLI pays the pipeline but not the stream; the public `movieDetailsStream` still does. " : "") +
+      (cliSide === "batch"
+        ? "src/Collector.ts already fetches with `Effect.forEach`, so the CLI pays the pipeline but not the stream; the public `movieDetailsStream` still does. "
+        : "") +
       "Suggested fix in services/TmdbClient.ts `movieDetailsStream`: replace " +
       "`Stream.mapEffect(ids, f, { concurrency, unordered: true })` with a fixed pool of `maxConcurrent` worker fibers feeding a `Queue` " +
       "(`Stream.fromQueue`), or with `Stream.mapChunksEffect` + `Effect.forEach(chunk, f, { concurrency })` over rechunked ids " +
@@ -107,7 +115,9 @@ export const overheadBench = async (ctx: Ctx) => {
         `Sandbox in its own process (\`scripts/sandbox.ts\`, no latency, no rate limit, ${ids.length.toLocaleString("en-US")} movies). ` +
         `Collector: one \`TmdbLive({ requestsPerSecond: 1e6, burst: 1e6, maxConcurrent: ${CONCURRENCY} })\` runtime kept warm across rounds, ` +
         "fetching through `movieDetailsStream` and through `getBatchMovieDetails`, decoding included; " +
-        `\`src/Collector.ts\` (so the CLI) takes the ${cliName} path (${cliSide === "batch" ? "`Effect.forEach` over `getMovieDetails`" : "`movieDetailsStream`"}). ` +
+        `\`src/Collector.ts\` (so the CLI) takes the ${cliName} path (${
+          cliSide === "batch" ? "`Effect.forEach` over `getMovieDetails`" : "`movieDetailsStream`"
+        }). ` +
         `Raw: an undici \`Pool\` (${CONCURRENCY} connections) with ${CONCURRENCY} workers looping \`pool.request\` + \`body.text()\` + \`JSON.parse\`, on the same URLs. ` +
         `After a warm-up of ${warmup} requests on every path, rounds of ${perRound} rotate ${order.map((o) => o[0]!.toUpperCase()).join("")} ` +
         `(R raw, S stream, B batch; ${c.requests.toLocaleString("en-US")} requests per path in all). req/s = requests ÷ wall time summed over rounds; ` +
@@ -121,7 +131,14 @@ export const overheadBench = async (ctx: Ctx) => {
         // request and the share of a core at 50 req/s are.
         figure("overhead", "overhead.ratio", "collector (movieDetailsStream) ÷ raw undici, requests/s at saturation", round(c.rps / r.rps), "×"),
         figure("overhead", "overhead.batchRatio", "collector (getBatchMovieDetails) ÷ raw undici, requests/s at saturation", round(b.rps / r.rps), "×"),
-        figure("overhead", "overhead.coreAt50", "CPU share of one core at TMDB's ~50 req/s ceiling (CLI path)", round(((cliSide === "batch" ? b : c).cpuPerReq * 50) / 1000, 4), "×", { op: "<", target: 0.1 }),
+        figure(
+          "overhead",
+          "overhead.coreAt50",
+          "CPU share of one core at TMDB's ~50 req/s ceiling (CLI path)",
+          round(((cliSide === "batch" ? b : c).cpuPerReq * 50) / 1000, 4),
+          "×",
+          { op: "<", target: 0.1 }
+        ),
         figure("overhead", "overhead.collectorRps", "movieDetailsStream requests/s (concurrency 16)", round(c.rps, 0), "req/s"),
         figure("overhead", "overhead.batchRps", "getBatchMovieDetails requests/s (concurrency 16)", round(b.rps, 0), "req/s"),
         figure("overhead", "overhead.rawRps", "raw undici requests/s (concurrency 16)", round(r.rps, 0), "req/s"),
@@ -134,7 +151,9 @@ export const overheadBench = async (ctx: Ctx) => {
         "| Path | requests | req/s | CPU ms/request | per-round req/s | sandbox CPU busy |",
         "|---|---|---|---|---|---|",
         ...(Object.keys(sides) as Array<Side>).map((k) =>
-          `| ${SIDE_LABEL[k]} | ${t[k].requests} | ${fmtNum(t[k].rps)} | ${ms(t[k].cpuPerReq)} | ${t[k].perRound.map((x) => fmtNum(x)).join(", ")} | ${(100 * t[k].sandboxUtil).toFixed(0)}% |`
+          `| ${SIDE_LABEL[k]} | ${t[k].requests} | ${fmtNum(t[k].rps)} | ${ms(t[k].cpuPerReq)} | ${t[k].perRound.map((x) => fmtNum(x)).join(", ")} | ${
+            (100 * t[k].sandboxUtil).toFixed(0)
+          }% |`
         ),
         "",
         `Per-pair ratios (movieDetailsStream ÷ raw, round by round): ${pairRatios.map((x) => x.toFixed(2)).join(", ")}. ` +

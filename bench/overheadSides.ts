@@ -31,8 +31,7 @@ export const makeSides = (baseUrl: string, origin: string, concurrency: number) 
     }),
     HttpLive
   ))
-  const run = <A, E>(effect: Effect.Effect<A, E, TmdbClient | HttpClient.HttpClient>) =>
-    runtime.runPromise(effect, { signal: AbortSignal.timeout(120_000) })
+  const run = <A, E>(effect: Effect.Effect<A, E, TmdbClient | HttpClient.HttpClient>) => runtime.runPromise(effect, { signal: AbortSignal.timeout(120_000) })
 
   const raw = async (ids: ReadonlyArray<number>) => {
     let next = 0
@@ -40,7 +39,12 @@ export const makeSides = (baseUrl: string, origin: string, concurrency: number) 
     const worker = async () => {
       while (next < ids.length) {
         const id = ids[next++]!
-        const { statusCode, body } = await pool.request({ method: "GET", path: `/3/movie/${id}?api_key=${API_KEY}`, headersTimeout: 10_000, bodyTimeout: 10_000 })
+        const { statusCode, body } = await pool.request({
+          method: "GET",
+          path: `/3/movie/${id}?api_key=${API_KEY}`,
+          headersTimeout: 10_000,
+          bodyTimeout: 10_000
+        })
         const text = await body.text()
         if (statusCode === 200) JSON.parse(text)
         else failed++
@@ -67,8 +71,13 @@ export const makeSides = (baseUrl: string, origin: string, concurrency: number) 
       Effect.orElseSucceed(() => 1)
     )
   const httpForEach = (ids: ReadonlyArray<number>) =>
-    run(Effect.flatMap(HttpClient.HttpClient, (client) =>
-      Effect.map(Effect.forEach(ids, (id) => fetchOne(client, id), { concurrency }), (fails) => fails.reduce((a: number, b) => a + b, 0))))
+    run(
+      Effect.flatMap(HttpClient.HttpClient, (client) =>
+        Effect.map(
+          Effect.forEach(ids, (id) => fetchOne(client, id), { concurrency }),
+          (fails) => fails.reduce((a: number, b) => a + b, 0)
+        ))
+    )
   const httpStream = (ids: ReadonlyArray<number>) =>
     run(Effect.flatMap(HttpClient.HttpClient, (client) =>
       Stream.fromIterable(ids).pipe(

@@ -7,7 +7,6 @@ import { API_KEY, root } from "./helpers.js"
 // Child processes of the benchmark suite (the sandbox and the real CLI), sampled from /proc,
 // and temp dirs: everything is cleaned up at exit, by our own ids only.
 
-
 const tempDirs: Array<string> = []
 const children = new Set<ChildProcess>()
 
@@ -187,10 +186,21 @@ export const collectArgs = (o: {
   concurrency: number
   minVoteCount?: number
 }): Array<string> => [
-  "--start-year", String(o.startYear), "--end-year", String(o.endYear),
-  "--min-vote-count", String(o.minVoteCount ?? 0),
-  "--rps", String(o.rps), "--burst", String(o.burst), "--concurrency", String(o.concurrency),
-  "--db", o.db, "--json"
+  "--start-year",
+  String(o.startYear),
+  "--end-year",
+  String(o.endYear),
+  "--min-vote-count",
+  String(o.minVoteCount ?? 0),
+  "--rps",
+  String(o.rps),
+  "--burst",
+  String(o.burst),
+  "--concurrency",
+  String(o.concurrency),
+  "--db",
+  o.db,
+  "--json"
 ]
 
 /** The `--json` summary line printed by the CLI on stdout. */
@@ -205,4 +215,3 @@ export const parseSummary = (stdout: string): Record<string, unknown> | undefine
 
 export const cliFailure = (what: string, r: CliResult): Error =>
   new Error(`${what}: exit ${r.code ?? r.signal}; stderr: ${r.stderr.trim().split("\n").slice(-3).join(" | ")}`)
-

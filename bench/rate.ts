@@ -111,12 +111,18 @@ export const rateBench = async (ctx: Ctx) => {
     "|---|---|---|---|---|---|---|---|---|---|---|---|"
   ]
   const row = (s: Scenario, r: Awaited<ReturnType<typeof runScenario>>, what = "") =>
-    `| ${s.rps} (${s.burst}, ${s.serverBurst})${what} | ${s.placement} the limiter | ${r.counts.ok + r.counts.failed} | ${r.sent} | ${fmtNum(r.startRate)}/s | ${fmtNum(r.completedRate)}/s | ${fmtNum(r.wallMs / 1000)} s | ` +
-    `${r.rateLimited} | ${list(r.throttledAtMs)} | ${r.closeSends} (${fmtNum(r.minGapMs)} ms) | ${r.maxInFlight} | ${r.limiter.decreases}, ${fmtNum(r.limiter.currentRate)}/s, ${fmtNum(r.limiter.pausedMs)} ms |`
+    `| ${s.rps} (${s.burst}, ${s.serverBurst})${what} | ${s.placement} the limiter | ${r.counts.ok + r.counts.failed} | ${r.sent} | ${
+      fmtNum(r.startRate)
+    }/s | ${fmtNum(r.completedRate)}/s | ${fmtNum(r.wallMs / 1000)} s | ` +
+    `${r.rateLimited} | ${list(r.throttledAtMs)} | ${r.closeSends} (${fmtNum(r.minGapMs)} ms) | ${r.maxInFlight} | ${r.limiter.decreases}, ${
+      fmtNum(r.limiter.currentRate)
+    }/s, ${fmtNum(r.limiter.pausedMs)} ms |`
   const diagnosis: Record<string, string> = {}
   const missed: Array<string> = []
   for (const s of scenarios) {
-    ctx.log(`rate: R=${s.rps} burst ${s.burst}/${s.serverBurst}, jitter ${s.placement} the limiter, ${s.requests} details (~${Math.round(s.requests / s.rps)} s)`)
+    ctx.log(
+      `rate: R=${s.rps} burst ${s.burst}/${s.serverBurst}, jitter ${s.placement} the limiter, ${s.requests} details (~${Math.round(s.requests / s.rps)} s)`
+    )
     const id = `rate${s.rps}${s.placement === "before" ? ".jitterBefore" : ""}`
     const label = `R=${s.rps}, jitter ${s.placement} the limiter`
     let r: Awaited<ReturnType<typeof runScenario>>
@@ -139,8 +145,12 @@ export const rateBench = async (ctx: Ctx) => {
     )
     details.push(row(s, r))
     if (ratio < 0.98 || r.rateLimited > 0) {
-      missed.push(`At ${label}: ${r.rateLimited} 429(s), answered at ${list(r.throttledAtMs)} ms after the first send; ${r.limiter.decreases} rate ` +
-        `halving(s) (final rate ${fmtNum(r.limiter.currentRate)}/s), ${fmtNum(r.limiter.pausedMs)} ms of shared Retry-After pause, retries: ${r.stats.retries}.`)
+      missed.push(
+        `At ${label}: ${r.rateLimited} 429(s), answered at ${list(r.throttledAtMs)} ms after the first send; ${r.limiter.decreases} rate ` +
+          `halving(s) (final rate ${fmtNum(r.limiter.currentRate)}/s), ${
+            fmtNum(r.limiter.pausedMs)
+          } ms of shared Retry-After pause, retries: ${r.stats.retries}.`
+      )
     }
   }
   if (missed.length > 0) {

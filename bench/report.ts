@@ -65,13 +65,13 @@ export const renderMarkdown = (r: Results, ranNow: ReadonlySet<string>): string 
     `Command: \`${r.command}\`. Raw figures: [bench/results.json](bench/results.json).`,
     "",
     `Code measured: commit \`${r.code.atStart.commit}\`` +
-      (r.code.atStart.changed.length > 0 ? ` with uncommitted changes to ${r.code.atStart.changed.map((f) => `\`${f}\``).join(", ")}` : "") +
-      (r.code.changedDuringRun.length > 0
-        ? `; **code changed during the run** (${r.code.changedDuringRun.map((f) => `\`${f}\``).join(", ")}; at the end: \`${r.code.atEnd.commit}\`), ` +
-          "so CLI runs spawned late may have run newer code."
-        : r.code.atEnd.commit !== r.code.atStart.commit
-        ? ` (HEAD moved to \`${r.code.atEnd.commit}\` during the run, with no change to the code measured).`
-        : "."),
+    (r.code.atStart.changed.length > 0 ? ` with uncommitted changes to ${r.code.atStart.changed.map((f) => `\`${f}\``).join(", ")}` : "") +
+    (r.code.changedDuringRun.length > 0
+      ? `; **code changed during the run** (${r.code.changedDuringRun.map((f) => `\`${f}\``).join(", ")}; at the end: \`${r.code.atEnd.commit}\`), ` +
+        "so CLI runs spawned late may have run newer code."
+      : r.code.atEnd.commit !== r.code.atStart.commit
+      ? ` (HEAD moved to \`${r.code.atEnd.commit}\` during the run, with no change to the code measured).`
+      : "."),
     "",
     "## Machine",
     "",
@@ -96,7 +96,11 @@ export const renderMarkdown = (r: Results, ranNow: ReadonlySet<string>): string 
     "",
     "| Benchmark | Figure | Value | Goal | Status |",
     "|---|---|---|---|---|",
-    ...r.figures.map((f) => `| ${f.bench} | ${md(f.label)} | ${md(valueText(f))} | ${md(goalText(f.goal, f.unit))} | ${f.status === "MISS" || f.status === "ERROR" ? `**${f.status}**` : f.status} |`),
+    ...r.figures.map((f) =>
+      `| ${f.bench} | ${md(f.label)} | ${md(valueText(f))} | ${md(goalText(f.goal, f.unit))} | ${
+        f.status === "MISS" || f.status === "ERROR" ? `**${f.status}**` : f.status
+      } |`
+    ),
     "",
     "## Goals not met",
     ""

@@ -55,7 +55,12 @@ const viaRepository = async (file: string, movies: ReadonlyArray<MovieDetails>) 
     loop.disable()
     const counts = yield* repo.counts
     return {
-      wallMs, batchMs, loopP99: loop.percentile(99) / 1e6, loopMax: loop.max / 1e6, loopMean: loop.mean / 1e6, loopSamples: loop.count,
+      wallMs,
+      batchMs,
+      loopP99: loop.percentile(99) / 1e6,
+      loopMax: loop.max / 1e6,
+      loopMean: loop.mean / 1e6,
+      loopSamples: loop.count,
       rows: counts.with_details
     }
   })
@@ -73,9 +78,24 @@ const viaRaw = (file: string, movies: ReadonlyArray<MovieDetails>, batch: number
     const at = new Date().toISOString()
     const write = db.transaction((rows: ReadonlyArray<MovieDetails>) => {
       for (const m of rows) {
-        upsert.run(m.tmdbId, m.imdbId, m.title, m.originalTitle, m.releaseDate, m.runtime, m.budget, m.revenue,
-          JSON.stringify(m.genres), JSON.stringify(m.productionCompanies), m.overview, m.voteAverage, m.voteCount,
-          m.popularity, at, at)
+        upsert.run(
+          m.tmdbId,
+          m.imdbId,
+          m.title,
+          m.originalTitle,
+          m.releaseDate,
+          m.runtime,
+          m.budget,
+          m.revenue,
+          JSON.stringify(m.genres),
+          JSON.stringify(m.productionCompanies),
+          m.overview,
+          m.voteAverage,
+          m.voteCount,
+          m.popularity,
+          at,
+          at
+        )
         clear.run(m.tmdbId)
       }
     })
@@ -99,7 +119,9 @@ export const storageBench = async (ctx: Ctx) => {
   ctx.log(`storage: ${n} movies through raw better-sqlite3, one transaction`)
   const raw = viaRaw(await migrated(path.join(dir, "raw.sqlite")), movies, movies.length)
   const rawBatched = viaRaw(await migrated(path.join(dir, "raw-batched.sqlite")), movies, BATCH)
-  if (repo.rows !== n || raw.rows !== n || rawBatched.rows !== n) throw new Error(`rows stored: repository ${repo.rows}, raw ${raw.rows}, raw batched ${rawBatched.rows}; expected ${n}`)
+  if (repo.rows !== n || raw.rows !== n || rawBatched.rows !== n) {
+    throw new Error(`rows stored: repository ${repo.rows}, raw ${raw.rows}, raw batched ${rawBatched.rows}; expected ${n}`)
+  }
   const profiled = Math.min(n, ctx.quick ? 5_000 : 20_000)
   ctx.log(`storage: profiling ${profiled} movies through the repository`)
   const profFile = await migrated(path.join(dir, "profiled.sqlite"))
@@ -128,11 +150,16 @@ export const storageBench = async (ctx: Ctx) => {
       figure("storage", "storage.repoRate", `repository rows/s (${n.toLocaleString("en-US")} upserts, batches of ${BATCH})`, round(repoRate, 0), "rows/s"),
       figure("storage", "storage.rawRate", "raw better-sqlite3 rows/s (one transaction)", round(rawRate, 0), "rows/s"),
       figure("storage", "storage.rawBatchedRate", `raw better-sqlite3 rows/s (transactions of ${BATCH})`, round(batchedRate, 0), "rows/s"),
-      figure("storage", "storage.loopP99", "event-loop delay p99 while committing through the repository", round(repo.loopP99, 1), "ms", { op: "<", target: 20 }),
+      figure("storage", "storage.loopP99", "event-loop delay p99 while committing through the repository", round(repo.loopP99, 1), "ms", {
+        op: "<",
+        target: 20
+      }),
       figure("storage", "storage.batchP99", `repository commit time per batch of ${BATCH}, p99`, round(batchP99, 1), "ms")
     ],
     details: [
-      `Repository: ${fmtNum(repo.wallMs)} ms; commit per batch p50 ${fmtNum(batchP50)} ms, p99 ${fmtNum(batchP99)} ms, max ${fmtNum(Math.max(...repo.batchMs))} ms; ` +
+      `Repository: ${fmtNum(repo.wallMs)} ms; commit per batch p50 ${fmtNum(batchP50)} ms, p99 ${fmtNum(batchP99)} ms, max ${
+        fmtNum(Math.max(...repo.batchMs))
+      } ms; ` +
       `event-loop delay mean ${fmtNum(repo.loopMean)} ms, p99 ${fmtNum(repo.loopP99)} ms, max ${fmtNum(repo.loopMax)} ms (${repo.loopSamples} samples). ` +
       `Raw, one transaction: ${fmtNum(raw.wallMs)} ms. Raw, transactions of ${BATCH}: ${fmtNum(rawBatched.wallMs)} ms.`,
       "",

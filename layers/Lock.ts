@@ -40,7 +40,7 @@ const lockDatabase = (lockFile: string): Database.Database => {
 
 /** The held lock, or undefined when another collector holds it. */
 const lockOrRepair = (lockFile: string): Database.Database | undefined => {
-  for (let attempt = 0; ; attempt++) {
+  for (let attempt = 0;; attempt++) {
     try {
       return lockDatabase(lockFile)
     } catch (error) {

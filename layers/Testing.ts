@@ -5,9 +5,9 @@ import { MovieRepository } from "../services/MovieRepository.js"
 import { RateLimiter } from "../services/RateLimiter.js"
 import { type ClientStats, TmdbClient } from "../services/TmdbClient.js"
 import type { TmdbClientOptions } from "../src/Config.js"
-import { SqlLive } from "./Sql.js"
-import { TmdbClientLayer } from "./Tmdb.js"
 import { type Script, scriptedHttp } from "./TestHttp.js"
+import { MovieRepositoryTest } from "./TestSql.js"
+import { TmdbClientLayer } from "./Tmdb.js"
 
 // Layers for testing an app built on tmdb-collector with no network and no disk. None of them
 // sleeps on its own: retries are off and the limiter never waits, so tests run on TestClock
@@ -78,14 +78,8 @@ export const TmdbClientScripted = (script: Script, options: TmdbClientOptions = 
   return { layer, requests: http.requests }
 }
 
-/**
- * `MovieRepository` over a fresh in-memory SQLite database, migrated. Its `SqlClient` is exposed
- * too, so a test can read the tables directly.
- */
-export const MovieRepositoryTest: Layer.Layer<MovieRepository | SqlClient.SqlClient> = MovieRepository.Default.pipe(
-  Layer.provideMerge(SqlLive(":memory:")),
-  Layer.orDie
-)
+/** `MovieRepository` over an in-memory SQLite database, migrated (`./TestSql.ts`). */
+export { MovieRepositoryTest }
 
 /** A limiter that never waits: for tests of code that takes a `RateLimiter`. */
 export const RateLimiterTest: Layer.Layer<RateLimiter> = RateLimiter.Default({

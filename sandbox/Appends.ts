@@ -30,19 +30,38 @@ const credits = (r: Rng) => {
   const cast = Array.from({ length: int(r, 0, 8) }, (_, order) => {
     const p = person(r)
     return {
-      adult: p.adult, gender: p.gender, id: p.id, known_for_department: "Acting", name: p.name,
-      original_name: p.original_name, popularity: p.popularity, profile_path: p.profile_path,
-      cast_id: int(r, 1, 90), character: pick(r, ["Narrator", "Herself", "The \"Stranger\"", "Дед", "Young Amélie", ""]),
-      credit_id: hex(r, 24), order
+      adult: p.adult,
+      gender: p.gender,
+      id: p.id,
+      known_for_department: "Acting",
+      name: p.name,
+      original_name: p.original_name,
+      popularity: p.popularity,
+      profile_path: p.profile_path,
+      cast_id: int(r, 1, 90),
+      character: pick(r, ["Narrator", "Herself", "The \"Stranger\"", "Дед", "Young Amélie", ""]),
+      credit_id: hex(r, 24),
+      order
     }
   })
   const crew = Array.from({ length: int(r, 0, 5) }, () => {
     const p = person(r)
-    const [department, job] = pick(r, [["Directing", "Director"], ["Writing", "Screenplay"], ["Sound", "Original Music Composer"], ["Production", "Producer"]] as const)
+    const [department, job] = pick(
+      r,
+      [["Directing", "Director"], ["Writing", "Screenplay"], ["Sound", "Original Music Composer"], ["Production", "Producer"]] as const
+    )
     return {
-      adult: p.adult, gender: p.gender, id: p.id, known_for_department: department, name: p.name,
-      original_name: p.original_name, popularity: p.popularity, profile_path: p.profile_path,
-      credit_id: hex(r, 24), department, job
+      adult: p.adult,
+      gender: p.gender,
+      id: p.id,
+      known_for_department: department,
+      name: p.name,
+      original_name: p.original_name,
+      popularity: p.popularity,
+      profile_path: p.profile_path,
+      credit_id: hex(r, 24),
+      department,
+      job
     }
   })
   return { cast, crew }

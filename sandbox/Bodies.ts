@@ -23,23 +23,19 @@ export const tmdbError = (status: number, code: number, message: string, headers
   json(status, { success: false, status_code: code, status_message: message }, headers)
 
 // Key order as tmdb-api-facts.md §3 quotes it (and fixtures/error-401-status-7-adamayoung.json).
-export const unauthorized = (): Reply =>
-  json(401, { status_code: 7, status_message: "Invalid API key: You must be granted a valid key.", success: false })
+export const unauthorized = (): Reply => json(401, { status_code: 7, status_message: "Invalid API key: You must be granted a valid key.", success: false })
 
 const NOT_FOUND = "The resource you requested could not be found."
 /** Code 34; `withSuccess` false gives the older shape with no `success` key (fixtures/error-404-not-found-no-success-field.json). */
-export const notFound = (withSuccess: boolean): Reply =>
-  withSuccess ? tmdbError(404, 34, NOT_FOUND) : json(404, { status_code: 34, status_message: NOT_FOUND })
+export const notFound = (withSuccess: boolean): Reply => withSuccess ? tmdbError(404, 34, NOT_FOUND) : json(404, { status_code: 34, status_message: NOT_FOUND })
 
-export const invalidPage = (): Reply =>
-  tmdbError(400, 22, "Invalid page: Pages start at 1 and max at 500. They are expected to be an integer.")
+export const invalidPage = (): Reply => tmdbError(400, 22, "Invalid page: Pages start at 1 and max at 500. They are expected to be an integer.")
 
 export const invalidDate = (): Reply => tmdbError(400, 23, "Invalid date: Format needs to be YYYY-MM-DD.")
 
 export const invalidDateRange = (): Reply => tmdbError(422, 20, "Invalid date range: Should be a range no longer than 14 days.")
 
-export const tooManyAppends = (): Reply =>
-  tmdbError(400, 27, "Too many append to response objects: The maximum number of remote calls is 20.")
+export const tooManyAppends = (): Reply => tmdbError(400, 27, "Too many append to response objects: The maximum number of remote calls is 20.")
 
 export const methodNotAllowed = (): Reply => tmdbError(405, 42, "This request method is not supported for this resource.")
 
@@ -54,7 +50,9 @@ export const gatewayTimeout = (): Reply => tmdbError(504, 24, "Your request to t
 export const badGateway = (): Reply => ({
   status: 502,
   contentType: "text/html",
-  body: Buffer.from("<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>openresty</center>\r\n</body>\r\n</html>\r\n")
+  body: Buffer.from(
+    "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>openresty</center>\r\n</body>\r\n</html>\r\n"
+  )
 })
 
 /** The legacy 429 body has no `success` key (fixtures/error-429-rate-limit-legacy-2017.json). */

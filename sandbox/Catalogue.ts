@@ -74,12 +74,11 @@ const MONTH_WEIGHTS = [6, 5, 8, 7, 8, 7, 8, 8, 11, 12, 9, 11]
 export const catalogueYears = (cfg: CatalogueConfig): Array<number> => {
   const years = new Set<number>()
   for (let y = cfg.startYear; y <= cfg.endYear; y++) years.add(y)
-  if (typeof cfg.perYear === "object") for (const k of Object.keys(cfg.perYear)) years.add(Number(k))
+  if (typeof cfg.perYear === "object") { for (const k of Object.keys(cfg.perYear)) years.add(Number(k)) }
   return [...years].sort((a, b) => a - b)
 }
 
-const countFor = (cfg: CatalogueConfig, year: number): number =>
-  typeof cfg.perYear === "number" ? cfg.perYear : (cfg.perYear[year] ?? 60)
+const countFor = (cfg: CatalogueConfig, year: number): number => typeof cfg.perYear === "number" ? cfg.perYear : (cfg.perYear[year] ?? 60)
 
 const voteCountOf = (r: Rng): number => {
   const x = r()
@@ -126,18 +125,40 @@ export const generateCatalogue = (cfg: CatalogueConfig): Array<CatalogueMovie> =
       const voteCount = voteCountOf(r)
       const voteAverage = voteAverageOf(r, voteCount)
       const popularity = popularityOf(r, voteCount)
-      movies.push(new Movie(
-        nextId, hash32(cfg.seed, nextId), releaseDate, adult, video, voteCount, voteAverage, popularity,
-        int(r, firstDay, lastDay), r() < 0.03, null
-      ))
+      movies.push(
+        new Movie(
+          nextId,
+          hash32(cfg.seed, nextId),
+          releaseDate,
+          adult,
+          video,
+          voteCount,
+          voteAverage,
+          popularity,
+          int(r, firstDay, lastDay),
+          r() < 0.03,
+          null
+        )
+      )
     }
   }
   for (const [file, j] of fixtures) {
     const id = j.id as number
-    movies.push(new Movie(
-      id, hash32(cfg.seed, id), j.release_date as string, j.adult as boolean, j.video as boolean,
-      j.vote_count as number, j.vote_average as number, Number(j.popularity), int(r, firstDay, lastDay), false, file
-    ))
+    movies.push(
+      new Movie(
+        id,
+        hash32(cfg.seed, id),
+        j.release_date as string,
+        j.adult as boolean,
+        j.video as boolean,
+        j.vote_count as number,
+        j.vote_average as number,
+        Number(j.popularity),
+        int(r, firstDay, lastDay),
+        false,
+        file
+      )
+    )
   }
   return movies.sort((a, b) => a.id - b.id)
 }

@@ -42,5 +42,4 @@ export const bump = (record: Record<string, number>, key: string): void => {
   record[key] = (record[key] ?? 0) + 1
 }
 
-export const countersJson = (c: SandboxCounters): string =>
-  JSON.stringify({ ...c, detailsServed: Object.fromEntries(c.detailsServed) })
+export const countersJson = (c: SandboxCounters): string => JSON.stringify({ ...c, detailsServed: Object.fromEntries(c.detailsServed) })

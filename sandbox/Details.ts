@@ -1,4 +1,4 @@
-import { COMPANIES, COUNTRIES, FOREIGN_TITLES, GENRES, HOSTILE_TITLES, LANGUAGES, ADJECTIVES, NOUNS, SEQUELS } from "./Names.js"
+import { ADJECTIVES, COMPANIES, COUNTRIES, FOREIGN_TITLES, GENRES, HOSTILE_TITLES, LANGUAGES, NOUNS, SEQUELS } from "./Names.js"
 import type { Company, Language } from "./Names.js"
 import { int, mulberry32, pick, weighted } from "./Random.js"
 import type { Rng } from "./Random.js"
@@ -117,7 +117,13 @@ export const buildDetails = (m: MovieCore): WireDetails => {
   const runtimeRoll = r()
   const runtime = runtimeRoll < 0.08 ? 0 : runtimeRoll < 0.12 ? null : int(r, 62, 195)
   const spoken = [lang, ...(r() < 0.3 ? [LANGUAGES[0] as Language] : [])].filter((l, i, a) => a.indexOf(l) === i)
-  const tagline = sentinel(r, () => pick(r, ["Mischief. Mayhem. Soap.", "Some doors should stay closed.", "¡Vamos!", "Based on \"real\" events."]), "", 0.4, 0.1)
+  const tagline = sentinel(
+    r,
+    () => pick(r, ["Mischief. Mayhem. Soap.", "Some doors should stay closed.", "¡Vamos!", "Based on \"real\" events."]),
+    "",
+    0.4,
+    0.1
+  )
   return {
     adult: m.adult,
     backdrop_path: backdropPath,

@@ -26,8 +26,7 @@ export const fixtureBytes = (file: string): Buffer => {
   return bytes
 }
 
-export const fixtureJson = (file: string): Record<string, unknown> =>
-  JSON.parse(fixtureBytes(file).toString("utf8")) as Record<string, unknown>
+export const fixtureJson = (file: string): Record<string, unknown> => JSON.parse(fixtureBytes(file).toString("utf8")) as Record<string, unknown>
 
 /** The standalone /movie/{id}/{sub} fixtures (which carry an `id` key). */
 export const SUB_FIXTURES: Readonly<Record<string, string>> = {

@@ -2,13 +2,33 @@
 // store and return them unchanged (unicode, RTL, emoji, quotes, backslashes, SQL-looking text).
 
 export const GENRES: ReadonlyArray<readonly [number, string]> = [
-  [28, "Action"], [12, "Adventure"], [16, "Animation"], [35, "Comedy"], [80, "Crime"],
-  [99, "Documentary"], [18, "Drama"], [10751, "Family"], [14, "Fantasy"], [36, "History"],
-  [27, "Horror"], [10402, "Music"], [9648, "Mystery"], [10749, "Romance"], [878, "Science Fiction"],
-  [10770, "TV Movie"], [53, "Thriller"], [10752, "War"], [37, "Western"]
+  [28, "Action"],
+  [12, "Adventure"],
+  [16, "Animation"],
+  [35, "Comedy"],
+  [80, "Crime"],
+  [99, "Documentary"],
+  [18, "Drama"],
+  [10751, "Family"],
+  [14, "Fantasy"],
+  [36, "History"],
+  [27, "Horror"],
+  [10402, "Music"],
+  [9648, "Mystery"],
+  [10749, "Romance"],
+  [878, "Science Fiction"],
+  [10770, "TV Movie"],
+  [53, "Thriller"],
+  [10752, "War"],
+  [37, "Western"]
 ]
 
-export interface Company { readonly id: number; readonly logo_path: string | null; readonly name: string; readonly origin_country: string }
+export interface Company {
+  readonly id: number
+  readonly logo_path: string | null
+  readonly name: string
+  readonly origin_country: string
+}
 
 export const COMPANIES: ReadonlyArray<Company> = [
   { id: 25, logo_path: "/qZCc1lty5FzX30aOCVRBLzaVmcp.png", name: "20th Century Fox", origin_country: "US" },
@@ -34,11 +54,27 @@ export const COMPANIES: ReadonlyArray<Company> = [
 ]
 
 export const COUNTRIES: Readonly<Record<string, string>> = {
-  US: "United States of America", FR: "France", JP: "Japan", KR: "South Korea", DE: "Germany",
-  ES: "Spain", SA: "Saudi Arabia", IL: "Israel", IN: "India", CN: "China", RU: "Russia", GB: "United Kingdom"
+  US: "United States of America",
+  FR: "France",
+  JP: "Japan",
+  KR: "South Korea",
+  DE: "Germany",
+  ES: "Spain",
+  SA: "Saudi Arabia",
+  IL: "Israel",
+  IN: "India",
+  CN: "China",
+  RU: "Russia",
+  GB: "United Kingdom"
 }
 
-export interface Language { readonly code: string; readonly english: string; readonly native: string; readonly country: string; readonly weight: number }
+export interface Language {
+  readonly code: string
+  readonly english: string
+  readonly native: string
+  readonly country: string
+  readonly weight: number
+}
 
 export const LANGUAGES: ReadonlyArray<Language> = [
   { code: "en", english: "English", native: "English", country: "US", weight: 60 },
@@ -98,25 +134,85 @@ export const HOSTILE_TITLES: ReadonlyArray<string> = [
 ]
 
 export const ADJECTIVES: ReadonlyArray<string> = [
-  "Last", "Silent", "Broken", "Golden", "Midnight", "Hidden", "Endless", "Crimson", "Lonely", "Frozen",
-  "Electric", "Wild", "Forgotten", "Secret", "Burning", "Distant", "Hollow", "Savage", "Gentle", "Restless"
+  "Last",
+  "Silent",
+  "Broken",
+  "Golden",
+  "Midnight",
+  "Hidden",
+  "Endless",
+  "Crimson",
+  "Lonely",
+  "Frozen",
+  "Electric",
+  "Wild",
+  "Forgotten",
+  "Secret",
+  "Burning",
+  "Distant",
+  "Hollow",
+  "Savage",
+  "Gentle",
+  "Restless"
 ]
 
 export const NOUNS: ReadonlyArray<string> = [
-  "Harbor", "Orbit", "Winter", "Kingdom", "Witness", "River", "Signal", "Garden", "Horizon", "Machine",
-  "Summer", "Verdict", "Empire", "Shadow", "Frontier", "Echo", "Highway", "Island", "Promise", "Storm"
+  "Harbor",
+  "Orbit",
+  "Winter",
+  "Kingdom",
+  "Witness",
+  "River",
+  "Signal",
+  "Garden",
+  "Horizon",
+  "Machine",
+  "Summer",
+  "Verdict",
+  "Empire",
+  "Shadow",
+  "Frontier",
+  "Echo",
+  "Highway",
+  "Island",
+  "Promise",
+  "Storm"
 ]
 
 export const SEQUELS: ReadonlyArray<string> = [" 2", " II", ": Part Three", ": Reloaded", " Returns", " (Director's Cut)"]
 
 export const PEOPLE: ReadonlyArray<string> = [
-  "Ana de Armas", "Song Kang-ho", "Zoë Kravitz", "Mads Mikkelsen", "Penélope Cruz", "Ryūnosuke Kamiki",
-  "Nadine Labaki", "Gal Gadot", "Shah Rukh Khan", "Zhang Ziyi", "Chiwetel Ejiofor", "Björk Guðmundsdóttir",
-  "Saoirse Ronan", "Mahershala Ali", "Tilda Swinton", "Sam O'Neill", "Nuno Lopes", "Kim Min-hee"
+  "Ana de Armas",
+  "Song Kang-ho",
+  "Zoë Kravitz",
+  "Mads Mikkelsen",
+  "Penélope Cruz",
+  "Ryūnosuke Kamiki",
+  "Nadine Labaki",
+  "Gal Gadot",
+  "Shah Rukh Khan",
+  "Zhang Ziyi",
+  "Chiwetel Ejiofor",
+  "Björk Guðmundsdóttir",
+  "Saoirse Ronan",
+  "Mahershala Ali",
+  "Tilda Swinton",
+  "Sam O'Neill",
+  "Nuno Lopes",
+  "Kim Min-hee"
 ]
 
 export const KEYWORDS: ReadonlyArray<readonly [number, string]> = [
-  [818, "based on novel or book"], [9672, "based on true story"], [4565, "dystopia"], [9715, "superhero"],
-  [10183, "independent film"], [179431, "duringcreditsstinger"], [6054, "friendship"], [1701, "hero"],
-  [10714, "serial killer"], [14819, "violence"], [3616, "race against time"], [10084, "rescue"]
+  [818, "based on novel or book"],
+  [9672, "based on true story"],
+  [4565, "dystopia"],
+  [9715, "superhero"],
+  [10183, "independent film"],
+  [179431, "duringcreditsstinger"],
+  [6054, "friendship"],
+  [1701, "hero"],
+  [10714, "serial killer"],
+  [14819, "violence"],
+  [3616, "race against time"],
+  [10084, "rescue"]
 ]

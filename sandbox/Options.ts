@@ -90,7 +90,24 @@ const probability = (n: number) => n >= 0 && n <= 1
 const year = (n: number) => Number.isInteger(n) && n >= 1870 && n <= 2200
 
 const KNOWN: Record<string, ReadonlyArray<string>> = {
-  "": ["port", "apiKey", "readToken", "catalogue", "unstableOrder", "jitterPlacement", "latencyMs", "jitterMs", "rateLimit", "maxConnections", "faults", "deletedFraction", "alwaysFailFraction", "driftFraction", "outage", "faultPaths"],
+  "": [
+    "port",
+    "apiKey",
+    "readToken",
+    "catalogue",
+    "unstableOrder",
+    "jitterPlacement",
+    "latencyMs",
+    "jitterMs",
+    "rateLimit",
+    "maxConnections",
+    "faults",
+    "deletedFraction",
+    "alwaysFailFraction",
+    "driftFraction",
+    "outage",
+    "faultPaths"
+  ],
   "catalogue.": ["seed", "startYear", "endYear", "perYear", "includeFixtures", "crowdedDayFraction"],
   "rateLimit.": ["rps", "burst", "retryAfterSeconds"],
   "faults.": [...FAULT_KINDS, "retryAfter503Seconds"],
@@ -115,7 +132,9 @@ export const validateOptions = (o: unknown): Array<string> => {
   for (const k of ["deletedFraction", "alwaysFailFraction", "driftFraction"]) num(o, k, "", probability, "a number in [0,1]", errors)
   if (o.faultPaths !== undefined && o.faultPaths !== "all" && o.faultPaths !== "details") errors.push(`faultPaths must be "all" or "details"`)
   if (o.unstableOrder !== undefined && typeof o.unstableOrder !== "boolean") errors.push("unstableOrder must be a boolean")
-  if (o.jitterPlacement !== undefined && o.jitterPlacement !== "before" && o.jitterPlacement !== "after") errors.push(`jitterPlacement must be "before" or "after"`)
+  if (o.jitterPlacement !== undefined && o.jitterPlacement !== "before" && o.jitterPlacement !== "after") {
+    errors.push(`jitterPlacement must be "before" or "after"`)
+  }
   const c = o.catalogue
   if (c !== undefined) {
     if (!isObject(c)) errors.push("catalogue must be an object")
@@ -124,7 +143,9 @@ export const validateOptions = (o: unknown): Array<string> => {
       num(c, "seed", "catalogue.", Number.isInteger, "an integer", errors)
       num(c, "startYear", "catalogue.", year, "a year", errors)
       num(c, "endYear", "catalogue.", year, "a year", errors)
-      if (typeof c.startYear === "number" && typeof c.endYear === "number" && c.startYear > c.endYear) errors.push("catalogue.startYear must not be after catalogue.endYear")
+      if (typeof c.startYear === "number" && typeof c.endYear === "number" && c.startYear > c.endYear) {
+        errors.push("catalogue.startYear must not be after catalogue.endYear")
+      }
       const p = c.perYear
       if (p !== undefined) {
         const ok = typeof p === "number"

@@ -6,10 +6,14 @@ import type { Rng } from "./Random.js"
 // through one window costs a slice per page.
 
 export type SortKey =
-  | "popularity.desc" | "popularity.asc"
-  | "primary_release_date.desc" | "primary_release_date.asc"
-  | "vote_count.desc" | "vote_count.asc"
-  | "vote_average.desc" | "vote_average.asc"
+  | "popularity.desc"
+  | "popularity.asc"
+  | "primary_release_date.desc"
+  | "primary_release_date.asc"
+  | "vote_count.desc"
+  | "vote_count.asc"
+  | "vote_average.desc"
+  | "vote_average.asc"
 
 export const SORT_KEYS: Readonly<Record<string, SortKey>> = {
   "popularity.desc": "popularity.desc",
@@ -107,7 +111,8 @@ export class DiscoverIndex {
 
   /** Every movie the query lists, in order (cached). */
   matches(q: DiscoverQuery): ReadonlyArray<CatalogueMovie> {
-    const key = `${q.sort}|${q.gteDay}|${q.lteDay}|${q.voteCountGte}|${q.voteCountLte}|${q.voteAverageGte}|${q.voteAverageLte}|${q.includeAdult}|${q.includeVideo}`
+    const key =
+      `${q.sort}|${q.gteDay}|${q.lteDay}|${q.voteCountGte}|${q.voteCountLte}|${q.voteAverageGte}|${q.voteAverageLte}|${q.includeAdult}|${q.includeVideo}`
     let hit = this.cache.get(key)
     if (hit === undefined) {
       hit = this.compute(q)

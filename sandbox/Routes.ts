@@ -1,8 +1,8 @@
 import { APPENDABLE, appended } from "./Appends.js"
-import type { CatalogueMovie, Fate } from "./Catalogue.js"
-import { CONFIGURATION_FIXTURE, fixtureBytes, SUB_FIXTURES } from "./Fixtures.js"
 import { internalError, invalidDate, invalidDateRange, invalidPage, json, methodNotAllowed, notFound, tooManyAppends, unauthorized } from "./Bodies.js"
 import type { Reply } from "./Bodies.js"
+import type { CatalogueMovie, Fate } from "./Catalogue.js"
+import { CONFIGURATION_FIXTURE, fixtureBytes, SUB_FIXTURES } from "./Fixtures.js"
 import { ChangesIndex, DiscoverIndex, shuffledSlice, SORT_KEYS, sortKeyOf } from "./Query.js"
 import { parseIsoDay, todayDay } from "./Random.js"
 import type { Rng } from "./Random.js"
@@ -47,8 +47,7 @@ const parsePage = (raw: string | null): number | undefined => {
 }
 
 /** A day number, null when absent or empty, undefined when malformed. */
-const parseDateParam = (raw: string | null): number | null | undefined =>
-  raw === null || raw === "" ? null : parseIsoDay(raw)
+const parseDateParam = (raw: string | null): number | null | undefined => raw === null || raw === "" ? null : parseIsoDay(raw)
 
 export class Router {
   private notFoundCount = 0

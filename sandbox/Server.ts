@@ -34,8 +34,7 @@ export interface Sandbox {
   close(): Promise<void>
 }
 
-const invalid = (what: string, errors: ReadonlyArray<string>): Error =>
-  new Error(`invalid sandbox ${what}: ${errors.join("; ")}`)
+const invalid = (what: string, errors: ReadonlyArray<string>): Error => new Error(`invalid sandbox ${what}: ${errors.join("; ")}`)
 
 type Gate = { kind: "route" } | { kind: "reply"; reply: Reply } | { kind: "fault"; fault: FaultKind }
 
@@ -68,7 +67,11 @@ export const startSandbox = async (input: SandboxOptions = {}): Promise<Sandbox>
     jitterPlacement: input.jitterPlacement ?? DEFAULTS.jitterPlacement
   }
   const catalogue = generateCatalogue(catalogueConfig)
-  const fates = assignFates(catalogue, { deletedFraction: options.deletedFraction ?? 0, alwaysFailFraction: options.alwaysFailFraction ?? 0, driftFraction: options.driftFraction ?? 0 }, seed)
+  const fates = assignFates(catalogue, {
+    deletedFraction: options.deletedFraction ?? 0,
+    alwaysFailFraction: options.alwaysFailFraction ?? 0,
+    driftFraction: options.driftFraction ?? 0
+  }, seed)
   const byId = new Map(catalogue.map((m) => [m.id, m]))
   const router = new Router({
     apiKey: options.apiKey ?? DEFAULTS.apiKey,
@@ -137,13 +140,21 @@ export const startSandbox = async (input: SandboxOptions = {}): Promise<Sandbox>
     if (g.kind === "reply") return write(res, g.reply, false)
     if (g.kind === "fault") {
       switch (g.fault) {
-        case "reset": req.socket.resetAndDestroy(); return
-        case "hang": return
-        case "error500": return write(res, internalError(), false)
-        case "error502": return write(res, badGateway(), false)
-        case "error503": return write(res, serviceOffline(options.faults?.retryAfter503Seconds ?? DEFAULTS.retryAfter503Seconds), false)
-        case "error504": return write(res, gatewayTimeout(), false)
-        case "truncate": break
+        case "reset":
+          req.socket.resetAndDestroy()
+          return
+        case "hang":
+          return
+        case "error500":
+          return write(res, internalError(), false)
+        case "error502":
+          return write(res, badGateway(), false)
+        case "error503":
+          return write(res, serviceOffline(options.faults?.retryAfter503Seconds ?? DEFAULTS.retryAfter503Seconds), false)
+        case "error504":
+          return write(res, gatewayTimeout(), false)
+        case "truncate":
+          break
       }
     }
     write(res, router.handle(req.method ?? "GET", url, req.headers.authorization), g.kind === "fault")

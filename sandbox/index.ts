@@ -1,18 +1,18 @@
 import { Effect } from "effect"
 import type { Scope } from "effect"
+import type { SandboxOptions } from "./Options.js"
 import { startSandbox } from "./Server.js"
 import type { Sandbox } from "./Server.js"
-import type { SandboxOptions } from "./Options.js"
 
-export { startSandbox } from "./Server.js"
-export type { Sandbox } from "./Server.js"
-export type { SandboxCounters } from "./Counters.js"
-export type { SandboxFaults, SandboxOptions, SandboxRateLimit } from "./Options.js"
-export { validateOptions } from "./Options.js"
 export { generateCatalogue } from "./Catalogue.js"
 export type { CatalogueConfig, CatalogueMovie, DiscoverItem, WireDetails } from "./Catalogue.js"
+export type { SandboxCounters } from "./Counters.js"
 export { normalizeDetails } from "./GroundTruth.js"
 export type { DiscoveredFields, ExpectedFailure, GroundTruthEntry, GroundTruthQuery, NormalizedDetails } from "./GroundTruth.js"
+export type { SandboxFaults, SandboxOptions, SandboxRateLimit } from "./Options.js"
+export { validateOptions } from "./Options.js"
+export { startSandbox } from "./Server.js"
+export type { Sandbox } from "./Server.js"
 
 /** The sandbox as a scoped resource: acquired when the scope opens, closed when it closes. */
 export const sandboxScoped = (options?: SandboxOptions): Effect.Effect<Sandbox, never, Scope.Scope> =>

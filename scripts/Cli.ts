@@ -156,9 +156,7 @@ const collect = (a: Parsed) =>
       })
     }
   }).pipe(
-    Effect.onInterrupt(() =>
-      Console.error("Interrupted: finished work is saved. Run the same command again to resume.")
-    )
+    Effect.onInterrupt(() => Console.error("Interrupted: finished work is saved. Run the same command again to resume."))
   )
 
 export const collectCommand = Command.make("collect", options, collect).pipe(
@@ -176,7 +174,6 @@ export const exitCodeOf = (exit: Exit.Exit<unknown, unknown>): number =>
         ? ExitCode.interrupted
         : Option.match(Cause.failureOption(cause), {
           onNone: () => ExitCode.fatal,
-          onSome: (e) =>
-            e instanceof UsageError || ValidationError.isValidationError(e) || ConfigError.isConfigError(e) ? ExitCode.usage : ExitCode.fatal
+          onSome: (e) => e instanceof UsageError || ValidationError.isValidationError(e) || ConfigError.isConfigError(e) ? ExitCode.usage : ExitCode.fatal
         })
   })

@@ -3,8 +3,11 @@ import type { CollectionProgress as Progress, CollectionSummary } from "../src/C
 const fmt = (n: number) => n.toLocaleString("en-US")
 const duration = (ms: number) => {
   const s = Math.round(ms / 1000)
-  return s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m`
-    : s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s` : `${s}s`
+  return s >= 3600 ?
+    `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m`
+    : s >= 60
+    ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`
+    : `${s}s`
 }
 
 /**

@@ -6,8 +6,8 @@ import { type BenchOutcome, codeState, type Ctx, figure, machine, root, runtimeC
 import { memoryBench } from "../bench/memory.js"
 import { overheadBench } from "../bench/overhead.js"
 import { cleanup, withTimeout } from "../bench/processes.js"
-import { printTable, readPrevious, type Results, type StoredBench, writeOutputs } from "../bench/report.js"
 import { rateBench } from "../bench/rate.js"
+import { printTable, readPrevious, type Results, type StoredBench, writeOutputs } from "../bench/report.js"
 import { storageBench } from "../bench/storage.js"
 
 // npm run bench -- [--only rate,economy,overhead,storage,memory,scaling] [--quick]
@@ -98,11 +98,15 @@ const main = async () => {
     benches,
     figures: benches.flatMap((b) => b.figures)
   }
-  console.log(`\nMachine: ${info.cpuModel}, ${info.cores} cores, ${info.ramGB} GB RAM, node ${info.node}, ${info.os}; ` +
-    `load average ${info.loadAvgAtStart.join("/")} at the start, ${results.loadAvgAtEnd.join("/")} at the end\n`)
+  console.log(
+    `\nMachine: ${info.cpuModel}, ${info.cores} cores, ${info.ramGB} GB RAM, node ${info.node}, ${info.os}; ` +
+      `load average ${info.loadAvgAtStart.join("/")} at the start, ${results.loadAvgAtEnd.join("/")} at the end\n`
+  )
   printTable(outcomes.flatMap((o) => o.figures), console.log)
   writeOutputs(outDir, results, new Set(outcomes.map((o) => o.name)), mdFile)
-  console.log(`\n${results.durationSec} s in all. Wrote ${path.relative(process.cwd(), path.join(outDir, "results.json"))} and ${path.relative(process.cwd(), mdFile)}.`)
+  console.log(
+    `\n${results.durationSec} s in all. Wrote ${path.relative(process.cwd(), path.join(outDir, "results.json"))} and ${path.relative(process.cwd(), mdFile)}.`
+  )
   return outcomes.some((o) => o.error !== undefined) ? 1 : 0
 }
 

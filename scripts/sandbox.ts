@@ -53,18 +53,30 @@ const perYear = (raw: string | undefined): number | Record<number, number> | und
 const parse = (argv: ReadonlyArray<string>): SandboxOptions | "help" => {
   let values
   try {
-    ({ values } = parseArgs({
+    ;({ values } = parseArgs({
       args: [...argv],
       strict: true,
       allowPositionals: false,
       options: {
-        config: { type: "string" }, port: { type: "string" }, seed: { type: "string" },
-        "start-year": { type: "string" }, "end-year": { type: "string" }, "per-year": { type: "string" },
-        fixtures: { type: "string" }, "no-fixtures": { type: "boolean" },
-        rps: { type: "string" }, burst: { type: "string" }, "max-connections": { type: "string" },
-        latency: { type: "string" }, jitter: { type: "string" }, "jitter-before": { type: "boolean" },
-        "crowded-day": { type: "string" }, "unstable-order": { type: "boolean" },
-        "api-key": { type: "string" }, "read-token": { type: "string" }, help: { type: "boolean", short: "h" }
+        config: { type: "string" },
+        port: { type: "string" },
+        seed: { type: "string" },
+        "start-year": { type: "string" },
+        "end-year": { type: "string" },
+        "per-year": { type: "string" },
+        fixtures: { type: "string" },
+        "no-fixtures": { type: "boolean" },
+        rps: { type: "string" },
+        burst: { type: "string" },
+        "max-connections": { type: "string" },
+        latency: { type: "string" },
+        jitter: { type: "string" },
+        "jitter-before": { type: "boolean" },
+        "crowded-day": { type: "string" },
+        "unstable-order": { type: "boolean" },
+        "api-key": { type: "string" },
+        "read-token": { type: "string" },
+        help: { type: "boolean", short: "h" }
       }
     }))
   } catch (e) {

@@ -74,8 +74,7 @@ export const credentialsConfig: Config.Config<Credentials> = Config.all({
   key: Config.option(Config.redacted("TMDB_API_KEY"))
 }).pipe(
   Config.mapOrFail(({ key, token }) => {
-    const nonEmpty = (o: Option.Option<Redacted.Redacted<string>>) =>
-      Option.filter(o, (r) => Redacted.value(r).trim() !== "")
+    const nonEmpty = (o: Option.Option<Redacted.Redacted<string>>) => Option.filter(o, (r) => Redacted.value(r).trim() !== "")
     const t = nonEmpty(token)
     if (Option.isSome(t)) return Either.right<Credentials>({ _tag: "ReadAccessToken", token: t.value })
     const k = nonEmpty(key)

@@ -1,4 +1,4 @@
-import { Schema } from "effect"
+import { Context, Schema } from "effect"
 import { findErrorCode } from "./Wire.js"
 
 /** Why the database cannot be used. Each has one clear line for a person. */
@@ -32,3 +32,18 @@ export const fromSqlite = (path: string, cause: unknown): DatabaseError => {
   const detail = code !== "" ? code : cause instanceof Error ? cause.message : String(cause)
   return new DatabaseError({ problem: "other", path, message: `database ${path} failed: ${detail}` })
 }
+
+/** The driver's own words: a SqlError's message is only "Failed to execute statement". */
+const driverMessage = (cause: unknown): string => {
+  const inner = typeof cause === "object" && cause !== null && "cause" in cause ? cause.cause : undefined
+  return inner instanceof Error ? inner.message : cause instanceof Error ? cause.message : String(cause)
+}
+
+/**
+ * How the repository turns a failure of its SQL client into a DatabaseError. Only the layer that
+ * opens the database knows its dialect's error codes and a name to show (`SqlLive` gives SQLite's
+ * and the file name); over any other client a failure reads `database failed: <cause>`.
+ */
+export class DatabaseErrorMapping extends Context.Reference<DatabaseErrorMapping>()("tmdb/DatabaseErrorMapping", {
+  defaultValue: () => (cause: unknown): DatabaseError => new DatabaseError({ problem: "other", path: "", message: `database failed: ${driverMessage(cause)}` })
+}) {}

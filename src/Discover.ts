@@ -119,8 +119,7 @@ export const discoveryComplete = (events: {
   readonly failedPages: ReadonlyArray<unknown>
   readonly incomplete: ReadonlyArray<unknown>
   readonly truncated: ReadonlyArray<{ readonly reason: string }>
-}): boolean =>
-  events.failedPages.length === 0 && events.incomplete.length === 0 && events.truncated.every((t) => t.reason === "maxPages")
+}): boolean => events.failedPages.length === 0 && events.incomplete.length === 0 && events.truncated.every((t) => t.reason === "maxPages")
 
 /** Years and date windows go newest first, unless the sort is by date ascending. */
 const newestFirst = (options: DiscoverOptions) => options.sortBy !== "primary_release_date.asc"
@@ -272,7 +271,7 @@ export const discoverStream = (
                 observed.push(m)
               }
               // An item that does not decode is reported on its own; its id still counts as listed.
-              for (const i of page.invalid) if (i.tmdbId !== null) for (const s of all) s.add(i.tmdbId)
+              for (const i of page.invalid) if (i.tmdbId !== null) { for (const s of all) s.add(i.tmdbId) }
               const movies = page.movies.filter((m) => {
                 if (seen.has(m.tmdbId)) return false
                 seen.add(m.tmdbId)

@@ -73,8 +73,7 @@ const NamesById = Schema.transform(
 
 const TmdbId = Schema.Number.pipe(Schema.int(), Schema.positive())
 
-const optionalNull = <S extends Schema.Schema.Any>(schema: S) =>
-  Schema.optionalWith(schema, { default: () => null as Schema.Schema.Type<S> })
+const optionalNull = <S extends Schema.Schema.Any>(schema: S) => Schema.optionalWith(schema, { default: () => null as Schema.Schema.Type<S> })
 
 // ---------------------------------------------------------------------------
 // /discover/movie

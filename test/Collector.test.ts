@@ -1,5 +1,5 @@
-import { describe, expect, it } from "@effect/vitest"
 import * as SqlClient from "@effect/sql/SqlClient"
+import { describe, expect, it } from "@effect/vitest"
 import { Cause, Deferred, Effect, Either, Exit, Fiber, Option, Ref, Stream } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
@@ -17,8 +17,7 @@ import { CollectorTest, TmdbClientTest } from "../testing.js"
 // repository. No subprocess, no network, no disk; nothing here sleeps, so TestClock never moves.
 
 const fightClub = JSON.parse(fs.readFileSync(path.resolve(import.meta.dirname, "../sandbox/fixtures/movie-550-fight-club.json"), "utf8"))
-const details = (id: number): MovieDetails =>
-  Either.getOrThrow(decodeMovieDetails({ ...fightClub, id, title: `Movie ${id}` }))
+const details = (id: number): MovieDetails => Either.getOrThrow(decodeMovieDetails({ ...fightClub, id, title: `Movie ${id}` }))
 const discovered = (id: number): DiscoveredMovie => ({
   tmdbId: id,
   title: `Movie ${id}`,
@@ -49,8 +48,10 @@ const client = (
   getMovieDetails: (id) => answer(id)
 })
 
-const runStatuses = Effect.flatMap(SqlClient.SqlClient, (sql) =>
-  Effect.map(sql<{ status: string }>`SELECT status FROM collection_runs ORDER BY id`, (rows) => rows.map((r) => r.status)))
+const runStatuses = Effect.flatMap(
+  SqlClient.SqlClient,
+  (sql) => Effect.map(sql<{ status: string }>`SELECT status FROM collection_runs ORDER BY id`, (rows) => rows.map((r) => r.status))
+)
 
 const failureTag = (exit: Exit.Exit<unknown, { readonly _tag: string }>) =>
   Exit.isFailure(exit) ? Option.match(Cause.failureOption(exit.cause), { onNone: () => "defect", onSome: (e) => e._tag }) : "success"
@@ -133,8 +134,7 @@ describe("Collector, in process", () => {
       const layer = CollectorTest(TmdbClientTest(client([page(ids(1, 20)), page(ids(21, 20), 2)], (id) =>
         id <= 10
           ? Effect.succeed(details(id)).pipe(Effect.tap(() => (++done === 10 ? Deferred.succeed(halfway, undefined) : Effect.void)))
-          : Effect.never
-      )))
+          : Effect.never)))
       yield* Effect.gen(function*() {
         const fiber = yield* Effect.fork(Collector.run(options))
         yield* Deferred.await(halfway)

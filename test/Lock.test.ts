@@ -19,8 +19,7 @@ const hold = (db: string) =>
 /** One synchronous attempt (no event-loop turn, so a killed child is not reaped meanwhile). */
 const tryOnce = (db: string) => Effect.runSync(Effect.exit(Effect.scoped(acquireCollectorLock(db))))
 
-const failure = (exit: Exit.Exit<unknown, unknown>) =>
-  Exit.isFailure(exit) && exit.cause._tag === "Fail" ? exit.cause.error : undefined
+const failure = (exit: Exit.Exit<unknown, unknown>) => Exit.isFailure(exit) && exit.cause._tag === "Fail" ? exit.cause.error : undefined
 
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
 
@@ -49,7 +48,8 @@ const holder = async (db: string): Promise<ChildProcess> => {
   return child
 }
 
-const exited = (child: ChildProcess) => new Promise<void>((resolve) => child.exitCode !== null || child.signalCode !== null ? resolve() : child.once("exit", () => resolve()))
+const exited = (child: ChildProcess) =>
+  new Promise<void>((resolve) => child.exitCode !== null || child.signalCode !== null ? resolve() : child.once("exit", () => resolve()))
 
 /** Linux: the child is a zombie (every thread dead, so every file closed) and not yet reaped. */
 const isZombie = (pid: number) => {

@@ -1,10 +1,9 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Clock, Deferred, Duration, Effect, Either, Fiber, TestClock } from "effect"
-import type { LimiterOptions } from "../src/Config.js"
 import { RateLimiter } from "../services/RateLimiter.js"
+import type { LimiterOptions } from "../src/Config.js"
 
-const makeLimiter = (options: LimiterOptions) =>
-  Effect.provide(RateLimiter, RateLimiter.Default({ adaptive: false, maxPause: "60 seconds", ...options }))
+const makeLimiter = (options: LimiterOptions) => Effect.provide(RateLimiter, RateLimiter.Default({ adaptive: false, maxPause: "60 seconds", ...options }))
 
 /** Runs `n` tasks through the limiter at once and returns each start time (ms), sorted. */
 const startTimes = (limiter: RateLimiter, n: number, work: Effect.Effect<void> = Effect.void, horizon: Duration.DurationInput = "10 minutes") =>
@@ -142,8 +141,7 @@ describe("RateLimiter", () => {
     Effect.gen(function*() {
       const limiter = yield* makeLimiter({ requestsPerSecond: 100, burst: 10, maxConcurrent: 2 })
       const running = yield* Deferred.make<void>()
-      const hung = yield* Effect.forEach([1, 2], () =>
-        Effect.fork(limiter.withPermit(Effect.zipRight(Deferred.succeed(running, undefined), Effect.never))))
+      const hung = yield* Effect.forEach([1, 2], () => Effect.fork(limiter.withPermit(Effect.zipRight(Deferred.succeed(running, undefined), Effect.never))))
       // A third waits for a slot, then is interrupted while queued.
       const queued = yield* Effect.fork(limiter.withPermit(Effect.never))
       yield* TestClock.adjust("1 second")
@@ -288,7 +286,9 @@ describe("RateLimiter", () => {
             yield* limiter.record(healed ? "ok" : "failed")
           })
         ).pipe(Effect.either)
-        const fiber = yield* Effect.fork(Effect.repeat(Effect.zipRight(request, Effect.sleep("250 millis")), { until: () => false }).pipe(Effect.timeout("60 seconds")))
+        const fiber = yield* Effect.fork(
+          Effect.repeat(Effect.zipRight(request, Effect.sleep("250 millis")), { until: () => false }).pipe(Effect.timeout("60 seconds"))
+        )
         yield* TestClock.adjust("30 seconds")
         const duringOutage = sentAt.length
         healed = true

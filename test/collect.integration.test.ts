@@ -1,5 +1,5 @@
-import { describe, expect, it } from "vitest"
 import * as path from "node:path"
+import { describe, expect, it } from "vitest"
 import type { Sandbox } from "../sandbox/index.js"
 import { readDb, runCli, startCli, tmpDir, waitFor } from "./support/cli.js"
 import { cliEnv, expectExact, sandboxes } from "./support/sandbox.js"
@@ -51,14 +51,16 @@ describe("collect CLI against the sandbox", () => {
     const byId = new Map(movies.map((m) => [m.tmdb_id, m]))
     for (const t of truth) {
       const row = byId.get(t.tmdbId)
-      expect(row && {
-        tmdbId: row.tmdb_id,
-        title: row.title,
-        releaseDate: row.release_date,
-        voteAverage: row.vote_average,
-        voteCount: row.vote_count,
-        popularity: row.popularity
-      }).toEqual(t.discovered)
+      expect(
+        row && {
+          tmdbId: row.tmdb_id,
+          title: row.title,
+          releaseDate: row.release_date,
+          voteAverage: row.vote_average,
+          voteCount: row.vote_count,
+          popularity: row.popularity
+        }
+      ).toEqual(t.discovered)
     }
     // Request economy: data pages + the page-1 probes of windows that were split.
     expect(pages.length).toBeLessThanOrEqual(Math.ceil(truth.length / 20) + 20)
@@ -67,7 +69,10 @@ describe("collect CLI against the sandbox", () => {
   it("a crowded year whose ties TMDB reshuffles on every request is stored whole, in under 3x the fewest requests", async () => {
     // About 3,000 movies, 10% of them on January 1, with no vote threshold: page borders cut
     // runs of same-day ties everywhere, and each request sees them in a new order.
-    const s = await sandbox({ unstableOrder: true, catalogue: { seed: 21, startYear: 2022, endYear: 2022, perYear: 3_000, includeFixtures: false, crowdedDayFraction: 0.1 } })
+    const s = await sandbox({
+      unstableOrder: true,
+      catalogue: { seed: 21, startYear: 2022, endYear: 2022, perYear: 3_000, includeFixtures: false, crowdedDayFraction: 0.1 }
+    })
     const truth = s.groundTruth({ startYear: 2022, endYear: 2022, minVoteCount: 0 })
     expect(truth.length).toBeGreaterThan(2_500)
     const db = path.join(tmpDir(), "crowded.sqlite")

@@ -8,8 +8,7 @@ import { TmdbClientLayer } from "../layers/Tmdb.js"
 import { TmdbClient } from "../services/TmdbClient.js"
 import { decodeDiscoverPage, decodeMovieDetails } from "../src/Decode.js"
 
-const fixture = (name: string) =>
-  JSON.parse(fs.readFileSync(path.resolve(import.meta.dirname, "../sandbox/fixtures", name), "utf8")) as Record<string, unknown>
+const fixture = (name: string) => JSON.parse(fs.readFileSync(path.resolve(import.meta.dirname, "../sandbox/fixtures", name), "utf8")) as Record<string, unknown>
 const details = fixture("movie-550-fight-club.json")
 const discover = fixture("discover-movie-page-1-2024-02.json")
 
@@ -110,8 +109,9 @@ describe("decoder robustness (fast-check)", () => {
         burst: 100
       }).pipe(Layer.provide(http.layer))
       const fiber = yield* Effect.fork(
-        Effect.flatMap(TmdbClient, (c) =>
-          Effect.forEach(bodies, (_, n) => Effect.exit(c.getMovieDetails(n + 1)), { concurrency: 1 })).pipe(Effect.provide(layer))
+        Effect.flatMap(TmdbClient, (c) => Effect.forEach(bodies, (_, n) => Effect.exit(c.getMovieDetails(n + 1)), { concurrency: 1 })).pipe(
+          Effect.provide(layer)
+        )
       )
       yield* TestClock.adjust("1 hour")
       const exits = yield* Fiber.join(fiber)

@@ -1,6 +1,6 @@
-import { describe, expect, it } from "vitest"
 import * as fs from "node:fs"
 import * as path from "node:path"
+import { describe, expect, it } from "vitest"
 
 // The house is read bottom up: the domain (src/), the services, the layers that compose them,
 // then the entry points (index.ts, testing.ts, scripts/). A file imports only from its own

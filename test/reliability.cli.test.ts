@@ -1,6 +1,6 @@
-import { describe, expect, it } from "vitest"
 import * as fs from "node:fs"
 import * as path from "node:path"
+import { describe, expect, it } from "vitest"
 import type { Sandbox } from "../sandbox/index.js"
 import { readDb, runCli, sleep, startCli, tmpDir, waitFor } from "./support/cli.js"
 import { cliEnv, expectExact, sandboxes } from "./support/sandbox.js"
@@ -21,7 +21,11 @@ describe("throttling", () => {
     expectExact(db, s, { startYear: 2019, endYear: 2020 })
     const share = s.counters.rateLimited / s.counters.requests
     const summary = JSON.parse(run.stdout)
-    figure(`throttling: ${s.counters.rateLimited} of ${s.counters.requests} requests answered 429 (${(100 * share).toFixed(1)}%, amplification ${(s.counters.requests / (s.counters.requests - s.counters.rateLimited)).toFixed(3)}), rate settled at ${summary.settledRate} req/s, ${(run.ms / 1000).toFixed(1)} s`)
+    figure(
+      `throttling: ${s.counters.rateLimited} of ${s.counters.requests} requests answered 429 (${(100 * share).toFixed(1)}%, amplification ${
+        (s.counters.requests / (s.counters.requests - s.counters.rateLimited)).toFixed(3)
+      }), rate settled at ${summary.settledRate} req/s, ${(run.ms / 1000).toFixed(1)} s`
+    )
     expect(share).toBeLessThanOrEqual(0.2)
     // Amplification: every request sent, over those that were needed (the ones not answered 429).
     expect(s.counters.requests / (s.counters.requests - s.counters.rateLimited)).toBeLessThanOrEqual(1.25)
@@ -63,7 +67,13 @@ describe("retry storms", () => {
     const before = bestRate(down - 3_000, down)
     const recovered = bestRate(healed, healed + 10_000)
     const firstAfter = timeline.find((p) => p.t > healed && p.served > at(healed).served)
-    figure(`storm: ${duringOutage} requests sent during the 20 s outage; ${s.counters.requests} sent for ${truth.length + pages} needed (x${amplification.toFixed(3)}); first success ${firstAfter ? ((firstAfter.t - healed) / 1000).toFixed(1) : "?"} s after healing; best 2 s rate within 10 s of healing ${recovered.toFixed(1)}/s vs ${before.toFixed(1)}/s before the outage (configured ${rps})`)
+    figure(
+      `storm: ${duringOutage} requests sent during the 20 s outage; ${s.counters.requests} sent for ${truth.length + pages} needed (x${
+        amplification.toFixed(3)
+      }); first success ${firstAfter ? ((firstAfter.t - healed) / 1000).toFixed(1) : "?"} s after healing; best 2 s rate within 10 s of healing ${
+        recovered.toFixed(1)
+      }/s vs ${before.toFixed(1)}/s before the outage (configured ${rps})`
+    )
     expect(amplification).toBeLessThanOrEqual(1.1)
     expect(duringOutage).toBeLessThanOrEqual(30)
     expect(recovered).toBeGreaterThanOrEqual(0.9 * Math.min(rps, before))
@@ -152,7 +162,9 @@ describe("crash safety", () => {
     }
     const final = finished ? undefined : await cli.done
     if (final !== undefined && refused(final.stderr)) refusals.push(final.stderr.trim())
-    figure(`crash: ${killed} kills (${where.startUp} in start-up, ${where.lockTaken} just after the lock was taken, ${where.discovering} in discovery, ${where.fetchingDetails} while fetching details), ${refusals.length} refusals`)
+    figure(
+      `crash: ${killed} kills (${where.startUp} in start-up, ${where.lockTaken} just after the lock was taken, ${where.discovering} in discovery, ${where.fetchingDetails} while fetching details), ${refusals.length} refusals`
+    )
     expect(refusals).toEqual([])
     expect(killed).toBe(KILLS)
     expect(final?.code).toBe(0)
@@ -163,7 +175,11 @@ describe("crash safety", () => {
     expect(runs.slice(0, -1).every((r) => r.status === "abandoned" || r.status === "complete")).toBe(true)
     // A kill in discovery or later always leaves a run behind; one in start-up may not.
     expect(runs.filter((r) => r.status === "abandoned").length).toBeGreaterThanOrEqual(where.discovering + where.fetchingDetails)
-    figure(`crash: ${runs.length} runs; movies fetched again after each kill: [${refetched.join(", ")}] (max ${Math.max(...refetched)}, limit ${concurrency + burst}); ${truth.length} movies, 0 lost`)
+    figure(
+      `crash: ${runs.length} runs; movies fetched again after each kill: [${refetched.join(", ")}] (max ${Math.max(...refetched)}, limit ${
+        concurrency + burst
+      }); ${truth.length} movies, 0 lost`
+    )
     expect(Math.max(...refetched)).toBeLessThanOrEqual(concurrency + burst)
   }, 240_000)
 })
@@ -188,7 +204,9 @@ describe("signals", () => {
       const exitMs = exitedAt - sent
       const requestsAfter = s.counters.requests - requestsSoonAfter
       const stored = readDb(db).movies.filter((m) => m.details_fetched_at !== null).length
-      figure(`${signal}: exit ${run.code} after ${exitMs} ms; ${requestsAfter} requests after +1 s; ${stored} details stored, ${servedAtSignal} served at the signal`)
+      figure(
+        `${signal}: exit ${run.code} after ${exitMs} ms; ${requestsAfter} requests after +1 s; ${stored} details stored, ${servedAtSignal} served at the signal`
+      )
       expect(run.code).toBe(130)
       expect(exitMs).toBeLessThan(10_000)
       expect(run.stderr).toContain("Run the same command again to resume")

@@ -1,12 +1,12 @@
 import { SqlClient } from "@effect/sql"
-import { Effect, Exit, Layer } from "effect"
 import Database from "better-sqlite3"
+import { Effect, Exit, Layer } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { describe, expect, it } from "vitest"
 import { SqlLive } from "../layers/Sql.js"
-import { MovieRepository } from "../services/MovieRepository.js"
 import { describeFailure } from "../scripts/Cli.js"
+import { MovieRepository } from "../services/MovieRepository.js"
 import type { MovieDetails } from "../src/Movie.js"
 import { readDb, runCli, startCli, tmpDir, waitFor } from "./support/cli.js"
 import { cliEnv, sandboxes } from "./support/sandbox.js"
@@ -60,17 +60,32 @@ describe("database faults: a typed error, one line, a non-zero exit, nothing hal
   it("a full database (SQLITE_FULL via max_page_count): the batch is rolled back whole", async () => {
     const db = path.join(tmpDir(), "full.sqlite")
     const movie = (id: number): MovieDetails => ({
-      tmdbId: id, imdbId: null, title: `M${id}`, originalTitle: null, releaseDate: null, runtime: null, budget: null, revenue: null,
-      genres: [], productionCompanies: [], overview: "x".repeat(2_000), voteAverage: 0, voteCount: 0, popularity: 0, appended: {}
+      tmdbId: id,
+      imdbId: null,
+      title: `M${id}`,
+      originalTitle: null,
+      releaseDate: null,
+      runtime: null,
+      budget: null,
+      revenue: null,
+      genres: [],
+      productionCompanies: [],
+      overview: "x".repeat(2_000),
+      voteAverage: 0,
+      voteCount: 0,
+      popularity: 0,
+      appended: {}
     })
-    const exit = await Effect.runPromise(Effect.exit(Effect.gen(function*() {
-      const repo = yield* MovieRepository
-      const sql = yield* SqlClient.SqlClient
-      yield* repo.saveOutcomes([movie(1)], [], "2026-01-01T00:00:00.000Z")
-      const pages = (yield* sql<{ page_count: number }>`PRAGMA page_count`)[0]!.page_count
-      yield* sql.unsafe(`PRAGMA max_page_count = ${pages + 2}`)
-      yield* repo.saveOutcomes(Array.from({ length: 200 }, (_, i) => movie(i + 2)), [], "2026-01-01T00:00:00.000Z")
-    }).pipe(Effect.provide(Layer.provideMerge(MovieRepository.Default, SqlLive(db))))))
+    const exit = await Effect.runPromise(Effect.exit(
+      Effect.gen(function*() {
+        const repo = yield* MovieRepository
+        const sql = yield* SqlClient.SqlClient
+        yield* repo.saveOutcomes([movie(1)], [], "2026-01-01T00:00:00.000Z")
+        const pages = (yield* sql<{ page_count: number }>`PRAGMA page_count`)[0]!.page_count
+        yield* sql.unsafe(`PRAGMA max_page_count = ${pages + 2}`)
+        yield* repo.saveOutcomes(Array.from({ length: 200 }, (_, i) => movie(i + 2)), [], "2026-01-01T00:00:00.000Z")
+      }).pipe(Effect.provide(Layer.provideMerge(MovieRepository.Default, SqlLive(db))))
+    ))
     expect(Exit.isFailure(exit)).toBe(true)
     const error = Exit.isFailure(exit) && exit.cause._tag === "Fail" ? exit.cause.error : undefined
     expect(error).toEqual(expect.objectContaining({ _tag: "DatabaseError", problem: "full" }))

@@ -1,6 +1,6 @@
+import { Effect } from "effect"
 import { spawn, spawnSync } from "node:child_process"
 import { readFileSync } from "node:fs"
-import { Effect } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { generateCatalogue, normalizeDetails, sandboxScoped, startSandbox } from "../sandbox/index.js"
 import type { Sandbox, SandboxOptions } from "../sandbox/index.js"
@@ -9,9 +9,56 @@ import type { Sandbox, SandboxOptions } from "../sandbox/index.js"
 
 const KEY = "sandbox-api-key"
 const fixture = (name: string) => readFileSync(new URL(`../sandbox/fixtures/${name}`, import.meta.url))
-const DISCOVER_KEYS = ["adult", "backdrop_path", "genre_ids", "id", "original_language", "original_title", "overview", "popularity", "poster_path", "release_date", "title", "video", "vote_average", "vote_count"]
-const DETAILS_KEYS = ["adult", "backdrop_path", "belongs_to_collection", "budget", "genres", "homepage", "id", "imdb_id", "origin_country", "original_language", "original_title", "overview", "popularity", "poster_path", "production_companies", "production_countries", "release_date", "revenue", "runtime", "spoken_languages", "status", "tagline", "title", "video", "vote_average", "vote_count"]
-const YEARS = { "primary_release_date.gte": "2019-01-01", "primary_release_date.lte": "2021-12-31", "vote_count.gte": "200", sort_by: "primary_release_date.desc" }
+const DISCOVER_KEYS = [
+  "adult",
+  "backdrop_path",
+  "genre_ids",
+  "id",
+  "original_language",
+  "original_title",
+  "overview",
+  "popularity",
+  "poster_path",
+  "release_date",
+  "title",
+  "video",
+  "vote_average",
+  "vote_count"
+]
+const DETAILS_KEYS = [
+  "adult",
+  "backdrop_path",
+  "belongs_to_collection",
+  "budget",
+  "genres",
+  "homepage",
+  "id",
+  "imdb_id",
+  "origin_country",
+  "original_language",
+  "original_title",
+  "overview",
+  "popularity",
+  "poster_path",
+  "production_companies",
+  "production_countries",
+  "release_date",
+  "revenue",
+  "runtime",
+  "spoken_languages",
+  "status",
+  "tagline",
+  "title",
+  "video",
+  "vote_average",
+  "vote_count"
+]
+const YEARS = {
+  "primary_release_date.gte": "2019-01-01",
+  "primary_release_date.lte": "2021-12-31",
+  "vote_count.gte": "200",
+  sort_by: "primary_release_date.desc"
+}
 
 type Params = Record<string, string | number>
 const url = (sb: Sandbox, path: string, params: Params = {}, key: string | null = KEY) => {
@@ -35,7 +82,9 @@ const walk = async (sb: Sandbox, params: Params) => {
   return items
 }
 const listed = (sb: Sandbox, from: string, to: string, minVotes = 200, adult = false, video = false) =>
-  sb.catalogue.filter((m) => m.releaseDate !== "" && m.releaseDate >= from && m.releaseDate <= to && m.voteCount >= minVotes && (adult || !m.adult) && (video || !m.video))
+  sb.catalogue.filter((m) =>
+    m.releaseDate !== "" && m.releaseDate >= from && m.releaseDate <= to && m.voteCount >= minVotes && (adult || !m.adult) && (video || !m.video)
+  )
 const withSandbox = async (options: SandboxOptions, body: (sb: Sandbox) => Promise<void>) => {
   const sb = await startSandbox(options)
   try {
@@ -48,7 +97,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 describe("sandbox endpoints (default catalogue)", () => {
   let sb: Sandbox
-  beforeAll(async () => { sb = await startSandbox() })
+  beforeAll(async () => {
+    sb = await startSandbox()
+  })
   afterAll(() => sb.close())
 
   it("serves discover with TMDB's shape and true totals", async () => {
@@ -66,7 +117,7 @@ describe("sandbox endpoints (default catalogue)", () => {
   it("checks auth both ways", async () => {
     const bad = await fetch(url(sb, "/discover/movie", {}, null))
     expect(bad.status).toBe(401)
-    expect(await bad.text()).toBe('{"status_code":7,"status_message":"Invalid API key: You must be granted a valid key.","success":false}')
+    expect(await bad.text()).toBe("{\"status_code\":7,\"status_message\":\"Invalid API key: You must be granted a valid key.\",\"success\":false}")
     expect((await fetch(url(sb, "/movie/550", {}, "wrong"))).status).toBe(401)
     expect((await fetch(url(sb, "/movie/550", {}, null), { headers: { Authorization: "Bearer sandbox-read-token" } })).status).toBe(200)
     expect((await fetch(url(sb, "/movie/550", {}, null), { headers: { Authorization: "Bearer nope" } })).status).toBe(401)
@@ -76,7 +127,11 @@ describe("sandbox endpoints (default catalogue)", () => {
     for (const page of ["0", "abc", "501", "1.5", "-1"]) {
       const { res, body } = await getJson(sb, "/discover/movie", { page })
       expect(res.status).toBe(400)
-      expect(body).toEqual({ success: false, status_code: 22, status_message: "Invalid page: Pages start at 1 and max at 500. They are expected to be an integer." })
+      expect(body).toEqual({
+        success: false,
+        status_code: 22,
+        status_message: "Invalid page: Pages start at 1 and max at 500. They are expected to be an integer."
+      })
     }
     const { res, body } = await getJson(sb, "/discover/movie", { page: 500 })
     expect([res.status, body.results.length]).toEqual([200, 0])
@@ -125,8 +180,11 @@ describe("sandbox endpoints (default catalogue)", () => {
     const { body } = await getJson(sb, `/movie/${m.id}`)
     expect(Object.keys(body)).toEqual(DETAILS_KEYS)
     const files: Record<number, string> = {
-      550: "movie-550-fight-club.json", 14160: "movie-14160-up.json", 383498: "movie-383498-deadpool-2-append-images.json",
-      1236474: "movie-latest-1236474-better-than-me.json", 346089: "movie-latest-346089-le-strelle-nel-fosso-vcr-2015-06.json",
+      550: "movie-550-fight-club.json",
+      14160: "movie-14160-up.json",
+      383498: "movie-383498-deadpool-2-append-images.json",
+      1236474: "movie-latest-1236474-better-than-me.json",
+      346089: "movie-latest-346089-le-strelle-nel-fosso-vcr-2015-06.json",
       381897: "movie-latest-381897-coba-adult-vcr-2016-02.json"
     }
     for (const [id, file] of Object.entries(files)) {
@@ -168,26 +226,44 @@ describe("sandbox endpoints (default catalogue)", () => {
     const twenty = Array.from({ length: 20 }, (_, i) => `x${i}`).join(",")
     expect((await fetch(url(sb, `/movie/${m.id}`, { append_to_response: twenty }))).status).toBe(200)
     const tooMany = await getJson(sb, `/movie/${m.id}`, { append_to_response: `${twenty},credits` })
-    expect([tooMany.res.status, tooMany.body]).toEqual([400, { success: false, status_code: 27, status_message: "Too many append to response objects: The maximum number of remote calls is 20." }])
+    expect([tooMany.res.status, tooMany.body]).toEqual([400, {
+      success: false,
+      status_code: 27,
+      status_message: "Too many append to response objects: The maximum number of remote calls is 20."
+    }])
   })
 
   it("lists changes and enforces the 14-day range", async () => {
     const { res, body } = await getJson(sb, "/movie/changes", { start_date: "2020-03-01", end_date: "2020-03-15" })
     expect(res.status).toBe(200)
     expect(Object.keys(body)).toEqual(["results", "page", "total_pages", "total_results"])
-    const ids = sb.catalogue.filter((m) => { const d = new Date(m.changedDay * 86_400_000).toISOString().slice(0, 10); return d >= "2020-03-01" && d <= "2020-03-15" }).map((m) => m.id)
+    const ids = sb.catalogue.filter((m) => {
+      const d = new Date(m.changedDay * 86_400_000).toISOString().slice(0, 10)
+      return d >= "2020-03-01" && d <= "2020-03-15"
+    }).map((m) => m.id)
     expect(body.results.map((x: { id: number }) => x.id).sort()).toEqual(ids.sort())
     const long = await getJson(sb, "/movie/changes", { start_date: "2020-03-01", end_date: "2020-03-16" })
-    expect([long.res.status, long.body]).toEqual([422, { success: false, status_code: 20, status_message: "Invalid date range: Should be a range no longer than 14 days." }])
+    expect([long.res.status, long.body]).toEqual([422, {
+      success: false,
+      status_code: 20,
+      status_message: "Invalid date range: Should be a range no longer than 14 days."
+    }])
     expect((await getJson(sb, "/movie/changes", { start_date: "2020-3-1" })).body.status_code).toBe(23)
   })
 })
 
 describe("sandbox at scale", () => {
   let sb: Sandbox
-  beforeAll(async () => { sb = await startSandbox({ catalogue: { startYear: 2023, endYear: 2023, perYear: { 2023: 12000 }, includeFixtures: false } }) })
+  beforeAll(async () => {
+    sb = await startSandbox({ catalogue: { startYear: 2023, endYear: 2023, perYear: { 2023: 12000 }, includeFixtures: false } })
+  })
   afterAll(() => sb.close())
-  const year = { "primary_release_date.gte": "2023-01-01", "primary_release_date.lte": "2023-12-31", "vote_count.gte": 200, sort_by: "primary_release_date.desc" }
+  const year = {
+    "primary_release_date.gte": "2023-01-01",
+    "primary_release_date.lte": "2023-12-31",
+    "vote_count.gte": 200,
+    sort_by: "primary_release_date.desc"
+  }
 
   it("reports more than 500 pages for a 12,000-movie year, serves page 500 and refuses 501", async () => {
     const { body } = await getJson(sb, "/discover/movie", year)
@@ -241,15 +317,20 @@ describe("catalogue", () => {
 
   it("has TMDB's variety and sentinels", () => {
     const titles = details.map((d) => d.title as string)
-    for (const re of [/[\u0590-\u05FF]/, /[\u0600-\u06FF]/, /\p{Extended_Pictographic}/u, /DROP TABLE/, /\\/, /"/]) expect(titles.some((t) => re.test(t)), String(re)).toBe(true)
+    for (const re of [/[\u0590-\u05FF]/, /[\u0600-\u06FF]/, /\p{Extended_Pictographic}/u, /DROP TABLE/, /\\/, /"/]) {
+      expect(titles.some((t) => re.test(t)), String(re)).toBe(true)
+    }
     const has = (f: (d: Record<string, unknown>) => boolean) => details.some(f)
     expect(has((d) => d.imdb_id === "") && has((d) => d.imdb_id === null)).toBe(true)
     expect(has((d) => d.runtime === 0) && has((d) => d.runtime === null)).toBe(true)
     expect(has((d) => d.overview === "") && has((d) => d.overview === null)).toBe(true)
     expect(has((d) => d.homepage === null) && has((d) => d.tagline === null) && has((d) => d.budget === 0)).toBe(true)
     expect(has((d) => d.release_date === "") && has((d) => d.adult === true) && has((d) => d.video === true)).toBe(true)
-    expect(cat.some((m) => m.fixture === null && m.body().toString().includes('"popularity":0,'))).toBe(true)
-    const dup = (xs: unknown) => { const ids = (xs as Array<{ id: number }>).map((x) => x.id); return new Set(ids).size < ids.length }
+    expect(cat.some((m) => m.fixture === null && m.body().toString().includes("\"popularity\":0,"))).toBe(true)
+    const dup = (xs: unknown) => {
+      const ids = (xs as Array<{ id: number }>).map((x) => x.id)
+      return new Set(ids).size < ids.length
+    }
     expect(has((d) => dup(d.genres)) && has((d) => dup(d.production_companies))).toBe(true)
     const low = cat.filter((m) => m.voteCount < 200).length
     expect(low).toBeGreaterThan(0)
@@ -261,9 +342,26 @@ describe("catalogue", () => {
 
   it("normalizes details with the sentinel rules", () => {
     const sparse = normalizeDetails(JSON.parse(fixture("movie-latest-1236474-better-than-me.json").toString()))
-    expect(sparse).toMatchObject({ imdbId: null, releaseDate: null, runtime: null, budget: 5, revenue: null, overview: null, popularity: 0, voteAverage: 0, genres: [] })
+    expect(sparse).toMatchObject({
+      imdbId: null,
+      releaseDate: null,
+      runtime: null,
+      budget: 5,
+      revenue: null,
+      overview: null,
+      popularity: 0,
+      voteAverage: 0,
+      genres: []
+    })
     expect(normalizeDetails(JSON.parse(fixture("movie-latest-381897-coba-adult-vcr-2016-02.json").toString())).imdbId).toBeNull()
-    const wire = { id: 1, title: "T", popularity: "93.5", runtime: "0", genres: [{ id: 1, name: "A" }, { id: 2, name: "B" }, { id: 1, name: "A2" }], production_companies: [{ id: 9, name: "X" }, { id: 9, name: "Y" }] }
+    const wire = {
+      id: 1,
+      title: "T",
+      popularity: "93.5",
+      runtime: "0",
+      genres: [{ id: 1, name: "A" }, { id: 2, name: "B" }, { id: 1, name: "A2" }],
+      production_companies: [{ id: 9, name: "X" }, { id: 9, name: "Y" }]
+    }
     expect(normalizeDetails(wire)).toMatchObject({ popularity: 93.5, runtime: null, genres: ["A", "B"], productionCompanies: ["X"], originalTitle: null })
     expect(() => normalizeDetails({ id: "1", title: "T" })).toThrow()
     expect(() => normalizeDetails({ id: 1 })).toThrow()
@@ -282,7 +380,14 @@ describe("ground truth", () => {
       sb.resetCounters()
       for (const item of items) {
         const e = byId.get(item.id as number)!
-        expect(e.discovered).toEqual({ tmdbId: item.id, title: item.title, releaseDate: item.release_date, voteAverage: item.vote_average, voteCount: item.vote_count, popularity: item.popularity })
+        expect(e.discovered).toEqual({
+          tmdbId: item.id,
+          title: item.title,
+          releaseDate: item.release_date,
+          voteAverage: item.vote_average,
+          voteCount: item.vote_count,
+          popularity: item.popularity
+        })
         const res = await fetch(url(sb, `/movie/${e.tmdbId}`))
         const body = await jsonOf(res)
         if (e.expectedFailure === "not_found") expect([res.status, body.status_code]).toEqual([404, 34])
@@ -422,8 +527,16 @@ describe("limits and faults", () => {
   })
 
   it("reshuffles ties on every discover request when asked, so a page-by-page read loses movies", async () => {
-    await withSandbox({ unstableOrder: true, catalogue: { seed: 3, startYear: 2020, endYear: 2020, perYear: 1500, includeFixtures: false, crowdedDayFraction: 0.2 } }, async (sb) => {
-      const params = { "primary_release_date.gte": "2020-01-01", "primary_release_date.lte": "2020-12-31", "vote_count.gte": 0, sort_by: "primary_release_date.desc" }
+    await withSandbox({
+      unstableOrder: true,
+      catalogue: { seed: 3, startYear: 2020, endYear: 2020, perYear: 1500, includeFixtures: false, crowdedDayFraction: 0.2 }
+    }, async (sb) => {
+      const params = {
+        "primary_release_date.gte": "2020-01-01",
+        "primary_release_date.lte": "2020-12-31",
+        "vote_count.gte": 0,
+        sort_by: "primary_release_date.desc"
+      }
       const truth = listed(sb, "2020-01-01", "2020-12-31", 0)
       // January 1 holds the crowd: a run of ties many pages long.
       expect(truth.filter((m) => m.releaseDate === "2020-01-01").length).toBeGreaterThan(200)
@@ -434,7 +547,15 @@ describe("limits and faults", () => {
       expect(items).toHaveLength(truth.length)
       expect(distinct.size).toBeLessThan(truth.length)
       // Narrower filters are served exactly: a piece that fits one page lists all of its movies.
-      const piece = { ...params, "primary_release_date.gte": "2020-01-01", "primary_release_date.lte": "2020-01-01", "vote_count.gte": 300, "vote_count.lte": 320, "vote_average.gte": 0, "vote_average.lte": 10 }
+      const piece = {
+        ...params,
+        "primary_release_date.gte": "2020-01-01",
+        "primary_release_date.lte": "2020-01-01",
+        "vote_count.gte": 300,
+        "vote_count.lte": 320,
+        "vote_average.gte": 0,
+        "vote_average.lte": 10
+      }
       const expected = truth.filter((m) => m.releaseDate === "2020-01-01" && m.voteCount >= 300 && m.voteCount <= 320)
       const { body } = await getJson(sb, "/discover/movie", piece)
       expect(body.total_results).toBe(expected.length)
@@ -493,10 +614,18 @@ describe("counters, control and lifecycle", () => {
     const script = new URL("../scripts/sandbox.ts", import.meta.url).pathname
     const child = spawn(tsx, [script, "--port", "0", "--per-year", "5"], { stdio: ["ignore", "pipe", "pipe"] })
     let out = ""
-    const line = await new Promise<string>((resolve) => child.stdout.on("data", (d) => { out += String(d); if (out.includes("\n")) resolve(out) }))
+    const line = await new Promise<string>((resolve) =>
+      child.stdout.on("data", (d) => {
+        out += String(d)
+        if (out.includes("\n")) resolve(out)
+      })
+    )
     expect(line).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/3\n$/)
     expect((await fetch(`${line.trim()}/movie/550?api_key=${KEY}`)).status).toBe(200)
-    const code = await new Promise<number | null>((resolve) => { child.on("exit", resolve); child.kill("SIGTERM") })
+    const code = await new Promise<number | null>((resolve) => {
+      child.on("exit", resolve)
+      child.kill("SIGTERM")
+    })
     expect([code, out]).toEqual([0, line])
     const bad = spawnSync(tsx, [script, "--bogus"], { encoding: "utf8" })
     expect([bad.status, bad.stdout, bad.stderr]).toEqual([2, "", "sandbox: unknown option --bogus\n"])

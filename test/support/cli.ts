@@ -31,9 +31,7 @@ export const startCli = (args: ReadonlyArray<string>, env: Record<string, string
   let stderr = ""
   child.stdout!.on("data", (d: Buffer) => (stdout += d.toString()))
   child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()))
-  const done = new Promise<CliResult>((resolve) =>
-    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr, ms: Date.now() - started }))
-  )
+  const done = new Promise<CliResult>((resolve) => child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr, ms: Date.now() - started })))
   return { child, done }
 }
 
