@@ -1,11 +1,11 @@
-import * as NodeContext from "@effect/platform-node/NodeContext"
-import { SqlClient } from "@effect/sql"
-import { SqliteClient, SqliteMigrator } from "@effect/sql-sqlite-node"
+import { Migrator, SqlClient } from "@effect/sql"
+import { SqliteClient } from "@effect/sql-sqlite-node"
+import type { SqlError } from "@effect/sql/SqlError"
 import { Cause, Effect, Layer } from "effect"
 import * as fs from "node:fs"
 import * as nodePath from "node:path"
-import { DatabaseError, fromSqlite } from "../src/Database.js"
-import { migrations } from "../src/Migrations.js"
+import { DatabaseError, DatabaseErrorMapping, fromSqlite } from "../src/Database.js"
+import { migrationsLoader } from "../src/Migrations.js"
 
 export const DEFAULT_DB = "./data/movies.sqlite"
 
@@ -48,22 +48,31 @@ export const preflight = (filename: string): Effect.Effect<void, DatabaseError> 
   }).pipe(Effect.flatMap((problem) => (problem === undefined ? Effect.void : Effect.fail(problem))))
 
 /**
- * A SQLite client on `filename` (WAL), migrated to the current schema. Every failure to open or
- * migrate is a DatabaseError with one clear line.
+ * Brings the client's database to the current schema with its dialect's migrations
+ * (`src/Migrations.ts`). The plain migrator: SQLite's own adds only schema dumps, through a shell.
  */
-export const SqlLive = (filename: string = DEFAULT_DB): Layer.Layer<SqlClient.SqlClient | SqliteClient.SqliteClient, DatabaseError> =>
+export const MigrationsLive: Layer.Layer<never, Migrator.MigrationError | SqlError, SqlClient.SqlClient> = Layer
+  .effectDiscard(Migrator.make({})({ loader: migrationsLoader }))
+
+/** SQLite's error codes, in messages that name `filename`. */
+export const sqliteErrors = (filename: string): Layer.Layer<DatabaseErrorMapping> => Layer.succeed(DatabaseErrorMapping, (cause) => fromSqlite(filename, cause))
+
+/**
+ * A SQLite client on `filename` (WAL), migrated to the current schema. Every failure to open or
+ * migrate is a DatabaseError with one clear line, and so is every later failure of the repository.
+ */
+export const SqlLive = (
+  filename: string = DEFAULT_DB
+): Layer.Layer<SqlClient.SqlClient | SqliteClient.SqliteClient | DatabaseErrorMapping, DatabaseError> =>
   Layer.unwrapEffect(
     Effect.map(preflight(filename), () => {
       const client = SqliteClient.layer({ filename })
-      const migrated = SqliteMigrator.layer({ loader: SqliteMigrator.fromRecord(migrations) }).pipe(
-        Layer.provide(NodeContext.layer)
-      )
       const setup = Layer.effectDiscard(
         Effect.flatMap(SqlClient.SqlClient, (sql) =>
           // Another writer holds the lock: wait up to 5 s before failing as `locked`.
           sql`PRAGMA busy_timeout = 5000`.pipe(Effect.zipRight(sql`PRAGMA synchronous = NORMAL`)))
       )
-      return Layer.provideMerge(Layer.merge(migrated, setup), client)
+      return Layer.merge(Layer.provideMerge(Layer.merge(MigrationsLive, setup), client), sqliteErrors(filename))
     })
   ).pipe(
     Layer.catchAllCause((cause) => {

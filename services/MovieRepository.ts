@@ -1,9 +1,12 @@
-import { SqlClient, type SqlError } from "@effect/sql"
-import { SqliteClient } from "@effect/sql-sqlite-node"
-import { Effect, Schema } from "effect"
-import { DatabaseError, fromSqlite } from "../src/Database.js"
+import { SqlClient, SqlSchema } from "@effect/sql"
+import type { SqlError } from "@effect/sql/SqlError"
+import { type Cause, Effect, Option, type ParseResult, Schema } from "effect"
+import { DatabaseErrorMapping } from "../src/Database.js"
 import { type FailureKind, RETRIED_NEXT_RUN } from "../src/Errors.js"
 import type { DiscoveredMovie, MovieDetails } from "../src/Movie.js"
+import { FailureRow, type FinalRunStatus, MovieRow, RunRow, type RunStatus, SelectionPolicy } from "../src/Storage.js"
+
+export { FailureRow, FinalRunStatus, MovieRow, RunRow, RunStatus, SelectionPolicy } from "../src/Storage.js"
 
 export interface FailureRecord {
   readonly tmdbId: number
@@ -11,39 +14,15 @@ export interface FailureRecord {
   readonly message: string
 }
 
-export interface SelectionPolicy {
-  /** At most this many ids; undefined: all. */
-  readonly limit?: number | undefined
-  /** Details fetched before this instant (ISO) are stale. */
-  readonly staleBefore: string
-  /** Movies released on or after this date (YYYY-MM-DD) go stale sooner... */
-  readonly recentReleasedAfter: string
-  /** ...when their details were fetched before this instant (ISO). */
-  readonly recentStaleBefore: string
-}
+/** What a movie holds until its details are stored. */
+const DiscoveredRow = MovieRow.pick("tmdb_id", "title", "release_date", "vote_average", "vote_count", "popularity", "discovered_at")
 
-/** A stored movie, as users query it. */
-export const MovieRow = Schema.Struct({
-  tmdb_id: Schema.Number,
-  imdb_id: Schema.NullOr(Schema.String),
-  title: Schema.String,
-  original_title: Schema.NullOr(Schema.String),
-  release_date: Schema.NullOr(Schema.String),
-  runtime: Schema.NullOr(Schema.Number),
-  budget: Schema.NullOr(Schema.Number),
-  revenue: Schema.NullOr(Schema.Number),
-  genres: Schema.NullOr(Schema.parseJson(Schema.Array(Schema.String))),
-  production_companies: Schema.NullOr(Schema.parseJson(Schema.Array(Schema.String))),
-  overview: Schema.NullOr(Schema.String),
-  vote_average: Schema.NullOr(Schema.Number),
-  vote_count: Schema.NullOr(Schema.Number),
-  popularity: Schema.NullOr(Schema.Number),
-  discovered_at: Schema.NullOr(Schema.String),
-  details_fetched_at: Schema.NullOr(Schema.String)
-})
-export type MovieRow = typeof MovieRow.Type
+const Count = Schema.Struct({ n: Schema.Number })
+const Counts = Schema.Struct({ movies: Schema.Number, with_details: Schema.Number, failures: Schema.Number })
+const Ids = Schema.Array(Schema.Number)
 
-// SQLite allows 32,766 bound parameters per statement; 16 columns x 500 rows stays well under.
+// SQLite allows 32,766 bound parameters per statement (PostgreSQL 65,535); 16 columns x 500 rows
+// stays well under.
 const CHUNK = 500
 
 const chunks = <A>(items: ReadonlyArray<A>, size = CHUNK): Array<ReadonlyArray<A>> => {
@@ -52,13 +31,83 @@ const chunks = <A>(items: ReadonlyArray<A>, size = CHUNK): Array<ReadonlyArray<A
   return out
 }
 
+/** The columns an upsert refreshes: all but the key and the first sighting. */
+const refreshed = (fields: object): Array<string> => Object.keys(fields).filter((column) => column !== "tmdb_id" && column !== "discovered_at")
 
+const discoveredRow = (m: DiscoveredMovie, at: string): typeof DiscoveredRow.Type => ({
+  tmdb_id: m.tmdbId,
+  title: m.title,
+  release_date: m.releaseDate,
+  vote_average: m.voteAverage,
+  vote_count: m.voteCount,
+  popularity: m.popularity,
+  discovered_at: at
+})
+
+const detailsRow = (m: MovieDetails, at: string): MovieRow => ({
+  tmdb_id: m.tmdbId,
+  imdb_id: m.imdbId,
+  title: m.title,
+  original_title: m.originalTitle,
+  release_date: m.releaseDate,
+  runtime: m.runtime,
+  budget: m.budget,
+  revenue: m.revenue,
+  genres: m.genres,
+  production_companies: m.productionCompanies,
+  overview: m.overview,
+  vote_average: m.voteAverage,
+  vote_count: m.voteCount,
+  popularity: m.popularity,
+  discovered_at: at,
+  details_fetched_at: at
+})
+
+/**
+ * The collector's storage, over any `@effect/sql` client whose database the migrations of
+ * `src/Migrations.ts` created. The SQL is what SQLite and PostgreSQL both accept.
+ */
 export class MovieRepository extends Effect.Service<MovieRepository>()("tmdb/MovieRepository", {
   effect: Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
-    const filename = (yield* SqliteClient.SqliteClient).config.filename
-    const orFail = <A, R>(effect: Effect.Effect<A, SqlError.SqlError, R>): Effect.Effect<A, DatabaseError, R> =>
-      Effect.mapError(effect, (error) => fromSqlite(filename, error))
+    const toDatabaseError = yield* DatabaseErrorMapping
+    // Our own rows failing their schemas, or a RETURNING without a row, is a bug, not a database problem.
+    const orFail = <A, R>(
+      effect: Effect.Effect<A, SqlError | ParseResult.ParseError | Cause.NoSuchElementException, R>
+    ) =>
+      effect.pipe(
+        Effect.catchTags({ ParseError: Effect.die, NoSuchElementException: Effect.die }),
+        Effect.mapError(toDatabaseError)
+      )
+    const setExcluded = (columns: ReadonlyArray<string>) => sql.join(", ", false)(columns.map((column) => sql`${sql(column)} = excluded.${sql(column)}`))
+
+    const countKnown = SqlSchema.single({
+      Request: Ids,
+      Result: Count,
+      execute: (ids) => sql`SELECT CAST(count(*) AS INTEGER) AS n FROM movies WHERE ${sql.in("tmdb_id", ids)}`
+    })
+    const insertDiscovered = SqlSchema.void({
+      Request: Schema.Array(DiscoveredRow),
+      execute: (rows) =>
+        sql`INSERT INTO movies ${sql.insert(rows)} ON CONFLICT (tmdb_id) DO UPDATE SET ${
+          setExcluded(refreshed(DiscoveredRow.fields))
+        } WHERE movies.details_fetched_at IS NULL`
+    })
+    const upsertDetails = SqlSchema.void({
+      Request: Schema.Array(MovieRow),
+      execute: (rows) => sql`INSERT INTO movies ${sql.insert(rows)} ON CONFLICT (tmdb_id) DO UPDATE SET ${setExcluded(refreshed(MovieRow.fields))}`
+    })
+    const clearFailures = SqlSchema.void({
+      Request: Ids,
+      execute: (ids) => sql`DELETE FROM fetch_failures WHERE ${sql.in("tmdb_id", ids)}`
+    })
+    const upsertFailures = SqlSchema.void({
+      Request: Schema.Array(FailureRow),
+      execute: (rows) =>
+        sql`INSERT INTO fetch_failures ${sql.insert(rows)} ON CONFLICT (tmdb_id) DO UPDATE SET
+          kind = excluded.kind, message = excluded.message,
+          attempts = fetch_failures.attempts + 1, last_attempt_at = excluded.last_attempt_at`
+    })
 
     /**
      * Stores discover results. A new movie gets a row; a known movie without details gets the
@@ -72,25 +121,8 @@ export class MovieRepository extends Effect.Service<MovieRepository>()("tmdb/Mov
       return yield* orFail(sql.withTransaction(Effect.gen(function*() {
         let inserted = 0
         for (const chunk of chunks(movies)) {
-          const known = yield* sql<{ n: number }>`SELECT count(*) AS n FROM movies WHERE ${
-            sql.in("tmdb_id", chunk.map((m) => m.tmdbId))
-          }`
-          inserted += chunk.length - (known[0]?.n ?? 0)
-          yield* sql`INSERT INTO movies ${
-            sql.insert(chunk.map((m) => ({
-              tmdb_id: m.tmdbId,
-              title: m.title,
-              release_date: m.releaseDate,
-              vote_average: m.voteAverage,
-              vote_count: m.voteCount,
-              popularity: m.popularity,
-              discovered_at: at
-            })))
-          } ON CONFLICT (tmdb_id) DO UPDATE SET
-              title = excluded.title, release_date = excluded.release_date,
-              vote_average = excluded.vote_average, vote_count = excluded.vote_count,
-              popularity = excluded.popularity
-            WHERE movies.details_fetched_at IS NULL`
+          inserted += chunk.length - (yield* countKnown(chunk.map((m) => m.tmdbId))).n
+          yield* insertDiscovered(chunk.map((m) => discoveredRow(m, at)))
         }
         return inserted
       })))
@@ -108,59 +140,30 @@ export class MovieRepository extends Effect.Service<MovieRepository>()("tmdb/Mov
       if (details.length === 0 && failures.length === 0) return
       yield* orFail(sql.withTransaction(Effect.gen(function*() {
         for (const chunk of chunks(details)) {
-          yield* sql`INSERT INTO movies ${
-            sql.insert(chunk.map((m) => ({
-              tmdb_id: m.tmdbId,
-              imdb_id: m.imdbId,
-              title: m.title,
-              original_title: m.originalTitle,
-              release_date: m.releaseDate,
-              runtime: m.runtime,
-              budget: m.budget,
-              revenue: m.revenue,
-              genres: JSON.stringify(m.genres),
-              production_companies: JSON.stringify(m.productionCompanies),
-              overview: m.overview,
-              vote_average: m.voteAverage,
-              vote_count: m.voteCount,
-              popularity: m.popularity,
-              discovered_at: at,
-              details_fetched_at: at
-            })))
-          } ON CONFLICT (tmdb_id) DO UPDATE SET
-              imdb_id = excluded.imdb_id, title = excluded.title, original_title = excluded.original_title,
-              release_date = excluded.release_date, runtime = excluded.runtime, budget = excluded.budget,
-              revenue = excluded.revenue, genres = excluded.genres,
-              production_companies = excluded.production_companies, overview = excluded.overview,
-              vote_average = excluded.vote_average, vote_count = excluded.vote_count,
-              popularity = excluded.popularity, details_fetched_at = excluded.details_fetched_at`
-          yield* sql`DELETE FROM fetch_failures WHERE ${sql.in("tmdb_id", chunk.map((m) => m.tmdbId))}`
+          yield* upsertDetails(chunk.map((m) => detailsRow(m, at)))
+          yield* clearFailures(chunk.map((m) => m.tmdbId))
         }
         for (const chunk of chunks(failures)) {
-          yield* sql`INSERT INTO fetch_failures ${
-            sql.insert(chunk.map((f) => ({
-              tmdb_id: f.tmdbId,
-              kind: f.kind,
-              message: f.message,
-              attempts: 1,
-              last_attempt_at: at
-            })))
-          } ON CONFLICT (tmdb_id) DO UPDATE SET
-              kind = excluded.kind, message = excluded.message,
-              attempts = fetch_failures.attempts + 1, last_attempt_at = excluded.last_attempt_at`
+          yield* upsertFailures(chunk.map((f) => ({
+            tmdb_id: f.tmdbId,
+            kind: f.kind,
+            message: f.message,
+            attempts: 1,
+            last_attempt_at: at
+          })))
         }
       })))
     })
 
-    /**
-     * The ids that need details, in priority order: never fetched, then failed with a transient
-     * kind, then stale (and permanent failures older than the stale horizon).
-     */
-    const selectForDetails = Effect.fn("MovieRepository.selectForDetails")(function*(policy: SelectionPolicy) {
-      const limit = policy.limit ?? -1
-      const rows = yield* orFail(sql<{ tmdb_id: number }>`
+    const pendingIds = SqlSchema.findAll({
+      Request: SelectionPolicy,
+      Result: MovieRow.pick("tmdb_id"),
+      // Every branch orders by text (NULL for the never fetched, ordered by id), as PostgreSQL
+      // wants one type per UNION column.
+      execute: (policy) =>
+        sql`
         SELECT tmdb_id FROM (
-          SELECT m.tmdb_id, 0 AS priority, m.tmdb_id AS ord FROM movies m
+          SELECT m.tmdb_id, 0 AS priority, CAST(NULL AS TEXT) AS ord FROM movies m
             LEFT JOIN fetch_failures f USING (tmdb_id)
             WHERE m.details_fetched_at IS NULL AND f.tmdb_id IS NULL
           UNION ALL
@@ -174,45 +177,71 @@ export class MovieRepository extends Effect.Service<MovieRepository>()("tmdb/Mov
               AND (coalesce(f.last_attempt_at, m.details_fetched_at) < ${policy.staleBefore}
                 OR (m.release_date >= ${policy.recentReleasedAfter}
                     AND coalesce(f.last_attempt_at, m.details_fetched_at) < ${policy.recentStaleBefore}))
-        ) ORDER BY priority, ord, tmdb_id LIMIT ${limit}`)
-      return rows.map((r) => r.tmdb_id)
+        ) AS pending ORDER BY priority, ord, tmdb_id ${policy.limit === undefined ? sql`` : sql`LIMIT ${policy.limit}`}`
+    })
+
+    /**
+     * The ids that need details, in priority order: never fetched, then failed with a transient
+     * kind, then stale (and permanent failures older than the stale horizon).
+     */
+    const selectForDetails = Effect.fn("MovieRepository.selectForDetails")(function*(policy: SelectionPolicy) {
+      return (yield* orFail(pendingIds(policy))).map((r) => r.tmdb_id)
+    })
+
+    const insertRun = SqlSchema.single({
+      Request: RunRow.pick("started_at", "status", "options"),
+      Result: RunRow.pick("id"),
+      execute: (row) => sql`INSERT INTO collection_runs ${sql.insert(row)} RETURNING id`
+    })
+    const updateRun = SqlSchema.void({
+      Request: RunRow.pick("id", "finished_at", "status", "summary"),
+      execute: (row) => sql`UPDATE collection_runs SET ${sql.update(row, ["id"])} WHERE id = ${row.id}`
     })
 
     /** Starts a run; runs still marked running were killed (one collector per file holds the lock). */
     const startRun = Effect.fn("MovieRepository.startRun")(function*(options: unknown, at: string) {
-      yield* orFail(sql`UPDATE collection_runs SET status = 'abandoned' WHERE status = 'running'`)
-      const rows = yield* orFail(sql<{ id: number }>`
-        INSERT INTO collection_runs (started_at, status, options) VALUES (${at}, 'running', ${JSON.stringify(options)})
-        RETURNING id`)
-      return rows[0]!.id
+      yield* orFail(sql`UPDATE collection_runs SET status = ${"abandoned" satisfies RunStatus} WHERE status = ${"running" satisfies RunStatus}`)
+      return (yield* orFail(insertRun({ started_at: at, status: "running", options }))).id
     })
 
     const finishRun = Effect.fn("MovieRepository.finishRun")(function*(
       id: number,
-      status: string,
+      status: FinalRunStatus,
       summary: unknown,
       at: string
     ) {
-      yield* orFail(sql`UPDATE collection_runs SET finished_at = ${at}, status = ${status},
-        summary = ${JSON.stringify(summary)} WHERE id = ${id}`)
+      yield* orFail(updateRun({ id, finished_at: at, status, summary }))
     })
 
-    const decodeRows = Schema.decodeUnknown(Schema.Array(MovieRow))
+    const findMovie = SqlSchema.findOne({
+      Request: Schema.Number,
+      Result: MovieRow,
+      execute: (tmdbId) => sql`SELECT * FROM movies WHERE tmdb_id = ${tmdbId}`
+    })
     const getMovie = Effect.fn("MovieRepository.getMovie")(function*(tmdbId: number) {
-      const rows = yield* orFail(sql`SELECT * FROM movies WHERE tmdb_id = ${tmdbId}`)
-      const decoded = yield* Effect.orDie(decodeRows(rows))
-      return decoded[0]
+      return Option.getOrUndefined(yield* orFail(findMovie(tmdbId)))
     })
 
-    const counts = orFail(sql<{ movies: number; with_details: number; failures: number }>`
-      SELECT (SELECT count(*) FROM movies) AS movies,
-             (SELECT count(*) FROM movies WHERE details_fetched_at IS NOT NULL) AS with_details,
-             (SELECT count(*) FROM fetch_failures) AS failures`).pipe(Effect.map((rows) => rows[0]!))
+    // count(*) is a bigint in PostgreSQL, which its drivers return as text; INTEGER stays a number.
+    const counts = orFail(
+      SqlSchema.single({
+        Request: Schema.Void,
+        Result: Counts,
+        execute: () =>
+          sql`SELECT CAST((SELECT count(*) FROM movies) AS INTEGER) AS movies,
+          CAST((SELECT count(*) FROM movies WHERE details_fetched_at IS NOT NULL) AS INTEGER) AS with_details,
+          CAST((SELECT count(*) FROM fetch_failures) AS INTEGER) AS failures`
+      })(undefined)
+    )
 
-    const failures = orFail(sql<{ tmdb_id: number; kind: FailureKind; message: string; attempts: number }>`
-      SELECT tmdb_id, kind, message, attempts FROM fetch_failures ORDER BY tmdb_id`)
+    const failures = orFail(
+      SqlSchema.findAll({
+        Request: Schema.Void,
+        Result: FailureRow.pick("tmdb_id", "kind", "message", "attempts"),
+        execute: () => sql`SELECT tmdb_id, kind, message, attempts FROM fetch_failures ORDER BY tmdb_id`
+      })(undefined)
+    )
 
     return { upsertDiscovered, saveOutcomes, selectForDetails, startRun, finishRun, getMovie, counts, failures } as const
   })
 }) {}
-

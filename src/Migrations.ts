@@ -1,8 +1,12 @@
-import { SqlClient } from "@effect/sql"
+import { Migrator, SqlClient } from "@effect/sql"
 import { Effect } from "effect"
 
+/** One dialect's migrations, keyed `<id>_<name>` as `Migrator.fromRecord` reads them. */
+export type MigrationSet = Readonly<Record<string, Effect.Effect<void, unknown, SqlClient.SqlClient>>>
+
 // The public schema (README "Database schema"). Columns may be added; names and meanings stay.
-export const migrations = {
+// A released migration never changes: databases record its id and never run it again.
+const sqlite: MigrationSet = {
   "1_create_movies": Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
     yield* sql`
@@ -45,3 +49,13 @@ export const migrations = {
       )`
   })
 }
+
+/** The migrations of each supported dialect, each creating the same tables and columns. */
+export const migrations = { sqlite } as const
+
+/** Loads the set for the client's dialect; a client of another dialect fails to migrate. */
+export const migrationsLoader: Migrator.Loader<SqlClient.SqlClient> = Effect.flatMap(SqlClient.SqlClient, (sql) =>
+  sql.onDialectOrElse({
+    sqlite: () => Migrator.fromRecord(migrations.sqlite),
+    orElse: () => Effect.fail(new Migrator.MigrationError({ reason: "failed", message: "tmdb-collector has no migrations for this SQL dialect" }))
+  }))

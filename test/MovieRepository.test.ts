@@ -1,10 +1,12 @@
+import { SqlClient } from "@effect/sql"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Exit, Layer } from "effect"
 import Database from "better-sqlite3"
+import { Effect, Exit, Layer } from "effect"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { SqlLive } from "../layers/Sql.js"
+import { MovieRepositoryTest } from "../layers/TestSql.js"
 import { MovieRepository } from "../services/MovieRepository.js"
 import type { DiscoveredMovie, MovieDetails } from "../src/Movie.js"
 
@@ -50,8 +52,22 @@ describe("MovieRepository", () => {
       const db = new Database(file, { readonly: true })
       const columns = (t: string) => (db.prepare(`PRAGMA table_info(${t})`).all() as Array<{ name: string }>).map((c) => c.name)
       expect(columns("movies")).toEqual([
-        "tmdb_id", "imdb_id", "title", "original_title", "release_date", "runtime", "budget", "revenue", "genres",
-        "production_companies", "overview", "vote_average", "vote_count", "popularity", "discovered_at", "details_fetched_at"
+        "tmdb_id",
+        "imdb_id",
+        "title",
+        "original_title",
+        "release_date",
+        "runtime",
+        "budget",
+        "revenue",
+        "genres",
+        "production_companies",
+        "overview",
+        "vote_average",
+        "vote_count",
+        "popularity",
+        "discovered_at",
+        "details_fetched_at"
       ])
       expect(columns("fetch_failures")).toEqual(["tmdb_id", "kind", "message", "attempts", "last_attempt_at"])
       expect(columns("collection_runs")).toEqual(expect.arrayContaining(["started_at", "finished_at", "options", "summary"]))
@@ -62,8 +78,7 @@ describe("MovieRepository", () => {
   it.effect("stores details exactly (unicode, quotes, SQL-looking text, big numbers, nulls) and round-trips them", () =>
     Effect.gen(function*() {
       const file = tmpDb()
-      const row = yield* withRepo(file, (r) =>
-        Effect.zipRight(r.saveOutcomes([details(7)], [], "2026-01-01T00:00:00.000Z"), r.getMovie(7)))
+      const row = yield* withRepo(file, (r) => Effect.zipRight(r.saveOutcomes([details(7)], [], "2026-01-01T00:00:00.000Z"), r.getMovie(7)))
       expect(row).toEqual({
         tmdb_id: 7,
         imdb_id: "tt7",
@@ -91,7 +106,12 @@ describe("MovieRepository", () => {
         Effect.gen(function*() {
           expect(yield* r.upsertDiscovered([discovered(1), discovered(2)], "2026-01-01T00:00:00.000Z")).toBe(2)
           yield* r.saveOutcomes([details(1)], [], "2026-01-02T00:00:00.000Z")
-          expect(yield* r.upsertDiscovered([discovered(1, { title: "changed", voteCount: 999 }), discovered(2, { voteCount: 555 }), discovered(3)], "2026-01-03T00:00:00.000Z")).toBe(1)
+          expect(
+            yield* r.upsertDiscovered(
+              [discovered(1, { title: "changed", voteCount: 999 }), discovered(2, { voteCount: 555 }), discovered(3)],
+              "2026-01-03T00:00:00.000Z"
+            )
+          ).toBe(1)
           const one = (yield* r.getMovie(1))!
           expect(one.title).toBe("Movie 1 (details)")
           expect(one.vote_count).toBe(1234)
@@ -140,7 +160,12 @@ describe("MovieRepository", () => {
           // release fetched before the short horizon. 4: fresh.
           expect(yield* r.selectForDetails(policy)).toEqual([1, 2, 8, 5, 3, 6, 7])
           expect(yield* r.selectForDetails({ ...policy, limit: 4 })).toEqual([1, 2, 8, 5])
-          expect(yield* r.selectForDetails({ ...policy, staleBefore: "2026-01-01T00:00:00.000Z", recentStaleBefore: "2026-01-01T00:00:00.000Z" })).toEqual([1, 2, 8, 5])
+          expect(yield* r.selectForDetails({ ...policy, staleBefore: "2026-01-01T00:00:00.000Z", recentStaleBefore: "2026-01-01T00:00:00.000Z" })).toEqual([
+            1,
+            2,
+            8,
+            5
+          ])
         }))
     }))
 
@@ -151,6 +176,39 @@ describe("MovieRepository", () => {
       const counts = yield* withRepo(file, (r) => r.counts)
       expect(counts).toEqual({ movies: 1, with_details: 0, failures: 0 })
     }))
+
+  describe("MovieRepositoryTest: in memory, migrated", () => {
+    it.effect("stores a movie and selects it back", () =>
+      Effect.gen(function*() {
+        const r = yield* MovieRepository
+        yield* r.upsertDiscovered([discovered(1), discovered(2)], "2026-01-01T00:00:00.000Z")
+        yield* r.saveOutcomes([details(2)], [], "2026-01-01T00:00:00.000Z")
+        expect((yield* r.getMovie(2))?.genres).toEqual(["Drama", "Comedy"])
+        expect(yield* r.selectForDetails({ staleBefore: "2025-01-01", recentReleasedAfter: "2026-01-01", recentStaleBefore: "2025-01-01" }))
+          .toEqual([1])
+      }).pipe(Effect.provide(MovieRepositoryTest)))
+
+    it.effect("each build is a new database", () =>
+      Effect.map(Effect.flatMap(MovieRepository, (r) => r.counts), (counts) => expect(counts.movies).toBe(0)).pipe(
+        Effect.provide(MovieRepositoryTest)
+      ))
+
+    it.effect("a new run abandons one left running; a finished run keeps its status and JSON summary", () =>
+      Effect.gen(function*() {
+        const r = yield* MovieRepository
+        const sql = yield* SqlClient.SqlClient
+        yield* r.startRun({ limit: 1 }, "2026-01-01T00:00:00.000Z")
+        const failed = yield* r.startRun({}, "2026-01-02T00:00:00.000Z")
+        yield* r.finishRun(failed, "failed", null, "2026-01-02T00:01:00.000Z")
+        const done = yield* r.startRun({}, "2026-01-03T00:00:00.000Z")
+        yield* r.finishRun(done, "complete", { complete: true }, "2026-01-03T00:01:00.000Z")
+        expect(yield* sql`SELECT status, options, summary, finished_at FROM collection_runs ORDER BY id`).toEqual([
+          { status: "abandoned", options: "{\"limit\":1}", summary: null, finished_at: null },
+          { status: "failed", options: "{}", summary: "null", finished_at: "2026-01-02T00:01:00.000Z" },
+          { status: "complete", options: "{}", summary: "{\"complete\":true}", finished_at: "2026-01-03T00:01:00.000Z" }
+        ])
+      }).pipe(Effect.provide(MovieRepositoryTest)))
+  })
 
   describe("refuses unusable paths without touching them", () => {
     const refuse = (file: string) => Effect.exit(withRepo(file, (r) => r.counts))

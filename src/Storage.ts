@@ -1,0 +1,72 @@
+import { Schema } from "effect"
+import { FailureKind } from "./Errors.js"
+
+// The stored records, column for column as README "Database schema" documents them. Each
+// schema decodes the rows a query returns and encodes the rows the repository writes.
+
+const JsonNames = Schema.parseJson(Schema.Array(Schema.String))
+
+/** A stored movie, as users query it. */
+export const MovieRow = Schema.Struct({
+  tmdb_id: Schema.Number,
+  imdb_id: Schema.NullOr(Schema.String),
+  title: Schema.String,
+  original_title: Schema.NullOr(Schema.String),
+  release_date: Schema.NullOr(Schema.String),
+  runtime: Schema.NullOr(Schema.Number),
+  budget: Schema.NullOr(Schema.Number),
+  revenue: Schema.NullOr(Schema.Number),
+  genres: Schema.NullOr(JsonNames),
+  production_companies: Schema.NullOr(JsonNames),
+  overview: Schema.NullOr(Schema.String),
+  vote_average: Schema.NullOr(Schema.Number),
+  vote_count: Schema.NullOr(Schema.Number),
+  popularity: Schema.NullOr(Schema.Number),
+  discovered_at: Schema.NullOr(Schema.String),
+  details_fetched_at: Schema.NullOr(Schema.String)
+})
+export type MovieRow = typeof MovieRow.Type
+
+/** A movie whose latest details fetch failed. */
+export const FailureRow = Schema.Struct({
+  tmdb_id: Schema.Number,
+  kind: FailureKind,
+  message: Schema.String,
+  attempts: Schema.Number,
+  last_attempt_at: Schema.String
+})
+export type FailureRow = typeof FailureRow.Type
+
+/** How a finished run ended. */
+export const FinalRunStatus = Schema.Literal("complete", "incomplete", "failed", "interrupted")
+export type FinalRunStatus = typeof FinalRunStatus.Type
+
+/** A run's status: `running` until it finishes, `abandoned` once a later run finds it killed. */
+export const RunStatus = Schema.Literal("running", "abandoned", ...FinalRunStatus.literals)
+export type RunStatus = typeof RunStatus.Type
+
+/** A row of `collection_runs`. */
+export const RunRow = Schema.Struct({
+  id: Schema.Number,
+  started_at: Schema.String,
+  finished_at: Schema.NullOr(Schema.String),
+  status: RunStatus,
+  options: Schema.parseJson(),
+  // JSON text, even for a `null` summary (parseJson comes first, and any value is JSON);
+  // NULL while the run is open.
+  summary: Schema.Union(Schema.parseJson(), Schema.Null)
+})
+export type RunRow = typeof RunRow.Type
+
+/** Which movies need details (`MovieRepository.selectForDetails`). */
+export const SelectionPolicy = Schema.Struct({
+  /** At most this many ids; undefined: all. */
+  limit: Schema.optional(Schema.Number),
+  /** Details fetched before this instant (ISO) are stale. */
+  staleBefore: Schema.String,
+  /** Movies released on or after this date (YYYY-MM-DD) go stale sooner... */
+  recentReleasedAfter: Schema.String,
+  /** ...when their details were fetched before this instant (ISO). */
+  recentStaleBefore: Schema.String
+})
+export interface SelectionPolicy extends Schema.Schema.Type<typeof SelectionPolicy> {}
