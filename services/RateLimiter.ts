@@ -1,5 +1,8 @@
-import { Clock, Data, Duration, Effect, Ref } from "effect"
+import { Clock, Duration, Effect, Ref } from "effect"
 import { type LimiterOptions, limiterSettings } from "../src/Config.js"
+import { CircuitOpen, makeCircuit } from "./Circuit.js"
+
+export { CircuitOpen } from "./Circuit.js"
 
 // Effect's own `effect/RateLimiter` has a fixed rate, and the reliability work needs the rate to
 // adapt at run time (AIMD on 429s). So the bucket is our own: a few lines over `Clock` and a `Ref`,
@@ -24,12 +27,6 @@ export interface LimiterStats {
   readonly circuit: "closed" | "open" | "probing"
 }
 
-/**
- * The shared circuit is open and has been for longer than `maxOutage`: the request fails without
- * being sent. (Each caller maps it to its own error.)
- */
-export class CircuitOpen extends Data.TaggedError("CircuitOpen")<{ readonly openForMs: number }> {}
-
 /** What a finished request tells the limiter. */
 export type Outcome =
   /** The server answered (2xx, or a 4xx that is not 429). */
@@ -38,13 +35,6 @@ export type Outcome =
   | "throttled"
   /** 5xx, a timeout or a transport failure. */
   | "failed"
-
-type Breaker =
-  | { readonly mode: "closed"; readonly failures: number }
-  /** No request starts before `retryAt`; the first after it is the probe. */
-  | { readonly mode: "open"; readonly openedAt: number; readonly retryAt: number; readonly cooldownMs: number }
-  /** One probe is in flight; everyone else waits for its outcome. */
-  | { readonly mode: "probing"; readonly openedAt: number; readonly cooldownMs: number }
 
 interface Bucket {
   readonly tokens: number
@@ -62,17 +52,11 @@ interface Counters {
   decreases: number
   throttleEvents: number
   pausedMs: number
-  circuitOpens: number
 }
 
 const EPSILON = 1e-9
 
 const nowMs = Clock.currentTimeMillis
-/** Consecutive transient failures that open the circuit. */
-const BREAKER_THRESHOLD = 5
-const BREAKER_FIRST_COOLDOWN_MS = 1_000
-// Capped low so that throughput is back within seconds of the server healing.
-const BREAKER_MAX_COOLDOWN_MS = 4_000
 // Tokens refill at this share of the rate. At exactly the server's rate, the level of the
 // server's bucket is a random walk under arrival jitter and sooner or later runs dry; a little
 // under, it drifts back to full between bunched arrivals (BENCHMARKS.md, rate fidelity with
@@ -114,10 +98,9 @@ export class RateLimiter extends Effect.Service<RateLimiter>()("tmdb/RateLimiter
         pausedUntil: 0,
         lastThrottle: Number.NEGATIVE_INFINITY
       })
-      const counters: Counters = { inFlight: 0, maxInFlight: 0, started: 0, decreases: 0, throttleEvents: 0, pausedMs: 0, circuitOpens: 0 }
+      const counters: Counters = { inFlight: 0, maxInFlight: 0, started: 0, decreases: 0, throttleEvents: 0, pausedMs: 0 }
       const maxOutageMs = Duration.toMillis(settings.maxOutage)
-      let breaker: Breaker = { mode: "closed", failures: 0 }
-      const probeDone = yield* Effect.makeLatch(true)
+      const circuit = yield* makeCircuit(maxOutageMs)
 
       /** Milliseconds to wait before a token is free (0: one was taken). */
       const tryTake = (now: number) =>
@@ -146,26 +129,10 @@ export class RateLimiter extends Effect.Service<RateLimiter>()("tmdb/RateLimiter
         gate.withPermits(1)(
           Effect.gen(function*() {
             while (true) {
-              const now = yield* nowMs
-              if (breaker.mode === "probing") {
-                yield* probeDone.await
-                continue
-              }
-              if (breaker.mode === "open" && now < breaker.retryAt) {
-                // Open too long: fail unsent, but every cooldown one probe still goes (below).
-                if (now - breaker.openedAt > maxOutageMs) {
-                  return yield* new CircuitOpen({ openForMs: now - breaker.openedAt })
-                }
-                yield* Effect.sleep(Duration.millis(Math.ceil(breaker.retryAt - now)))
-                continue
-              }
-              const wait = yield* tryTake(now)
+              yield* circuit.admitted
+              const wait = yield* tryTake(yield* nowMs)
               if (wait === 0) {
-                if (breaker.mode === "open") {
-                  breaker = { mode: "probing", openedAt: breaker.openedAt, cooldownMs: breaker.cooldownMs }
-                  passage.probe = true
-                  probeDone.unsafeClose()
-                }
+                passage.probe = circuit.claimProbe()
                 return
               }
               yield* Effect.sleep(Duration.millis(wait))
@@ -173,17 +140,10 @@ export class RateLimiter extends Effect.Service<RateLimiter>()("tmdb/RateLimiter
           })
         )
 
-      /** A probe that ended without an outcome (interrupted): let the next one try at once. */
-      const abandonProbe = Effect.gen(function*() {
-        if (breaker.mode !== "probing") return
-        breaker = { mode: "open", openedAt: breaker.openedAt, retryAt: yield* nowMs, cooldownMs: breaker.cooldownMs }
-        yield* probeDone.open
-      })
-
       const release = (passage: Passage) =>
         Effect.suspend(() => {
           if (passage.started) counters.inFlight--
-          return passage.probe ? abandonProbe : Effect.void
+          return passage.probe ? circuit.abandonProbe : Effect.void
         })
 
       /**
@@ -243,45 +203,17 @@ export class RateLimiter extends Effect.Service<RateLimiter>()("tmdb/RateLimiter
       })
 
       /** A request succeeded: climb back toward the configured rate by `climbPerSecond` per second. */
-      const succeeded = Ref.update(bucket, (b) =>
-        b.rate >= target ? b : { ...b, rate: Math.min(target, b.rate + climbPerSecond / b.rate) }
-      )
-
-      const closeCircuit = Effect.suspend(() => {
-        const wasOpen = breaker.mode !== "closed"
-        breaker = { mode: "closed", failures: 0 }
-        return wasOpen ? probeDone.open : Effect.void
-      })
-
-      /** A transient failure: enough in a row open the circuit; a failed probe re-opens it for longer. */
-      const failedOnce = Effect.gen(function*() {
-        const now = yield* nowMs
-        if (breaker.mode === "closed") {
-          const failures = breaker.failures + 1
-          if (failures < BREAKER_THRESHOLD) {
-            breaker = { mode: "closed", failures }
-            return
-          }
-          counters.circuitOpens++
-          breaker = { mode: "open", openedAt: now, retryAt: now + BREAKER_FIRST_COOLDOWN_MS, cooldownMs: BREAKER_FIRST_COOLDOWN_MS }
-          return
-        }
-        if (breaker.mode === "probing") {
-          const cooldownMs = Math.min(BREAKER_MAX_COOLDOWN_MS, breaker.cooldownMs * 2)
-          breaker = { mode: "open", openedAt: breaker.openedAt, retryAt: now + breaker.cooldownMs, cooldownMs }
-          yield* probeDone.open
-        }
-      })
+      const succeeded = Ref.update(bucket, (b) => b.rate >= target ? b : { ...b, rate: Math.min(target, b.rate + climbPerSecond / b.rate) })
 
       /** Every finished request reports here: it drives both the adaptive rate and the circuit. */
       const record = (outcome: Outcome): Effect.Effect<void> => {
         switch (outcome) {
           case "ok":
-            return Effect.zipRight(succeeded, closeCircuit)
+            return Effect.zipRight(succeeded, circuit.answered)
           case "throttled":
-            return Effect.zipRight(throttled, closeCircuit)
+            return Effect.zipRight(throttled, circuit.answered)
           case "failed":
-            return failedOnce
+            return circuit.failed
         }
       }
 
@@ -294,8 +226,8 @@ export class RateLimiter extends Effect.Service<RateLimiter>()("tmdb/RateLimiter
         decreases: counters.decreases,
         throttleEvents: counters.throttleEvents,
         pausedMs: counters.pausedMs,
-        circuitOpens: counters.circuitOpens,
-        circuit: breaker.mode
+        circuitOpens: circuit.opens(),
+        circuit: circuit.mode()
       }))
 
       return { settings, withPermit, pause, record, stats } as const
