@@ -5,7 +5,7 @@
 
 // Services
 export { Collector } from "./services/Collector.js"
-export { type FailureRecord, MovieRepository, MovieRow, type SelectionPolicy } from "./services/MovieRepository.js"
+export { type FailureRecord, FailureRow, FinalRunStatus, MovieRepository, MovieRow, RunRow, RunStatus, SelectionPolicy } from "./services/MovieRepository.js"
 export { type LimiterStats, RateLimiter } from "./services/RateLimiter.js"
 export {
   type BatchOptions,
@@ -19,12 +19,13 @@ export {
 
 // Layers
 export { MainLive } from "./layers/Main.js"
-export { DEFAULT_DB, SqlLive } from "./layers/Sql.js"
+export { DEFAULT_DB, MigrationsLive, sqliteErrors, SqlLive } from "./layers/Sql.js"
 export { HttpLive, TmdbClientLayer, TmdbLive } from "./layers/Tmdb.js"
 
 // Options and results
 export type { CollectionOptions, CollectionProgress, CollectionSummary } from "./src/Collection.js"
 export { type Credentials, DEFAULT_BASE_URL, type LimiterOptions, type TmdbClientOptions } from "./src/Config.js"
+export type { InvalidItem } from "./src/Decode.js"
 export type {
   DiscoverEvent,
   DiscoverIncompleteEvent,
@@ -35,21 +36,14 @@ export type {
   DiscoverTruncatedEvent,
   SortBy
 } from "./src/Discover.js"
-export type { InvalidItem } from "./src/Decode.js"
 export type { DateWindow } from "./src/Windows.js"
 
 // Records and their schemas
-export {
-  type DiscoveredMovie,
-  DiscoveredMovieFromWire,
-  type MovieDetails,
-  MovieDetailsFromWire,
-  type MovieDetailsRecord
-} from "./src/Movie.js"
 export { decodeDiscoverPage, decodeMovieDetails } from "./src/Decode.js"
+export { type DiscoveredMovie, DiscoveredMovieFromWire, type MovieDetails, MovieDetailsFromWire, type MovieDetailsRecord } from "./src/Movie.js"
 
 // Errors
-export { DatabaseError, DatabaseProblem } from "./src/Database.js"
+export { DatabaseError, DatabaseErrorMapping, DatabaseProblem } from "./src/Database.js"
 export {
   DecodeError,
   FailureKind,

@@ -3,3 +3,4 @@
 
 export { type Script, scriptedHttp, type ScriptedResponse, type SeenRequest } from "./layers/TestHttp.js"
 export { CollectorTest, MovieRepositoryTest, RateLimiterTest, TmdbClientScripted, TmdbClientTest } from "./layers/Testing.js"
+export { SqlTest } from "./layers/TestSql.js"
