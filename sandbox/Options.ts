@@ -189,3 +189,33 @@ export const validateOptions = (o: unknown): Array<string> => {
   }
   return errors
 }
+
+/** `input` with every default filled in, and the catalogue's own configuration. */
+export const withDefaults = (input: SandboxOptions) => {
+  const c = input.catalogue ?? {}
+  const seed = c.seed ?? DEFAULTS.seed
+  const catalogueConfig = {
+    seed,
+    startYear: c.startYear ?? DEFAULTS.startYear,
+    endYear: c.endYear ?? DEFAULTS.endYear,
+    perYear: c.perYear ?? DEFAULTS.perYear,
+    includeFixtures: c.includeFixtures ?? DEFAULTS.includeFixtures,
+    crowdedDayFraction: c.crowdedDayFraction ?? 0
+  }
+  const options: SandboxOptions = {
+    ...input,
+    port: input.port ?? DEFAULTS.port,
+    apiKey: input.apiKey ?? DEFAULTS.apiKey,
+    readToken: input.readToken ?? DEFAULTS.readToken,
+    catalogue: catalogueConfig,
+    latencyMs: input.latencyMs ?? DEFAULTS.latencyMs,
+    jitterMs: input.jitterMs ?? DEFAULTS.jitterMs,
+    deletedFraction: input.deletedFraction ?? 0,
+    alwaysFailFraction: input.alwaysFailFraction ?? 0,
+    driftFraction: input.driftFraction ?? 0,
+    faultPaths: input.faultPaths ?? DEFAULTS.faultPaths,
+    unstableOrder: input.unstableOrder ?? DEFAULTS.unstableOrder,
+    jitterPlacement: input.jitterPlacement ?? DEFAULTS.jitterPlacement
+  }
+  return { options, catalogueConfig }
+}

@@ -10,7 +10,7 @@ import type { SandboxCounters } from "./Counters.js"
 import { groundTruth } from "./GroundTruth.js"
 import type { GroundTruthEntry, GroundTruthQuery } from "./GroundTruth.js"
 import { rollFault, TokenBucket } from "./Limits.js"
-import { DEFAULTS, validateOptions } from "./Options.js"
+import { DEFAULTS, validateOptions, withDefaults } from "./Options.js"
 import type { FaultKind, SandboxOptions } from "./Options.js"
 import { ChangesIndex, DiscoverIndex } from "./Query.js"
 import { hash32, mulberry32 } from "./Random.js"
@@ -41,31 +41,8 @@ type Gate = { kind: "route" } | { kind: "reply"; reply: Reply } | { kind: "fault
 export const startSandbox = async (input: SandboxOptions = {}): Promise<Sandbox> => {
   const errors = validateOptions(input)
   if (errors.length > 0) throw invalid("options", errors)
-  const c = input.catalogue ?? {}
-  const seed = c.seed ?? DEFAULTS.seed
-  const catalogueConfig = {
-    seed,
-    startYear: c.startYear ?? DEFAULTS.startYear,
-    endYear: c.endYear ?? DEFAULTS.endYear,
-    perYear: c.perYear ?? DEFAULTS.perYear,
-    includeFixtures: c.includeFixtures ?? DEFAULTS.includeFixtures,
-    crowdedDayFraction: c.crowdedDayFraction ?? 0
-  }
-  const options: SandboxOptions = {
-    ...input,
-    port: input.port ?? DEFAULTS.port,
-    apiKey: input.apiKey ?? DEFAULTS.apiKey,
-    readToken: input.readToken ?? DEFAULTS.readToken,
-    catalogue: catalogueConfig,
-    latencyMs: input.latencyMs ?? DEFAULTS.latencyMs,
-    jitterMs: input.jitterMs ?? DEFAULTS.jitterMs,
-    deletedFraction: input.deletedFraction ?? 0,
-    alwaysFailFraction: input.alwaysFailFraction ?? 0,
-    driftFraction: input.driftFraction ?? 0,
-    faultPaths: input.faultPaths ?? DEFAULTS.faultPaths,
-    unstableOrder: input.unstableOrder ?? DEFAULTS.unstableOrder,
-    jitterPlacement: input.jitterPlacement ?? DEFAULTS.jitterPlacement
-  }
+  const { options, catalogueConfig } = withDefaults(input)
+  const seed = catalogueConfig.seed
   const catalogue = generateCatalogue(catalogueConfig)
   const fates = assignFates(catalogue, {
     deletedFraction: options.deletedFraction ?? 0,
