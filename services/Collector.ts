@@ -6,7 +6,7 @@ import type { DatabaseError } from "../src/Database.js"
 import { type FailureKind, failureKind, type TmdbError, UnauthorizedError } from "../src/Errors.js"
 import { MovieRepository } from "./MovieRepository.js"
 import { RateLimiter } from "./RateLimiter.js"
-import { type DetailsOutcome, TmdbClient } from "./TmdbClient.js"
+import { type DetailsOutcome, forEachMovieDetails, TmdbClient } from "./TmdbClient.js"
 
 const DAY = 86_400_000
 const iso = (ms: number) => new Date(ms).toISOString()
@@ -137,19 +137,13 @@ const collect = Effect.fnUntraced(function*(runId: number, startedMs: number, en
       if (batch.includes(null)) return
     }
   }))
-  // Effect.forEach rather than a Stream: the benchmark's profile showed Stream.mapEffect adding
-  // ~0.26 ms of CPU per request (BENCHMARKS.md, client overhead). `discard` keeps memory flat.
-  const producer = Effect.forEach(
-    chosen,
-    (tmdbId) =>
-      Effect.flatMap(Effect.either(client.getMovieDetails(tmdbId)), (result) =>
-        Effect.zipRight(
-          Queue.offer(queue, { tmdbId, result }),
-          // A rejected key is fatal for the run: stop sending at once.
-          Either.isLeft(result) && result.left instanceof UnauthorizedError ? Effect.fail(result.left) : Effect.void
-        )),
-    { concurrency: client.settings.maxConcurrent, discard: true }
-  ).pipe(Effect.ensuring(Queue.offer(queue, null)))
+  // The client's one details path: a fixed pool of workers, each outcome handed over as it completes.
+  const producer = forEachMovieDetails(client, Stream.fromIterable(chosen), (outcome) =>
+    Effect.zipRight(
+      Queue.offer(queue, outcome),
+      // A rejected key is fatal for the run: stop sending at once.
+      Either.isLeft(outcome.result) && outcome.result.left instanceof UnauthorizedError ? Effect.fail(outcome.result.left) : Effect.void
+    )).pipe(Effect.ensuring(Queue.offer(queue, null)))
   if (chosen.length > 0) {
     yield* Effect.all([producer, writer], { concurrency: 2, discard: true })
   }

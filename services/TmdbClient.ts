@@ -1,26 +1,14 @@
-// Module paths, not the package index: the index also loads the Swagger/Scalar UI bundles
-// (~31 MB RSS and ~185 ms of start-up, measured in BENCHMARKS.md).
-import * as HttpClient from "@effect/platform/HttpClient"
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import { Clock, Data, Duration, Effect, Either, Option, Redacted, Ref, Schedule, Stream } from "effect"
+import { Cause, Effect, Either, Option, Queue, Stream, Take } from "effect"
 import { type TmdbClientOptions, tmdbSettings } from "../src/Config.js"
-import { decodeChangesPage, decodeDiscoverPage, decodeMovieDetails, parseErrorBody } from "../src/Decode.js"
+import { decodeChangesPage, decodeDiscoverPage, decodeMovieDetails } from "../src/Decode.js"
 import { collectDiscover, type DiscoverOptions, discoverStream, type PageQuery, type Range } from "../src/Discover.js"
-import {
-  DecodeError,
-  InvalidRequestError,
-  NotFoundError,
-  RateLimitedError,
-  ServerError,
-  type TmdbError,
-  TimeoutError,
-  TransportError,
-  UnauthorizedError
-} from "../src/Errors.js"
+import { DecodeError, InvalidRequestError, type TmdbError } from "../src/Errors.js"
 import type { MovieDetails } from "../src/Movie.js"
 import { MAX_PAGE } from "../src/Windows.js"
-import { describeTransportError, parseRetryAfter, redactSecret, showPath } from "../src/Wire.js"
-import { RateLimiter } from "./RateLimiter.js"
+import { showPath } from "../src/Wire.js"
+import { makeTmdbHttp } from "./TmdbHttp.js"
+
+export type { ClientStats } from "./TmdbHttp.js"
 
 /** Appended sub-requests allowed per call: TMDB answers 21 with HTTP 400, status_code 27. */
 export const MAX_APPEND = 20
@@ -44,19 +32,52 @@ export interface DetailsOutcome {
   readonly result: Either.Either<MovieDetails, TmdbError>
 }
 
-export interface ClientStats {
-  /** HTTP requests sent, retries included. */
-  readonly requests: number
-  /** Requests that were retries of an earlier attempt. */
-  readonly retries: number
-  /** Responses with status 429. */
-  readonly rateLimited: number
+/** What the details path needs of a client: the real `TmdbClient`, or a test fake of it. */
+export interface DetailsSource {
+  readonly getMovieDetails: (tmdbId: number, options?: DetailsOptions) => Effect.Effect<MovieDetails, TmdbError>
+  readonly settings: { readonly maxConcurrent: number }
 }
 
-/** A failed attempt worth another try; unwrapped once the retries are spent. */
-class Retryable extends Data.TaggedError("Retryable")<{ readonly error: TmdbError }> {}
-
-const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504])
+/**
+ * The one concurrent details path: a fixed pool of `maxConcurrent` workers takes the ids in
+ * order and hands each outcome (with the id's position) to `onOutcome` as it completes. Ids are
+ * read only as workers free up, so memory stays flat; once `onOutcome` fails, no id starts and
+ * the requests in flight are interrupted. Not Stream.mapEffect: its `unordered` mode costs
+ * ~0.26 ms of CPU per element (BENCHMARKS.md, client overhead).
+ */
+export const forEachMovieDetails = <E, R>(
+  client: DetailsSource,
+  ids: Stream.Stream<number>,
+  onOutcome: (outcome: DetailsOutcome, index: number) => Effect.Effect<void, E, R>,
+  options: DetailsOptions = {}
+): Effect.Effect<void, E, R> =>
+  Effect.gen(function*() {
+    const workers = client.settings.maxConcurrent
+    // After the last id, one `null` per worker: each stops at the first it takes.
+    const pending = yield* Queue.bounded<readonly [tmdbId: number, index: number] | null>(workers)
+    let taken = 0
+    const feed = Stream.runForEach(ids, (tmdbId) => Queue.offer(pending, [tmdbId, taken++])).pipe(
+      Effect.zipRight(Queue.offerAll(pending, Array.from({ length: workers }, () => null)))
+    )
+    // Interrupting the other workers takes a turn of the scheduler; meanwhile they start no id.
+    let stopped = false
+    const work = Effect.gen(function*() {
+      while (true) {
+        const next = yield* Queue.take(pending)
+        if (next === null || stopped) return
+        const [tmdbId, index] = next
+        const result = yield* Effect.either(client.getMovieDetails(tmdbId, options))
+        yield* Effect.tapError(onOutcome({ tmdbId, result }, index), () => Effect.sync(() => (stopped = true)))
+        // One id per turn, as Effect.forEach does: a worker with fast answers cannot drain the queue.
+        yield* Effect.yieldNow()
+      }
+    })
+    yield* Effect.all([feed, ...Array.from({ length: workers }, () => work)], { concurrency: "unbounded", discard: true }).pipe(
+      // A failed `onOutcome` interrupts the other workers; the cause is that failure alone, so a
+      // caller sees a failed run, not an interrupted one.
+      Effect.catchAllCause((cause) => Option.match(Cause.failureOption(cause), { onNone: () => Effect.failCause(cause), onSome: Effect.fail }))
+    )
+  })
 
 /** A part filter's range as `name.gte` / `name.lte`; `lowerDone` when `.gte` is already set. */
 const rangeParams = (name: string, range: Range | undefined, lowerDone: boolean): Record<string, string> => {
@@ -70,123 +91,20 @@ export class TmdbClient extends Effect.Service<TmdbClient>()("tmdb/TmdbClient", 
   effect: (options?: TmdbClientOptions) =>
     Effect.gen(function*() {
       const settings = yield* tmdbSettings(options)
-      const limiter = yield* RateLimiter
-      const secret = settings.credentials._tag === "ApiKey"
-        ? Redacted.value(settings.credentials.key)
-        : Redacted.value(settings.credentials.token)
-      const redact = redactSecret(secret)
+      const http = yield* makeTmdbHttp(settings)
 
-      // The platform's client span records `url.full`, query included, which would carry a v3
-      // api_key into traces. Its tracer is off; `TmdbClient.request` spans carry a redacted path.
-      const client = (yield* HttpClient.HttpClient).pipe(
-        HttpClient.withTracerDisabledWhen(() => true),
-        HttpClient.mapRequest((request) => {
-          const withBase = HttpClientRequest.acceptJson(HttpClientRequest.prependUrl(request, settings.baseUrl))
-          return settings.credentials._tag === "ApiKey"
-            ? HttpClientRequest.setUrlParam(withBase, "api_key", Redacted.value(settings.credentials.key))
-            : HttpClientRequest.bearerToken(withBase, settings.credentials.token)
-        })
-      )
-
-      const retryPolicy = Schedule.exponential(settings.retryBase).pipe(
-        Schedule.jittered,
-        Schedule.intersect(Schedule.recurs(settings.retries))
-      )
-      const timeoutMs = Duration.toMillis(settings.timeout)
-      const counters = { requests: 0, retries: 0, rateLimited: 0 }
-      const revoked = yield* Ref.make(Option.none<UnauthorizedError>())
-
-      const classify = (path: string, status: number, headers: Record<string, string>, text: string) =>
-        Effect.gen(function*() {
-          if (status >= 200 && status < 300) {
-            try {
-              return JSON.parse(text) as unknown
-            } catch {
-              return yield* new Retryable({ error: new TransportError({ path, message: `truncated or unparseable body (${text.length} bytes)` }) })
-            }
-          }
-          const body = parseErrorBody(text)
-          const tmdb = body.message !== null ? redact(body.message) : `HTTP ${status}`
-          const statusCode = body.statusCode ?? undefined
-          if (status === 401) {
-            const error = new UnauthorizedError({ path, statusCode, message: `TMDB refused the credentials: ${tmdb}` })
-            yield* Ref.set(revoked, Option.some(error))
-            return yield* error
-          }
-          if (status === 404) return yield* new NotFoundError({ path, statusCode, message: tmdb })
-          const retryAfterMs = parseRetryAfter(headers["retry-after"], yield* Clock.currentTimeMillis)
-          if (status === 429) counters.rateLimited++
-          yield* Effect.logDebug(`${path} answered ${status}: ${tmdb}`)
-          if ((status === 429 || status === 503) && retryAfterMs !== undefined) {
-            const paused = yield* limiter.pause(retryAfterMs)
-            if (!paused) {
-              return yield* new RateLimitedError({
-                path,
-                retryAfterMs,
-                message: `Retry-After of ${Math.round(retryAfterMs / 1000)} s exceeds the pause cap`
-              })
-            }
-          }
-          if (status === 429) return yield* new Retryable({ error: new RateLimitedError({ path, retryAfterMs, message: tmdb }) })
-          if (RETRYABLE_STATUS.has(status)) return yield* new Retryable({ error: new ServerError({ path, status, message: tmdb }) })
-          if (status >= 500) return yield* new ServerError({ path, status, message: tmdb })
-          return yield* new InvalidRequestError({ path, status, statusCode, message: tmdb })
-        })
-
-      /** One attempt: wait for the limiter, send, read the whole body within the timeout. */
-      const attempt = (request: HttpClientRequest.HttpClientRequest, path: string, sends: { n: number }) =>
-        Effect.gen(function*() {
-          const fatal = yield* Ref.get(revoked)
-          if (Option.isSome(fatal)) return yield* fatal.value
-          if (sends.n > 0) yield* Effect.logDebug(`retrying ${path} (attempt ${sends.n + 1})`)
-          const response = yield* limiter.withPermit(
-            Effect.gen(function*() {
-              // A 401 may have arrived while this request waited for its permit.
-              const revokedNow = yield* Ref.get(revoked)
-              if (Option.isSome(revokedNow)) return yield* revokedNow.value
-              counters.requests++
-              if (sends.n++ > 0) counters.retries++
-              const response = yield* client.execute(request)
-              const text = yield* response.text
-              return { status: response.status, headers: response.headers, text }
-            }).pipe(
-              Effect.catchTag("RequestError", "ResponseError", (error) =>
-                new Retryable({ error: new TransportError({ path, message: redact(describeTransportError(error)) }) })),
-              Effect.timeoutFail({
-                duration: settings.timeout,
-                onTimeout: () =>
-                  new Retryable({ error: new TimeoutError({ path, timeoutMs, message: `no complete response within ${timeoutMs} ms` }) })
-              }),
-              // Reported while the permit is held, so a probe's outcome reaches the circuit first.
-              Effect.tapBoth({
-                onFailure: (e) => (e._tag === "Retryable" ? limiter.record("failed") : Effect.void),
-                onSuccess: (r) => limiter.record(r.status === 429 ? "throttled" : r.status >= 500 ? "failed" : "ok")
-              })
-            )
-          ).pipe(
-            Effect.catchTag("CircuitOpen", (open) =>
-              new ServerError({
-                path,
-                status: 503,
-                message: `TMDB has failed every request for ${Math.round(open.openForMs / 1000)} s; not sending more`
-              }))
+      /** GET `path` and decode its body; a complete body of the wrong shape is a DecodeError. */
+      const get = <A>(path: string, params: Record<string, string>, decode: (json: unknown) => Either.Either<A, string>) =>
+        http.client.get(path, { urlParams: params }).pipe(
+          // The pipeline has already parsed this 2xx body once, so parsing it again cannot fail.
+          Effect.flatMap((response) => Effect.orDie(response.json)),
+          Effect.flatMap((json) =>
+            Either.match(decode(json), {
+              onLeft: (message) => Effect.fail(new DecodeError({ path: showPath(path, params), message: http.redact(message) })),
+              onRight: Effect.succeed
+            })
           )
-          return yield* classify(path, response.status, response.headers, response.text)
-        })
-
-      /** GET `path` through the whole pipeline, retrying only what is transient. */
-      const getJson = (path: string, params: Record<string, string>) => {
-        const shown = showPath(path, params)
-        const request = HttpClientRequest.get(path).pipe(HttpClientRequest.setUrlParams(params))
-        return Effect.suspend(() => {
-          const sends = { n: 0 }
-          return attempt(request, shown, sends).pipe(
-            Effect.retry({ schedule: retryPolicy, while: (e) => e instanceof Retryable }),
-            Effect.mapError((e) => (e instanceof Retryable ? e.error : e)),
-            Effect.withSpan("TmdbClient.request", { attributes: { "tmdb.path": shown } })
-          )
-        })
-      }
+        )
 
       const discoverPage = (options: DiscoverOptions) => (query: PageQuery) => {
         if (query.page < 1 || query.page > MAX_PAGE) {
@@ -206,14 +124,8 @@ export class TmdbClient extends Effect.Service<TmdbClient>()("tmdb/TmdbClient", 
           include_video: String(options.includeVideo ?? false),
           page: String(query.page)
         }
-        return getJson("/discover/movie", params).pipe(
-          Effect.flatMap((json) =>
-            Either.match(decodeDiscoverPage(json), {
-              onLeft: (message) => Effect.fail(new DecodeError({ path: showPath("/discover/movie", params), message: redact(message) })),
-              onRight: Effect.succeed
-            })
-          )
-        )
+        // Item by item: one bad movie fails alone, the rest of the page is kept.
+        return get("/discover/movie", params, decodeDiscoverPage)
       }
 
       /** Discovery as a stream of page events, so a caller can store pages as they arrive. */
@@ -248,11 +160,7 @@ export class TmdbClient extends Effect.Service<TmdbClient>()("tmdb/TmdbClient", 
           })
         }
         const params: Record<string, string> = append.length > 0 ? { append_to_response: append.join(",") } : {}
-        const json = yield* getJson(path, params)
-        return yield* Either.match(decodeMovieDetails(json, append), {
-          onLeft: (message) => Effect.fail(new DecodeError({ path: showPath(path, params), message: redact(message) })),
-          onRight: Effect.succeed
-        })
+        return yield* get(path, params, (json) => decodeMovieDetails(json, append))
       })
 
       /**
@@ -270,26 +178,26 @@ export class TmdbClient extends Effect.Service<TmdbClient>()("tmdb/TmdbClient", 
           const params: Record<string, string> = { page: String(page) }
           if (range.startDate !== undefined) params["start_date"] = range.startDate
           if (range.endDate !== undefined) params["end_date"] = range.endDate
-          const json = yield* getJson("/movie/changes", params)
-          const decoded = decodeChangesPage(json)
-          if (Either.isLeft(decoded)) {
-            return yield* new DecodeError({ path: showPath("/movie/changes", params), message: redact(decoded.left) })
-          }
-          ids.push(...decoded.right.ids)
-          totalPages = Math.min(decoded.right.totalPages, MAX_PAGE)
+          const changes = yield* get("/movie/changes", params, decodeChangesPage)
+          ids.push(...changes.ids)
+          totalPages = Math.min(changes.totalPages, MAX_PAGE)
           page++
         } while (page <= totalPages)
         return Array.from(new Set(ids))
       })
 
+      const source: DetailsSource = { getMovieDetails, settings }
+
       /** Details for each id as they complete (unordered), each success or failure on its own. */
-      const movieDetailsStream = (ids: Stream.Stream<number>, options: DetailsOptions = {}) =>
-        Stream.mapEffect(
-          ids,
-          (tmdbId) =>
-            Effect.map(Effect.either(getMovieDetails(tmdbId, options)), (result): DetailsOutcome => ({ tmdbId, result })),
-          { concurrency: settings.maxConcurrent, unordered: true }
-        )
+      const movieDetailsStream = (ids: Stream.Stream<number>, options: DetailsOptions = {}): Stream.Stream<DetailsOutcome> =>
+        Stream.unwrapScoped(Effect.gen(function*() {
+          const outcomes = yield* Queue.bounded<Take.Take<DetailsOutcome>>(settings.maxConcurrent)
+          yield* forEachMovieDetails(source, ids, (outcome) => Queue.offer(outcomes, Take.of(outcome)), options).pipe(
+            Effect.zipRight(Queue.offer(outcomes, Take.end)),
+            Effect.forkScoped
+          )
+          return Stream.flattenTake(Stream.fromQueue(outcomes))
+        }))
 
       const getBatchMovieDetails = Effect.fn("TmdbClient.getBatchMovieDetails")(function*(
         ids: Iterable<number>,
@@ -297,29 +205,21 @@ export class TmdbClient extends Effect.Service<TmdbClient>()("tmdb/TmdbClient", 
       ) {
         const list = Array.from(ids)
         yield* Effect.annotateCurrentSpan({ "tmdb.batch_size": list.length })
+        const outcomes = new Array<DetailsOutcome>(list.length)
         let done = 0
-        const outcomes = yield* Effect.forEach(
-          list,
-          (tmdbId) =>
-            Effect.either(getMovieDetails(tmdbId, options)).pipe(
-              Effect.tap(() => Effect.sync(() => options.onProgress?.(++done, list.length)))
-            ),
-          { concurrency: settings.maxConcurrent }
-        )
+        yield* forEachMovieDetails(source, Stream.fromIterable(list), (outcome, index) =>
+          Effect.sync(() => {
+            outcomes[index] = outcome
+            options.onProgress?.(++done, list.length)
+          }), options)
         const succeeded: Array<MovieDetails> = []
         const failed: Array<{ tmdbId: number; error: TmdbError }> = []
-        outcomes.forEach((outcome, i) => {
-          if (Either.isRight(outcome)) succeeded.push(outcome.right)
-          else failed.push({ tmdbId: list[i]!, error: outcome.left })
-        })
+        for (const { result, tmdbId } of outcomes) {
+          if (Either.isRight(result)) succeeded.push(result.right)
+          else failed.push({ tmdbId, error: result.left })
+        }
         return { succeeded, failed } satisfies BatchResult
       })
-
-      const stats = Effect.sync((): ClientStats => ({
-        requests: counters.requests,
-        retries: counters.retries,
-        rateLimited: counters.rateLimited
-      }))
 
       return {
         settings: { ...settings, credentials: undefined },
@@ -329,7 +229,7 @@ export class TmdbClient extends Effect.Service<TmdbClient>()("tmdb/TmdbClient", 
         getBatchMovieDetails,
         getChangedMovieIds,
         movieDetailsStream,
-        stats
+        stats: http.stats
       } as const
     })
 }) {}
