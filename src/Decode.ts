@@ -4,8 +4,8 @@ import {
   type DiscoveredMovie,
   DiscoveredMovieFromWire,
   DiscoverPageWire,
-  MovieDetailsFromWire,
   type MovieDetails,
+  MovieDetailsFromWire,
   TmdbErrorBody,
   TmdbErrorsBody
 } from "./Movie.js"
@@ -43,8 +43,7 @@ export interface DecodedDiscoverPage {
   readonly invalid: ReadonlyArray<InvalidItem>
 }
 
-const readId = (item: unknown): number | null =>
-  typeof item === "object" && item !== null && "id" in item && typeof item.id === "number" ? item.id : null
+const readId = (item: unknown): number | null => typeof item === "object" && item !== null && "id" in item && typeof item.id === "number" ? item.id : null
 
 /** Decodes a discover page; a bad item fails alone, a bad envelope fails the page. */
 export const decodeDiscoverPage = (json: unknown): Either.Either<DecodedDiscoverPage, string> =>

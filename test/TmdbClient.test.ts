@@ -263,7 +263,18 @@ describe("TmdbClient: errors and attempts", () => {
       expect(batch.succeeded.map((m) => m.tmdbId).sort((a, b) => a - b)).toEqual(
         Array.from({ length: 30 }, (_, i) => i + 1).filter((id) => id % 5 !== 0 && id % 7 !== 0)
       )
-      expect(Object.fromEntries(failed)).toEqual({ 5: "NotFoundError", 10: "NotFoundError", 15: "NotFoundError", 20: "NotFoundError", 25: "NotFoundError", 30: "NotFoundError", 7: "DecodeError", 14: "DecodeError", 21: "DecodeError", 28: "DecodeError" })
+      expect(Object.fromEntries(failed)).toEqual({
+        5: "NotFoundError",
+        10: "NotFoundError",
+        15: "NotFoundError",
+        20: "NotFoundError",
+        25: "NotFoundError",
+        30: "NotFoundError",
+        7: "DecodeError",
+        14: "DecodeError",
+        21: "DecodeError",
+        28: "DecodeError"
+      })
       expect(progress).toHaveLength(30)
       expect(progress.at(-1)).toEqual([30, 30])
     }))
@@ -280,42 +291,42 @@ describe("TmdbClient: discover", () => {
   ): Script => {
     const movies = [...unsorted].sort((a, b) => (a.date === b.date ? a.id - b.id : a.date < b.date ? 1 : -1))
     return (req) => {
-    const p = req.params
-    const page = Number(p.get("page") ?? "1")
-    if (!(page >= 1 && page <= 500)) {
-      return answer(400, JSON.parse(fixtureText("error-400-invalid-page.json")))
-    }
-    const gte = p.get("primary_release_date.gte") ?? "0000"
-    const lte = p.get("primary_release_date.lte") ?? "9999"
-    const bound = (key: string, fallback: number) => (p.has(key) ? Number(p.get(key)) : fallback)
-    const [minVotes, maxVotes] = [bound("vote_count.gte", 0), bound("vote_count.lte", Infinity)]
-    const [minAverage, maxAverage] = [bound("vote_average.gte", -Infinity), bound("vote_average.lte", Infinity)]
-    const hits = movies.filter((m) =>
-      m.date >= gte && m.date <= lte && m.votes >= minVotes && m.votes <= maxVotes &&
-      (m.average ?? 6) >= minAverage && (m.average ?? 6) <= maxAverage
-    )
-    if (shuffle !== undefined) {
-      // Fisher-Yates within each day.
-      for (let a = 0; a < hits.length;) {
-        let b = a
-        while (b < hits.length && hits[b]!.date === hits[a]!.date) b++
-        for (let j = b - 1; j > a; j--) {
-          const r = a + Math.floor(shuffle() * (j - a + 1))
-          ;[hits[j], hits[r]] = [hits[r]!, hits[j]!]
-        }
-        a = b
+      const p = req.params
+      const page = Number(p.get("page") ?? "1")
+      if (!(page >= 1 && page <= 500)) {
+        return answer(400, JSON.parse(fixtureText("error-400-invalid-page.json")))
       }
+      const gte = p.get("primary_release_date.gte") ?? "0000"
+      const lte = p.get("primary_release_date.lte") ?? "9999"
+      const bound = (key: string, fallback: number) => (p.has(key) ? Number(p.get(key)) : fallback)
+      const [minVotes, maxVotes] = [bound("vote_count.gte", 0), bound("vote_count.lte", Infinity)]
+      const [minAverage, maxAverage] = [bound("vote_average.gte", -Infinity), bound("vote_average.lte", Infinity)]
+      const hits = movies.filter((m) =>
+        m.date >= gte && m.date <= lte && m.votes >= minVotes && m.votes <= maxVotes &&
+        (m.average ?? 6) >= minAverage && (m.average ?? 6) <= maxAverage
+      )
+      if (shuffle !== undefined) {
+        // Fisher-Yates within each day.
+        for (let a = 0; a < hits.length;) {
+          let b = a
+          while (b < hits.length && hits[b]!.date === hits[a]!.date) b++
+          for (let j = b - 1; j > a; j--) {
+            const r = a + Math.floor(shuffle() * (j - a + 1))
+            ;[hits[j], hits[r]] = [hits[r]!, hits[j]!]
+          }
+          a = b
+        }
+      }
+      const results = hits.slice((page - 1) * 20, page * 20).map((m) => ({
+        id: m.id,
+        title: `M${m.id}`,
+        release_date: m.date,
+        vote_average: m.average ?? 6,
+        vote_count: m.votes,
+        popularity: 1.5
+      }))
+      return answer(200, { page, results, total_pages: Math.ceil(hits.length / 20), total_results: hits.length })
     }
-    const results = hits.slice((page - 1) * 20, page * 20).map((m) => ({
-      id: m.id,
-      title: `M${m.id}`,
-      release_date: m.date,
-      vote_average: m.average ?? 6,
-      vote_count: m.votes,
-      popularity: 1.5
-    }))
-    return answer(200, { page, results, total_pages: Math.ceil(hits.length / 20), total_results: hits.length })
-  }
   }
 
   /** A seeded [0, 1) generator, so a failing shuffle can be replayed. */
@@ -408,8 +419,7 @@ describe("TmdbClient: discover", () => {
 
   it.effect("a bad key fails the discovery stream", () =>
     Effect.gen(function*() {
-      const { exit } = yield* withClient(() => answer(401, { status_code: 7, status_message: "Invalid API key" }), (c) =>
-        c.discoverMovies({ startYear: 2024 }))
+      const { exit } = yield* withClient(() => answer(401, { status_code: 7, status_message: "Invalid API key" }), (c) => c.discoverMovies({ startYear: 2024 }))
       expect(failureTag(exit)).toBe("UnauthorizedError")
     }))
 
@@ -544,7 +554,15 @@ const recordingTracer = () => {
       const attributes = new Map<string, unknown>()
       const events: Array<unknown> = []
       const span: Tracer.Span = {
-        _tag: "Span", name, spanId: String(recorded.length), traceId: "t", parent, context, links, sampled: true, kind,
+        _tag: "Span",
+        name,
+        spanId: String(recorded.length),
+        traceId: "t",
+        parent,
+        context,
+        links,
+        sampled: true,
+        kind,
         status: { _tag: "Started", startTime },
         attributes,
         end: () => recorded.push({ name, data: JSON.stringify({ attributes: [...attributes], events }) }),
@@ -570,7 +588,15 @@ describe("TmdbClient: the key never leaks", () => {
       ).pipe(Effect.withTracer(tracer))
       expect(Exit.isSuccess(exit)).toBe(true)
       const names = new Set(recorded.map((r) => r.name))
-      expect(names).toEqual(new Set(["TmdbClient.getBatchMovieDetails", "TmdbClient.getMovieDetails", "TmdbClient.request", "TmdbClient.discoverMovies", "TmdbClient.discoverMoviesStream"]))
+      expect(names).toEqual(
+        new Set([
+          "TmdbClient.getBatchMovieDetails",
+          "TmdbClient.getMovieDetails",
+          "TmdbClient.request",
+          "TmdbClient.discoverMovies",
+          "TmdbClient.discoverMoviesStream"
+        ])
+      )
       expect(recorded.some((r) => r.data.includes("/movie/550"))).toBe(true)
       for (const r of recorded) expect(r.data).not.toContain(KEY)
     }))

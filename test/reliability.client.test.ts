@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Cause, Effect, Exit, Layer, Redacted } from "effect"
 import { HttpLive, TmdbClientLayer } from "../layers/Tmdb.js"
-import { type Sandbox, sandboxScoped, type SandboxOptions } from "../sandbox/index.js"
+import { type Sandbox, type SandboxOptions, sandboxScoped } from "../sandbox/index.js"
 import { TmdbClient } from "../services/TmdbClient.js"
 import type { TmdbClientOptions } from "../src/Config.js"
 
@@ -41,12 +41,20 @@ const details = (c: TmdbClient) => c.getMovieDetails(movieId)
 
 describe("error classification: attempts per cause, from the sandbox's counters", () => {
   const once: Array<[string, SandboxOptions, (c: TmdbClient) => Effect.Effect<unknown, { _tag: string }>, string]> = [
-    ["400 (malformed date, code 23)", {}, (c) =>
-      Effect.flatMap(c.discoverMovies({ startYear: 99_999 }), (r) => r.failedPages[0] ? Effect.fail(r.failedPages[0].error) : Effect.void), "InvalidRequestError"],
+    [
+      "400 (malformed date, code 23)",
+      {},
+      (c) => Effect.flatMap(c.discoverMovies({ startYear: 99_999 }), (r) => r.failedPages[0] ? Effect.fail(r.failedPages[0].error) : Effect.void),
+      "InvalidRequestError"
+    ],
     ["401 (bad key, code 7)", { apiKey: "another-key" }, details, "UnauthorizedError"],
     ["404 (unknown id, code 34)", {}, (c) => c.getMovieDetails(999_999_999), "NotFoundError"],
-    ["404 (deleted after discovery)", { deletedFraction: 1, catalogue: { startYear: 2020, endYear: 2020, perYear: 5, includeFixtures: false } }, (c) =>
-      c.getMovieDetails(1), "NotFoundError"],
+    [
+      "404 (deleted after discovery)",
+      { deletedFraction: 1, catalogue: { startYear: 2020, endYear: 2020, perYear: 5, includeFixtures: false } },
+      (c) => c.getMovieDetails(1),
+      "NotFoundError"
+    ],
     ["422 (changes range over 14 days, code 20)", {}, (c) => c.getChangedMovieIds({ startDate: "2024-01-01", endDate: "2024-02-01" }), "InvalidRequestError"]
   ]
   for (const [what, options, run, tag] of once) {
