@@ -87,7 +87,7 @@ export class RateLimiter extends Effect.Service<RateLimiter>()("tmdb/RateLimiter
       const gate = yield* Effect.makeSemaphore(1)
       // Slow start: the bucket starts with one token, not `burst`. A cold client's first burst is
       // delayed by connection set-up and can reach the server after the requests that follow it,
-      // which a server bucket of the same size answers with 429 (measured: BENCHMARKS.md, rate).
+      // which a server bucket of the same size answers with 429 (BENCHMARKS.md, rate).
       // Not spending the burst also leaves the server's bucket (burst - 1) tokens of headroom
       // against arrival jitter.
       const now0 = yield* nowMs

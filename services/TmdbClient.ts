@@ -43,7 +43,7 @@ export interface DetailsSource {
  * order and hands each outcome (with the id's position) to `onOutcome` as it completes. Ids are
  * read only as workers free up, so memory stays flat; once `onOutcome` fails, no id starts and
  * the requests in flight are interrupted. Not Stream.mapEffect: its `unordered` mode costs
- * ~0.26 ms of CPU per element (BENCHMARKS.md, client overhead).
+ * several times the CPU per element (BENCHMARKS.md, client overhead).
  */
 export const forEachMovieDetails = <E, R>(
   client: DetailsSource,

@@ -1,5 +1,4 @@
-// Module paths, not the package index: the index also loads the Swagger/Scalar UI bundles
-// (~31 MB RSS and ~185 ms of start-up, measured in BENCHMARKS.md).
+// Module paths, not the package index: the index also loads the Swagger/Scalar UI bundles.
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
