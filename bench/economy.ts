@@ -213,12 +213,12 @@ export const economyBench = async (ctx: Ctx) => {
       diagnosis: {
         "economy.perMovie":
           `${freshReq.discover} discover pages (fewest possible ${idealPages}) and ${freshReq.movie} detail requests for ${stored.movies} movies: the excess is in ${
-            freshReq.discover > idealPages ? "discovery (src/Discover.ts)" : "details (src/Collector.ts selection / services/TmdbClient.ts retries)"
+            freshReq.discover > idealPages ? "discovery (src/Discover.ts)" : "details (services/Collector.ts selection / services/TmdbClient.ts retries)"
           }.`,
         "economy.rerunDetails": "The rerun selected movies that already have details: see `MovieRepository.selectForDetails` (services/MovieRepository.ts).",
         "economy.twice": `${twice} ids were served twice but only ${
           servedBeforeResume - atKill.details
-        } were in flight or queued at the kill: outcomes wait in the writer queue in src/Collector.ts (\`Queue.takeBetween(queue, 1, 500)\`) before they are committed.`
+        } were in flight or queued at the kill: outcomes wait in the writer queue in services/Collector.ts (\`Queue.takeBetween(queue, 1, 500)\`) before they are committed.`
       }
     }
   } finally {
