@@ -10,9 +10,16 @@ const duration = (ms: number) => {
     : `${s}s`
 }
 
+/** `1 page`, `2 pages`. */
+const count = (n: number, noun: string) => `${fmt(n)} ${noun}${n === 1 ? "" : "s"}`
+
+// Below a second a rate is noise: one page in the first millisecond reads 1000 pages/s.
+const MIN_RATE_MS = 1_000
+
 /**
  * Progress on stderr: on a TTY one live line (done/total, rate, ETA); otherwise a log line every
- * `intervalMs`. Returns the callback and a `stop` that ends the live line.
+ * `intervalMs`. Discovery counts are the year's own; once a second year starts, the line adds
+ * the totals so far. Returns the callback and a `stop` that ends the live line.
  */
 export const progressReporter = (out: NodeJS.WriteStream = process.stderr, intervalMs = 5_000) => {
   const tty = out.isTTY === true
@@ -20,15 +27,22 @@ export const progressReporter = (out: NodeJS.WriteStream = process.stderr, inter
   let lastPrinted = 0
   let phaseStart = Date.now()
   let phase: Progress["phase"] | undefined
+  // The collector reports running totals over all years, and years come one after another.
+  let year = { year: 0, pagesBefore: 0, moviesBefore: 0 }
   const line = (p: Progress): string => {
-    const elapsed = Math.max(1, Date.now() - phaseStart)
+    const elapsed = Date.now() - phaseStart
     if (p.phase === "discover") {
-      return `discover  year ${p.year}  ${fmt(p.pages)} pages  ${fmt(p.movies)} movies  ${(p.pages * 1000 / elapsed).toFixed(1)} pages/s`
+      const own = `${count(p.pages - year.pagesBefore, "page")}, ${count(p.movies - year.moviesBefore, "movie")}`
+      const total = year.pagesBefore > 0 ? ` (all years: ${count(p.pages, "page")}, ${count(p.movies, "movie")})` : ""
+      const rate = elapsed >= MIN_RATE_MS ? `  ${(p.pages * 1000 / elapsed).toFixed(1)} pages/s` : ""
+      return `discover  ${p.year}: ${own}${total}${rate}`
     }
+    const pct = p.total > 0 ? ((100 * p.done) / p.total).toFixed(1) : "100.0"
+    const head = `details   ${fmt(p.done)}/${fmt(p.total)} (${pct}%)  ${fmt(p.failed)} failed`
+    if (elapsed < MIN_RATE_MS) return head
     const rate = (p.done * 1000) / elapsed
     const eta = rate > 0 ? duration(((p.total - p.done) / rate) * 1000) : "?"
-    const pct = p.total > 0 ? ((100 * p.done) / p.total).toFixed(1) : "100.0"
-    return `details   ${fmt(p.done)}/${fmt(p.total)} (${pct}%)  ${fmt(p.failed)} failed  ${rate.toFixed(1)}/s  ETA ${eta}`
+    return `${head}  ${rate.toFixed(1)}/s  ETA ${eta}`
   }
   let shown = ""
   /** Writes `p`'s line unless it is the line already shown; `final` ends a live line. */
@@ -45,6 +59,15 @@ export const progressReporter = (out: NodeJS.WriteStream = process.stderr, inter
       if (last !== undefined) show(last, true)
       phase = p.phase
       phaseStart = Date.now()
+    }
+    if (p.phase === "discover" && p.year !== year.year) {
+      // So does the previous year's.
+      if (last?.phase === "discover") {
+        show(last, true)
+        year = { year: p.year, pagesBefore: last.pages, moviesBefore: last.movies }
+      } else {
+        year = { year: p.year, pagesBefore: 0, moviesBefore: 0 }
+      }
     }
     last = p
     if (Date.now() - lastPrinted >= (tty ? 100 : intervalMs)) show(p, false)

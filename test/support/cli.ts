@@ -19,13 +19,32 @@ export interface CliRun {
   readonly done: Promise<CliResult>
 }
 
-/** Starts the real CLI (`scripts/collect.ts`) as its own process. */
-export const startCli = (args: ReadonlyArray<string>, env: Record<string, string | undefined> = {}): CliRun => {
+/** The documented ways to start the CLI: `npm run collect -- ...`, `npx tsx scripts/collect.ts ...`, `node --import tsx ...`. */
+export type Launcher = "node" | "npm" | "npx"
+
+const commandLine = (launcher: Launcher, args: ReadonlyArray<string>): [string, Array<string>] => {
+  switch (launcher) {
+    case "node":
+      return [process.execPath, ["--import", "tsx", path.join(root, "scripts/collect.ts"), ...args]]
+    case "npm":
+      return ["npm", ["run", "--silent", "collect", "--", ...args]]
+    case "npx":
+      return ["npx", ["tsx", "scripts/collect.ts", ...args]]
+  }
+}
+
+/**
+ * Starts the real CLI (`scripts/collect.ts`) as its own process. Through npm or npx it leads its
+ * own process group, so a test can signal the whole group as a terminal's Ctrl-C does.
+ */
+export const startCli = (args: ReadonlyArray<string>, env: Record<string, string | undefined> = {}, launcher: Launcher = "node"): CliRun => {
   const started = Date.now()
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "scripts/collect.ts"), ...args], {
+  const [command, argv] = commandLine(launcher, args)
+  const child = spawn(command, argv, {
     cwd: root,
     env: { ...process.env, TMDB_API_KEY: undefined, TMDB_READ_ACCESS_TOKEN: undefined, TMDB_BASE_URL: undefined, ...env },
-    stdio: ["ignore", "pipe", "pipe"]
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: launcher !== "node"
   })
   let stdout = ""
   let stderr = ""

@@ -1,0 +1,45 @@
+import * as path from "node:path"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { type Sandbox, startSandbox } from "../sandbox/index.js"
+import { type CliResult, runCli, tmpDir } from "./support/cli.js"
+import { cliEnv } from "./support/sandbox.js"
+
+// Issue 12: what the CLI tells a person is true, whatever way it is started and however it ends.
+
+const YEARS = [2019, 2020, 2021]
+
+describe("a run over three years", () => {
+  let s: Sandbox
+  let run: CliResult
+  const db = path.join(tmpDir(), "truths.sqlite")
+  beforeAll(async () => {
+    s = await startSandbox({ catalogue: { seed: 7, startYear: 2019, endYear: 2021, perYear: 90 } })
+    run = await runCli(["--start-year", "2019", "--end-year", "2021", "--rps", "500", "--burst", "50", "--db", db], cliEnv(s))
+  })
+  afterAll(() => s.close())
+
+  it("the run completes", () => {
+    expect(run.stderr).toContain("Collection complete")
+    expect(run.code).toBe(0)
+  })
+
+  it("progress counts each year under its own label, totals labelled as such; no rate from the first millisecond", () => {
+    const lines = run.stderr.split("\n").filter((l) => l.startsWith("discover"))
+    // Years come one after another, in the order discovery reads them.
+    const order = [...new Set(lines.map((l) => Number(/^discover {2}(\d{4}):/.exec(l)?.[1])))]
+    expect([...order].sort()).toEqual(YEARS)
+    // The first page of the first year: singular, and no rate over a near-zero time.
+    expect(lines[0]).toBe(`discover  ${order[0]}: 1 page, 20 movies`)
+    let pagesBefore = 0
+    let moviesBefore = 0
+    for (const year of order) {
+      const movies = s.groundTruth({ startYear: year, endYear: year }).length
+      const pages = Math.ceil(movies / 20)
+      const total = pagesBefore === 0 ? "" : ` \\(all years: ${pagesBefore + pages} pages, ${moviesBefore + movies} movies\\)`
+      // The year's last line: its own pages and movies (a stable order lists each page once).
+      expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^discover  ${year}: ${pages} pages, ${movies} movies${total}(  \\d+\\.\\d pages/s)?$`)))
+      pagesBefore += pages
+      moviesBefore += movies
+    }
+  })
+})
