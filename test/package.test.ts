@@ -21,7 +21,9 @@ const run = async (cmd: string, args: ReadonlyArray<string>, cwd: string, env: R
 describe("the packed package", () => {
   it("installs from its tarball into an app that imports the library and the testing entry under plain node", async () => {
     // The tarball: `prepare` builds dist/ first, so it ships JavaScript and declarations.
-    const packed = JSON.parse(await run("npm", ["pack", "--json", "--pack-destination", work], root)) as Array<{ filename: string; files: Array<{ path: string }> }>
+    const packed = JSON.parse(await run("npm", ["pack", "--json", "--pack-destination", work], root)) as Array<
+      { filename: string; files: Array<{ path: string }> }
+    >
     const files = packed[0]!.files.map((f) => f.path)
     expect(files).toEqual(expect.arrayContaining(["dist/index.js", "dist/index.d.ts", "dist/testing.js", "dist/testing.d.ts", "package.json"]))
     expect(files.some((f) => f.startsWith("src/") || f.startsWith("test/") || f.startsWith("sandbox/"))).toBe(false)
