@@ -1,6 +1,101 @@
-// tmdb-collector's test layers: fakes and in-memory stand-ins for an app's own tests, with no
-// network, no disk and no real time.
+import type * as SqlClient from "@effect/sql/SqlClient"
+import { Duration, Effect, Layer, Redacted } from "effect"
+import { type Script, scriptedHttp } from "./layers/TestHttp.js"
+import { MovieRepositoryTest } from "./layers/TestSql.js"
+import { TmdbClientLayer } from "./layers/Tmdb.js"
+import { Collector } from "./services/Collector.js"
+import { MovieRepository } from "./services/MovieRepository.js"
+import { RateLimiter } from "./services/RateLimiter.js"
+import { type ClientStats, TmdbClient } from "./services/TmdbClient.js"
+import type { TmdbClientOptions } from "./src/Config.js"
+
+// tmdb-collector's test layers (the `tmdb-collector/testing` entry): fakes and in-memory
+// stand-ins for testing an app built on it with no network and no disk. None of them
+// sleeps on its own: retries are off and the limiter never waits, so tests run on TestClock
+// without advancing it.
+
+type Methods = Omit<TmdbClient, "settings" | "stats">
+const METHODS = [
+  "discoverMovies",
+  "discoverMoviesStream",
+  "getMovieDetails",
+  "getBatchMovieDetails",
+  "getChangedMovieIds",
+  "movieDetailsStream"
+] as const satisfies ReadonlyArray<keyof Methods>
+
+/** What a fake client reports as its settings: the library's defaults, with no credentials. */
+const FAKE_SETTINGS: TmdbClient["settings"] = {
+  credentials: undefined,
+  baseUrl: "https://tmdb.test/3",
+  requestsPerSecond: 4,
+  burst: 4,
+  maxConcurrent: 10,
+  maxPause: Duration.seconds(60),
+  maxOutage: Duration.minutes(5),
+  adaptive: true,
+  timeout: Duration.seconds(10),
+  retries: 0,
+  retryBase: Duration.seconds(1)
+}
+
+/**
+ * A `TmdbClient` made of the methods given; every other method dies naming itself, so a test
+ * learns at once that the code under test called something it did not expect.
+ *
+ *   Layer.provide(program, TmdbClientTest({ getMovieDetails: (id) => Effect.succeed(movie(id)) }))
+ */
+export const TmdbClientTest = (methods: Partial<Methods> & { readonly stats?: Effect.Effect<ClientStats> }): Layer.Layer<TmdbClient> => {
+  const dying = Object.fromEntries(
+    METHODS.map((name) => [name, () => Effect.dieMessage(`TmdbClientTest: ${name} is not implemented by this fake`)])
+  )
+  return Layer.succeed(
+    TmdbClient,
+    TmdbClient.make({
+      ...(dying as unknown as Methods),
+      settings: FAKE_SETTINGS,
+      stats: Effect.succeed({ requests: 0, retries: 0, rateLimited: 0 }),
+      ...methods
+    })
+  )
+}
+
+/**
+ * The real `TmdbClient` over a scripted HttpClient: every request goes to `script`, which
+ * answers it. Retries are off and the limiter never waits unless `options` say otherwise.
+ * `requests` lists what was sent.
+ */
+export const TmdbClientScripted = (script: Script, options: TmdbClientOptions = {}) => {
+  const http = scriptedHttp(script)
+  const layer = TmdbClientLayer({
+    credentials: { _tag: "ApiKey", key: Redacted.make("test-key") },
+    baseUrl: "https://tmdb.test/3",
+    requestsPerSecond: 1_000_000,
+    burst: 1_000_000,
+    retries: 0,
+    adaptive: false,
+    ...options
+  }).pipe(Layer.provide(http.layer))
+  return { layer, requests: http.requests }
+}
+
+/** `MovieRepository` over an in-memory SQLite database, migrated (`./TestSql.ts`). */
+export { MovieRepositoryTest }
+
+/** A limiter that never waits: for tests of code that takes a `RateLimiter`. */
+export const RateLimiterTest: Layer.Layer<RateLimiter> = RateLimiter.Default({
+  requestsPerSecond: 1_000_000,
+  burst: 1_000_000,
+  maxConcurrent: 1_000,
+  adaptive: false
+}).pipe(Layer.orDie)
+
+/**
+ * The `Collector` over `client` (a fake or scripted client) and an in-memory repository; the
+ * repository is exposed too, so a test can read what was stored.
+ */
+export const CollectorTest = (client: Layer.Layer<TmdbClient>): Layer.Layer<Collector | MovieRepository | SqlClient.SqlClient> =>
+  Collector.Default.pipe(Layer.provideMerge(Layer.mergeAll(client, MovieRepositoryTest, RateLimiterTest)))
 
 export { type Script, scriptedHttp, type ScriptedResponse, type SeenRequest } from "./layers/TestHttp.js"
-export { CollectorTest, MovieRepositoryTest, RateLimiterTest, TmdbClientScripted, TmdbClientTest } from "./layers/Testing.js"
 export { SqlTest } from "./layers/TestSql.js"
