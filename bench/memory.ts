@@ -42,6 +42,14 @@ export const memoryBench = async (ctx: Ctx) => {
         ctx.log(`memory: ${size.label} FAILED: ${failures[size.label]}`)
       }
     }
+    // Today's baseline for throughput, in this run: the same collection as the middle size,
+    // through the CLI under tsx with node's default heap.
+    const baselineSize = sizes[1]!
+    ctx.log(`memory: collecting ${baselineSize.label} again under tsx, the throughput baseline`)
+    const baseline = await collect(sandbox, dir, baselineSize).catch((error: unknown) => {
+      failures[`${baselineSize.label} under tsx`] = error instanceof Error ? error.message : String(error)
+      return undefined
+    })
     const bySize = (i: number) => runs.find((r) => r.size === sizes[i])
     const [small, mid, big] = [bySize(0), bySize(1), bySize(2)]
     const n = (r: Run) => r.movies.toLocaleString("en-US")
@@ -55,6 +63,16 @@ export const memoryBench = async (ctx: Ctx) => {
       fig("memory", "memory.helpVsTsx", "`--help` wall time ÷ the same under tsx", round(help.wallMs / helpTsx.wallMs, 3), "×"),
       fig("memory", "memory.peakHelp", "peak RSS, CLI `--help` (every module loaded, no work)", round(help.peakRssMB, 0), "MB"),
       fig("memory", "memory.peakHelpTsx", "peak RSS, the same under tsx", round(helpTsx.peakRssMB, 0), "MB"),
+      fig(
+        "memory",
+        "memory.throughput",
+        `throughput at ${sizes[1]!.label} (movies per wall second): \`npm run collect\` ÷ the CLI under tsx`,
+        bySize(1) !== undefined && baseline !== undefined
+          ? round((bySize(1)!.movies / bySize(1)!.cli.wallMs) / (baseline.movies / baseline.cli.wallMs), 3)
+          : null,
+        "×",
+        { op: ">=", target: 0.95 }
+      ),
       fig("memory", "memory.peakSmall", `peak RSS, ${name(small, 0)} movies`, peak(small), "MB", undefined, 0),
       fig("memory", "memory.peakMid", `peak RSS, ${name(mid, 1)} movies`, peak(mid), "MB", { op: "<=", target: 160 }, 1),
       fig("memory", "memory.peakBig", `peak RSS, ${name(big, 2)} movies`, peak(big), "MB", { op: "<=", target: 160 }, 2),
