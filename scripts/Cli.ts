@@ -6,6 +6,7 @@ import { Collector } from "../services/Collector.js"
 import type { CollectionSummary } from "../src/Collection.js"
 import { DatabaseError } from "../src/Database.js"
 import { redactSecret } from "../src/Wire.js"
+import { colourFor, helpText, wantsHelp } from "./Help.js"
 import { formatSummary, progressReporter } from "./Progress.js"
 
 /** `TMDB_LOG_LEVEL`: debug, info (default), warning, error or none. */
@@ -38,44 +39,61 @@ export const ExitCode = {
 export class UsageError extends Data.TaggedError("UsageError")<{ readonly message: string }> {}
 
 // Numbers are parsed here rather than by Options.integer, so a bad value names its flag.
-const numberFlag = (name: string, pattern: RegExp, what: string) =>
+const numberFlag = (name: string, pseudoName: string, pattern: RegExp, what: "an integer" | "a number") =>
   Options.text(name).pipe(
-    Options.withPseudoName(what),
+    Options.withPseudoName(pseudoName),
     Options.mapEffect((raw) =>
       pattern.test(raw.trim()) && Number.isFinite(Number(raw))
         ? Effect.succeed(Number(raw))
-        : Effect.fail(ValidationError.invalidValue(HelpDoc.p(`--${name} must be ${what === "integer" ? "an integer" : "a number"}, got '${raw}'`)))
+        : Effect.fail(ValidationError.invalidValue(HelpDoc.p(`--${name} must be ${what}, got '${raw}'`)))
     )
   )
-const integer = (name: string) =>
-  numberFlag(name, /^[+-]?\d+$/, "integer").pipe(
+const integer = (name: string, pseudoName: string) =>
+  numberFlag(name, pseudoName, /^[+-]?\d+$/, "an integer").pipe(
     Options.mapEffect((n) =>
       Number.isSafeInteger(n)
         ? Effect.succeed(n)
         : Effect.fail(ValidationError.invalidValue(HelpDoc.p(`--${name} is too large: ${n}`)))
     )
   )
-const decimal = (name: string) => numberFlag(name, /^[+-]?(\d+\.?\d*|\.\d+)$/, "number")
+const decimal = (name: string, pseudoName: string) => numberFlag(name, pseudoName, /^[+-]?(\d+\.?\d*|\.\d+)$/, "a number")
 const allows = <A>(o: Option.Option<A>, ok: (a: A) => boolean) => Option.isNone(o) || ok(o.value)
 
+// @effect/cli's help shows no default of its own for a plain value, so each description says it.
+const DEFAULT_MIN_VOTE_COUNT = 200
+const DEFAULT_STALE_AFTER_DAYS = 30
+
 const options = {
-  startYear: integer("start-year").pipe(Options.withDescription("First release year to collect (required)")),
-  endYear: integer("end-year").pipe(Options.optional, Options.withDescription("Last release year (default: this year)")),
-  minVoteCount: integer("min-vote-count").pipe(Options.withDefault(200), Options.withDescription("vote_count.gte")),
-  maxPages: integer("max-pages").pipe(Options.optional, Options.withDescription("At most this many discover pages per year")),
+  startYear: integer("start-year", "YEAR").pipe(Options.withDescription("First release year to collect (an integer, required)")),
+  endYear: integer("end-year", "YEAR").pipe(Options.optional, Options.withDescription("Last release year (an integer; default: this year)")),
+  minVoteCount: integer("min-vote-count", "VOTES").pipe(
+    Options.withDefault(DEFAULT_MIN_VOTE_COUNT),
+    Options.withDescription(`Only movies with at least this many votes, TMDB's vote_count.gte (an integer; default: ${DEFAULT_MIN_VOTE_COUNT})`)
+  ),
+  maxPages: integer("max-pages", "PAGES").pipe(
+    Options.optional,
+    Options.withDescription("At most this many discover pages per year (an integer; default: no limit)")
+  ),
   // No defaults here: unset, they come from TMDB_RPS / TMDB_BURST / TMDB_MAX_CONCURRENT, else 4, 4, 10.
-  rps: decimal("rps").pipe(Options.optional, Options.withDescription("Requests per second (default TMDB_RPS, else 4)")),
-  burst: integer("burst").pipe(Options.optional, Options.withDescription("Token bucket capacity (default TMDB_BURST, else 4)")),
-  concurrency: integer("concurrency").pipe(
+  rps: decimal("rps", "RATE").pipe(Options.optional, Options.withDescription("Requests per second (a number; default: TMDB_RPS, else 4)")),
+  burst: integer("burst", "TOKENS").pipe(Options.optional, Options.withDescription("Token bucket capacity (an integer; default: TMDB_BURST, else 4)")),
+  concurrency: integer("concurrency", "REQUESTS").pipe(
     Options.optional,
-    Options.withDescription("Requests in flight at most (default TMDB_MAX_CONCURRENT, else 10)")
+    Options.withDescription("Requests in flight at most (an integer; default: TMDB_MAX_CONCURRENT, else 10)")
   ),
-  refreshLimit: integer("refresh-limit").pipe(
+  refreshLimit: integer("refresh-limit", "MOVIES").pipe(
     Options.optional,
-    Options.withDescription("At most this many movies get details this run; 0 = discover only")
+    Options.withDescription("At most this many movies get details this run; 0 = discover only (an integer; default: no limit)")
   ),
-  staleAfterDays: integer("stale-after-days").pipe(Options.withDefault(30), Options.withDescription("Refresh details older than this")),
-  db: Options.text("db").pipe(Options.withDefault(DEFAULT_DB), Options.withDescription("SQLite database file")),
+  staleAfterDays: integer("stale-after-days", "DAYS").pipe(
+    Options.withDefault(DEFAULT_STALE_AFTER_DAYS),
+    Options.withDescription(`Refresh details older than this many days (an integer; default: ${DEFAULT_STALE_AFTER_DAYS})`)
+  ),
+  db: Options.text("db").pipe(
+    Options.withPseudoName("PATH"),
+    Options.withDefault(DEFAULT_DB),
+    Options.withDescription(`SQLite database file; its folder is created (default: ${DEFAULT_DB})`)
+  ),
   json: Options.boolean("json").pipe(Options.withDescription("Print the run summary as one JSON object on stdout"))
 }
 
@@ -163,7 +181,12 @@ export const collectCommand = Command.make("collect", options, collect).pipe(
   Command.withDescription("Collect TMDB movies into SQLite: discover by year, then fetch and refresh details")
 )
 
-export const cli = Command.run(collectCommand, { name: "tmdb-collector", version: "0.1.0" })
+const app = { name: "tmdb-collector", version: "0.1.0" }
+const run = Command.run(collectCommand, app)
+
+/** The CLI over `argv` (runtime, script, arguments); `--help` gets the page from ./Help.ts. */
+export const cli = (argv: ReadonlyArray<string>) =>
+  wantsHelp(argv.slice(2)) ? Console.log(helpText(collectCommand, app, colourFor(process.stdout, process.env))) : run(argv)
 
 /** The exit code for the CLI's result: its own on success, 130 when interrupted, 1 or 2 on failure. */
 export const exitCodeOf = (exit: Exit.Exit<unknown, unknown>): number =>

@@ -43,3 +43,18 @@ describe("a run over three years", () => {
     }
   })
 })
+
+describe("--help", () => {
+  it("through a pipe: no colour codes, a description and a pseudo-name per flag, every default shown", async () => {
+    const run = await runCli(["--help"])
+    expect(run.code).toBe(0)
+    expect(run.stdout).not.toContain("\x1b[")
+    expect(run.stdout).not.toContain("A user-defined piece of text.")
+    expect(run.stdout).toMatch(/--min-vote-count VOTES\n\n {2}.*default: 200\b/)
+    expect(run.stdout).toMatch(/--stale-after-days DAYS\n\n {2}.*default: 30\b/)
+    expect(run.stdout).toMatch(/--db PATH\n\n {2}.*default: \.\/data\/movies\.sqlite\b/)
+    for (const flag of ["start-year", "end-year", "max-pages", "rps", "burst", "concurrency", "refresh-limit"]) {
+      expect(run.stdout).toMatch(new RegExp(`--${flag} [A-Z]+\\n\\n {2}\\S`))
+    }
+  })
+})
