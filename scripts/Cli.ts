@@ -1,5 +1,5 @@
 import { Command, HelpDoc, Options, ValidationError } from "@effect/cli"
-import { Cause, ConfigError, Console, Data, Duration, Effect, Exit, LogLevel, Option } from "effect"
+import { Cause, ConfigError, Console, Data, Duration, Effect, Exit, Option } from "effect"
 import { MainLive } from "../layers/Main.js"
 import { DEFAULT_DB } from "../layers/Sql.js"
 import { Collector } from "../services/Collector.js"
@@ -8,23 +8,6 @@ import { DatabaseError } from "../src/Database.js"
 import { redactSecret } from "../src/Wire.js"
 import { colourFor, helpText, wantsHelp } from "./Help.js"
 import { formatSummary, progressReporter } from "./Progress.js"
-
-/** `TMDB_LOG_LEVEL`: debug, info (default), warning, error or none. */
-export const logLevelFromEnv = (value: string | undefined): LogLevel.LogLevel => {
-  switch ((value ?? "info").toLowerCase()) {
-    case "debug":
-      return LogLevel.Debug
-    case "warning":
-    case "warn":
-      return LogLevel.Warning
-    case "error":
-      return LogLevel.Error
-    case "none":
-      return LogLevel.None
-    default:
-      return LogLevel.Info
-  }
-}
 
 /** Exit codes: a script can tell what happened. */
 export const ExitCode = {

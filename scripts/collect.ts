@@ -2,16 +2,19 @@ import { ValidationError } from "@effect/cli"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Cause, Console, Effect, Exit, Layer, Logger, Option } from "effect"
-import { cli, describeFailure, exitCodeOf, logLevelFromEnv } from "./Cli.js"
+import { cli, describeFailure, exitCodeOf } from "./Cli.js"
+import { logLevelSetting } from "./LogLevel.js"
 
-// Logs go to stderr (stdout carries --json); TMDB_LOG_LEVEL=debug shows every request and retry.
-const LoggingLive = Layer.merge(
-  Logger.replace(Logger.defaultLogger, Logger.withConsoleError(Logger.logfmtLogger)),
-  Logger.minimumLogLevel(logLevelFromEnv(process.env["TMDB_LOG_LEVEL"]))
-)
+// Logs go to stderr (stdout carries --json); --log-level debug or TMDB_LOG_LEVEL=debug shows
+// every request and retry.
+const Logging = Logger.replace(Logger.defaultLogger, Logger.withConsoleError(Logger.logfmtLogger))
 
 // Every failure a person can cause ends as one line on stderr and an exit code, never a trace.
-const main = cli(process.argv).pipe(
+const main = Effect.gen(function*() {
+  const [runtime, script, ...rest] = process.argv
+  const { args, level } = yield* logLevelSetting(rest, process.env["TMDB_LOG_LEVEL"])
+  yield* cli([runtime!, script!, ...args]).pipe(Logger.withMinimumLogLevel(level))
+}).pipe(
   Effect.as(-1),
   Effect.catchAllCause((cause) =>
     Cause.isInterruptedOnly(cause)
@@ -25,7 +28,7 @@ const main = cli(process.argv).pipe(
         exitCodeOf(Exit.failCause(cause))
       )
   ),
-  Effect.provide(Layer.merge(NodeContext.layer, LoggingLive))
+  Effect.provide(Layer.merge(NodeContext.layer, Logging))
 )
 
 NodeRuntime.runMain(main, {

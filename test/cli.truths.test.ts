@@ -2,7 +2,7 @@ import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type Sandbox, startSandbox } from "../sandbox/index.js"
 import { type CliResult, runCli, tmpDir } from "./support/cli.js"
-import { cliEnv } from "./support/sandbox.js"
+import { cliEnv, sandboxes } from "./support/sandbox.js"
 
 // Issue 12: what the CLI tells a person is true, whatever way it is started and however it ends.
 
@@ -56,5 +56,39 @@ describe("--help", () => {
     for (const flag of ["start-year", "end-year", "max-pages", "rps", "burst", "concurrency", "refresh-limit"]) {
       expect(run.stdout).toMatch(new RegExp(`--${flag} [A-Z]+\\n\\n {2}\\S`))
     }
+  })
+})
+
+describe("--log-level and TMDB_LOG_LEVEL", () => {
+  const sandbox = sandboxes({ catalogue: { seed: 3, startYear: 2020, endYear: 2020, perYear: 20 } })
+  const flags = ["--start-year", "2020", "--end-year", "2020", "--refresh-limit", "0"]
+
+  it("--log-level X and --log-level=X work before, between and after the other flags", async () => {
+    const s = await sandbox()
+    const db = () => ["--db", path.join(tmpDir(), "log.sqlite")]
+    const runs = await Promise.all([
+      runCli([...flags, ...db(), "--log-level", "debug"], cliEnv(s)),
+      runCli(["--log-level=debug", ...flags, ...db()], cliEnv(s)),
+      runCli([...flags.slice(0, 2), "--log-level=Debug", ...flags.slice(2), ...db()], cliEnv(s)),
+      // The flag wins over the environment.
+      runCli([...flags, ...db(), "--log-level", "error"], cliEnv(s, { TMDB_LOG_LEVEL: "debug" }))
+    ])
+    expect(runs.map((r) => r.code)).toEqual([0, 0, 0, 0])
+    for (const r of runs.slice(0, 3)) expect(r.stderr).toMatch(/level=DEBUG/)
+    expect(runs[3]!.stderr).not.toMatch(/level=DEBUG/)
+  })
+
+  it("an unknown level is one line naming where it came from and the accepted values, exit 2", async () => {
+    const runs = await Promise.all([
+      runCli(flags, { TMDB_LOG_LEVEL: "verbose", TMDB_API_KEY: "k" }),
+      runCli([...flags, "--log-level=loud"], { TMDB_API_KEY: "k" }),
+      runCli([...flags, "--log-level"], { TMDB_API_KEY: "k" })
+    ])
+    expect(runs.map((r) => r.code)).toEqual([2, 2, 2])
+    expect(runs.map((r) => r.stderr)).toEqual([
+      "TMDB_LOG_LEVEL must be one of all, trace, debug, info, warning, error, fatal, none, got 'verbose'\n",
+      "--log-level must be one of all, trace, debug, info, warning, error, fatal, none, got 'loud'\n",
+      "--log-level needs a value: one of all, trace, debug, info, warning, error, fatal, none\n"
+    ])
   })
 })
