@@ -156,9 +156,10 @@ const collect = (a: Parsed) =>
         process.exitCode = ExitCode.incomplete
       })
     }
-  }).pipe(
-    Effect.onInterrupt(() => Console.error("Interrupted: finished work is saved. Run the same command again to resume."))
-  )
+  })
+
+/** What a person sees when a signal stops the run; the entry point prints it. */
+export const INTERRUPTED = "Interrupted: finished work is saved. Run the same command again to resume."
 
 export const collectCommand = Command.make("collect", options, collect).pipe(
   Command.withDescription("Collect TMDB movies into SQLite: discover by year, then fetch and refresh details")

@@ -1,7 +1,8 @@
+import * as os from "node:os"
 import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type Sandbox, startSandbox } from "../sandbox/index.js"
-import { type CliResult, runCli, tmpDir } from "./support/cli.js"
+import { type CliResult, type Launcher, runCli, sleep, startCli, tmpDir, waitFor } from "./support/cli.js"
 import { cliEnv, sandboxes } from "./support/sandbox.js"
 
 // Issue 12: what the CLI tells a person is true, whatever way it is started and however it ends.
@@ -90,5 +91,50 @@ describe("--log-level and TMDB_LOG_LEVEL", () => {
       "--log-level must be one of all, trace, debug, info, warning, error, fatal, none, got 'loud'\n",
       "--log-level needs a value: one of all, trace, debug, info, warning, error, fatal, none\n"
     ])
+  })
+})
+
+describe("Ctrl-C", () => {
+  const start = async (launcher: Launcher) => {
+    const s = await startSandbox({ catalogue: { seed: 13, startYear: 2020, endYear: 2021, perYear: 60 }, latencyMs: 40, jitterMs: 20 })
+    const db = path.join(tmpDir(), "sigint.sqlite")
+    const cli = startCli(["--start-year", "2020", "--end-year", "2021", "--rps", "40", "--burst", "10", "--db", db], cliEnv(s), launcher)
+    await waitFor(() => s.counters.detailsServed.size >= 20, 60_000)
+    return { s, cli }
+  }
+  const HINT = "Interrupted: finished work is saved. Run the same command again to resume.\n"
+
+  // As a terminal does: the signal goes to the whole foreground process group, so npm, npx and
+  // tsx's own wrapper get it too and relay it. npm and npx then end themselves by the same signal,
+  // which a shell reports as 130 (128 + SIGINT), as it does the CLI's own exit code.
+  for (const launcher of ["node", "npx", "npm"] as const) {
+    it.concurrent(`under ${launcher}: the resume hint on stderr and 130`, async () => {
+      const { cli, s } = await start(launcher)
+      try {
+        if (launcher === "node") cli.child.kill("SIGINT")
+        else process.kill(-cli.child.pid!, "SIGINT")
+        const run = await cli.done
+        expect(run.stderr).toContain(HINT)
+        expect(run.stderr).not.toMatch(/\n\s+at /)
+        expect(run.code ?? 128 + os.constants.signals[run.signal!]).toBe(130)
+      } finally {
+        await s.close()
+      }
+    })
+  }
+
+  // tsx's wrapper relays a signal to its child and SIGKILLs the child if it has not acknowledged
+  // within 30 ms, twice; cleaning up takes longer than that without yielding to the event loop. So
+  // the hint must be out the moment the signal arrives, not after the cleanup.
+  it.concurrent("the hint is out before cleaning up: a SIGKILL 50 ms after the SIGINT does not lose it", async () => {
+    const { cli, s } = await start("node")
+    try {
+      cli.child.kill("SIGINT")
+      await sleep(50)
+      cli.child.kill("SIGKILL")
+      expect((await cli.done).stderr).toContain(HINT)
+    } finally {
+      await s.close()
+    }
   })
 })
