@@ -7,6 +7,7 @@ import type { CollectionSummary } from "../src/Collection.js"
 import { DatabaseError } from "../src/Database.js"
 import { redactSecret } from "../src/Wire.js"
 import { colourFor, helpText, wantsHelp } from "./Help.js"
+import { beforeRun, removeWhatTheRunCreated } from "./Leftovers.js"
 import { formatSummary, progressReporter } from "./Progress.js"
 
 /** Exit codes: a script can tell what happened. */
@@ -129,6 +130,9 @@ const collect = (a: Parsed) =>
   Effect.gen(function*() {
     const endYear = yield* validate(a)
     const reporter = progressReporter()
+    // A run that failed before TMDB gave it anything leaves no new database behind.
+    const before = beforeRun(a.db)
+    let reached = false
     const summary: CollectionSummary = yield* Collector.run({
       startYear: a.startYear,
       endYear,
@@ -136,7 +140,10 @@ const collect = (a: Parsed) =>
       maxPages: Option.getOrUndefined(a.maxPages),
       refreshLimit: Option.getOrUndefined(a.refreshLimit),
       staleAfter: Duration.days(a.staleAfterDays),
-      onProgress: reporter.onProgress
+      onProgress: (p) => {
+        reached = true
+        reporter.onProgress(p)
+      }
     }).pipe(
       Effect.ensuring(Effect.sync(reporter.stop)),
       Effect.provide(MainLive({
@@ -146,7 +153,8 @@ const collect = (a: Parsed) =>
           burst: Option.getOrUndefined(a.burst),
           maxConcurrent: Option.getOrUndefined(a.concurrency)
         }
-      }))
+      })),
+      Effect.tapError(() => (reached ? Effect.void : removeWhatTheRunCreated(before)))
     )
     yield* Console.error(formatSummary(summary))
     if (a.json) yield* Console.log(JSON.stringify(summary))

@@ -1,8 +1,9 @@
+import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type Sandbox, startSandbox } from "../sandbox/index.js"
-import { type CliResult, type Launcher, runCli, sleep, startCli, tmpDir, waitFor } from "./support/cli.js"
+import { type CliResult, type Launcher, readDb, runCli, sleep, startCli, tmpDir, waitFor } from "./support/cli.js"
 import { cliEnv, sandboxes } from "./support/sandbox.js"
 
 // Issue 12: what the CLI tells a person is true, whatever way it is started and however it ends.
@@ -91,6 +92,35 @@ describe("--log-level and TMDB_LOG_LEVEL", () => {
       "--log-level must be one of all, trace, debug, info, warning, error, fatal, none, got 'loud'\n",
       "--log-level needs a value: one of all, trace, debug, info, warning, error, fatal, none\n"
     ])
+  })
+})
+
+describe("a run that reached nothing", () => {
+  const sandbox = sandboxes({ catalogue: { seed: 5, startYear: 2020, endYear: 2020, perYear: 20 } })
+  const flags = ["--start-year", "2020", "--end-year", "2020", "--refresh-limit", "0"]
+
+  it("a wrong key or an unreachable TMDB: exit 1, and no new file or folder left behind", async () => {
+    const s = await sandbox()
+    const dirs = [tmpDir(), tmpDir()]
+    const db = (dir: string) => ["--db", path.join(dir, "new", "movies.sqlite")]
+    const runs = await Promise.all([
+      runCli([...flags, ...db(dirs[0]!)], { ...cliEnv(s), TMDB_API_KEY: "wrong" }),
+      runCli([...flags, ...db(dirs[1]!)], { ...cliEnv(s), TMDB_BASE_URL: "http://127.0.0.1:9/3", TMDB_RETRIES: "0" })
+    ])
+    expect(runs.map((r) => r.code)).toEqual([1, 1])
+    for (const dir of dirs) expect(fs.readdirSync(dir)).toEqual([])
+    expect(runs[1]!.stderr).toMatch(/^cannot reach TMDB at http:\/\/127\.0\.0\.1:9\/3: [^\n]+\n$/)
+  })
+
+  it("a wrong key on an existing database: the database stays, its movies and the failed run in it", async () => {
+    const s = await sandbox()
+    const db = path.join(tmpDir(), "kept.sqlite")
+    expect((await runCli([...flags, "--db", db], cliEnv(s))).code).toBe(0)
+    const movies = readDb(db).movies.length
+    const run = await runCli([...flags, "--db", db], { ...cliEnv(s), TMDB_API_KEY: "wrong" })
+    expect(run.code).toBe(1)
+    expect(readDb(db).movies.length).toBe(movies)
+    expect(readDb(db).runs.map((r) => r.status)).toEqual(["complete", "failed"])
   })
 })
 
