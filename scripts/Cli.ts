@@ -115,7 +115,9 @@ export const describeFailure = (error: unknown): string => {
   if (typeof error === "object" && error !== null && "_tag" in error) {
     const tagged = error as { _tag: string; message?: string }
     if (tagged._tag === "UnauthorizedError") {
-      return `TMDB refused the key in TMDB_API_KEY (or TMDB_READ_ACCESS_TOKEN): ${tagged.message ?? "401"}`
+      // The token wins when both are set (src/Config.ts).
+      const where = (process.env["TMDB_READ_ACCESS_TOKEN"] ?? "").trim() !== "" ? "the token in TMDB_READ_ACCESS_TOKEN" : "the key in TMDB_API_KEY"
+      return `TMDB refused ${where}: ${tagged.message ?? "HTTP 401"}`
     }
     if (tagged._tag === "TransportError" || tagged._tag === "TimeoutError" || tagged._tag === "ServerError") {
       const url = redactSecret("")(process.env["TMDB_BASE_URL"] ?? "https://api.themoviedb.org/3")

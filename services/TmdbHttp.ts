@@ -121,7 +121,7 @@ export const makeTmdbHttp = (settings: TmdbSettings) =>
         const tmdb = body.message !== null ? redact(body.message) : `HTTP ${status}`
         const statusCode = body.statusCode ?? undefined
         if (status === 401) {
-          const error = new UnauthorizedError({ path, statusCode, message: `TMDB refused the credentials: ${tmdb}` })
+          const error = new UnauthorizedError({ path, statusCode, message: tmdb })
           yield* Ref.set(revoked, Option.some(error))
           return yield* error
         }

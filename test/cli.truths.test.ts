@@ -98,6 +98,7 @@ describe("--log-level and TMDB_LOG_LEVEL", () => {
 describe("a run that reached nothing", () => {
   const sandbox = sandboxes({ catalogue: { seed: 5, startYear: 2020, endYear: 2020, perYear: 20 } })
   const flags = ["--start-year", "2020", "--end-year", "2020", "--refresh-limit", "0"]
+  const REFUSED = "Invalid API key: You must be granted a valid key."
 
   it("a wrong key or an unreachable TMDB: exit 1, and no new file or folder left behind", async () => {
     const s = await sandbox()
@@ -110,6 +111,17 @@ describe("a run that reached nothing", () => {
     expect(runs.map((r) => r.code)).toEqual([1, 1])
     for (const dir of dirs) expect(fs.readdirSync(dir)).toEqual([])
     expect(runs[1]!.stderr).toMatch(/^cannot reach TMDB at http:\/\/127\.0\.0\.1:9\/3: [^\n]+\n$/)
+  })
+
+  it("a refused key or token: one line saying once who refused what", async () => {
+    const s = await sandbox()
+    const [key, token] = await Promise.all([
+      runCli([...flags, "--db", path.join(tmpDir(), "k.sqlite")], { ...cliEnv(s), TMDB_API_KEY: "wrong" }),
+      runCli([...flags, "--db", path.join(tmpDir(), "t.sqlite")], { TMDB_BASE_URL: s.baseUrl, TMDB_READ_ACCESS_TOKEN: "wrong" })
+    ])
+    expect([key.code, token.code]).toEqual([1, 1])
+    expect(key.stderr).toBe(`TMDB refused the key in TMDB_API_KEY: ${REFUSED}\n`)
+    expect(token.stderr).toBe(`TMDB refused the token in TMDB_READ_ACCESS_TOKEN: ${REFUSED}\n`)
   })
 
   it("a wrong key on an existing database: the database stays, its movies and the failed run in it", async () => {

@@ -139,7 +139,7 @@ describe("secrets", () => {
     ]
     expect(runs.map((r) => r.code)).toEqual([0, 1, 1, 2])
     expect(runs[0]!.stderr).toMatch(/level=DEBUG/)
-    expect(runs[1]!.stderr).toMatch(/TMDB refused the key in TMDB_API_KEY/)
+    expect(runs[1]!.stderr).toMatch(/^TMDB refused the key in TMDB_API_KEY: Invalid API key: You must be granted a valid key\.$/m)
     expect(s.counters.faultsInjected).toEqual(expect.objectContaining({ error500: expect.any(Number), reset: expect.any(Number) }))
     for (const r of runs) {
       expect(r.stdout).not.toContain(CANARY)
