@@ -9,6 +9,7 @@ import { RateLimiter } from "./RateLimiter.js"
 import { type DetailsOutcome, forEachMovieDetails, TmdbClient } from "./TmdbClient.js"
 
 const DAY = 86_400_000
+const DEFAULT_STALE_AFTER = Duration.days(30)
 const iso = (ms: number) => new Date(ms).toISOString()
 
 /**
@@ -35,7 +36,9 @@ const runFullCollection = Effect.fn("Collector.run")(function*(options: Collecti
   const repo = yield* MovieRepository
   const startedMs = yield* Clock.currentTimeMillis
   const endYear = options.endYear ?? new Date(startedMs).getUTCFullYear()
-  const runId = yield* repo.startRun({ ...options, onProgress: undefined, endYear }, iso(startedMs))
+  // Stored for a person to read: the horizon in days, not Effect's encoding of a Duration.
+  const staleAfterDays = Duration.toDays(options.staleAfter ?? DEFAULT_STALE_AFTER)
+  const runId = yield* repo.startRun({ ...options, onProgress: undefined, staleAfter: undefined, staleAfterDays, endYear }, iso(startedMs))
   return yield* collect(runId, startedMs, endYear, options).pipe(
     Effect.onExit((exit) =>
       Exit.isSuccess(exit)
@@ -96,7 +99,7 @@ const collect = Effect.fnUntraced(function*(runId: number, startedMs: number, en
 
   // 2. Choose what needs details.
   const nowMs = yield* Clock.currentTimeMillis
-  const staleAfterMs = Duration.toMillis(options.staleAfter ?? Duration.days(30))
+  const staleAfterMs = Duration.toMillis(options.staleAfter ?? DEFAULT_STALE_AFTER)
   const chosen = options.refreshLimit === 0 ? [] : yield* repo.selectForDetails({
     limit: options.refreshLimit,
     staleBefore: iso(nowMs - staleAfterMs),

@@ -1,3 +1,4 @@
+import Database from "better-sqlite3"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -43,6 +44,14 @@ describe("a run over three years", () => {
       pagesBefore += pages
       moviesBefore += movies
     }
+  })
+
+  it("collection_runs.options reads as the flags did: the stale horizon in days, not Effect's Duration encoding", () => {
+    const file = new Database(db, { readonly: true })
+    const stored = file.prepare("SELECT options FROM collection_runs").pluck().get() as string
+    file.close()
+    expect(stored).not.toContain("_id")
+    expect(JSON.parse(stored)).toEqual({ startYear: 2019, endYear: 2021, minVoteCount: 200, staleAfterDays: 30 })
   })
 })
 
