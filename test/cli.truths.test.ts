@@ -1,10 +1,11 @@
 import Database from "better-sqlite3"
+import { spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type Sandbox, startSandbox } from "../sandbox/index.js"
-import { type CliResult, type Launcher, readDb, runCli, sleep, startCli, tmpDir, waitFor } from "./support/cli.js"
+import { type CliResult, type Launcher, readDb, root, runCli, sleep, startCli, tmpDir, waitFor } from "./support/cli.js"
 import { cliEnv, sandboxes } from "./support/sandbox.js"
 
 // Issue 12: what the CLI tells a person is true, whatever way it is started and however it ends.
@@ -186,6 +187,25 @@ describe("Ctrl-C", () => {
       expect((await cli.done).stderr).toContain(HINT)
     } finally {
       await s.close()
+    }
+  })
+})
+
+describe("README's sandbox section", () => {
+  it("the command it shows prints the base URL as the first line on stdout", async () => {
+    const readme = fs.readFileSync(path.join(root, "README.md"), "utf8")
+    const section = readme.slice(readme.indexOf("## The TMDB sandbox"))
+    const [command, ...args] = /^npm run .*sandbox.*$/m.exec(section)![0].split(" ")
+    const child = spawn(command!, args, { cwd: root, detached: true, stdio: ["ignore", "pipe", "ignore"] })
+    const closed = new Promise((resolve) => child.on("close", resolve))
+    try {
+      let out = ""
+      child.stdout.on("data", (d: Buffer) => (out += d.toString()))
+      await waitFor(() => out.includes("\n"), 30_000)
+      expect(out.split("\n")[0]).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/3$/)
+    } finally {
+      process.kill(-child.pid!, "SIGTERM")
+      await closed
     }
   })
 })
