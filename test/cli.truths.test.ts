@@ -54,6 +54,18 @@ describe("a run over three years", () => {
     expect(stored).not.toContain("_id")
     expect(JSON.parse(stored)).toEqual({ startYear: 2019, endYear: 2021, minVoteCount: 200, staleAfterDays: 30 })
   })
+
+  it("every query in README's queries block returns rows from the database the run filled", () => {
+    const block = /<!-- queries:start -->\n```sql\n([\s\S]*?)```\n<!-- queries:end -->/.exec(fs.readFileSync(path.join(root, "README.md"), "utf8"))
+    const queries = block![1]!.split(/;\s*(?:\n|$)/).map((q) => q.replace(/^--.*$/gm, "").trim()).filter((q) => q !== "")
+    expect(queries).toHaveLength(3)
+    const file = new Database(db, { readonly: true })
+    try {
+      for (const query of queries) expect(file.prepare(query).all().length, query).toBeGreaterThan(0)
+    } finally {
+      file.close()
+    }
+  })
 })
 
 describe("--help", () => {
