@@ -1,5 +1,5 @@
 import { type Ctx, type Figure, figure, fmtNum, type Goal, logLogSlope, round } from "./helpers.js"
-import { collect, collectCommand, FULL, MB, QUICK, type Run } from "./memoryRuns.js"
+import { collect, collectCommand, FULL, QUICK, type Run } from "./memoryRuns.js"
 import { runCli, startSandboxProcess, tmpDir } from "./processes.js"
 
 // 5. Memory and 6. Scaling: the CLI as `npm run collect` runs it (the bundle under plain node)
@@ -120,14 +120,13 @@ export const memoryBench = async (ctx: Ctx) => {
       )
     )
     const details: Array<string> = [
-      "| Movies | wall | CPU | CPU ÷ wall | CPU per movie | peak RSS (VmHWM) | RSS at start | V8 heap total at the peak | V8 heap used, max |",
-      "|---|---|---|---|---|---|---|---|---|",
-      `| \`--help\` | ${fmtNum(help.wallMs / 1000)} s | ${fmtNum(help.procCpuMs / 1000)} s | | | ${fmtNum(help.peakRssMB)} MB | | | |`,
-      `| \`--help\` under tsx | ${fmtNum(helpTsx.wallMs / 1000)} s | ${fmtNum(helpTsx.procCpuMs / 1000)} s | | | ${fmtNum(helpTsx.peakRssMB)} MB | | | |`,
+      "| Movies | wall | CPU | CPU ÷ wall | CPU per movie | peak RSS (VmHWM) |",
+      "|---|---|---|---|---|---|",
+      `| \`--help\` | ${fmtNum(help.wallMs / 1000)} s | ${fmtNum(help.procCpuMs / 1000)} s | | | ${fmtNum(help.peakRssMB)} MB |`,
+      `| \`--help\` under tsx | ${fmtNum(helpTsx.wallMs / 1000)} s | ${fmtNum(helpTsx.procCpuMs / 1000)} s | | | ${fmtNum(helpTsx.peakRssMB)} MB |`,
       ...runs.map((r) =>
         `| ${n(r)} | ${fmtNum(r.cli.wallMs / 1000)} s | ${fmtNum(r.cpuMs / 1000)} s | ${(r.cpuMs / r.cli.wallMs).toFixed(2)} | ` +
-        `${fmtNum((r.cpuMs * 1000) / r.movies)} µs | ${fmtNum(r.cli.peakRssMB)} MB | ${fmtNum((r.probe?.first.rss ?? Number.NaN) / MB)} MB | ` +
-        `${fmtNum((r.probe?.atPeak.heapTotal ?? Number.NaN) / MB)} MB | ${fmtNum((r.probe?.heapUsedMax ?? Number.NaN) / MB)} MB |`
+        `${fmtNum((r.cpuMs * 1000) / r.movies)} µs | ${fmtNum(r.cli.peakRssMB)} MB |`
       ),
       ...Object.entries(failures).map(([label, message]) => `\n**The ${label} collection failed:** ${message}`)
     ]
@@ -137,11 +136,8 @@ export const memoryBench = async (ctx: Ctx) => {
         `with node flags \`${cmd.nodeArgs.join(" ")}\` from package.json's collect script: look at the heap cap and the young generation's size there.`
       diagnosis["memory.peakMid"] = diagnosis["memory.peakBig"] = why
       if (big !== undefined) {
-        diagnosis["memory.ratio"] = `Peak RSS ${fmtNum(mid.cli.peakRssMB)} MB at ${n(mid)} movies, ${fmtNum(big.cli.peakRssMB)} MB at ${n(big)}; ` +
-          `V8 heap total at the peak ${fmtNum((mid.probe?.atPeak.heapTotal ?? Number.NaN) / MB)} MB and ${
-            fmtNum((big.probe?.atPeak.heapTotal ?? Number.NaN) / MB)
-          } MB. ` +
-          "A heap that grows with the catalogue is retained data: look at what the collector keeps per movie."
+        diagnosis["memory.ratio"] = `Peak RSS ${fmtNum(mid.cli.peakRssMB)} MB at ${n(mid)} movies, ${fmtNum(big.cli.peakRssMB)} MB at ${n(big)}: ` +
+          "a heap that grows with the catalogue is retained data; look at what the collector keeps per movie."
       }
     }
     diagnosis["scaling.wallSlope"] =
