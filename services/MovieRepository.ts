@@ -25,6 +25,17 @@ const Ids = Schema.Array(Schema.Number)
 // stays well under.
 const CHUNK = 500
 
+// better-sqlite3 is synchronous: a statement blocks the event loop until it returns. Between
+// slices of this many movies a write hands the loop back (inside its transaction), so responses,
+// timers and signals wait for one slice, never for a whole batch.
+const SLICE = 250
+
+/** Back to the event loop: `setImmediate` runs after pending I/O, unlike a fiber yield. */
+const toEventLoop = Effect.async<void>((resume) => {
+  const handle = setImmediate(() => resume(Effect.void))
+  return Effect.sync(() => clearImmediate(handle))
+})
+
 const chunks = <A>(items: ReadonlyArray<A>, size = CHUNK): Array<ReadonlyArray<A>> => {
   const out: Array<ReadonlyArray<A>> = []
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size))
@@ -34,7 +45,10 @@ const chunks = <A>(items: ReadonlyArray<A>, size = CHUNK): Array<ReadonlyArray<A
 /** The columns an upsert refreshes: all but the key and the first sighting. */
 const refreshed = (fields: object): Array<string> => Object.keys(fields).filter((column) => column !== "tmdb_id" && column !== "discovered_at")
 
-const discoveredRow = (m: DiscoveredMovie, at: string): typeof DiscoveredRow.Type => ({
+// Rows are written in their encoded (column) form, built here and typed by the `Encoded` side of
+// the row schemas: running each row through `Schema.encode` cost more than SQLite's own insert
+// (BENCHMARKS.md, storage). test/MovieRepository.test.ts decodes what these builders write.
+const discoveredRow = (m: DiscoveredMovie, at: string): typeof DiscoveredRow.Encoded => ({
   tmdb_id: m.tmdbId,
   title: m.title,
   release_date: m.releaseDate,
@@ -44,7 +58,7 @@ const discoveredRow = (m: DiscoveredMovie, at: string): typeof DiscoveredRow.Typ
   discovered_at: at
 })
 
-const detailsRow = (m: MovieDetails, at: string): MovieRow => ({
+const detailsRow = (m: MovieDetails, at: string): typeof MovieRow.Encoded => ({
   tmdb_id: m.tmdbId,
   imdb_id: m.imdbId,
   title: m.title,
@@ -53,8 +67,8 @@ const detailsRow = (m: MovieDetails, at: string): MovieRow => ({
   runtime: m.runtime,
   budget: m.budget,
   revenue: m.revenue,
-  genres: m.genres,
-  production_companies: m.productionCompanies,
+  genres: JSON.stringify(m.genres),
+  production_companies: JSON.stringify(m.productionCompanies),
   overview: m.overview,
   vote_average: m.voteAverage,
   vote_count: m.voteCount,
@@ -86,28 +100,17 @@ export class MovieRepository extends Effect.Service<MovieRepository>()("tmdb/Mov
       Result: Count,
       execute: (ids) => sql`SELECT CAST(count(*) AS INTEGER) AS n FROM movies WHERE ${sql.in("tmdb_id", ids)}`
     })
-    const insertDiscovered = SqlSchema.void({
-      Request: Schema.Array(DiscoveredRow),
-      execute: (rows) =>
-        sql`INSERT INTO movies ${sql.insert(rows)} ON CONFLICT (tmdb_id) DO UPDATE SET ${
-          setExcluded(refreshed(DiscoveredRow.fields))
-        } WHERE movies.details_fetched_at IS NULL`
-    })
-    const upsertDetails = SqlSchema.void({
-      Request: Schema.Array(MovieRow),
-      execute: (rows) => sql`INSERT INTO movies ${sql.insert(rows)} ON CONFLICT (tmdb_id) DO UPDATE SET ${setExcluded(refreshed(MovieRow.fields))}`
-    })
-    const clearFailures = SqlSchema.void({
-      Request: Ids,
-      execute: (ids) => sql`DELETE FROM fetch_failures WHERE ${sql.in("tmdb_id", ids)}`
-    })
-    const upsertFailures = SqlSchema.void({
-      Request: Schema.Array(FailureRow),
-      execute: (rows) =>
-        sql`INSERT INTO fetch_failures ${sql.insert(rows)} ON CONFLICT (tmdb_id) DO UPDATE SET
+    const insertDiscovered = (rows: ReadonlyArray<typeof DiscoveredRow.Encoded>) =>
+      sql`INSERT INTO movies ${sql.insert(rows)} ON CONFLICT (tmdb_id) DO UPDATE SET ${
+        setExcluded(refreshed(DiscoveredRow.fields))
+      } WHERE movies.details_fetched_at IS NULL`
+    const upsertDetails = (rows: ReadonlyArray<typeof MovieRow.Encoded>) =>
+      sql`INSERT INTO movies ${sql.insert(rows)} ON CONFLICT (tmdb_id) DO UPDATE SET ${setExcluded(refreshed(MovieRow.fields))}`
+    const clearFailures = (ids: ReadonlyArray<number>) => sql`DELETE FROM fetch_failures WHERE ${sql.in("tmdb_id", ids)}`
+    const upsertFailures = (rows: ReadonlyArray<typeof FailureRow.Encoded>) =>
+      sql`INSERT INTO fetch_failures ${sql.insert(rows)} ON CONFLICT (tmdb_id) DO UPDATE SET
           kind = excluded.kind, message = excluded.message,
           attempts = fetch_failures.attempts + 1, last_attempt_at = excluded.last_attempt_at`
-    })
 
     /**
      * Stores discover results. A new movie gets a row; a known movie without details gets the
@@ -139,7 +142,8 @@ export class MovieRepository extends Effect.Service<MovieRepository>()("tmdb/Mov
     ) {
       if (details.length === 0 && failures.length === 0) return
       yield* orFail(sql.withTransaction(Effect.gen(function*() {
-        for (const chunk of chunks(details)) {
+        for (const [i, chunk] of chunks(details, SLICE).entries()) {
+          if (i > 0) yield* toEventLoop
           yield* upsertDetails(chunk.map((m) => detailsRow(m, at)))
           yield* clearFailures(chunk.map((m) => m.tmdbId))
         }
