@@ -1,4 +1,5 @@
-import { type Ctx, type Figure, figure, fmtNum, type Goal, logLogSlope, round } from "./helpers.js"
+import { spawnSync } from "node:child_process"
+import { type Ctx, type Figure, figure, fmtNum, type Goal, logLogSlope, root, round } from "./helpers.js"
 import { collect, collectCommand, FULL, QUICK, type Run } from "./memoryRuns.js"
 import { runCli, startSandboxProcess, tmpDir } from "./processes.js"
 
@@ -27,6 +28,15 @@ export const memoryBench = async (ctx: Ctx) => {
       return runs.slice(1).sort((a, b) => a.wallMs - b.wallMs)[0]!
     }
     const help = await best(asNpm)
+    // Through npm itself, as a person types it: npm's own start-up (about 0.25 s here) included.
+    const npmHelpMs = Math.min(
+      ...Array.from({ length: 4 }, () => {
+        const t0 = performance.now()
+        const r = spawnSync("npm", ["run", "-s", "collect", "--", "--help"], { cwd: root, stdio: "ignore" })
+        if (r.status !== 0) throw new Error(`npm run -s collect -- --help exited with ${r.status}`)
+        return performance.now() - t0
+      }).slice(1)
+    )
     const helpTsx = await best({})
     // A size that fails (or hits its time limit) is recorded as an error; the others still count.
     const runs: Array<Run> = []
@@ -59,7 +69,11 @@ export const memoryBench = async (ctx: Ctx) => {
     const fig = (bench: string, id: string, label: string, value: number | null, unit: string, goal?: Goal, i?: number) =>
       figure(bench, id, label, value, unit, goal, i !== undefined ? note(i) : undefined)
     const figures: Array<Figure> = [
-      fig("memory", "memory.helpWall", "`npm run collect -- --help`: wall time, best of 3", round(help.wallMs / 1000, 3), "s", { op: "<=", target: 0.6 }),
+      fig("memory", "memory.helpNpm", "`npm run -s collect -- --help`: wall time through npm, best of 3", round(npmHelpMs / 1000, 3), "s", {
+        op: "<=",
+        target: 0.6
+      }),
+      fig("memory", "memory.helpWall", "the same without npm (`node <flags> dist/collect.js --help`), best of 3", round(help.wallMs / 1000, 3), "s"),
       fig("memory", "memory.helpVsTsx", "`--help` wall time ÷ the same under tsx", round(help.wallMs / helpTsx.wallMs, 3), "×"),
       fig("memory", "memory.peakHelp", "peak RSS, CLI `--help` (every module loaded, no work)", round(help.peakRssMB, 0), "MB"),
       fig("memory", "memory.peakHelpTsx", "peak RSS, the same under tsx", round(helpTsx.peakRssMB, 0), "MB"),

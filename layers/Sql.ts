@@ -4,10 +4,10 @@ import type { SqlError } from "@effect/sql/SqlError"
 import { Cause, Effect, Layer } from "effect"
 import * as fs from "node:fs"
 import * as nodePath from "node:path"
-import { DatabaseError, DatabaseErrorMapping, fromSqlite } from "../src/Database.js"
+import { DatabaseError, DatabaseErrorMapping, DEFAULT_DB, fromSqlite } from "../src/Database.js"
 import { migrationsLoader } from "../src/Migrations.js"
 
-export const DEFAULT_DB = "./data/movies.sqlite"
+export { DEFAULT_DB } from "../src/Database.js"
 
 const SQLITE_HEADER = "SQLite format 3\u0000"
 

@@ -1,14 +1,8 @@
 import { Command, HelpDoc, Options, ValidationError } from "@effect/cli"
-import { Cause, ConfigError, Console, Data, Duration, Effect, Exit, Option } from "effect"
-import { MainLive } from "../layers/Main.js"
-import { DEFAULT_DB } from "../layers/Sql.js"
-import { Collector } from "../services/Collector.js"
-import type { CollectionSummary } from "../src/Collection.js"
-import { DatabaseError } from "../src/Database.js"
+import { Cause, ConfigError, Console, Data, Effect, Exit, Option } from "effect"
+import { DatabaseError, DEFAULT_DB } from "../src/Database.js"
 import { redactSecret } from "../src/Wire.js"
 import { colourFor, helpText, wantsHelp } from "./Help.js"
-import { beforeRun, removeWhatTheRunCreated } from "./Leftovers.js"
-import { formatSummary, progressReporter } from "./Progress.js"
 
 /** Exit codes: a script can tell what happened. */
 export const ExitCode = {
@@ -81,7 +75,7 @@ const options = {
   json: Options.boolean("json").pipe(Options.withDescription("Print the run summary as one JSON object on stdout"))
 }
 
-type Parsed = Command.Command.ParseConfig<typeof options>
+export type Parsed = Command.Command.ParseConfig<typeof options>
 
 const check = (ok: boolean, message: string) => (ok ? Effect.void : Effect.fail(new UsageError({ message })))
 
@@ -128,45 +122,10 @@ export const describeFailure = (error: unknown): string => {
   return String(error)
 }
 
+// The run's modules (HTTP, SQL, the services) load only once the flags are valid, so `--help`
+// and a usage error start without them (BENCHMARKS.md, memory: start-up).
 const collect = (a: Parsed) =>
-  Effect.gen(function*() {
-    const endYear = yield* validate(a)
-    const reporter = progressReporter()
-    // A run that failed before TMDB gave it anything leaves no new database behind.
-    const before = beforeRun(a.db)
-    let reached = false
-    const summary: CollectionSummary = yield* Collector.run({
-      startYear: a.startYear,
-      endYear,
-      minVoteCount: a.minVoteCount,
-      maxPages: Option.getOrUndefined(a.maxPages),
-      refreshLimit: Option.getOrUndefined(a.refreshLimit),
-      staleAfter: Duration.days(a.staleAfterDays),
-      onProgress: (p) => {
-        reached = true
-        reporter.onProgress(p)
-      }
-    }).pipe(
-      Effect.ensuring(Effect.sync(reporter.stop)),
-      Effect.provide(MainLive({
-        db: a.db,
-        client: {
-          requestsPerSecond: Option.getOrUndefined(a.rps),
-          burst: Option.getOrUndefined(a.burst),
-          maxConcurrent: Option.getOrUndefined(a.concurrency)
-        }
-      })),
-      Effect.tapError(() => (reached ? Effect.void : removeWhatTheRunCreated(before)))
-    )
-    yield* Console.error(formatSummary(summary))
-    if (a.json) yield* Console.log(JSON.stringify(summary))
-    if (!summary.complete) {
-      yield* Console.error("Discovery was incomplete: run the same command again to fill the gaps.")
-      yield* Effect.sync(() => {
-        process.exitCode = ExitCode.incomplete
-      })
-    }
-  })
+  Effect.flatMap(validate(a), (endYear) => Effect.flatMap(Effect.promise(() => import("./Run.js")), (run) => run.collect(a, endYear)))
 
 /** What a person sees when a signal stops the run; the entry point prints it. */
 export const INTERRUPTED = "Interrupted: finished work is saved. Run the same command again to resume."

@@ -1,6 +1,9 @@
 import { Context, Schema } from "effect"
 import { findErrorCode } from "./Wire.js"
 
+/** Where the CLI and `SqlLive` keep the database unless told otherwise. */
+export const DEFAULT_DB = "./data/movies.sqlite"
+
 /** Why the database cannot be used. Each has one clear line for a person. */
 export const DatabaseProblem = Schema.Literal("not_a_database", "is_directory", "read_only", "locked", "full", "cannot_open", "other")
 export type DatabaseProblem = typeof DatabaseProblem.Type
