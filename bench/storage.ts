@@ -1,10 +1,11 @@
 import Database from "better-sqlite3"
-import { Effect, Layer } from "effect"
+import { Effect, Either, Layer } from "effect"
 import * as path from "node:path"
 import { monitorEventLoopDelay } from "node:perf_hooks"
 import { SqlLive } from "../layers/Sql.js"
-import { generateCatalogue, normalizeDetails } from "../sandbox/index.js"
+import { generateCatalogue } from "../sandbox/index.js"
 import { MovieRepository } from "../services/MovieRepository.js"
+import { decodeMovieDetails } from "../src/Decode.js"
 import type { MovieDetails } from "../src/Movie.js"
 import { type Ctx, figure, fmtNum, percentile, round } from "./helpers.js"
 import { tmpDir } from "./processes.js"
@@ -113,7 +114,7 @@ export const storageBench = async (ctx: Ctx) => {
   const n = ctx.quick ? 10_000 : 100_000
   const dir = tmpDir("storage")
   const movies: Array<MovieDetails> = generateCatalogue({ seed: 7, startYear: 2000, endYear: 2009, perYear: n / 10, includeFixtures: false })
-    .map((m) => ({ ...normalizeDetails(m.details()), appended: {} }))
+    .map((m) => Either.getOrThrow(decodeMovieDetails(m.details())))
   ctx.log(`storage: ${n} movies through MovieRepository.saveOutcomes (batches of ${BATCH})`)
   const repo = await viaRepository(await migrated(path.join(dir, "repo.sqlite")), movies)
   ctx.log(`storage: ${n} movies through raw better-sqlite3, one transaction`)

@@ -19,3 +19,14 @@ export const MainLive = (options: { readonly db: string; readonly client?: TmdbC
       Layer.provideMerge(TmdbLive(options.client))
     ))
   )
+
+/**
+ * What `--renormalize` needs: the repository on the existing database, held by one collector,
+ * and no TMDB at all (no key, no request).
+ */
+export const RenormalizeLive = (db: string) =>
+  MovieRepository.Default.pipe(
+    Layer.provide(SqlLive(db)),
+    Layer.provideMerge(CollectorLock(db)),
+    Layer.provideMerge(Layer.effectDiscard(preflight(db)))
+  )

@@ -1,7 +1,7 @@
 import type { CatalogueMovie, WireDetails } from "./Catalogue.js"
 import { fixtureJson, SUB_FIXTURES } from "./Fixtures.js"
 import { KEYWORDS, PEOPLE } from "./Names.js"
-import { hash32, int, mulberry32, pick } from "./Random.js"
+import { hash32, int, mulberry32, pick, weighted } from "./Random.js"
 import type { Rng } from "./Random.js"
 
 // Sub-resources for append_to_response and /movie/{id}/{name}. Appended objects carry no `id`
@@ -13,11 +13,12 @@ const hex = (r: Rng, n: number): string => {
   return s
 }
 
+// TMDB's gender codes: 0 "not set", 1 female, 2 male, 3 non-binary (rare).
 const person = (r: Rng) => {
   const name = pick(r, PEOPLE)
   return {
     adult: false,
-    gender: int(r, 0, 2),
+    gender: weighted(r, [3, 4, 4, 1]),
     id: int(r, 1000, 3000000),
     name,
     original_name: name,
@@ -25,45 +26,78 @@ const person = (r: Rng) => {
     profile_path: r() < 0.8 ? `/${hex(r, 27)}.jpg` : null
   }
 }
+type Person = ReturnType<typeof person>
 
+const CHARACTERS = ["Narrator", "Herself", "The \"Stranger\"", "Дед", "Young Amélie", "", ""]
+
+// `legacy` is the older item shape (fixtures/movie-87421): no credit_id, no gender, fewer keys.
+const castItem = (r: Rng, p: Person, order: number, legacy: boolean) => {
+  // TMDB sends "" for an unnamed role far more often than null; both must be stored as null.
+  const character = r() < 0.03 ? null : pick(r, CHARACTERS)
+  const castId = int(r, 1, 90)
+  if (legacy) return { id: p.id, name: p.name, character, order, cast_id: castId, profile_path: p.profile_path }
+  return {
+    adult: p.adult,
+    gender: p.gender,
+    id: p.id,
+    known_for_department: "Acting",
+    name: p.name,
+    original_name: p.original_name,
+    popularity: p.popularity,
+    profile_path: p.profile_path,
+    cast_id: castId,
+    character,
+    credit_id: hex(r, 24),
+    order
+  }
+}
+
+const crewItem = (r: Rng, p: Person, department: string, job: string, legacy: boolean) => {
+  if (legacy) return { id: p.id, name: p.name, department, job, profile_path: p.profile_path }
+  return {
+    adult: p.adult,
+    gender: p.gender,
+    id: p.id,
+    known_for_department: department,
+    name: p.name,
+    original_name: p.original_name,
+    popularity: p.popularity,
+    profile_path: p.profile_path,
+    credit_id: hex(r, 24),
+    department,
+    job
+  }
+}
+
+const CREW_JOBS = [
+  ["Writing", "Screenplay"],
+  ["Sound", "Original Music Composer"],
+  ["Production", "Producer"],
+  ["Camera", "Director of Photography"],
+  ["Editing", "Editor"]
+] as const
+
+const insertAt = <T>(r: Rng, xs: Array<T>, x: T): void => {
+  xs.splice(int(r, 0, xs.length), 0, x)
+}
+
+// Shaped so a collector meets what real credits hold: the same person twice in crew with two
+// jobs, an actor who also produced, an actor in two roles, unnamed roles and unset genders.
 const credits = (r: Rng) => {
-  const cast = Array.from({ length: int(r, 0, 8) }, (_, order) => {
-    const p = person(r)
-    return {
-      adult: p.adult,
-      gender: p.gender,
-      id: p.id,
-      known_for_department: "Acting",
-      name: p.name,
-      original_name: p.original_name,
-      popularity: p.popularity,
-      profile_path: p.profile_path,
-      cast_id: int(r, 1, 90),
-      character: pick(r, ["Narrator", "Herself", "The \"Stranger\"", "Дед", "Young Amélie", ""]),
-      credit_id: hex(r, 24),
-      order
-    }
+  const legacy = r() < 0.05
+  const people = Array.from({ length: int(r, 0, 8) }, () => person(r))
+  if (people.length > 0 && r() < 0.05) people.push(people[people.length - 1] as Person)
+  const cast = people.map((p, order) => castItem(r, p, order, legacy))
+  const crew = Array.from({ length: int(r, 0, 4) }, () => {
+    const [department, job] = pick(r, CREW_JOBS)
+    return crewItem(r, person(r), department, job, legacy)
   })
-  const crew = Array.from({ length: int(r, 0, 5) }, () => {
-    const p = person(r)
-    const [department, job] = pick(
-      r,
-      [["Directing", "Director"], ["Writing", "Screenplay"], ["Sound", "Original Music Composer"], ["Production", "Producer"]] as const
-    )
-    return {
-      adult: p.adult,
-      gender: p.gender,
-      id: p.id,
-      known_for_department: department,
-      name: p.name,
-      original_name: p.original_name,
-      popularity: p.popularity,
-      profile_path: p.profile_path,
-      credit_id: hex(r, 24),
-      department,
-      job
-    }
-  })
+  if (r() < 0.8) {
+    const director = person(r)
+    insertAt(r, crew, crewItem(r, director, "Directing", "Director", legacy))
+    if (r() < 0.3) insertAt(r, crew, crewItem(r, director, "Writing", "Screenplay", legacy))
+  }
+  if (people.length > 0 && r() < 0.1) insertAt(r, crew, crewItem(r, people[0] as Person, "Production", "Producer", legacy))
   return { cast, crew }
 }
 
@@ -82,30 +116,40 @@ const externalIds = (m: CatalogueMovie, d: WireDetails, r: Rng): Record<string, 
   }
 }
 
+const release = (r: Rng, day: string, type: number, language: string) => ({
+  certification: pick(r, ["", "PG", "PG-13", "R", "12", "16"]),
+  descriptors: [],
+  iso_639_1: language,
+  note: r() < 0.2 ? pick(r, ["Festival", "Netflix", "Re-release"]) : "",
+  release_date: `${day}T00:00:00.000Z`,
+  type
+})
+
+const daysLater = (iso: string, n: number): string => new Date(Date.parse(iso) + n * 86_400_000).toISOString().slice(0, 10)
+
+// The origin country's first release is always the movie's release_date; some movies add a later
+// digital release there and a release abroad, with a language code set as TMDB does for dubs.
 const releaseDates = (d: WireDetails, r: Rng) => {
   if (typeof d.release_date !== "string" || d.release_date === "") return { results: [] }
   const country = Array.isArray(d.origin_country) && typeof d.origin_country[0] === "string" ? d.origin_country[0] : "US"
-  return {
-    results: [{
-      iso_3166_1: country,
-      release_dates: [{
-        certification: pick(r, ["", "PG", "PG-13", "R", "12", "16"]),
-        descriptors: [],
-        iso_639_1: "",
-        note: r() < 0.2 ? "Festival" : "",
-        release_date: `${d.release_date}T00:00:00.000Z`,
-        type: r() < 0.2 ? 1 : 3
-      }]
-    }]
+  const home = [release(r, d.release_date, r() < 0.2 ? 1 : 3, "")]
+  if (r() < 0.3) home.push(release(r, daysLater(d.release_date, int(r, 30, 120)), 4, ""))
+  const results = [{ iso_3166_1: country, release_dates: home }]
+  if (r() < 0.3) {
+    const abroad = country === "US" ? "DE" : "US"
+    results.push({ iso_3166_1: abroad, release_dates: [release(r, daysLater(d.release_date, int(r, 0, 60)), 3, r() < 0.5 ? "en" : "")] })
   }
+  return { results }
 }
 
+// TMDB occasionally repeats a keyword; the collector must keep the first.
 const keywords = (r: Rng) => {
   const out: Array<{ id: number; name: string }> = []
   for (let i = int(r, 0, 4); i > 0; i--) {
     const [id, name] = pick(r, KEYWORDS)
     if (!out.some((k) => k.id === id)) out.push({ id, name })
   }
+  if (out.length > 0 && r() < 0.05) out.push({ ...(out[0] as { id: number; name: string }) })
   return { keywords: out }
 }
 
@@ -125,4 +169,14 @@ export const APPENDABLE: ReadonlyArray<string> = Object.keys(BUILDERS)
 export const appended = (m: CatalogueMovie, d: WireDetails, name: string): Record<string, unknown> | undefined => {
   const build = Object.hasOwn(BUILDERS, name) ? BUILDERS[name] : undefined
   return build?.(m, d, mulberry32(hash32(m.seed, name.length, name.charCodeAt(0))))
+}
+
+/** The /movie/{id} body as sent with `append_to_response` = `names` (unknown names add nothing). */
+export const withAppends = (m: CatalogueMovie, names: ReadonlyArray<string>): WireDetails => {
+  const d = m.details()
+  for (const name of names) {
+    const obj = appended(m, d, name)
+    if (obj !== undefined) d[name] = obj
+  }
+  return d
 }

@@ -14,6 +14,8 @@ import { DEFAULTS, validateOptions, withDefaults } from "./Options.js"
 import type { FaultKind, SandboxOptions } from "./Options.js"
 import { ChangesIndex, DiscoverIndex } from "./Query.js"
 import { hash32, mulberry32 } from "./Random.js"
+import { richTruthById } from "./RichTruth.js"
+import type { RichTruth } from "./RichTruth.js"
 import { endpointOf, Router } from "./Routes.js"
 
 export interface Sandbox {
@@ -26,6 +28,8 @@ export interface Sandbox {
   readonly options: SandboxOptions
   readonly catalogue: ReadonlyArray<CatalogueMovie>
   groundTruth(query: GroundTruthQuery): Array<GroundTruthEntry>
+  /** The rich rows stored for `tmdbId` fetched with these appends; undefined when none are (see RichTruth.ts). */
+  richTruth(tmdbId: number, append: ReadonlyArray<string>): RichTruth | undefined
   startOutage(durationMs: number): void
   setFaults(faults: SandboxOptions["faults"]): void
   setRateLimit(rl: SandboxOptions["rateLimit"]): void
@@ -210,6 +214,7 @@ export const startSandbox = async (input: SandboxOptions = {}): Promise<Sandbox>
     },
     catalogue,
     groundTruth: (query) => groundTruth(catalogue, fates, query),
+    richTruth: (tmdbId, append) => richTruthById(byId, fates, tmdbId, append),
     startOutage: (durationMs) => {
       outageFrom = performance.now()
       outageUntil = outageFrom + durationMs

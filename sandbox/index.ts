@@ -11,6 +11,8 @@ export { normalizeDetails } from "./GroundTruth.js"
 export type { DiscoveredFields, ExpectedFailure, GroundTruthEntry, GroundTruthQuery, NormalizedDetails } from "./GroundTruth.js"
 export type { SandboxFaults, SandboxOptions, SandboxRateLimit } from "./Options.js"
 export { validateOptions } from "./Options.js"
+export { richTruthFor, richTruthOf } from "./RichTruth.js"
+export type { CastRow, CompanyRow, CountryRow, CrewRow, GenreRow, KeywordRow, LanguageRow, ReleaseDateRow, RichMovieColumns, RichTruth } from "./RichTruth.js"
 export { startSandbox } from "./Server.js"
 export type { Sandbox } from "./Server.js"
 

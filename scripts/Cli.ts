@@ -1,5 +1,6 @@
 import { Command, HelpDoc, Options, ValidationError } from "@effect/cli"
-import { Cause, ConfigError, Console, Data, Effect, Exit, Option } from "effect"
+import { Cause, ConfigError, Console, Data, Effect, Either, Exit, Option } from "effect"
+import { checkAppend, DEFAULT_APPEND, MAX_APPEND } from "../src/Appended.js"
 import { DatabaseError, DEFAULT_DB } from "../src/Database.js"
 import { redactSecret } from "../src/Wire.js"
 import { colourFor, helpText, wantsHelp } from "./Help.js"
@@ -42,7 +43,10 @@ const DEFAULT_MIN_VOTE_COUNT = 200
 const DEFAULT_STALE_AFTER_DAYS = 30
 
 const options = {
-  startYear: integer("start-year", "YEAR").pipe(Options.withDescription("First release year to collect (an integer, required)")),
+  startYear: integer("start-year", "YEAR").pipe(
+    Options.optional,
+    Options.withDescription("First release year to collect (an integer; required, except with --renormalize)")
+  ),
   endYear: integer("end-year", "YEAR").pipe(Options.optional, Options.withDescription("Last release year (an integer; default: this year)")),
   minVoteCount: integer("min-vote-count", "VOTES").pipe(
     Options.withDefault(DEFAULT_MIN_VOTE_COUNT),
@@ -72,6 +76,16 @@ const options = {
     Options.withDefault(DEFAULT_DB),
     Options.withDescription(`SQLite database file; its folder is created (default: ${DEFAULT_DB})`)
   ),
+  append: Options.text("append").pipe(
+    Options.withPseudoName("LIST"),
+    Options.optional,
+    Options.withDescription(
+      `Sub-resources each details request appends, comma-separated, at most ${MAX_APPEND} (default: TMDB_APPEND, else ${DEFAULT_APPEND.join(",")})`
+    )
+  ),
+  renormalize: Options.boolean("renormalize").pipe(
+    Options.withDescription("Rebuild every derived column and table from the stored payloads: no request, no key needed")
+  ),
   json: Options.boolean("json").pipe(Options.withDescription("Print the run summary as one JSON object on stdout"))
 }
 
@@ -79,13 +93,22 @@ export type Parsed = Command.Command.ParseConfig<typeof options>
 
 const check = (ok: boolean, message: string) => (ok ? Effect.void : Effect.fail(new UsageError({ message })))
 
+/** The flags of a collection, checked: one line naming the first flag that is wrong. */
+export interface Checked {
+  readonly startYear: number
+  readonly endYear: number
+  readonly append: ReadonlyArray<string> | undefined
+}
+
 const validate = (a: Parsed) =>
   Effect.gen(function*() {
     const thisYear = new Date().getUTCFullYear()
-    yield* check(a.startYear >= 1874 && a.startYear <= thisYear + 10, `--start-year must be a year between 1874 and ${thisYear + 10}, got ${a.startYear}`)
+    if (Option.isNone(a.startYear)) return yield* new UsageError({ message: "--start-year is required: the first release year to collect" })
+    const startYear = a.startYear.value
+    yield* check(startYear >= 1874 && startYear <= thisYear + 10, `--start-year must be a year between 1874 and ${thisYear + 10}, got ${startYear}`)
     const endYear = Option.getOrElse(a.endYear, () => thisYear)
     yield* check(endYear <= thisYear + 10, `--end-year must be at most ${thisYear + 10}, got ${endYear}`)
-    yield* check(endYear >= a.startYear, `--end-year (${endYear}) must not be before --start-year (${a.startYear})`)
+    yield* check(endYear >= startYear, `--end-year (${endYear}) must not be before --start-year (${startYear})`)
     yield* check(a.minVoteCount >= 0, `--min-vote-count must be >= 0, got ${a.minVoteCount}`)
     yield* check(allows(a.maxPages, (n) => n >= 1), `--max-pages must be >= 1`)
     yield* check(allows(a.rps, (n) => n > 0 && n <= 1_000_000), `--rps must be greater than 0 (and at most 1000000)`)
@@ -94,7 +117,9 @@ const validate = (a: Parsed) =>
     yield* check(allows(a.refreshLimit, (n) => n >= 0), `--refresh-limit must be >= 0`)
     yield* check(a.staleAfterDays >= 0 && a.staleAfterDays <= 36_500, `--stale-after-days must be between 0 and 36500, got ${a.staleAfterDays}`)
     yield* check(a.db.trim() !== "", `--db must name a file`)
-    return endYear
+    const append = Option.isSome(a.append) ? checkAppend(a.append.value.split(",")) : undefined
+    if (append !== undefined && Either.isLeft(append)) return yield* new UsageError({ message: `--append: ${append.left.message}` })
+    return { startYear, endYear, append: append?.right } satisfies Checked
   })
 
 /** One line for any failure a person can cause. Never the key, never a stack trace. */
@@ -125,7 +150,11 @@ export const describeFailure = (error: unknown): string => {
 // The run's modules (HTTP, SQL, the services) load only once the flags are valid, so `--help`
 // and a usage error start without them (BENCHMARKS.md, memory: start-up).
 const collect = (a: Parsed) =>
-  Effect.flatMap(validate(a), (endYear) => Effect.flatMap(Effect.promise(() => import("./Run.js")), (run) => run.collect(a, endYear)))
+  a.renormalize
+    ? Effect.flatMap(check(a.db.trim() !== "", `--db must name a file`), () =>
+      Effect.flatMap(Effect.promise(() => import("./Run.js")), (run) => run.renormalize(a)))
+    : Effect.flatMap(validate(a), (checked) =>
+      Effect.flatMap(Effect.promise(() => import("./Run.js")), (run) => run.collect(a, checked)))
 
 /** What a person sees when a signal stops the run; the entry point prints it. */
 export const INTERRUPTED = "Interrupted: finished work is saved. Run the same command again to resume."

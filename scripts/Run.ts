@@ -1,21 +1,25 @@
 import { Console, Duration, Effect, Option } from "effect"
-import { MainLive } from "../layers/Main.js"
+import * as fs from "node:fs"
+import { MainLive, RenormalizeLive } from "../layers/Main.js"
 import { Collector } from "../services/Collector.js"
+import { MovieRepository } from "../services/MovieRepository.js"
 import type { CollectionSummary } from "../src/Collection.js"
-import { ExitCode, type Parsed } from "./Cli.js"
+import { DatabaseError } from "../src/Database.js"
+import { type Checked, ExitCode, type Parsed } from "./Cli.js"
 import { beforeRun, removeWhatTheRunCreated } from "./Leftovers.js"
 import { formatSummary, progressReporter } from "./Progress.js"
 
 /** A collection with valid flags: the part of the CLI that needs TMDB and the database. */
-export const collect = (a: Parsed, endYear: number) =>
+export const collect = (a: Parsed, checked: Checked) =>
   Effect.gen(function*() {
     const reporter = progressReporter()
     // A run that failed before TMDB gave it anything leaves no new database behind.
     const before = beforeRun(a.db)
     let reached = false
     const summary: CollectionSummary = yield* Collector.run({
-      startYear: a.startYear,
-      endYear,
+      startYear: checked.startYear,
+      endYear: checked.endYear,
+      append: checked.append,
       minVoteCount: a.minVoteCount,
       maxPages: Option.getOrUndefined(a.maxPages),
       refreshLimit: Option.getOrUndefined(a.refreshLimit),
@@ -44,4 +48,22 @@ export const collect = (a: Parsed, endYear: number) =>
         process.exitCode = ExitCode.incomplete
       })
     }
+  })
+
+/** `--renormalize`: every derived column and table rebuilt from the stored payloads. */
+export const renormalize = (a: Parsed) =>
+  Effect.gen(function*() {
+    // An existing database only: renormalizing a path that holds nothing would create one.
+    if (!fs.existsSync(a.db)) return yield* new DatabaseError({ problem: "cannot_open", path: a.db, message: `no database at ${a.db}` })
+    const started = Date.now()
+    const summary = yield* Effect.flatMap(MovieRepository, (repo) => repo.renormalize()).pipe(Effect.provide(RenormalizeLive(a.db)))
+    const seconds = ((Date.now() - started) / 1000).toFixed(1)
+    yield* Console.error(`Renormalized ${summary.movies} movies from their stored payloads in ${seconds}s, with no request.`)
+    if (summary.failed.length > 0) {
+      const first = summary.failed[0]!
+      yield* Console.error(
+        `${summary.failed.length} payloads no longer decode and kept their rows as they were; the first, movie ${first.tmdbId}: ${first.message}`
+      )
+    }
+    if (a.json) yield* Console.log(JSON.stringify(summary))
   })

@@ -1,6 +1,7 @@
 import type { SqlError } from "@effect/sql/SqlError"
-import { Clock, Duration, Effect, Either, Exit, Queue, Stream } from "effect"
+import { Clock, type ConfigError, Duration, Effect, Either, Exit, Queue, Stream } from "effect"
 import type { CollectionOptions, CollectionSummary } from "../src/Collection.js"
+import { appendSetting } from "../src/Config.js"
 import type { DatabaseError } from "../src/Database.js"
 import { type DiscoverIncompleteEvent, type DiscoverPageFailedEvent, type DiscoverTruncatedEvent, discoveryComplete } from "../src/Discover.js"
 import { type FailureKind, failureKind, type TmdbError, UnauthorizedError } from "../src/Errors.js"
@@ -22,7 +23,7 @@ export class Collector extends Effect.Service<Collector>()("tmdb/Collector", {
     const client = yield* TmdbClient
     const repo = yield* MovieRepository
     const limiter = yield* RateLimiter
-    const run = (options: CollectionOptions): Effect.Effect<CollectionSummary, TmdbError | SqlError | DatabaseError> =>
+    const run = (options: CollectionOptions): Effect.Effect<CollectionSummary, TmdbError | SqlError | DatabaseError | ConfigError.ConfigError> =>
       runFullCollection(options).pipe(
         Effect.provideService(TmdbClient, client),
         Effect.provideService(MovieRepository, repo),
@@ -38,8 +39,10 @@ const runFullCollection = Effect.fn("Collector.run")(function*(options: Collecti
   const endYear = options.endYear ?? new Date(startedMs).getUTCFullYear()
   // Stored for a person to read: the horizon in days, not Effect's encoding of a Duration.
   const staleAfterDays = Duration.toDays(options.staleAfter ?? DEFAULT_STALE_AFTER)
-  const runId = yield* repo.startRun({ ...options, onProgress: undefined, staleAfter: undefined, staleAfterDays, endYear }, iso(startedMs))
-  return yield* collect(runId, startedMs, endYear, options).pipe(
+  // Checked before the run is recorded: a bad list fails once, not once per movie.
+  const append = yield* appendSetting(options.append)
+  const runId = yield* repo.startRun({ ...options, onProgress: undefined, staleAfter: undefined, staleAfterDays, endYear, append }, iso(startedMs))
+  return yield* collect(runId, startedMs, endYear, { ...options, append }).pipe(
     Effect.onExit((exit) =>
       Exit.isSuccess(exit)
         ? Effect.void
@@ -146,7 +149,7 @@ const collect = Effect.fnUntraced(function*(runId: number, startedMs: number, en
       Queue.offer(queue, outcome),
       // A rejected key is fatal for the run: stop sending at once.
       Either.isLeft(outcome.result) && outcome.result.left instanceof UnauthorizedError ? Effect.fail(outcome.result.left) : Effect.void
-    )).pipe(Effect.ensuring(Queue.offer(queue, null)))
+    ), { appendToResponse: options.append ?? [] }).pipe(Effect.ensuring(Queue.offer(queue, null)))
   if (chosen.length > 0) {
     yield* Effect.all([producer, writer], { concurrency: 2, discard: true })
   }

@@ -5,6 +5,10 @@ import { DatabaseErrorMapping } from "../src/Database.js"
 import { type FailureKind, RETRIED_NEXT_RUN } from "../src/Errors.js"
 import type { DiscoveredMovie, MovieDetails } from "../src/Movie.js"
 import { FailureRow, type FinalRunStatus, MovieRow, RunRow, type RunStatus, SelectionPolicy } from "../src/Storage.js"
+import { chunks, compressAll, detailsWrite, refreshed, writeDetails } from "./MovieWrites.js"
+import { renormalizeAll } from "./Renormalize.js"
+
+export type { RenormalizeSummary } from "./Renormalize.js"
 
 export { FailureRow, FinalRunStatus, MovieRow, RunRow, RunStatus, SelectionPolicy } from "../src/Storage.js"
 
@@ -15,15 +19,11 @@ export interface FailureRecord {
 }
 
 /** What a movie holds until its details are stored. */
-const DiscoveredRow = MovieRow.pick("tmdb_id", "title", "release_date", "vote_average", "vote_count", "popularity", "discovered_at")
+const DiscoveredRow = MovieRow.pick("tmdb_id", "title", "release_date", "vote_average", "vote_count", "popularity", "discovered_at", "votes_at")
 
 const Count = Schema.Struct({ n: Schema.Number })
 const Counts = Schema.Struct({ movies: Schema.Number, with_details: Schema.Number, failures: Schema.Number })
 const Ids = Schema.Array(Schema.Number)
-
-// SQLite allows 32,766 bound parameters per statement (PostgreSQL 65,535); 16 columns x 500 rows
-// stays well under.
-const CHUNK = 500
 
 // better-sqlite3 is synchronous: a statement blocks the event loop until it returns. Between
 // slices of this many movies a write hands the loop back (inside its transaction), so responses,
@@ -36,18 +36,9 @@ const toEventLoop = Effect.async<void>((resume) => {
   return Effect.sync(() => clearImmediate(handle))
 })
 
-const chunks = <A>(items: ReadonlyArray<A>, size = CHUNK): Array<ReadonlyArray<A>> => {
-  const out: Array<ReadonlyArray<A>> = []
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size))
-  return out
-}
-
-/** The columns an upsert refreshes: all but the key and the first sighting. */
-const refreshed = (fields: object): Array<string> => Object.keys(fields).filter((column) => column !== "tmdb_id" && column !== "discovered_at")
-
-// Rows are written in their encoded (column) form, built here and typed by the `Encoded` side of
-// the row schemas: running each row through `Schema.encode` cost more than SQLite's own insert
-// (BENCHMARKS.md, storage). test/MovieRepository.test.ts decodes what these builders write.
+// Rows are written in their encoded (column) form, built here and in src/Rows.ts and typed by the
+// `Encoded` side of the row schemas: running each row through `Schema.encode` cost more than
+// SQLite's own insert (BENCHMARKS.md, storage). test/MovieRepository.test.ts decodes them back.
 const discoveredRow = (m: DiscoveredMovie, at: string): typeof DiscoveredRow.Encoded => ({
   tmdb_id: m.tmdbId,
   title: m.title,
@@ -55,26 +46,8 @@ const discoveredRow = (m: DiscoveredMovie, at: string): typeof DiscoveredRow.Enc
   vote_average: m.voteAverage,
   vote_count: m.voteCount,
   popularity: m.popularity,
-  discovered_at: at
-})
-
-const detailsRow = (m: MovieDetails, at: string): typeof MovieRow.Encoded => ({
-  tmdb_id: m.tmdbId,
-  imdb_id: m.imdbId,
-  title: m.title,
-  original_title: m.originalTitle,
-  release_date: m.releaseDate,
-  runtime: m.runtime,
-  budget: m.budget,
-  revenue: m.revenue,
-  genres: JSON.stringify(m.genres),
-  production_companies: JSON.stringify(m.productionCompanies),
-  overview: m.overview,
-  vote_average: m.voteAverage,
-  vote_count: m.voteCount,
-  popularity: m.popularity,
   discovered_at: at,
-  details_fetched_at: at
+  votes_at: at
 })
 
 /**
@@ -102,10 +75,8 @@ export class MovieRepository extends Effect.Service<MovieRepository>()("tmdb/Mov
     })
     const insertDiscovered = (rows: ReadonlyArray<typeof DiscoveredRow.Encoded>) =>
       sql`INSERT INTO movies ${sql.insert(rows)} ON CONFLICT (tmdb_id) DO UPDATE SET ${
-        setExcluded(refreshed(DiscoveredRow.fields))
+        setExcluded(refreshed(Object.keys(DiscoveredRow.fields)))
       } WHERE movies.details_fetched_at IS NULL`
-    const upsertDetails = (rows: ReadonlyArray<typeof MovieRow.Encoded>) =>
-      sql`INSERT INTO movies ${sql.insert(rows)} ON CONFLICT (tmdb_id) DO UPDATE SET ${setExcluded(refreshed(MovieRow.fields))}`
     const clearFailures = (ids: ReadonlyArray<number>) => sql`DELETE FROM fetch_failures WHERE ${sql.in("tmdb_id", ids)}`
     const upsertFailures = (rows: ReadonlyArray<typeof FailureRow.Encoded>) =>
       sql`INSERT INTO fetch_failures ${sql.insert(rows)} ON CONFLICT (tmdb_id) DO UPDATE SET
@@ -141,11 +112,14 @@ export class MovieRepository extends Effect.Service<MovieRepository>()("tmdb/Mov
       at: string
     ) {
       if (details.length === 0 && failures.length === 0) return
+      // Compressed before the transaction opens, on libuv's threads.
+      const bodies = yield* compressAll(details.map((m) => m.body))
+      const writes = details.map((m, i) => detailsWrite(m, at, bodies[i]))
       yield* orFail(sql.withTransaction(Effect.gen(function*() {
-        for (const [i, chunk] of chunks(details, SLICE).entries()) {
+        for (const [i, slice] of chunks(writes, SLICE).entries()) {
           if (i > 0) yield* toEventLoop
-          yield* upsertDetails(chunk.map((m) => detailsRow(m, at)))
-          yield* clearFailures(chunk.map((m) => m.tmdbId))
+          yield* writeDetails(sql, slice)
+          yield* clearFailures(slice.map((w) => w.details.tmdbId))
         }
         for (const chunk of chunks(failures)) {
           yield* upsertFailures(chunk.map((f) => ({
@@ -246,6 +220,14 @@ export class MovieRepository extends Effect.Service<MovieRepository>()("tmdb/Mov
       })(undefined)
     )
 
-    return { upsertDiscovered, saveOutcomes, selectForDetails, startRun, finishRun, getMovie, counts, failures } as const
+    /**
+     * Rebuilds every derived column and child table from the stored payloads (`--renormalize`),
+     * with no request. A payload that no longer decodes leaves its rows as they were.
+     */
+    const renormalize = Effect.fn("MovieRepository.renormalize")(function*(onProgress?: (done: number) => void) {
+      return yield* orFail(renormalizeAll(sql, toEventLoop, onProgress))
+    })
+
+    return { upsertDiscovered, saveOutcomes, selectForDetails, startRun, finishRun, getMovie, counts, failures, renormalize } as const
   })
 }) {}

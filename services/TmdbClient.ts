@@ -1,4 +1,5 @@
 import { Cause, Effect, Either, Option, Queue, Stream, Take } from "effect"
+import { checkAppend, MAX_APPEND } from "../src/Appended.js"
 import { type TmdbClientOptions, tmdbSettings } from "../src/Config.js"
 import { decodeChangesPage, decodeDiscoverPage, decodeMovieDetails } from "../src/Decode.js"
 import { collectDiscover, type DiscoverOptions, discoverStream, type PageQuery, type Range } from "../src/Discover.js"
@@ -9,9 +10,7 @@ import { showPath } from "../src/Wire.js"
 import { makeTmdbHttp } from "./TmdbHttp.js"
 
 export type { ClientStats } from "./TmdbHttp.js"
-
-/** Appended sub-requests allowed per call: TMDB answers 21 with HTTP 400, status_code 27. */
-export const MAX_APPEND = 20
+export { MAX_APPEND }
 
 export interface DetailsOptions {
   /** Sub-requests to append (`external_ids`, `credits`, ...), at most 20. */
@@ -94,12 +93,12 @@ export class TmdbClient extends Effect.Service<TmdbClient>()("tmdb/TmdbClient", 
       const http = yield* makeTmdbHttp(settings)
 
       /** GET `path` and decode its body; a complete body of the wrong shape is a DecodeError. */
-      const get = <A>(path: string, params: Record<string, string>, decode: (json: unknown) => Either.Either<A, string>) =>
+      const get = <A>(path: string, params: Record<string, string>, decode: (json: unknown, body: string) => Either.Either<A, string>) =>
         http.client.get(path, { urlParams: params }).pipe(
-          // The pipeline has already parsed this 2xx body once, so parsing it again cannot fail.
-          Effect.flatMap((response) => Effect.orDie(response.json)),
-          Effect.flatMap((json) =>
-            Either.match(decode(json), {
+          // The pipeline has already read this 2xx body and parsed it once, so neither can fail.
+          Effect.flatMap((response) => Effect.orDie(response.text)),
+          Effect.flatMap((body) =>
+            Either.match(decode(JSON.parse(body), body), {
               onLeft: (message) => Effect.fail(new DecodeError({ path: showPath(path, params), message: http.redact(message) })),
               onRight: Effect.succeed
             })
@@ -151,16 +150,16 @@ export class TmdbClient extends Effect.Service<TmdbClient>()("tmdb/TmdbClient", 
         if (!Number.isInteger(tmdbId) || tmdbId <= 0) {
           return yield* new InvalidRequestError({ path, status: 400, message: `invalid movie id ${tmdbId}` })
         }
-        if (append.length > MAX_APPEND) {
-          return yield* new InvalidRequestError({
-            path,
-            status: 400,
-            statusCode: 27,
-            message: `append_to_response takes at most ${MAX_APPEND} items, got ${append.length}`
-          })
+        const checked = checkAppend(append)
+        if (Either.isLeft(checked)) {
+          const { message, tooMany } = checked.left
+          // Too many is TMDB's own 400, code 27; an unknown name is refused here, before TMDB ignores it.
+          return yield* new InvalidRequestError({ path, status: 400, ...(tooMany ? { statusCode: 27 } : {}), message })
         }
-        const params: Record<string, string> = append.length > 0 ? { append_to_response: append.join(",") } : {}
-        return yield* get(path, params, (json) => decodeMovieDetails(json, append))
+        const names = checked.right
+        const params: Record<string, string> = names.length > 0 ? { append_to_response: names.join(",") } : {}
+        return yield* get(path, params, (json, body): Either.Either<MovieDetails, string> =>
+          Either.map(decodeMovieDetails(json, names), (details) => ({ ...details, body })))
       })
 
       /**
@@ -176,8 +175,12 @@ export class TmdbClient extends Effect.Service<TmdbClient>()("tmdb/TmdbClient", 
         let totalPages = 1
         do {
           const params: Record<string, string> = { page: String(page) }
-          if (range.startDate !== undefined) params["start_date"] = range.startDate
-          if (range.endDate !== undefined) params["end_date"] = range.endDate
+          if (range.startDate !== undefined) {
+            params["start_date"] = range.startDate
+          }
+          if (range.endDate !== undefined) {
+            params["end_date"] = range.endDate
+          }
           const changes = yield* get("/movie/changes", params, decodeChangesPage)
           ids.push(...changes.ids)
           totalPages = Math.min(changes.totalPages, MAX_PAGE)
@@ -192,10 +195,11 @@ export class TmdbClient extends Effect.Service<TmdbClient>()("tmdb/TmdbClient", 
       const movieDetailsStream = (ids: Stream.Stream<number>, options: DetailsOptions = {}): Stream.Stream<DetailsOutcome> =>
         Stream.unwrapScoped(Effect.gen(function*() {
           const outcomes = yield* Queue.bounded<Take.Take<DetailsOutcome>>(settings.maxConcurrent)
-          yield* forEachMovieDetails(source, ids, (outcome) => Queue.offer(outcomes, Take.of(outcome)), options).pipe(
-            Effect.zipRight(Queue.offer(outcomes, Take.end)),
-            Effect.forkScoped
-          )
+          yield* forEachMovieDetails(source, ids, (outcome) =>
+            Queue.offer(outcomes, Take.of(outcome)), options).pipe(
+              Effect.zipRight(Queue.offer(outcomes, Take.end)),
+              Effect.forkScoped
+            )
           return Stream.flattenTake(Stream.fromQueue(outcomes))
         }))
 
@@ -215,8 +219,9 @@ export class TmdbClient extends Effect.Service<TmdbClient>()("tmdb/TmdbClient", 
         const succeeded: Array<MovieDetails> = []
         const failed: Array<{ tmdbId: number; error: TmdbError }> = []
         for (const { result, tmdbId } of outcomes) {
-          if (Either.isRight(result)) succeeded.push(result.right)
-          else failed.push({ tmdbId, error: result.left })
+          if (Either.isRight(result)) {
+            succeeded.push(result.right)
+          } else failed.push({ tmdbId, error: result.left })
         }
         return { succeeded, failed } satisfies BatchResult
       })

@@ -16,6 +16,11 @@ export interface CollectionOptions {
   readonly refreshLimit?: number | undefined
   /** Details older than this are refreshed. Default 30 days. */
   readonly staleAfter?: Duration.DurationInput | undefined
+  /**
+   * Sub-resources appended to each details request. Default: `TMDB_APPEND`, else credits,
+   * keywords, release_dates and external_ids (every one that has a table).
+   */
+  readonly append?: ReadonlyArray<string> | undefined
   /** Skip discovery and only fetch details for what is stored. */
   readonly skipDiscovery?: boolean | undefined
   readonly onProgress?: ((progress: CollectionProgress) => void) | undefined

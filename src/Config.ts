@@ -1,4 +1,5 @@
 import { Config, ConfigError, Duration, Effect, Either, Option, Redacted } from "effect"
+import { checkAppend, DEFAULT_APPEND } from "./Appended.js"
 
 /** How requests authenticate (../shared/tmdb-api-facts.md §3). */
 export type Credentials =
@@ -141,3 +142,18 @@ export const tmdbSettings = (options: TmdbClientOptions = {}): Effect.Effect<Tmd
     const retryBase = Duration.decode(options.retryBase ?? Duration.seconds(1))
     return { ...limiter, credentials, baseUrl: baseUrl.replace(/\/+$/, ""), timeout, retries, retryBase }
   })
+
+/**
+ * The `append_to_response` list of a collection: the option when given, else `TMDB_APPEND`
+ * (comma-separated), else every sub-resource that has a table. A bad list is one ConfigError
+ * naming the known names, before any request.
+ */
+export const appendSetting = (given: ReadonlyArray<string> | undefined): Effect.Effect<ReadonlyArray<string>, ConfigError.ConfigError> =>
+  Effect.flatMap(
+    setting(given, Config.string("TMDB_APPEND").pipe(Config.map((s) => s.split(",")), Config.withDefault(DEFAULT_APPEND))),
+    (names) =>
+      Either.match(checkAppend(names), {
+        onLeft: (e) => Effect.fail(ConfigError.InvalidData([given === undefined ? "TMDB_APPEND" : "append"], e.message)),
+        onRight: Effect.succeed
+      })
+  )

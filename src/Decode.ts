@@ -1,4 +1,5 @@
 import { Either, ParseResult, Schema } from "effect"
+import { TYPED_APPENDS } from "./Appended.js"
 import {
   ChangesPageWire,
   type DiscoveredMovie,
@@ -65,21 +66,25 @@ export const decodeDiscoverPage = (json: unknown): Either.Either<DecodedDiscover
   })
 
 /**
- * Decodes `/movie/{id}`. The `append_to_response` sub-objects named in `appended` are kept raw,
- * under their sub-path name (`external_ids`, `watch/providers`, ...).
+ * Decodes `/movie/{id}`. The typed sub-resources (`TYPED_APPENDS`) get their own fields; a typed
+ * one that was asked for must be there, as TMDB ignores names it does not know rather than fail.
+ * Other names in `append` are kept raw on `appended`, under their sub-path name.
  */
 export const decodeMovieDetails = (
   json: unknown,
-  appended: ReadonlyArray<string> = []
+  append: ReadonlyArray<string> = []
 ): Either.Either<MovieDetails, string> =>
-  Either.map(Either.mapLeft(decodeDetails(json), describeParseError), (record) => {
+  Either.flatMap(Either.mapLeft(decodeDetails(json), describeParseError), (record) => {
+    const body = typeof json === "object" && json !== null ? (json as Record<string, unknown>) : {}
     const extra: Record<string, unknown> = {}
-    if (appended.length > 0 && typeof json === "object" && json !== null) {
-      for (const key of appended) {
-        if (key in json) extra[key] = (json as Record<string, unknown>)[key]
+    for (const name of append) {
+      if ((TYPED_APPENDS as ReadonlyArray<string>).includes(name)) {
+        if (body[name] === undefined || body[name] === null) return Either.left(`${name}: asked for with append_to_response, absent from the response`)
+      } else if (name in body) {
+        extra[name] = body[name]
       }
     }
-    return { ...record, appended: extra }
+    return Either.right({ ...record, appended: extra, append })
   })
 
 const decodeChanges = Schema.decodeUnknownEither(ChangesPageWire)

@@ -47,6 +47,70 @@ const sqlite: MigrationSet = {
         options TEXT NOT NULL,
         summary TEXT
       )`
+  }),
+  // Rich records (README "Database schema"): every column and table below is derived from the
+  // stored payload, so `--renormalize` can rebuild them with no request.
+  "2_rich_records": Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    for (
+      const column of [
+        "original_language TEXT",
+        "status TEXT",
+        "tagline TEXT",
+        "homepage TEXT",
+        "adult INTEGER",
+        "video INTEGER",
+        "poster_path TEXT",
+        "backdrop_path TEXT",
+        "collection_id INTEGER",
+        "collection_name TEXT",
+        "production_countries TEXT",
+        "spoken_languages TEXT",
+        "wikidata_id TEXT",
+        "votes_at TEXT"
+      ]
+    ) yield* sql.unsafe(`ALTER TABLE movies ADD COLUMN ${column}`)
+    // Child rows go with their movie: a refetch deletes and rewrites them in one transaction.
+    yield* sql`CREATE TABLE movie_genres (tmdb_id INTEGER NOT NULL, genre_id INTEGER NOT NULL, name TEXT NOT NULL, ord INTEGER NOT NULL)`
+    yield* sql`CREATE TABLE movie_companies (
+      tmdb_id INTEGER NOT NULL, company_id INTEGER NOT NULL, name TEXT NOT NULL, origin_country TEXT, ord INTEGER NOT NULL)`
+    yield* sql`CREATE TABLE movie_countries (tmdb_id INTEGER NOT NULL, iso_3166_1 TEXT NOT NULL, name TEXT, ord INTEGER NOT NULL)`
+    yield* sql`CREATE TABLE movie_languages (
+      tmdb_id INTEGER NOT NULL, iso_639_1 TEXT NOT NULL, name TEXT, english_name TEXT, ord INTEGER NOT NULL)`
+    yield* sql`CREATE TABLE movie_cast (
+      tmdb_id INTEGER NOT NULL, person_id INTEGER NOT NULL, name TEXT NOT NULL, character TEXT, ord INTEGER NOT NULL,
+      credit_id TEXT, gender INTEGER, cast_id INTEGER)`
+    yield* sql`CREATE TABLE movie_crew (
+      tmdb_id INTEGER NOT NULL, person_id INTEGER NOT NULL, name TEXT NOT NULL, department TEXT NOT NULL, job TEXT NOT NULL,
+      credit_id TEXT, gender INTEGER, ord INTEGER NOT NULL)`
+    yield* sql`CREATE TABLE movie_keywords (tmdb_id INTEGER NOT NULL, keyword_id INTEGER NOT NULL, name TEXT NOT NULL, ord INTEGER NOT NULL)`
+    yield* sql`CREATE TABLE movie_release_dates (
+      tmdb_id INTEGER NOT NULL, country TEXT NOT NULL, type INTEGER NOT NULL, release_date TEXT NOT NULL,
+      certification TEXT, note TEXT, language TEXT)`
+    for (const table of ["genres", "companies", "countries", "languages", "cast", "crew", "keywords", "release_dates"]) {
+      yield* sql.unsafe(`CREATE INDEX movie_${table}_tmdb_id ON movie_${table} (tmdb_id)`)
+    }
+    yield* sql`CREATE INDEX movie_cast_person_id ON movie_cast (person_id)`
+    yield* sql`CREATE INDEX movie_crew_person_id ON movie_crew (person_id)`
+    // The latest details response of each movie, as TMDB sent it, compressed (`encoding`), with
+    // the sub-resources it asked for (`append`, comma-separated).
+    yield* sql`CREATE TABLE movie_payloads (
+      tmdb_id INTEGER PRIMARY KEY, fetched_at TEXT NOT NULL, body BLOB NOT NULL, encoding TEXT NOT NULL, append TEXT NOT NULL)`
+    yield* sql`
+      CREATE VIEW movie_overview AS
+      SELECT m.tmdb_id,
+        CAST(substr(m.release_date, 1, 4) AS INTEGER) AS year,
+        m.title,
+        (SELECT group_concat(name, ', ') FROM (
+          SELECT name FROM movie_crew c WHERE c.tmdb_id = m.tmdb_id AND c.job = 'Director' GROUP BY person_id ORDER BY min(ord))) AS directors,
+        (SELECT group_concat(name, ', ') FROM (
+          SELECT name FROM movie_cast c WHERE c.tmdb_id = m.tmdb_id ORDER BY ord LIMIT 3)) AS top_cast,
+        (SELECT group_concat(name, ', ') FROM (
+          SELECT name FROM movie_genres g WHERE g.tmdb_id = m.tmdb_id ORDER BY ord)) AS genres,
+        m.budget,
+        m.revenue,
+        CASE WHEN m.budget > 0 THEN CAST(m.revenue AS REAL) / m.budget END AS revenue_to_budget
+      FROM movies m`
   })
 }
 

@@ -1,79 +1,6 @@
 import { Schema } from "effect"
-
-// TMDB says "unknown" three ways: "", 0 and null. Each field's sentinels are normalized
-// here and nowhere else (../shared/tmdb-api-facts.md §5).
-
-/** `""`, `null` or a missing key become `null`. */
-const EmptyStringAsNull = Schema.transform(
-  Schema.NullishOr(Schema.String),
-  Schema.NullOr(Schema.String),
-  {
-    strict: true,
-    decode: (s) => (s === undefined || s === null || s === "" ? null : s),
-    encode: (s) => s ?? ""
-  }
-)
-
-/** `0`, `null` or a missing key become `null`: TMDB sends 0 for an unknown budget, revenue or runtime. */
-const ZeroAsNull = Schema.transform(
-  Schema.NullishOr(Schema.Number.pipe(Schema.int(), Schema.nonNegative())),
-  Schema.NullOr(Schema.Number),
-  {
-    strict: true,
-    decode: (n) => (n === undefined || n === null || n === 0 ? null : n),
-    encode: (n) => n ?? 0
-  }
-)
-
-/** `YYYY-MM-DD`, or `null` where TMDB sends `""` (unreleased and sparse titles). */
-const ReleaseDate = Schema.transform(
-  Schema.NullishOr(Schema.Union(Schema.Literal(""), Schema.String.pipe(Schema.pattern(/^\d{4}-\d{2}-\d{2}$/)))),
-  Schema.NullOr(Schema.String),
-  {
-    strict: true,
-    decode: (s) => (s === undefined || s === null || s === "" ? null : s),
-    encode: (s) => s ?? ""
-  }
-)
-
-/** A float, the integer `0`, or (in legacy responses) a numeric string. */
-const Score = Schema.transform(
-  Schema.NullishOr(Schema.Union(Schema.Finite, Schema.NumberFromString.pipe(Schema.finite()))),
-  Schema.Number,
-  { strict: true, decode: (n) => n ?? 0, encode: (n) => n }
-)
-
-const Count = Schema.transform(
-  Schema.NullishOr(Schema.Number.pipe(Schema.int(), Schema.nonNegative())),
-  Schema.Number,
-  { strict: true, decode: (n) => n ?? 0, encode: (n) => n }
-)
-
-const NamedEntity = Schema.Struct({ id: Schema.Number, name: Schema.String })
-
-/** `[{id, name}]` de-duplicated by id, in TMDB's order, to a list of names. */
-const NamesById = Schema.transform(
-  Schema.NullishOr(Schema.Array(NamedEntity)),
-  Schema.Array(Schema.String),
-  {
-    strict: true,
-    decode: (items) => {
-      const seen = new Set<number>()
-      const names: Array<string> = []
-      for (const item of items ?? []) {
-        if (seen.has(item.id)) continue
-        seen.add(item.id)
-        names.push(item.name)
-      }
-      return names
-    },
-    encode: (names) => names.map((name, id) => ({ id, name }))
-  }
-)
-
-const TmdbId = Schema.Number.pipe(Schema.int(), Schema.positive())
-
-const optionalNull = <S extends Schema.Schema.Any>(schema: S) => Schema.optionalWith(schema, { default: () => null as Schema.Schema.Type<S> })
+import { Credits, ExternalIds, Keywords, ReleaseDates } from "./Appended.js"
+import { Count, EmptyStringAsNull, Flag, ListOf, optionalNull, ReleaseDate, Score, TmdbId, ZeroAsNull } from "./Sentinels.js"
 
 // ---------------------------------------------------------------------------
 // /discover/movie
@@ -104,30 +31,82 @@ export type DiscoverPageWire = typeof DiscoverPageWire.Type
 // ---------------------------------------------------------------------------
 // /movie/{id}
 
+const Genre = Schema.Struct({ id: TmdbId, name: Schema.String })
+export interface Genre extends Schema.Schema.Type<typeof Genre> {}
+
+// Before 2017 companies came as {name, id} only (tmdb-api-facts.md §5): the country may be absent.
+const Company = Schema.Struct({
+  id: TmdbId,
+  name: Schema.String,
+  originCountry: optionalNull(EmptyStringAsNull).pipe(Schema.fromKey("origin_country"))
+})
+export interface Company extends Schema.Schema.Type<typeof Company> {}
+
+const Country = Schema.Struct({
+  code: Schema.propertySignature(Schema.String).pipe(Schema.fromKey("iso_3166_1")),
+  name: optionalNull(EmptyStringAsNull)
+})
+export interface Country extends Schema.Schema.Type<typeof Country> {}
+
+// `english_name` is missing before about late 2020 (tmdb-api-facts.md §5).
+const Language = Schema.Struct({
+  code: Schema.propertySignature(Schema.String).pipe(Schema.fromKey("iso_639_1")),
+  name: optionalNull(EmptyStringAsNull),
+  englishName: optionalNull(EmptyStringAsNull).pipe(Schema.fromKey("english_name"))
+})
+export interface Language extends Schema.Schema.Type<typeof Language> {}
+
+const Collection = Schema.Struct({ id: TmdbId, name: Schema.String })
+
 /** `/movie/{id}` decoded and normalized: the record that is stored. */
 export const MovieDetailsFromWire = Schema.Struct({
   tmdbId: Schema.propertySignature(TmdbId).pipe(Schema.fromKey("id")),
   imdbId: optionalNull(EmptyStringAsNull).pipe(Schema.fromKey("imdb_id")),
   title: Schema.String,
   originalTitle: optionalNull(EmptyStringAsNull).pipe(Schema.fromKey("original_title")),
+  originalLanguage: optionalNull(EmptyStringAsNull).pipe(Schema.fromKey("original_language")),
   releaseDate: optionalNull(ReleaseDate).pipe(Schema.fromKey("release_date")),
   runtime: optionalNull(ZeroAsNull),
   budget: optionalNull(ZeroAsNull),
   revenue: optionalNull(ZeroAsNull),
-  genres: Schema.optionalWith(NamesById, { default: () => [] }),
-  productionCompanies: Schema.optionalWith(NamesById, { default: () => [] }).pipe(
+  status: optionalNull(EmptyStringAsNull),
+  tagline: optionalNull(EmptyStringAsNull),
+  homepage: optionalNull(EmptyStringAsNull),
+  adult: optionalNull(Flag),
+  video: optionalNull(Flag),
+  posterPath: optionalNull(EmptyStringAsNull).pipe(Schema.fromKey("poster_path")),
+  backdropPath: optionalNull(EmptyStringAsNull).pipe(Schema.fromKey("backdrop_path")),
+  collection: optionalNull(Schema.NullOr(Collection)).pipe(Schema.fromKey("belongs_to_collection")),
+  genres: Schema.optionalWith(ListOf(Genre, (g) => g.id), { default: () => [] }),
+  productionCompanies: Schema.optionalWith(ListOf(Company, (c) => c.id), { default: () => [] }).pipe(
     Schema.fromKey("production_companies")
+  ),
+  productionCountries: Schema.optionalWith(ListOf(Country, (c) => c.code), { default: () => [] }).pipe(
+    Schema.fromKey("production_countries")
+  ),
+  spokenLanguages: Schema.optionalWith(ListOf(Language, (l) => l.code), { default: () => [] }).pipe(
+    Schema.fromKey("spoken_languages")
   ),
   overview: optionalNull(EmptyStringAsNull),
   voteAverage: Schema.optionalWith(Score, { default: () => 0 }).pipe(Schema.fromKey("vote_average")),
   voteCount: Schema.optionalWith(Count, { default: () => 0 }).pipe(Schema.fromKey("vote_count")),
-  popularity: Schema.optionalWith(Score, { default: () => 0 })
+  popularity: Schema.optionalWith(Score, { default: () => 0 }),
+  // Appended sub-resources: null when not asked for (and not sent).
+  credits: optionalNull(Schema.NullOr(Credits)),
+  keywords: optionalNull(Schema.NullOr(Keywords)),
+  releaseDates: optionalNull(Schema.NullOr(ReleaseDates)).pipe(Schema.fromKey("release_dates")),
+  externalIds: optionalNull(Schema.NullOr(ExternalIds)).pipe(Schema.fromKey("external_ids"))
 })
 export interface MovieDetailsRecord extends Schema.Schema.Type<typeof MovieDetailsFromWire> {}
 
-/** A details record plus the `append_to_response` sub-objects TMDB returned, kept raw. */
+/** A details record, the other appended sub-objects kept raw, and the body as TMDB sent it. */
 export interface MovieDetails extends MovieDetailsRecord {
+  /** Appended sub-resources that have no typed field (`images`, `videos`, ...), as sent. */
   readonly appended: Readonly<Record<string, unknown>>
+  /** The response body as received; the repository keeps it in `movie_payloads`. */
+  readonly body?: string | undefined
+  /** The sub-resources this fetch asked for: their tables are replaced when it is stored. */
+  readonly append?: ReadonlyArray<string> | undefined
 }
 
 // ---------------------------------------------------------------------------
@@ -157,3 +136,39 @@ export type TmdbErrorBody = typeof TmdbErrorBody.Type
 
 /** The other error shape TMDB sends: `{"errors": [...]}` (fixtures/error-422-validation-errors-array.json). */
 export const TmdbErrorsBody = Schema.Struct({ errors: Schema.Array(Schema.String) })
+
+/**
+ * A details record with every optional field empty: the base of a hand-made record (tests, fakes).
+ * What TMDB would send for a movie that has only an id and a title.
+ */
+export const movieDetailsOf = (fields: Partial<MovieDetails> & Pick<MovieDetails, "tmdbId" | "title">): MovieDetails => ({
+  imdbId: null,
+  originalTitle: null,
+  originalLanguage: null,
+  releaseDate: null,
+  runtime: null,
+  budget: null,
+  revenue: null,
+  status: null,
+  tagline: null,
+  homepage: null,
+  adult: null,
+  video: null,
+  posterPath: null,
+  backdropPath: null,
+  collection: null,
+  genres: [],
+  productionCompanies: [],
+  productionCountries: [],
+  spokenLanguages: [],
+  overview: null,
+  voteAverage: 0,
+  voteCount: 0,
+  popularity: 0,
+  credits: null,
+  keywords: null,
+  releaseDates: null,
+  externalIds: null,
+  appended: {},
+  ...fields
+})

@@ -6,6 +6,9 @@ import { FailureKind } from "./Errors.js"
 
 const JsonNames = Schema.parseJson(Schema.Array(Schema.String))
 
+/** SQLite has no boolean: 0 and 1. */
+const Flag = Schema.transform(Schema.Literal(0, 1), Schema.Boolean, { strict: true, decode: (n) => n === 1, encode: (b) => (b ? 1 : 0) })
+
 /** A stored movie, as users query it. */
 export const MovieRow = Schema.Struct({
   tmdb_id: Schema.Number,
@@ -23,7 +26,22 @@ export const MovieRow = Schema.Struct({
   vote_count: Schema.NullOr(Schema.Number),
   popularity: Schema.NullOr(Schema.Number),
   discovered_at: Schema.NullOr(Schema.String),
-  details_fetched_at: Schema.NullOr(Schema.String)
+  details_fetched_at: Schema.NullOr(Schema.String),
+  original_language: Schema.NullOr(Schema.String),
+  status: Schema.NullOr(Schema.String),
+  tagline: Schema.NullOr(Schema.String),
+  homepage: Schema.NullOr(Schema.String),
+  adult: Schema.NullOr(Flag),
+  video: Schema.NullOr(Flag),
+  poster_path: Schema.NullOr(Schema.String),
+  backdrop_path: Schema.NullOr(Schema.String),
+  collection_id: Schema.NullOr(Schema.Number),
+  collection_name: Schema.NullOr(Schema.String),
+  production_countries: Schema.NullOr(JsonNames),
+  spoken_languages: Schema.NullOr(JsonNames),
+  wikidata_id: Schema.NullOr(Schema.String),
+  /** When `vote_average`, `vote_count` and `popularity` were last written (details or discover). */
+  votes_at: Schema.NullOr(Schema.String)
 })
 export type MovieRow = typeof MovieRow.Type
 

@@ -8,7 +8,7 @@ import * as path from "node:path"
 import { SqlLive } from "../layers/Sql.js"
 import { MovieRepositoryTest } from "../layers/TestSql.js"
 import { MovieRepository } from "../services/MovieRepository.js"
-import type { DiscoveredMovie, MovieDetails } from "../src/Movie.js"
+import { type DiscoveredMovie, type MovieDetails, movieDetailsOf } from "../src/Movie.js"
 
 const tmpDb = () => path.join(fs.mkdtempSync(path.join(os.tmpdir(), "repo-")), "sub", "movies.sqlite")
 const repoLayer = (file: string) => MovieRepository.Default.pipe(Layer.provide(SqlLive(file)))
@@ -25,24 +25,25 @@ const discovered = (id: number, over: Partial<DiscoveredMovie> = {}): Discovered
   ...over
 })
 
-const details = (id: number, over: Partial<MovieDetails> = {}): MovieDetails => ({
-  tmdbId: id,
-  imdbId: `tt${id}`,
-  title: `Movie ${id} (details)`,
-  originalTitle: "Original \u202eRTL \u{1F3AC} 'quote\"",
-  releaseDate: "2024-05-01",
-  runtime: 101,
-  budget: null,
-  revenue: 5_000_000_000,
-  genres: ["Drama", "Comedy"],
-  productionCompanies: [],
-  overview: "Robert'); DROP TABLE movies;--",
-  voteAverage: 7.1,
-  voteCount: 1234,
-  popularity: 0,
-  appended: {},
-  ...over
-})
+const details = (id: number, over: Partial<MovieDetails> = {}): MovieDetails =>
+  movieDetailsOf({
+    tmdbId: id,
+    imdbId: `tt${id}`,
+    title: `Movie ${id} (details)`,
+    originalTitle: "Original \u202eRTL \u{1F3AC} 'quote\"",
+    releaseDate: "2024-05-01",
+    runtime: 101,
+    budget: null,
+    revenue: 5_000_000_000,
+    genres: [{ id: 18, name: "Drama" }, { id: 35, name: "Comedy" }],
+    productionCompanies: [],
+    overview: "Robert'); DROP TABLE movies;--",
+    voteAverage: 7.1,
+    voteCount: 1234,
+    popularity: 0,
+    appended: {},
+    ...over
+  })
 
 describe("MovieRepository", () => {
   it.effect("creates the folder and the public schema", () =>
@@ -67,8 +68,25 @@ describe("MovieRepository", () => {
         "vote_count",
         "popularity",
         "discovered_at",
-        "details_fetched_at"
+        "details_fetched_at",
+        "original_language",
+        "status",
+        "tagline",
+        "homepage",
+        "adult",
+        "video",
+        "poster_path",
+        "backdrop_path",
+        "collection_id",
+        "collection_name",
+        "production_countries",
+        "spoken_languages",
+        "wikidata_id",
+        "votes_at"
       ])
+      expect(columns("movie_cast")).toEqual(["tmdb_id", "person_id", "name", "character", "ord", "credit_id", "gender", "cast_id"])
+      expect(columns("movie_crew")).toEqual(["tmdb_id", "person_id", "name", "department", "job", "credit_id", "gender", "ord"])
+      expect(columns("movie_payloads")).toEqual(["tmdb_id", "fetched_at", "body", "encoding", "append"])
       expect(columns("fetch_failures")).toEqual(["tmdb_id", "kind", "message", "attempts", "last_attempt_at"])
       expect(columns("collection_runs")).toEqual(expect.arrayContaining(["started_at", "finished_at", "options", "summary"]))
       expect((db.prepare("PRAGMA journal_mode").get() as { journal_mode: string }).journal_mode).toBe("wal")
@@ -95,7 +113,21 @@ describe("MovieRepository", () => {
         vote_count: 1234,
         popularity: 0,
         discovered_at: "2026-01-01T00:00:00.000Z",
-        details_fetched_at: "2026-01-01T00:00:00.000Z"
+        details_fetched_at: "2026-01-01T00:00:00.000Z",
+        original_language: null,
+        status: null,
+        tagline: null,
+        homepage: null,
+        adult: null,
+        video: null,
+        poster_path: null,
+        backdrop_path: null,
+        collection_id: null,
+        collection_name: null,
+        production_countries: [],
+        spoken_languages: [],
+        wikidata_id: null,
+        votes_at: "2026-01-01T00:00:00.000Z"
       })
     }))
 

@@ -54,18 +54,49 @@ describe("TmdbClient: requests", () => {
       expect(http.requests).toHaveLength(0)
     }))
 
-  it.effect("append_to_response: sent comma-separated, sub-objects on the result; more than 20 refused unsent", () =>
+  it.effect("append_to_response: sent comma-separated, typed or raw on the result, the body kept; unknown names and more than 20 refused unsent", () =>
     Effect.gen(function*() {
-      const body = { ...fightClub, external_ids: { imdb_id: "tt0137523" }, credits: { cast: [], crew: [] } }
+      const body = { ...fightClub, external_ids: { imdb_id: "tt0137523", wikidata_id: "Q190050" }, credits: { cast: [], crew: [] }, videos: { results: [] } }
       const { exit, requests } = yield* withClient(
         () => answer(200, body),
-        (c) => c.getMovieDetails(550, { appendToResponse: ["external_ids", "credits"] })
+        (c) => c.getMovieDetails(550, { appendToResponse: ["external_ids", "credits", "videos"] })
       )
-      expect(requests[0]!.params.get("append_to_response")).toBe("external_ids,credits")
+      expect(requests[0]!.params.get("append_to_response")).toBe("external_ids,credits,videos")
       const details = Exit.getOrElse(exit, () => null as never)
-      expect(details.appended).toEqual({ external_ids: { imdb_id: "tt0137523" }, credits: { cast: [], crew: [] } })
-      const many = Array.from({ length: 21 }, (_, i) => `k${i}`)
-      const refused = yield* withClient(() => answer(200, body), (c) => c.getMovieDetails(550, { appendToResponse: many }))
+      expect(details.appended).toEqual({ videos: { results: [] } })
+      expect(details.externalIds?.wikidataId).toBe("Q190050")
+      expect(details.credits).toEqual({ cast: [], crew: [] })
+      expect(JSON.parse(details.body!)).toEqual(body)
+      expect(details.append).toEqual(["external_ids", "credits", "videos"])
+      // TMDB would ignore a misspelt name and send no credits: refused here, naming the known names.
+      const typo = yield* withClient(() => answer(200, body), (c) => c.getMovieDetails(550, { appendToResponse: ["credit"] }))
+      expect(Cause.pretty((typo.exit as Exit.Failure<unknown, unknown>).cause)).toMatch(/unknown append_to_response name credit; known: .*credits/)
+      expect(typo.requests).toHaveLength(0)
+      // A typed sub-resource asked for and missing from the answer is the movie's decode failure.
+      const missing = yield* withClient(() => answer(200, fightClub), (c) => c.getMovieDetails(550, { appendToResponse: ["credits"] }))
+      expect(failureTag(missing.exit)).toBe("DecodeError")
+      const many = [
+        ...Array.from({ length: 14 }, () => "credits"),
+        "alternative_titles",
+        "changes",
+        "images",
+        "keywords",
+        "lists",
+        "recommendations",
+        "release_dates",
+        "reviews",
+        "similar",
+        "translations",
+        "videos",
+        "watch/providers",
+        "external_ids"
+      ]
+      // 27 names, 14 distinct: repeats are dropped before the limit of 20 is counted.
+      expect(new Set(many).size).toBe(14)
+      const all = yield* withClient(() => answer(200, body), (c) => c.getMovieDetails(550, { appendToResponse: many }))
+      expect(all.requests).toHaveLength(1)
+      const tooMany = Array.from({ length: 21 }, (_, i) => `k${i}`)
+      const refused = yield* withClient(() => answer(200, body), (c) => c.getMovieDetails(550, { appendToResponse: tooMany }))
       expect(failureTag(refused.exit)).toBe("InvalidRequestError")
       expect(refused.requests).toHaveLength(0)
     }))

@@ -19,14 +19,37 @@ const allFixtureFiles = () => {
   return names
 }
 
-const details = (name: string) => {
+/** The fields the seed stored, genres and companies as names; the rich ones: decode.rich.test.ts. */
+type Core =
+  & Pick<
+    MovieDetailsRecord,
+    "tmdbId" | "imdbId" | "title" | "originalTitle" | "releaseDate" | "runtime" | "budget" | "revenue" | "overview" | "voteAverage" | "voteCount" | "popularity"
+  >
+  & { genres: ReadonlyArray<string>; productionCompanies: ReadonlyArray<string> }
+
+const details = (name: string): Core => {
   const decoded = decodeMovieDetails(fixture(name))
   if (Either.isLeft(decoded)) throw new Error(`${name}: ${decoded.left}`)
-  const { appended: _, ...record } = decoded.right
-  return record
+  const m = decoded.right
+  return {
+    tmdbId: m.tmdbId,
+    imdbId: m.imdbId,
+    title: m.title,
+    originalTitle: m.originalTitle,
+    releaseDate: m.releaseDate,
+    runtime: m.runtime,
+    budget: m.budget,
+    revenue: m.revenue,
+    genres: m.genres.map((g) => g.name),
+    productionCompanies: m.productionCompanies.map((c) => c.name),
+    overview: m.overview,
+    voteAverage: m.voteAverage,
+    voteCount: m.voteCount,
+    popularity: m.popularity
+  }
 }
 
-const expectedDetails: Record<string, MovieDetailsRecord> = {
+const expectedDetails: Record<string, Core> = {
   "movie-550-fight-club.json": {
     tmdbId: 550,
     imdbId: "tt0137523",
@@ -175,11 +198,12 @@ describe("movie details fixtures", () => {
     }
   })
 
-  it("keeps requested append_to_response sub-objects raw, and only those", () => {
+  it("keeps requested untyped append_to_response sub-objects raw, and only those", () => {
     const raw = fixture("movie-87421-riddick-append-many-legacy.json") as Record<string, unknown>
     const decoded = Either.getOrThrow(decodeMovieDetails(raw, ["credits", "watch/providers", "videos"]))
-    expect(Object.keys(decoded.appended).sort()).toEqual(["credits", "watch/providers"])
-    expect(decoded.appended["credits"]).toBe(raw["credits"])
+    expect(Object.keys(decoded.appended).sort()).toEqual(["watch/providers"])
+    expect(decoded.appended["watch/providers"]).toBe(raw["watch/providers"])
+    expect(decoded.credits?.cast[0]).toEqual(expect.objectContaining({ personId: 12835, name: "Vin Diesel", character: "Riddick", order: 0 }))
     const images = Either.getOrThrow(decodeMovieDetails(fixture("movie-383498-deadpool-2-append-images.json"), ["images"]))
     expect(images.appended).toEqual({ images: { backdrops: [], posters: [] } })
   })
@@ -192,8 +216,8 @@ describe("movie details fixtures", () => {
       production_companies: [{ id: 2, name: "B" }, { id: 1, name: "A" }, { id: 2, name: "B again" }]
     }
     const decoded = Either.getOrThrow(decodeMovieDetails(raw))
-    expect(decoded.genres).toEqual(["Drama", "Comedy"])
-    expect(decoded.productionCompanies).toEqual(["B", "A"])
+    expect(decoded.genres).toEqual([{ id: 18, name: "Drama" }, { id: 35, name: "Comedy" }])
+    expect(decoded.productionCompanies.map((c) => [c.id, c.name])).toEqual([[2, "B"], [1, "A"]])
   })
 
   it("a missing or mistyped id or title is a decode error naming the field", () => {

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest"
 import { SqlLive } from "../layers/Sql.js"
 import { describeFailure } from "../scripts/Cli.js"
 import { MovieRepository } from "../services/MovieRepository.js"
-import type { MovieDetails } from "../src/Movie.js"
+import { type MovieDetails, movieDetailsOf } from "../src/Movie.js"
 import { readDb, runCli, startCli, tmpDir, waitFor } from "./support/cli.js"
 import { cliEnv, sandboxes } from "./support/sandbox.js"
 
@@ -59,23 +59,7 @@ describe("database faults: a typed error, one line, a non-zero exit, nothing hal
 
   it("a full database (SQLITE_FULL via max_page_count): the batch is rolled back whole", async () => {
     const db = path.join(tmpDir(), "full.sqlite")
-    const movie = (id: number): MovieDetails => ({
-      tmdbId: id,
-      imdbId: null,
-      title: `M${id}`,
-      originalTitle: null,
-      releaseDate: null,
-      runtime: null,
-      budget: null,
-      revenue: null,
-      genres: [],
-      productionCompanies: [],
-      overview: "x".repeat(2_000),
-      voteAverage: 0,
-      voteCount: 0,
-      popularity: 0,
-      appended: {}
-    })
+    const movie = (id: number): MovieDetails => movieDetailsOf({ tmdbId: id, title: `M${id}`, overview: "x".repeat(2_000) })
     const exit = await Effect.runPromise(Effect.exit(
       Effect.gen(function*() {
         const repo = yield* MovieRepository

@@ -1,0 +1,77 @@
+-- table collection_runs
+CREATE TABLE collection_runs ( id INTEGER PRIMARY KEY AUTOINCREMENT, started_at TEXT NOT NULL, finished_at TEXT, status TEXT NOT NULL, options TEXT NOT NULL, summary TEXT );
+
+-- table effect_sql_migrations
+CREATE TABLE "effect_sql_migrations" ( migration_id integer PRIMARY KEY NOT NULL, created_at datetime NOT NULL DEFAULT current_timestamp, name VARCHAR(255) NOT NULL );
+
+-- table fetch_failures
+CREATE TABLE fetch_failures ( tmdb_id INTEGER PRIMARY KEY, kind TEXT NOT NULL, message TEXT NOT NULL, attempts INTEGER NOT NULL, last_attempt_at TEXT NOT NULL );
+
+-- table movie_cast
+CREATE TABLE movie_cast ( tmdb_id INTEGER NOT NULL, person_id INTEGER NOT NULL, name TEXT NOT NULL, character TEXT, ord INTEGER NOT NULL, credit_id TEXT, gender INTEGER, cast_id INTEGER);
+
+-- index movie_cast_person_id
+CREATE INDEX movie_cast_person_id ON movie_cast (person_id);
+
+-- index movie_cast_tmdb_id
+CREATE INDEX movie_cast_tmdb_id ON movie_cast (tmdb_id);
+
+-- table movie_companies
+CREATE TABLE movie_companies ( tmdb_id INTEGER NOT NULL, company_id INTEGER NOT NULL, name TEXT NOT NULL, origin_country TEXT, ord INTEGER NOT NULL);
+
+-- index movie_companies_tmdb_id
+CREATE INDEX movie_companies_tmdb_id ON movie_companies (tmdb_id);
+
+-- table movie_countries
+CREATE TABLE movie_countries (tmdb_id INTEGER NOT NULL, iso_3166_1 TEXT NOT NULL, name TEXT, ord INTEGER NOT NULL);
+
+-- index movie_countries_tmdb_id
+CREATE INDEX movie_countries_tmdb_id ON movie_countries (tmdb_id);
+
+-- table movie_crew
+CREATE TABLE movie_crew ( tmdb_id INTEGER NOT NULL, person_id INTEGER NOT NULL, name TEXT NOT NULL, department TEXT NOT NULL, job TEXT NOT NULL, credit_id TEXT, gender INTEGER, ord INTEGER NOT NULL);
+
+-- index movie_crew_person_id
+CREATE INDEX movie_crew_person_id ON movie_crew (person_id);
+
+-- index movie_crew_tmdb_id
+CREATE INDEX movie_crew_tmdb_id ON movie_crew (tmdb_id);
+
+-- table movie_genres
+CREATE TABLE movie_genres (tmdb_id INTEGER NOT NULL, genre_id INTEGER NOT NULL, name TEXT NOT NULL, ord INTEGER NOT NULL);
+
+-- index movie_genres_tmdb_id
+CREATE INDEX movie_genres_tmdb_id ON movie_genres (tmdb_id);
+
+-- table movie_keywords
+CREATE TABLE movie_keywords (tmdb_id INTEGER NOT NULL, keyword_id INTEGER NOT NULL, name TEXT NOT NULL, ord INTEGER NOT NULL);
+
+-- index movie_keywords_tmdb_id
+CREATE INDEX movie_keywords_tmdb_id ON movie_keywords (tmdb_id);
+
+-- table movie_languages
+CREATE TABLE movie_languages ( tmdb_id INTEGER NOT NULL, iso_639_1 TEXT NOT NULL, name TEXT, english_name TEXT, ord INTEGER NOT NULL);
+
+-- index movie_languages_tmdb_id
+CREATE INDEX movie_languages_tmdb_id ON movie_languages (tmdb_id);
+
+-- view movie_overview
+CREATE VIEW movie_overview AS SELECT m.tmdb_id, CAST(substr(m.release_date, 1, 4) AS INTEGER) AS year, m.title, (SELECT group_concat(name, ', ') FROM ( SELECT name FROM movie_crew c WHERE c.tmdb_id = m.tmdb_id AND c.job = 'Director' GROUP BY person_id ORDER BY min(ord))) AS directors, (SELECT group_concat(name, ', ') FROM ( SELECT name FROM movie_cast c WHERE c.tmdb_id = m.tmdb_id ORDER BY ord LIMIT 3)) AS top_cast, (SELECT group_concat(name, ', ') FROM ( SELECT name FROM movie_genres g WHERE g.tmdb_id = m.tmdb_id ORDER BY ord)) AS genres, m.budget, m.revenue, CASE WHEN m.budget > 0 THEN CAST(m.revenue AS REAL) / m.budget END AS revenue_to_budget FROM movies m;
+
+-- table movie_payloads
+CREATE TABLE movie_payloads ( tmdb_id INTEGER PRIMARY KEY, fetched_at TEXT NOT NULL, body BLOB NOT NULL, encoding TEXT NOT NULL, append TEXT NOT NULL);
+
+-- table movie_release_dates
+CREATE TABLE movie_release_dates ( tmdb_id INTEGER NOT NULL, country TEXT NOT NULL, type INTEGER NOT NULL, release_date TEXT NOT NULL, certification TEXT, note TEXT, language TEXT);
+
+-- index movie_release_dates_tmdb_id
+CREATE INDEX movie_release_dates_tmdb_id ON movie_release_dates (tmdb_id);
+
+-- table movies
+CREATE TABLE movies ( tmdb_id INTEGER PRIMARY KEY, imdb_id TEXT, title TEXT NOT NULL, original_title TEXT, release_date TEXT, runtime INTEGER, budget INTEGER, revenue INTEGER, genres TEXT, production_companies TEXT, overview TEXT, vote_average REAL, vote_count INTEGER, popularity REAL, discovered_at TEXT, details_fetched_at TEXT , original_language TEXT, status TEXT, tagline TEXT, homepage TEXT, adult INTEGER, video INTEGER, poster_path TEXT, backdrop_path TEXT, collection_id INTEGER, collection_name TEXT, production_countries TEXT, spoken_languages TEXT, wikidata_id TEXT, votes_at TEXT);
+
+-- index movies_details_fetched_at
+CREATE INDEX movies_details_fetched_at ON movies (details_fetched_at);
+
+-- index movies_release_date
+CREATE INDEX movies_release_date ON movies (release_date);
