@@ -117,17 +117,18 @@ export const MAX_APPEND = 20
 
 /**
  * Checks an append list: TMDB silently ignores a name it does not know, so a typo would quietly
- * drop a table's data. Repeats are dropped. The error is one line naming the known names.
+ * drop a table's data; it refuses more than 20 names, repeats included. Repeats are then dropped.
+ * The error is one line, naming the known names.
  */
 export const checkAppend = (
   names: ReadonlyArray<string>
 ): Either.Either<ReadonlyArray<string>, { readonly tooMany: boolean; readonly message: string }> => {
-  const list = Array.from(new Set(names.map((n) => n.trim()).filter((n) => n !== "")))
-  const unknown = list.filter((n) => !KNOWN_APPENDS.includes(n))
+  const given = names.map((n) => n.trim()).filter((n) => n !== "")
+  if (given.length > MAX_APPEND) return Either.left({ tooMany: true, message: `append_to_response takes at most ${MAX_APPEND} names, got ${given.length}` })
+  const unknown = Array.from(new Set(given.filter((n) => !KNOWN_APPENDS.includes(n))))
   if (unknown.length > 0) {
     const message = `unknown append_to_response name${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")}; known: ${KNOWN_APPENDS.join(", ")}`
     return Either.left({ tooMany: false, message })
   }
-  if (list.length > MAX_APPEND) return Either.left({ tooMany: true, message: `append_to_response takes at most ${MAX_APPEND} names, got ${list.length}` })
-  return Either.right(list)
+  return Either.right(Array.from(new Set(given)))
 }
