@@ -5,7 +5,7 @@ import { DatabaseErrorMapping } from "../src/Database.js"
 import { type FailureKind, RETRIED_NEXT_RUN } from "../src/Errors.js"
 import type { DiscoveredMovie, MovieDetails } from "../src/Movie.js"
 import { FailureRow, type FinalRunStatus, MovieRow, RunRow, type RunStatus, SelectionPolicy } from "../src/Storage.js"
-import { chunks, compressAll, detailsWrite, refreshed, writeDetails } from "./MovieWrites.js"
+import { chunks, detailsWrite, refreshed, writeDetails } from "./MovieWrites.js"
 import { renormalizeAll } from "./Renormalize.js"
 
 export type { RenormalizeSummary } from "./Renormalize.js"
@@ -25,10 +25,10 @@ const Count = Schema.Struct({ n: Schema.Number })
 const Counts = Schema.Struct({ movies: Schema.Number, with_details: Schema.Number, failures: Schema.Number })
 const Ids = Schema.Array(Schema.Number)
 
-// better-sqlite3 is synchronous: a statement blocks the event loop until it returns. Between
-// slices of this many movies a write hands the loop back (inside its transaction), so responses,
-// timers and signals wait for one slice, never for a whole batch.
-const SLICE = 250
+// better-sqlite3 and the payloads' compression are synchronous: they block the event loop until
+// they return. Between slices of this many movies a write hands the loop back (inside its
+// transaction), so responses, timers and signals wait for one slice, never for a whole batch.
+const SLICE = 50
 
 /** Back to the event loop: `setImmediate` runs after pending I/O, unlike a fiber yield. */
 const toEventLoop = Effect.async<void>((resume) => {
@@ -113,13 +113,11 @@ export class MovieRepository extends Effect.Service<MovieRepository>()("tmdb/Mov
     ) {
       if (details.length === 0 && failures.length === 0) return
       // Compressed before the transaction opens, on libuv's threads.
-      const bodies = yield* compressAll(details.map((m) => m.body))
-      const writes = details.map((m, i) => detailsWrite(m, at, bodies[i]))
       yield* orFail(sql.withTransaction(Effect.gen(function*() {
-        for (const [i, slice] of chunks(writes, SLICE).entries()) {
+        for (const [i, slice] of chunks(details, SLICE).entries()) {
           if (i > 0) yield* toEventLoop
-          yield* writeDetails(sql, slice)
-          yield* clearFailures(slice.map((w) => w.details.tmdbId))
+          yield* writeDetails(sql, slice.map((m) => detailsWrite(m, at)))
+          yield* clearFailures(slice.map((m) => m.tmdbId))
         }
         for (const chunk of chunks(failures)) {
           yield* upsertFailures(chunk.map((f) => ({

@@ -9,9 +9,26 @@ import type { MovieRow } from "../src/Storage.js"
 // the caller's transaction. The SQL is what SQLite and PostgreSQL both accept.
 
 // SQLite allows 32,766 bound parameters per statement (PostgreSQL 65,535): 30 columns x 500
-// movies, and 2,000 child rows of at most 8 columns, stay under.
+// movies, and 256 child rows of at most 8 columns, stay under.
 export const CHUNK = 500
-const CHILD_CHUNK = 2_000
+const CHILD_CHUNK = 256
+
+/**
+ * Child rows in statements of 256, 128, ... or 1 rows: a few statement shapes per table that the
+ * client's prepared-statement cache keeps, where a statement per row count would be prepared
+ * anew each time (SQLite parses every distinct text).
+ */
+const binaryChunks = <A>(items: ReadonlyArray<A>): Array<ReadonlyArray<A>> => {
+  const out: Array<ReadonlyArray<A>> = []
+  let i = 0
+  for (let size = CHILD_CHUNK; size >= 1; size /= 2) {
+    while (items.length - i >= size) {
+      out.push(items.slice(i, i + size))
+      i += size
+    }
+  }
+  return out
+}
 
 export const chunks = <A>(items: ReadonlyArray<A>, size = CHUNK): Array<ReadonlyArray<A>> => {
   const out: Array<ReadonlyArray<A>> = []
@@ -19,24 +36,20 @@ export const chunks = <A>(items: ReadonlyArray<A>, size = CHUNK): Array<Readonly
   return out
 }
 
-// Brotli in text mode at quality 6: about 10% smaller than gzip on TMDB's JSON for a little more
-// CPU, which runs on libuv's threads, not the event loop (BENCHMARKS.md, storage).
-const BROTLI: zlib.BrotliOptions = {
-  params: { [zlib.constants.BROTLI_PARAM_MODE]: zlib.constants.BROTLI_MODE_TEXT, [zlib.constants.BROTLI_PARAM_QUALITY]: 6 }
+// Brotli in text mode, quality 5, a 256 KB window: about 8% smaller than gzip on TMDB's JSON.
+// The default 4 MB window costs more to set up than a 2 KB body costs to compress; bodies over
+// 256 KB (rare: the largest credits lists) compress a little less. Synchronous: zlib's async
+// form starts a stream with its own state per body, many times slower for bodies this small.
+export const BROTLI: zlib.BrotliOptions = {
+  params: {
+    [zlib.constants.BROTLI_PARAM_MODE]: zlib.constants.BROTLI_MODE_TEXT,
+    [zlib.constants.BROTLI_PARAM_QUALITY]: 5,
+    [zlib.constants.BROTLI_PARAM_LGWIN]: 18
+  }
 }
 export const PAYLOAD_ENCODING = "br"
 
-const brotli = (body: string) =>
-  new Promise<Buffer>((resolve, reject) => zlib.brotliCompress(body, BROTLI, (error, out) => (error === null ? resolve(out) : reject(error))))
-
-/**
- * The bodies compressed off the event loop, all at once on libuv's threads. One promise, not a
- * fiber per body: the writer that calls this runs uninterruptibly.
- */
-export const compressAll = (bodies: ReadonlyArray<string | undefined>): Effect.Effect<ReadonlyArray<Buffer | undefined>> =>
-  bodies.every((b) => b === undefined)
-    ? Effect.succeed(bodies.map(() => undefined))
-    : Effect.promise(() => Promise.all(bodies.map((b) => (b === undefined ? undefined : brotli(b)))))
+export const compress = (body: string): Buffer => zlib.brotliCompressSync(body, BROTLI)
 
 /** A stored payload back to the text TMDB sent. */
 export const decompress = (body: Uint8Array, encoding: string): string => {
@@ -51,10 +64,11 @@ export interface DetailsWrite {
   readonly payload?: { readonly body: Buffer; readonly fetchedAt: string } | undefined
 }
 
-export const detailsWrite = (details: MovieDetails, at: string, body?: Buffer): DetailsWrite => ({
+/** A movie to store; its body, if any, is compressed here (`keepPayload`: false for a rebuild). */
+export const detailsWrite = (details: MovieDetails, at: string, keepPayload = true): DetailsWrite => ({
   details,
   row: movieRow(details, at),
-  payload: body === undefined ? undefined : { body, fetchedAt: at }
+  payload: keepPayload && details.body !== undefined ? { body: compress(details.body), fetchedAt: at } : undefined
 })
 
 /** The columns an upsert refreshes: all but the key and the first sighting. */
@@ -88,7 +102,7 @@ export const writeDetails = (sql: SqlClient.SqlClient, writes: ReadonlyArray<Det
       const children = group.map((w) => childRows(w.details))
       for (const table of tablesRewritten(append)) {
         yield* sql`DELETE FROM ${sql(table)} WHERE ${sql.in("tmdb_id", ids)}`
-        for (const part of chunks(children.flatMap((c) => c[table]), CHILD_CHUNK)) {
+        for (const part of binaryChunks(children.flatMap((c) => c[table]))) {
           yield* sql`INSERT INTO ${sql(table)} ${sql.insert(part)}`
         }
       }
