@@ -5,7 +5,17 @@
 
 // Services
 export { Collector } from "./services/Collector.js"
-export { type FailureRecord, FailureRow, FinalRunStatus, MovieRepository, MovieRow, RunRow, RunStatus, SelectionPolicy } from "./services/MovieRepository.js"
+export {
+  type FailureRecord,
+  FailureRow,
+  FinalRunStatus,
+  MovieRepository,
+  MovieRow,
+  type RenormalizeSummary,
+  RunRow,
+  RunStatus,
+  SelectionPolicy
+} from "./services/MovieRepository.js"
 export { type LimiterStats, RateLimiter } from "./services/RateLimiter.js"
 export {
   type BatchOptions,
@@ -39,8 +49,31 @@ export type {
 export type { DateWindow } from "./src/Windows.js"
 
 // Records and their schemas
+export {
+  type CastMember,
+  checkAppend,
+  type Credits,
+  type CrewMember,
+  DEFAULT_APPEND,
+  type ExternalIds,
+  type Keyword,
+  KNOWN_APPENDS,
+  type Release,
+  TYPED_APPENDS
+} from "./src/Appended.js"
 export { decodeDiscoverPage, decodeMovieDetails } from "./src/Decode.js"
-export { type DiscoveredMovie, DiscoveredMovieFromWire, type MovieDetails, MovieDetailsFromWire, type MovieDetailsRecord } from "./src/Movie.js"
+export {
+  type Company,
+  type Country,
+  type DiscoveredMovie,
+  DiscoveredMovieFromWire,
+  type Genre,
+  type Language,
+  type MovieDetails,
+  MovieDetailsFromWire,
+  movieDetailsOf,
+  type MovieDetailsRecord
+} from "./src/Movie.js"
 
 // Errors
 export { DatabaseError, DatabaseErrorMapping, DatabaseProblem } from "./src/Database.js"

@@ -163,7 +163,7 @@ export const collectCommand = Command.make("collect", options, collect).pipe(
   Command.withDescription("Collect TMDB movies into SQLite: discover by year, then fetch and refresh details")
 )
 
-const app = { name: "tmdb-collector", version: "0.2.0" }
+const app = { name: "tmdb-collector", version: "0.3.0" }
 const run = Command.run(collectCommand, app)
 
 /** The CLI over `argv` (runtime, script, arguments); `--help` gets the page from ./Help.ts. */

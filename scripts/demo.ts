@@ -41,6 +41,11 @@ if (fs.existsSync(db)) {
   FROM movies WHERE details_fetched_at IS NOT NULL GROUP BY year ORDER BY year`
   console.log(`\nDatabase: ${path.relative(process.cwd(), db)}\n\n${query}\n`)
   console.table(sqlite.prepare(query).all())
+  // Cast and crew came in the same request as each movie (append_to_response).
+  const overview = `SELECT year, title, directors, top_cast, round(revenue_to_budget, 1) AS times_budget
+  FROM movie_overview WHERE revenue_to_budget IS NOT NULL ORDER BY revenue_to_budget DESC LIMIT 5`
+  console.log(`\n${overview}\n`)
+  console.table(sqlite.prepare(overview).all())
   const failures = sqlite.prepare("SELECT kind, count(*) AS movies FROM fetch_failures GROUP BY kind").all()
   if (failures.length > 0) {
     console.log("Recorded failures (table fetch_failures):")

@@ -7,9 +7,10 @@ import { TmdbClient, TmdbLive } from "../index.js"
 const program = Effect.gen(function*() {
   const tmdb = yield* TmdbClient
 
-  // One movie, with appended sub-requests kept raw on `appended`.
-  const fightClub = yield* tmdb.getMovieDetails(550, { appendToResponse: ["external_ids"] })
-  yield* Console.log(fightClub.title, fightClub.budget, fightClub.appended["external_ids"])
+  // One movie and its credits in one request; other appended sub-requests are kept raw on `appended`.
+  const fightClub = yield* tmdb.getMovieDetails(550, { appendToResponse: ["credits", "external_ids", "videos"] })
+  const director = fightClub.credits?.crew.find((c) => c.job === "Director")
+  yield* Console.log(fightClub.title, fightClub.budget, director?.name, fightClub.externalIds?.wikidataId, fightClub.appended["videos"])
 
   // Everything released in 2023 with 500+ votes, complete past TMDB's 500-page cap.
   const found = yield* tmdb.discoverMovies({ startYear: 2023, minVoteCount: 500 })
