@@ -1,5 +1,5 @@
 import type { SqlError } from "@effect/sql/SqlError"
-import { Clock, type ConfigError, Duration, Effect, Either, Exit, Queue, Stream } from "effect"
+import { Cause, Clock, type ConfigError, Duration, Effect, Either, Exit, Queue, Stream } from "effect"
 import type { CollectionOptions, CollectionSummary } from "../src/Collection.js"
 import { appendSetting } from "../src/Config.js"
 import type { DatabaseError } from "../src/Database.js"
@@ -10,6 +10,15 @@ import { RateLimiter } from "./RateLimiter.js"
 import { type DetailsOutcome, forEachMovieDetails, TmdbClient } from "./TmdbClient.js"
 
 const DAY = 86_400_000
+const MAX_BATCH = 500
+const GATHER = 50
+const GATHER_TURNS = 8
+
+/** Back to the event loop: `setImmediate` runs after pending I/O, unlike a fiber yield. */
+const toEventLoop = Effect.async<void>((resume) => {
+  const handle = setImmediate(() => resume(Effect.void))
+  return Effect.sync(() => clearImmediate(handle))
+})
 const DEFAULT_STALE_AFTER = Duration.days(30)
 const iso = (ms: number) => new Date(ms).toISOString()
 
@@ -47,7 +56,9 @@ const runFullCollection = Effect.fn("Collector.run")(function*(options: Collecti
       Exit.isSuccess(exit)
         ? Effect.void
         : Effect.flatMap(Clock.currentTimeMillis, (t) =>
-          repo.finishRun(runId, Exit.isInterrupted(exit) ? "interrupted" : "failed", null, iso(t)).pipe(Effect.ignore))
+          // A failure (a rejected key) interrupts the fibers beside it: interrupted only when
+          // interruption is all there was.
+          repo.finishRun(runId, Exit.isFailure(exit) && Cause.isInterruptedOnly(exit.cause) ? "interrupted" : "failed", null, iso(t)).pipe(Effect.ignore))
     )
   )
 })
@@ -138,7 +149,15 @@ const collect = Effect.fnUntraced(function*(runId: number, startedMs: number, en
   // sends, so every outcome taken from the queue is written (on success, failure or Ctrl-C).
   const writer = Effect.uninterruptible(Effect.gen(function*() {
     while (true) {
-      const batch = Array.from(yield* Queue.takeBetween(queue, 1, 500))
+      const batch = Array.from(yield* Queue.takeBetween(queue, 1, MAX_BATCH))
+      // A commit of a rich movie writes some 25 pages (its row, eight child tables and their
+      // indexes, the payload), however few movies it holds: while answers keep arriving, let a
+      // few turns of the event loop bring more before committing. Turns, not a timer: at a slow
+      // rate nothing is waiting and the batch is written at once.
+      for (let turn = 0; turn < GATHER_TURNS && batch.length < GATHER && !batch.includes(null); turn++) {
+        yield* toEventLoop
+        batch.push(...(yield* Queue.takeUpTo(queue, MAX_BATCH - batch.length)))
+      }
       yield* save(batch)
       if (batch.includes(null)) return
     }
