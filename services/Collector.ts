@@ -6,19 +6,13 @@ import type { DatabaseError } from "../src/Database.js"
 import { type DiscoverIncompleteEvent, type DiscoverPageFailedEvent, type DiscoverTruncatedEvent, discoveryComplete } from "../src/Discover.js"
 import { type FailureKind, failureKind, type TmdbError, UnauthorizedError } from "../src/Errors.js"
 import { MovieRepository } from "./MovieRepository.js"
+import { toEventLoop } from "./MovieWrites.js"
 import { RateLimiter } from "./RateLimiter.js"
 import { type DetailsOutcome, forEachMovieDetails, TmdbClient } from "./TmdbClient.js"
 
 const DAY = 86_400_000
 const MAX_BATCH = 500
-const GATHER = 50
 const GATHER_TURNS = 8
-
-/** Back to the event loop: `setImmediate` runs after pending I/O, unlike a fiber yield. */
-const toEventLoop = Effect.async<void>((resume) => {
-  const handle = setImmediate(() => resume(Effect.void))
-  return Effect.sync(() => clearImmediate(handle))
-})
 const DEFAULT_STALE_AFTER = Duration.days(30)
 const iso = (ms: number) => new Date(ms).toISOString()
 
@@ -153,8 +147,9 @@ const collect = Effect.fnUntraced(function*(runId: number, startedMs: number, en
       // A commit of a rich movie writes some 25 pages (its row, eight child tables and their
       // indexes, the payload), however few movies it holds: while answers keep arriving, let a
       // few turns of the event loop bring more before committing. Turns, not a timer: at a slow
-      // rate nothing is waiting and the batch is written at once.
-      for (let turn = 0; turn < GATHER_TURNS && batch.length < GATHER && !batch.includes(null); turn++) {
+      // rate nothing is waiting and the batch is written at once. At most as many as are in
+      // flight wait this way, so a kill still loses no more than twice the concurrency.
+      for (let turn = 0; turn < GATHER_TURNS && batch.length < client.settings.maxConcurrent && !batch.includes(null); turn++) {
         yield* toEventLoop
         batch.push(...(yield* Queue.takeUpTo(queue, MAX_BATCH - batch.length)))
       }

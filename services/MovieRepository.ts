@@ -5,7 +5,7 @@ import { DatabaseErrorMapping } from "../src/Database.js"
 import { type FailureKind, RETRIED_NEXT_RUN } from "../src/Errors.js"
 import type { DiscoveredMovie, MovieDetails } from "../src/Movie.js"
 import { FailureRow, type FinalRunStatus, MovieRow, RunRow, type RunStatus, SelectionPolicy } from "../src/Storage.js"
-import { chunks, detailsWrite, refreshed, writeDetails } from "./MovieWrites.js"
+import { chunks, detailsWrite, refreshed, toEventLoop, writeDetails } from "./MovieWrites.js"
 import { renormalizeAll } from "./Renormalize.js"
 
 export type { RenormalizeSummary } from "./Renormalize.js"
@@ -29,12 +29,6 @@ const Ids = Schema.Array(Schema.Number)
 // they return. Between slices of this many movies a write hands the loop back (inside its
 // transaction), so responses, timers and signals wait for one slice, never for a whole batch.
 const SLICE = 50
-
-/** Back to the event loop: `setImmediate` runs after pending I/O, unlike a fiber yield. */
-const toEventLoop = Effect.async<void>((resume) => {
-  const handle = setImmediate(() => resume(Effect.void))
-  return Effect.sync(() => clearImmediate(handle))
-})
 
 // Rows are written in their encoded (column) form, built here and in src/Rows.ts and typed by the
 // `Encoded` side of the row schemas: running each row through `Schema.encode` cost more than

@@ -30,6 +30,12 @@ const binaryChunks = <A>(items: ReadonlyArray<A>): Array<ReadonlyArray<A>> => {
   return out
 }
 
+/** Back to the event loop: `setImmediate` runs after pending I/O, unlike a fiber yield. */
+export const toEventLoop = Effect.async<void>((resume) => {
+  const handle = setImmediate(() => resume(Effect.void))
+  return Effect.sync(() => clearImmediate(handle))
+})
+
 export const chunks = <A>(items: ReadonlyArray<A>, size = CHUNK): Array<ReadonlyArray<A>> => {
   const out: Array<ReadonlyArray<A>> = []
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size))

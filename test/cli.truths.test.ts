@@ -53,8 +53,14 @@ describe("a run over three years", () => {
     const file = new Database(db, { readonly: true })
     const stored = file.prepare("SELECT options FROM collection_runs").pluck().get() as string
     file.close()
-    expect(stored).not.toContain("_id")
-    expect(JSON.parse(stored)).toEqual({ startYear: 2019, endYear: 2021, minVoteCount: 200, staleAfterDays: 30 })
+    expect(stored).not.toContain("\"_id\"")
+    expect(JSON.parse(stored)).toEqual({
+      startYear: 2019,
+      endYear: 2021,
+      minVoteCount: 200,
+      staleAfterDays: 30,
+      append: ["credits", "keywords", "release_dates", "external_ids"]
+    })
   })
 
   it("every query in README's queries block returns rows from the database the run filled", () => {

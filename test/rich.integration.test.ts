@@ -1,4 +1,5 @@
 import Database from "better-sqlite3"
+import * as fs from "node:fs"
 import * as path from "node:path"
 import * as zlib from "node:zlib"
 import { describe, expect, it } from "vitest"
@@ -115,18 +116,19 @@ describe("rich records through the CLI", () => {
     }
 
     s.resetCounters()
-    for (
-      const [flags, env, line] of [
-        [["--append", "credits,keywrds"], {}, /^--append: unknown append_to_response name keywrds; known: alternative_titles, .*, watch\/providers$/],
-        [["--append", Array.from({ length: 21 }, () => "credits").join(",")], {}, /^--append: append_to_response takes at most 20 names, got 21$/],
-        [[], { TMDB_APPEND: "credits,casts" }, /^invalid configuration: .*unknown append_to_response name casts; known: .*credits/]
-      ] as const
-    ) {
-      const bad = await runCli(args(path.join(tmpDir(), "bad.sqlite"), ...flags), cliEnv(s, env))
+    const cases = [
+      [["--append", "credits,keywrds"], {}, /^--append: unknown append_to_response name keywrds; known: alternative_titles, .*, watch\/providers$/],
+      [["--append", Array.from({ length: 21 }, () => "credits").join(",")], {}, /^--append: append_to_response takes at most 20 names, got 21$/],
+      [[], { TMDB_APPEND: "credits,casts" }, /^invalid configuration: .*unknown append_to_response name casts; known: .*credits/]
+    ] as const
+    await Promise.all(cases.map(async ([flags, env, line]) => {
+      const file = path.join(tmpDir(), "bad.sqlite")
+      const bad = await runCli(args(file, ...flags), cliEnv(s, env))
       expect(bad.code).toBe(2)
       expect(bad.stderr.trim().split("\n")).toHaveLength(1)
       expect(bad.stderr.trim()).toMatch(line)
-    }
+      expect(fs.existsSync(file)).toBe(false)
+    }))
     expect(s.counters.requests).toBe(0)
   })
 
@@ -135,6 +137,6 @@ describe("rich records through the CLI", () => {
     const run = await runCli(["--renormalize", "--db", db], { TMDB_API_KEY: "" })
     expect(run.code).toBe(1)
     expect(run.stderr).toBe(`no database at ${db}\n`)
-    expect(await import("node:fs").then((fs) => fs.existsSync(path.dirname(db)))).toBe(false)
+    expect(fs.existsSync(path.dirname(db))).toBe(false)
   })
 })
