@@ -176,7 +176,7 @@ describe("Ctrl-C", () => {
     const db = path.join(tmpDir(), "sigint.sqlite")
     const cli = startCli(["--start-year", "2020", "--end-year", "2021", "--rps", "40", "--burst", "10", "--db", db], cliEnv(s), launcher)
     await waitFor(() => s.counters.detailsServed.size >= 20, 60_000)
-    return { s, cli }
+    return { s, cli, db }
   }
   const HINT = "Interrupted: finished work is saved. Run the same command again to resume.\n"
 
@@ -185,7 +185,7 @@ describe("Ctrl-C", () => {
   // which a shell reports as 130 (128 + SIGINT), as it does the CLI's own exit code.
   for (const launcher of ["node", "npx", "npm"] as const) {
     it.concurrent(`under ${launcher}: the resume hint on stderr and 130`, async () => {
-      const { cli, s } = await start(launcher)
+      const { cli, db, s } = await start(launcher)
       try {
         if (launcher === "node") cli.child.kill("SIGINT")
         else process.kill(-cli.child.pid!, "SIGINT")
@@ -193,6 +193,10 @@ describe("Ctrl-C", () => {
         expect(run.stderr).toContain(HINT)
         expect(run.stderr).not.toMatch(/\n\s+at /)
         expect(run.code ?? 128 + os.constants.signals[run.signal!]).toBe(130)
+        // npm waits for the CLI it started, so the run is closed as interrupted. Under npx, tsx's
+        // wrapper SIGKILLs a child that has not acknowledged the relayed signal within 60 ms,
+        // which a loaded machine can miss: the next run then marks it abandoned.
+        if (launcher !== "npx") expect(readDb(db).runs.map((r) => r.status)).toEqual(["interrupted"])
       } finally {
         await s.close()
       }
