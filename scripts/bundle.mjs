@@ -21,7 +21,8 @@ await build({
   logLevel: "warning"
 })
 fs.copyFileSync("scripts/launch.mjs", "dist/collect.js")
-fs.rmSync("dist/cli.cjs.v8cache", { force: true })
+// Caches of earlier bundles (named by their hash) would only take room.
+for (const f of fs.readdirSync("dist")) if (f.endsWith(".v8cache") || f.includes(".v8cache.")) fs.rmSync(`dist/${f}`, { force: true })
 // The same flags as package.json's collect script: V8 keys its cache on them.
 const { scripts } = JSON.parse(fs.readFileSync("package.json", "utf8"))
 const flags = scripts.collect.split(/\s+/).filter((w) => w.startsWith("--"))

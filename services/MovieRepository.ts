@@ -106,7 +106,6 @@ export class MovieRepository extends Effect.Service<MovieRepository>()("tmdb/Mov
       at: string
     ) {
       if (details.length === 0 && failures.length === 0) return
-      // Compressed before the transaction opens, on libuv's threads.
       yield* orFail(sql.withTransaction(Effect.gen(function*() {
         for (const [i, slice] of chunks(details, SLICE).entries()) {
           if (i > 0) yield* toEventLoop

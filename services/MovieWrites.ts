@@ -2,7 +2,7 @@ import type { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
 import * as zlib from "node:zlib"
 import type { MovieDetails } from "../src/Movie.js"
-import { childRows, movieRow, tablesRewritten } from "../src/Rows.js"
+import { CHILD_TABLES, childRows, movieRow } from "../src/Rows.js"
 import type { MovieRow } from "../src/Storage.js"
 
 // The details write path of MovieRepository: a movie's row, its child rows and its payload, in
@@ -63,66 +63,62 @@ export const decompress = (body: Uint8Array, encoding: string): string => {
   return zlib.brotliDecompressSync(body).toString("utf8")
 }
 
-/** What to store of one movie: its details, its `movies` row, and its compressed body if any. */
+/**
+ * What to store of one movie: its details, its `movies` row, and its payload: the compressed
+ * body, `"keep"` (a rebuild from the stored payload), or `"drop"` (no body: an older payload
+ * would no longer be what the rows derive from).
+ */
 export interface DetailsWrite {
   readonly details: MovieDetails
   readonly row: typeof MovieRow.Encoded
-  readonly payload?: { readonly body: Buffer; readonly fetchedAt: string } | undefined
+  readonly payload: { readonly body: Buffer; readonly fetchedAt: string } | "keep" | "drop"
 }
 
-/** A movie to store; its body, if any, is compressed here (`keepPayload`: false for a rebuild). */
-export const detailsWrite = (details: MovieDetails, at: string, keepPayload = true): DetailsWrite => ({
+/** A movie to store; its body, if any, is compressed here. `rebuild`: from its stored payload. */
+export const detailsWrite = (details: MovieDetails, at: string, rebuild = false): DetailsWrite => ({
   details,
   row: movieRow(details, at),
-  payload: keepPayload && details.body !== undefined ? { body: compress(details.body), fetchedAt: at } : undefined
+  payload: rebuild ? "keep" : details.body !== undefined ? { body: compress(details.body), fetchedAt: at } : "drop"
 })
 
 /** The columns an upsert refreshes: all but the key and the first sighting. */
 export const refreshed = (columns: ReadonlyArray<string>): Array<string> => columns.filter((c) => c !== "tmdb_id" && c !== "discovered_at")
 
-const groupByAppend = (writes: ReadonlyArray<DetailsWrite>): Array<ReadonlyArray<DetailsWrite>> => {
-  const groups = new Map<string, Array<DetailsWrite>>()
-  for (const w of writes) {
-    const key = (w.details.append ?? []).join(",")
-    const group = groups.get(key)
-    if (group === undefined) groups.set(key, [w])
-    else group.push(w)
-  }
-  return Array.from(groups.values())
-}
-
 /**
- * Writes movies, replaces the child rows of the tables their fetch asked for (a sub-resource not
- * asked for keeps its rows, and `wikidata_id` its value), and stores the payloads.
+ * Writes movies and rewrites all their child rows from the response being stored, in the
+ * caller's transaction: the rows of a movie are always those of one response, its payload. A
+ * sub-resource that response did not ask for has no rows. A movie given twice: the last wins.
  */
-export const writeDetails = (sql: SqlClient.SqlClient, writes: ReadonlyArray<DetailsWrite>) =>
-  Effect.forEach(groupByAppend(writes), (group) =>
-    Effect.gen(function*() {
-      const append = group[0]!.details.append ?? []
-      const ids = group.map((w) => w.details.tmdbId)
-      const rows = group.map((w) => w.row)
-      const columns = refreshed(Object.keys(rows[0]!)).filter((c) => c !== "wikidata_id" || append.includes("external_ids"))
-      yield* sql`INSERT INTO movies ${sql.insert(rows)} ON CONFLICT (tmdb_id) DO UPDATE SET ${
-        sql.join(", ", false)(columns.map((c) => sql`${sql(c)} = excluded.${sql(c)}`))
-      }`
-      const children = group.map((w) => childRows(w.details))
-      for (const table of tablesRewritten(append)) {
-        yield* sql`DELETE FROM ${sql(table)} WHERE ${sql.in("tmdb_id", ids)}`
-        for (const part of binaryChunks(children.flatMap((c) => c[table]))) {
-          yield* sql`INSERT INTO ${sql(table)} ${sql.insert(part)}`
-        }
+export const writeDetails = (sql: SqlClient.SqlClient, given: ReadonlyArray<DetailsWrite>) =>
+  Effect.gen(function*() {
+    if (given.length === 0) return
+    const writes = Array.from(new Map(given.map((w) => [w.details.tmdbId, w])).values())
+    const ids = writes.map((w) => w.details.tmdbId)
+    const rows = writes.map((w) => w.row)
+    const columns = refreshed(Object.keys(rows[0]!))
+    yield* sql`INSERT INTO movies ${sql.insert(rows)} ON CONFLICT (tmdb_id) DO UPDATE SET ${
+      sql.join(", ", false)(columns.map((c) => sql`${sql(c)} = excluded.${sql(c)}`))
+    }`
+    const children = writes.map((w) => childRows(w.details))
+    for (const table of CHILD_TABLES) {
+      yield* sql`DELETE FROM ${sql(table)} WHERE ${sql.in("tmdb_id", ids)}`
+      for (const part of binaryChunks(children.flatMap((c) => c[table]))) {
+        yield* sql`INSERT INTO ${sql(table)} ${sql.insert(part)}`
       }
-      const payloads = group.flatMap((w) =>
-        w.payload === undefined ? [] : [{
-          tmdb_id: w.details.tmdbId,
-          fetched_at: w.payload.fetchedAt,
-          body: w.payload.body,
-          encoding: PAYLOAD_ENCODING,
-          append: append.join(",")
-        }]
-      )
-      if (payloads.length > 0) {
-        yield* sql`INSERT INTO movie_payloads ${sql.insert(payloads)} ON CONFLICT (tmdb_id) DO UPDATE SET
-          fetched_at = excluded.fetched_at, body = excluded.body, encoding = excluded.encoding, append = excluded.append`
-      }
-    }), { discard: true })
+    }
+    const payloads = writes.flatMap((w) =>
+      typeof w.payload === "string" ? [] : [{
+        tmdb_id: w.details.tmdbId,
+        fetched_at: w.payload.fetchedAt,
+        body: w.payload.body,
+        encoding: PAYLOAD_ENCODING,
+        append: (w.details.append ?? []).join(",")
+      }]
+    )
+    if (payloads.length > 0) {
+      yield* sql`INSERT INTO movie_payloads ${sql.insert(payloads)} ON CONFLICT (tmdb_id) DO UPDATE SET
+        fetched_at = excluded.fetched_at, body = excluded.body, encoding = excluded.encoding, append = excluded.append`
+    }
+    const dropped = writes.filter((w) => w.payload === "drop").map((w) => w.details.tmdbId)
+    if (dropped.length > 0) yield* sql`DELETE FROM movie_payloads WHERE ${sql.in("tmdb_id", dropped)}`
+  })

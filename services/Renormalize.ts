@@ -61,7 +61,7 @@ export const renormalizeAll = (
           failed.push({ tmdbId: p.tmdb_id, message: decoded.left instanceof Error ? decoded.left.message : String(decoded.left) })
           continue
         }
-        const write = detailsWrite(decoded.right, p.fetched_at, false)
+        const write = detailsWrite(decoded.right, p.fetched_at, true)
         // A discover page after the fetch refreshed the votes: they stay.
         const newer = p.votes_at !== null && p.votes_at > p.fetched_at
         writes.push(

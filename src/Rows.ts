@@ -7,26 +7,22 @@ import type { MovieRow } from "./Storage.js"
 
 type Row = Record<string, string | number | null>
 
-/** The child tables and the sub-resource each comes from; `null`: the movie itself. */
-export const CHILD_TABLES = {
-  movie_genres: null,
-  movie_companies: null,
-  movie_countries: null,
-  movie_languages: null,
-  movie_cast: "credits",
-  movie_crew: "credits",
-  movie_keywords: "keywords",
-  movie_release_dates: "release_dates"
-} as const
-export type ChildTable = keyof typeof CHILD_TABLES
-
-/** The child tables a fetch with this append list rewrites: a sub-resource not asked for keeps its rows. */
-export const tablesRewritten = (append: ReadonlyArray<string>): ReadonlyArray<ChildTable> =>
-  (Object.keys(CHILD_TABLES) as Array<ChildTable>).filter((t) => CHILD_TABLES[t] === null || append.includes(CHILD_TABLES[t]))
+/** The child tables: every one is rewritten with its movie, from the response being stored. */
+export const CHILD_TABLES = [
+  "movie_genres",
+  "movie_companies",
+  "movie_countries",
+  "movie_languages",
+  "movie_cast",
+  "movie_crew",
+  "movie_keywords",
+  "movie_release_dates"
+] as const
+export type ChildTable = typeof CHILD_TABLES[number]
 
 const flag = (b: boolean | null): 0 | 1 | null => (b === null ? null : b ? 1 : 0)
 
-/** The `movies` row. `wikidata_id` is only meaningful when `external_ids` was appended. */
+/** The `movies` row. `wikidata_id` is NULL when `external_ids` was not appended. */
 export const movieRow = (m: MovieDetails, at: string): typeof MovieRow.Encoded => ({
   tmdb_id: m.tmdbId,
   imdb_id: m.imdbId,

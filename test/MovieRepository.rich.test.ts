@@ -71,7 +71,7 @@ describe("MovieRepository: rich records", () => {
       expect(zlib.brotliDecompressSync(payload!["body"] as Buffer).toString("utf8")).toBe(movie.body)
     }).pipe(Effect.provide(MovieRepositoryTest)))
 
-  it.effect("a refetch replaces the child rows of what it asked for, in one go; what it did not ask for keeps its rows", () =>
+  it.effect("a refetch replaces all of a movie's child rows with those of the new response, so they always derive from its payload", () =>
     Effect.gen(function*() {
       const repo = yield* MovieRepository
       yield* repo.saveOutcomes([fetched()], [], T1)
@@ -84,15 +84,19 @@ describe("MovieRepository: rich records", () => {
         external_ids: undefined
       }, ["credits"])
       expect(fewer.externalIds).toBeNull()
-      yield* repo.saveOutcomes([fewer], [], T2)
+      yield* repo.saveOutcomes([fewer, fewer], [], T2)
       expect(yield* count("movie_cast")).toBe(2)
       expect(yield* count("movie_crew")).toBe(0)
       expect(yield* rows("SELECT genre_id FROM movie_genres")).toEqual([{ genre_id: 35 }])
-      // keywords, release dates and external ids were not asked for this time: kept.
-      expect(yield* count("movie_keywords")).toBe(4)
-      expect(yield* count("movie_release_dates")).toBeGreaterThan(0)
-      expect((yield* repo.getMovie(550))!.wikidata_id).toBe("Q190050")
+      expect(yield* count("movie_keywords")).toBe(0)
+      expect(yield* count("movie_release_dates")).toBe(0)
+      expect((yield* repo.getMovie(550))!.wikidata_id).toBeNull()
       expect(yield* rows("SELECT fetched_at, append FROM movie_payloads")).toEqual([{ fetched_at: T2, append: "credits" }])
+      // A record without a body (built by hand) drops the old payload: the rows no longer derive from it.
+      const { body: _body, ...bare } = fetched()
+      yield* repo.saveOutcomes([bare], [], T2)
+      expect(yield* count("movie_payloads")).toBe(0)
+      expect(yield* count("movie_cast")).toBe(11)
     }).pipe(Effect.provide(MovieRepositoryTest)))
 
   it.effect("renormalize rebuilds every derived column and table from the payloads, keeping votes a later discover page refreshed", () =>
