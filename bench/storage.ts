@@ -10,7 +10,7 @@ import { MovieRepository } from "../services/MovieRepository.js"
 import { BROTLI } from "../services/MovieWrites.js"
 import { decodeMovieDetails } from "../src/Decode.js"
 import { type MovieDetails, movieDetailsOf } from "../src/Movie.js"
-import { childRows, movieRow } from "../src/Rows.js"
+import { CHILD_TABLES, childRows, movieRow } from "../src/Rows.js"
 import { type Ctx, figure, fmtNum, percentile, round } from "./helpers.js"
 import { tmpDir } from "./processes.js"
 import { profile, selfTimeTable, summarise } from "./profile.js"
@@ -32,18 +32,8 @@ const richCounts = (file: string) => {
   const db = new Database(file, { readonly: true })
   try {
     const count = (sql: string) => (db.prepare(sql).get() as { n: number | null }).n ?? 0
-    const tables = [
-      "movie_genres",
-      "movie_companies",
-      "movie_countries",
-      "movie_languages",
-      "movie_cast",
-      "movie_crew",
-      "movie_keywords",
-      "movie_release_dates"
-    ]
     return {
-      childRows: tables.reduce((n, t) => n + count(`SELECT count(*) AS n FROM ${t}`), 0),
+      childRows: CHILD_TABLES.reduce((n, t) => n + count(`SELECT count(*) AS n FROM ${t}`), 0),
       payloads: count("SELECT count(*) AS n FROM movie_payloads"),
       payloadBytes: count("SELECT sum(length(body)) AS n FROM movie_payloads"),
       fileBytes: fs.statSync(file).size + (fs.existsSync(`${file}-wal`) ? fs.statSync(`${file}-wal`).size : 0)

@@ -7,6 +7,7 @@ import * as zlib from "node:zlib"
 import { MovieRepository } from "../services/MovieRepository.js"
 import { decodeMovieDetails } from "../src/Decode.js"
 import type { MovieDetails } from "../src/Movie.js"
+import { CHILD_TABLES } from "../src/Rows.js"
 import { MovieRepositoryTest } from "../testing.js"
 
 // Rich records in the repository: child tables replaced with their movie, the payload kept as
@@ -106,17 +107,7 @@ describe("MovieRepository: rich records", () => {
       const other = { ...fetched({ id: 551, title: "Other" }) }
       yield* repo.saveOutcomes([fetched(), other], [], T1)
       const snapshot = (table: string) => rows(`SELECT * FROM ${table} ORDER BY 1, 2, 3`)
-      const tables = [
-        "movies",
-        "movie_genres",
-        "movie_companies",
-        "movie_countries",
-        "movie_languages",
-        "movie_cast",
-        "movie_crew",
-        "movie_keywords",
-        "movie_release_dates"
-      ]
+      const tables = ["movies", ...CHILD_TABLES]
       const before = yield* Effect.forEach(tables, snapshot)
       // Damage what is derived; a later discover page brings fresher votes for 551.
       yield* sql`UPDATE movies SET tagline = 'wrong', production_countries = NULL, genres = '[]'`
