@@ -42,7 +42,7 @@ if (fs.existsSync(db)) {
   console.log(`\nDatabase: ${path.relative(process.cwd(), db)}\n\n${query}\n`)
   console.table(sqlite.prepare(query).all())
   // Cast and crew came in the same request as each movie (append_to_response). TMDB holds junk
-  // budgets such as 5 dollars (tmdb-api-facts.md §5), hence the floor.
+  // budgets such as 5 dollars (sandbox/fixtures/movie-latest-1236474-*), hence the floor.
   const overview = `SELECT year, title, directors, top_cast, round(revenue_to_budget, 1) AS times_budget
   FROM movie_overview WHERE revenue_to_budget IS NOT NULL AND budget >= 100000 ORDER BY revenue_to_budget DESC LIMIT 5`
   console.log(`\n${overview}\n`)

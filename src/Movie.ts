@@ -34,7 +34,7 @@ export type DiscoverPageWire = typeof DiscoverPageWire.Type
 const Genre = Schema.Struct({ id: TmdbId, name: Schema.String })
 export interface Genre extends Schema.Schema.Type<typeof Genre> {}
 
-// Before 2017 companies came as {name, id} only (tmdb-api-facts.md §5): the country may be absent.
+// Older records list companies as {name, id} only (sandbox/fixtures/movie-87421-*): no country.
 const Company = Schema.Struct({
   id: TmdbId,
   name: Schema.String,
@@ -48,7 +48,7 @@ const Country = Schema.Struct({
 })
 export interface Country extends Schema.Schema.Type<typeof Country> {}
 
-// `english_name` is missing before about late 2020 (tmdb-api-facts.md §5).
+// `english_name` is missing from records before about late 2020 (sandbox/fixtures/movie-14160-up.json).
 const Language = Schema.Struct({
   code: Schema.propertySignature(Schema.String).pipe(Schema.fromKey("iso_639_1")),
   name: optionalNull(EmptyStringAsNull),
