@@ -8,6 +8,7 @@ import { withAppends } from "../sandbox/Appends.js"
 import { generateCatalogue } from "../sandbox/index.js"
 import { MovieRepository } from "../services/MovieRepository.js"
 import { BROTLI } from "../services/MovieWrites.js"
+import { DEFAULT_APPEND } from "../src/Appended.js"
 import { decodeMovieDetails } from "../src/Decode.js"
 import { type MovieDetails, movieDetailsOf } from "../src/Movie.js"
 import { CHILD_TABLES, childRows, movieRow } from "../src/Rows.js"
@@ -25,7 +26,7 @@ const BATCH = 500
 const MOVIE_COLUMNS = Object.keys(movieRow(movieDetailsOf({ tmdbId: 1, title: "x" }), ""))
 const UPSERT = `INSERT INTO movies (${MOVIE_COLUMNS.join(", ")}) VALUES (${MOVIE_COLUMNS.map(() => "?").join(", ")})
   ON CONFLICT (tmdb_id) DO UPDATE SET ${MOVIE_COLUMNS.filter((c) => c !== "tmdb_id" && c !== "discovered_at").map((c) => `${c} = excluded.${c}`).join(", ")}`
-const RICH = ["credits", "keywords", "release_dates", "external_ids"]
+const RICH = DEFAULT_APPEND
 
 /** What a database holds besides its movie rows: child rows, and the payloads' bytes. */
 const richCounts = (file: string) => {

@@ -1,4 +1,4 @@
-import { APPENDABLE, appended } from "./Appends.js"
+import { APPENDABLE, appended, withAppends } from "./Appends.js"
 import { internalError, invalidDate, invalidDateRange, invalidPage, json, methodNotAllowed, notFound, tooManyAppends, unauthorized } from "./Bodies.js"
 import type { Reply } from "./Bodies.js"
 import type { CatalogueMovie, Fate } from "./Catalogue.js"
@@ -147,11 +147,7 @@ export class Router {
     if (fate === "alwaysFail") return { ...internalError(), movieId: movie.id }
     const headers = { "Cache-Control": "public, max-age=28800" }
     if (names.length === 0 && fate === undefined) return { status: 200, body: movie.body(), headers, movieId: movie.id }
-    const d = movie.details()
-    for (const name of names) {
-      const obj = appended(movie, d, name)
-      if (obj !== undefined) d[name] = obj
-    }
+    const d = withAppends(movie, names)
     if (fate === "driftTitle") delete d.title
     if (fate === "driftId") d.id = String(movie.id)
     return { ...json(200, d, headers), movieId: movie.id }

@@ -149,12 +149,11 @@ export const describeFailure = (error: unknown): string => {
 
 // The run's modules (HTTP, SQL, the services) load only once the flags are valid, so `--help`
 // and a usage error start without them (BENCHMARKS.md, memory: start-up).
+const loadRun = Effect.promise(() => import("./Run.js"))
 const collect = (a: Parsed) =>
   a.renormalize
-    ? Effect.flatMap(check(a.db.trim() !== "", `--db must name a file`), () =>
-      Effect.flatMap(Effect.promise(() => import("./Run.js")), (run) => run.renormalize(a)))
-    : Effect.flatMap(validate(a), (checked) =>
-      Effect.flatMap(Effect.promise(() => import("./Run.js")), (run) => run.collect(a, checked)))
+    ? Effect.flatMap(check(a.db.trim() !== "", `--db must name a file`), () => Effect.flatMap(loadRun, (run) => run.renormalize(a)))
+    : Effect.flatMap(validate(a), (checked) => Effect.flatMap(loadRun, (run) => run.collect(a, checked)))
 
 /** What a person sees when a signal stops the run; the entry point prints it. */
 export const INTERRUPTED = "Interrupted: finished work is saved. Run the same command again to resume."

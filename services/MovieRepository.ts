@@ -216,7 +216,7 @@ export class MovieRepository extends Effect.Service<MovieRepository>()("tmdb/Mov
      * with no request. A payload that no longer decodes leaves its rows as they were.
      */
     const renormalize = Effect.fn("MovieRepository.renormalize")(function*(onProgress?: (done: number) => void) {
-      return yield* orFail(renormalizeAll(sql, toEventLoop, onProgress))
+      return yield* orFail(renormalizeAll(sql, onProgress))
     })
 
     return { upsertDiscovered, saveOutcomes, selectForDetails, startRun, finishRun, getMovie, counts, failures, renormalize } as const

@@ -1,7 +1,7 @@
 import type { SqlClient } from "@effect/sql"
 import { Effect, Either, Schema } from "effect"
 import { decodeMovieDetails } from "../src/Decode.js"
-import { decompress, detailsWrite, writeDetails } from "./MovieWrites.js"
+import { decompress, detailsWrite, toEventLoop, writeDetails } from "./MovieWrites.js"
 
 // Rebuilds every derived column and table from the stored payloads, with no request: a new
 // column or a fixed normalization rule never needs a refetch.
@@ -32,11 +32,7 @@ export interface RenormalizeSummary {
  * Reads the payloads in pages of 250 by id and rewrites each page's rows in one transaction.
  * Votes and popularity newer than a payload (a later discover page) are kept.
  */
-export const renormalizeAll = (
-  sql: SqlClient.SqlClient,
-  yieldToLoop: Effect.Effect<void>,
-  onProgress: (done: number) => void = () => {}
-) =>
+export const renormalizeAll = (sql: SqlClient.SqlClient, onProgress: (done: number) => void = () => {}) =>
   Effect.gen(function*() {
     let last = 0
     let movies = 0
@@ -73,7 +69,7 @@ export const renormalizeAll = (
       yield* sql.withTransaction(writeDetails(sql, writes))
       movies += writes.length
       onProgress(movies)
-      yield* yieldToLoop
+      yield* toEventLoop
     }
     return { movies, failed } satisfies RenormalizeSummary
   })

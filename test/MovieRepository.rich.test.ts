@@ -104,7 +104,7 @@ describe("MovieRepository: rich records", () => {
     Effect.gen(function*() {
       const repo = yield* MovieRepository
       const sql = yield* SqlClient.SqlClient
-      const other = { ...fetched({ id: 551, title: "Other" }) }
+      const other = fetched({ id: 551, title: "Other" })
       yield* repo.saveOutcomes([fetched(), other], [], T1)
       const snapshot = (table: string) => rows(`SELECT * FROM ${table} ORDER BY 1, 2, 3`)
       const tables = ["movies", ...CHILD_TABLES]
