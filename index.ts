@@ -26,6 +26,7 @@ export {
   MAX_APPEND,
   TmdbClient
 } from "./services/TmdbClient.js"
+export { type ExportItem, type ExportsOptions, TmdbExports } from "./services/TmdbExports.js"
 
 // Layers
 export { MainLive } from "./layers/Main.js"
@@ -33,7 +34,17 @@ export { DEFAULT_DB, MigrationsLive, sqliteErrors, SqlLive } from "./layers/Sql.
 export { HttpLive, TmdbClientLayer, TmdbLive } from "./layers/Tmdb.js"
 
 // Options and results
-export type { CollectionOptions, CollectionProgress, CollectionSummary } from "./src/Collection.js"
+export {
+  DEFAULT_FILES_URL,
+  ExportError,
+  exportFileName,
+  type ExportFilter,
+  type ExportKind,
+  type ExportLine,
+  type ExportReport,
+  parseExportLine
+} from "./src/Catalogue.js"
+export type { ChangesReport, CollectionOptions, CollectionProgress, CollectionSummary } from "./src/Collection.js"
 export { type Credentials, DEFAULT_BASE_URL, type LimiterOptions, type TmdbClientOptions } from "./src/Config.js"
 export type { InvalidItem } from "./src/Decode.js"
 export type {

@@ -1,10 +1,11 @@
 import { Layer } from "effect"
 import { Collector } from "../services/Collector.js"
 import { MovieRepository } from "../services/MovieRepository.js"
+import { TmdbExports } from "../services/TmdbExports.js"
 import type { TmdbClientOptions } from "../src/Config.js"
 import { CollectorLock } from "./Lock.js"
 import { preflight, SqlLive } from "./Sql.js"
-import { TmdbLive } from "./Tmdb.js"
+import { HttpLive, TmdbLive } from "./Tmdb.js"
 
 /**
  * Everything the collector needs. The TMDB side is built first, so a missing key fails before
@@ -17,7 +18,9 @@ export const MainLive = (options: { readonly db: string; readonly client?: TmdbC
       Layer.provideMerge(CollectorLock(options.db)),
       Layer.provideMerge(Layer.effectDiscard(preflight(options.db))),
       Layer.provideMerge(TmdbLive(options.client))
-    ))
+    )),
+    // The daily ID exports (`--all`): plain HTTP to TMDB_FILES_URL, no key, no rate limit.
+    Layer.provideMerge(TmdbExports.Default().pipe(Layer.provide(HttpLive)))
   )
 
 /**

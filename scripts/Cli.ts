@@ -1,6 +1,7 @@
 import { Command, HelpDoc, Options, ValidationError } from "@effect/cli"
 import { Cause, ConfigError, Console, Data, Effect, Either, Exit, Option } from "effect"
 import { checkAppend, DEFAULT_APPEND, MAX_APPEND } from "../src/Appended.js"
+import { ExportError } from "../src/Catalogue.js"
 import { DatabaseError, DEFAULT_DB } from "../src/Database.js"
 import { redactSecret } from "../src/Wire.js"
 import { colourFor, helpText, wantsHelp } from "./Help.js"
@@ -40,13 +41,22 @@ const allows = <A>(o: Option.Option<A>, ok: (a: A) => boolean) => Option.isNone(
 
 // @effect/cli's help shows no default of its own for a plain value, so each description says it.
 const DEFAULT_MIN_VOTE_COUNT = 200
-const DEFAULT_STALE_AFTER_DAYS = 30
+const DEFAULT_STALE_AFTER_DAYS = 90
 
 const options = {
   startYear: integer("start-year", "YEAR").pipe(
     Options.optional,
-    Options.withDescription("First release year to collect (an integer; required, except with --renormalize)")
+    Options.withDescription("First release year to collect (an integer; required, except with --all or --renormalize)")
   ),
+  all: Options.boolean("all").pipe(
+    Options.withDescription("The whole catalogue: every movie of TMDB's latest daily ID export (TMDB_FILES_URL), not discover")
+  ),
+  minPopularity: decimal("min-popularity", "SCORE").pipe(
+    Options.optional,
+    Options.withDescription("With --all: only movies whose export line has at least this popularity (a number >= 0; default: 0)")
+  ),
+  includeAdult: Options.boolean("include-adult").pipe(Options.withDescription("Adult titles too (with --all, also reads the adult export)")),
+  includeVideo: Options.boolean("include-video").pipe(Options.withDescription("\"Video\" releases too")),
   endYear: integer("end-year", "YEAR").pipe(Options.optional, Options.withDescription("Last release year (an integer; default: this year)")),
   minVoteCount: integer("min-vote-count", "VOTES").pipe(
     Options.withDefault(DEFAULT_MIN_VOTE_COUNT),
@@ -95,16 +105,26 @@ const check = (ok: boolean, message: string) => (ok ? Effect.void : Effect.fail(
 
 /** The flags of a collection, checked: one line naming the first flag that is wrong. */
 export interface Checked {
-  readonly startYear: number
-  readonly endYear: number
+  /** Undefined with --all. */
+  readonly startYear: number | undefined
+  readonly endYear: number | undefined
   readonly append: ReadonlyArray<string> | undefined
 }
 
 const validate = (a: Parsed) =>
   Effect.gen(function*() {
     const thisYear = new Date().getUTCFullYear()
-    if (Option.isNone(a.startYear)) return yield* new UsageError({ message: "--start-year is required: the first release year to collect" })
-    const startYear = a.startYear.value
+    yield* check(allows(a.minPopularity, (n) => n >= 0), `--min-popularity must be >= 0, got ${Option.getOrElse(a.minPopularity, () => 0)}`)
+    yield* check(a.all || Option.isNone(a.minPopularity), "--min-popularity filters the daily export: use it with --all")
+    if (a.all) {
+      yield* check(Option.isNone(a.startYear), "--all reads every movie of TMDB's daily export: drop --start-year")
+      yield* check(Option.isNone(a.endYear), "--all reads every movie of TMDB's daily export: drop --end-year")
+      yield* check(Option.isNone(a.maxPages), "--all reads no discover page: drop --max-pages")
+    }
+    if (!a.all && Option.isNone(a.startYear)) {
+      return yield* new UsageError({ message: "--start-year is required: the first release year to collect (or --all for the whole catalogue)" })
+    }
+    const startYear = Option.getOrElse(a.startYear, () => thisYear)
     yield* check(startYear >= 1874 && startYear <= thisYear + 10, `--start-year must be a year between 1874 and ${thisYear + 10}, got ${startYear}`)
     const endYear = Option.getOrElse(a.endYear, () => thisYear)
     yield* check(endYear <= thisYear + 10, `--end-year must be at most ${thisYear + 10}, got ${endYear}`)
@@ -119,13 +139,16 @@ const validate = (a: Parsed) =>
     yield* check(a.db.trim() !== "", `--db must name a file`)
     const append = Option.isSome(a.append) ? checkAppend(a.append.value.split(",")) : undefined
     if (append !== undefined && Either.isLeft(append)) return yield* new UsageError({ message: `--append: ${append.left.message}` })
-    return { startYear, endYear, append: append?.right } satisfies Checked
+    return a.all
+      ? { startYear: undefined, endYear: undefined, append: append?.right } satisfies Checked
+      : { startYear, endYear, append: append?.right } satisfies Checked
   })
 
 /** One line for any failure a person can cause. Never the key, never a stack trace. */
 export const describeFailure = (error: unknown): string => {
   if (error instanceof UsageError) return error.message
   if (error instanceof DatabaseError) return error.message
+  if (error instanceof ExportError) return error.message
   if (ConfigError.isConfigError(error)) {
     const text = String(error)
     if (text.includes("TMDB_API_KEY")) return "TMDB_API_KEY is not set: set TMDB_API_KEY (v3 key) or TMDB_READ_ACCESS_TOKEN (v4 token)"
@@ -159,7 +182,9 @@ const collect = (a: Parsed) =>
 export const INTERRUPTED = "Interrupted: finished work is saved. Run the same command again to resume."
 
 export const collectCommand = Command.make("collect", options, collect).pipe(
-  Command.withDescription("Collect TMDB movies into SQLite: discover by year, then fetch and refresh details")
+  Command.withDescription(
+    "Collect TMDB movies into SQLite: discover by year (or read the daily ID export with --all), then fetch new, changed and stale details"
+  )
 )
 
 const app = { name: "tmdb-collector", version: "0.3.0" }

@@ -37,6 +37,10 @@ export const progressReporter = (out: NodeJS.WriteStream = process.stderr, inter
       const rate = elapsed >= MIN_RATE_MS ? `  ${(p.pages * 1000 / elapsed).toFixed(1)} pages/s` : ""
       return `discover  ${p.year}: ${own}${total}${rate}`
     }
+    if (p.phase === "export") {
+      const rate = elapsed >= MIN_RATE_MS ? `  ${fmt(Math.round(p.lines * 1000 / elapsed))} lines/s` : ""
+      return `export    ${count(p.lines, "line")} read, ${fmt(p.kept)} kept${rate}`
+    }
     const pct = p.total > 0 ? ((100 * p.done) / p.total).toFixed(1) : "100.0"
     const head = `details   ${fmt(p.done)}/${fmt(p.total)} (${pct}%)  ${fmt(p.failed)} failed`
     if (elapsed < MIN_RATE_MS) return head
@@ -81,12 +85,31 @@ export const progressReporter = (out: NodeJS.WriteStream = process.stderr, inter
 
 /** The human summary printed at the end of a run. */
 export const formatSummary = (s: CollectionSummary): string => {
+  const e = s.export
+  const c = s.changes
   const lines = [
     `${s.complete ? "Collection complete" : "Collection INCOMPLETE"} in ${duration(s.durationMs)} (run ${s.runId})`,
-    `  discovered     ${fmt(s.discovered)} movies (${fmt(s.new)} new) in ${fmt(s.discoverPages)} pages`,
+    e === undefined
+      ? `  discovered     ${fmt(s.discovered)} movies (${fmt(s.new)} new) in ${fmt(s.discoverPages)} pages`
+      : `  export         ${e.date}: ${count(e.lines, "line")} read, ${fmt(e.kept)} kept, ${fmt(e.filteredOut)} filtered out, ${fmt(e.malformed)} malformed; ${
+        fmt(e.new)
+      } movies new to the store`,
+    c.status === "read"
+      ? `  changes        ${c.from}..${c.to}: ${fmt(c.listed)} listed, ${fmt(c.stored)} stored${s.mode === "all" ? `, ${fmt(c.new)} new` : ""}`
+      : c.status === "failed"
+      ? `  changes        ${c.from}..${c.to}: a page FAILED (${c.failure?.from}..${c.failure?.to}: ${c.failure?.kind}: ${c.failure?.message}); read again next run`
+      : c.status === "too-old"
+      ? `  changes        not read: the mark (${c.from}) is older than 90 days; the age-based refresh covers the gap`
+      : `  changes        first run: read from today on, next run`,
     `  details        ${fmt(s.detailsFetched)} of ${fmt(s.detailsChosen)} chosen`,
     `  requests       ${fmt(s.requests)} (${fmt(s.retries)} retries, ${fmt(s.rateLimited)} answered 429; rate settled at ${s.settledRate}/s)`
   ]
+  if (s.removed + s.restored > 0) {
+    lines.push(`  removed        ${fmt(s.removed)} movies TMDB no longer serves (kept, marked removed_at); ${fmt(s.restored)} back`)
+  }
+  if (e?.firstMalformed !== undefined) {
+    lines.push(`  malformed      first at ${e.firstMalformed.file} line ${fmt(e.firstMalformed.line)}: ${e.firstMalformed.reason}`)
+  }
   const failures = Object.entries(s.failed)
   if (failures.length > 0) {
     lines.push(`  failed         ${failures.map(([k, n]) => `${k} ${fmt(n ?? 0)}`).join(", ")} (see table fetch_failures)`)

@@ -19,6 +19,10 @@ export const collect = (a: Parsed, checked: Checked) =>
     const summary: CollectionSummary = yield* Collector.run({
       startYear: checked.startYear,
       endYear: checked.endYear,
+      all: a.all,
+      minPopularity: Option.getOrUndefined(a.minPopularity),
+      includeAdult: a.includeAdult,
+      includeVideo: a.includeVideo,
       append: checked.append,
       minVoteCount: a.minVoteCount,
       maxPages: Option.getOrUndefined(a.maxPages),
@@ -43,7 +47,11 @@ export const collect = (a: Parsed, checked: Checked) =>
     yield* Console.error(formatSummary(summary))
     if (a.json) yield* Console.log(JSON.stringify(summary))
     if (!summary.complete) {
-      yield* Console.error("Discovery was incomplete: run the same command again to fill the gaps.")
+      yield* Console.error(
+        summary.changes.status === "failed"
+          ? "Reading /movie/changes failed: run the same command again to read them."
+          : "Discovery was incomplete: run the same command again to fill the gaps."
+      )
       yield* Effect.sync(() => {
         process.exitCode = ExitCode.incomplete
       })

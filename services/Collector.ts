@@ -1,19 +1,21 @@
 import type { SqlError } from "@effect/sql/SqlError"
-import { Cause, Clock, type ConfigError, Duration, Effect, Either, Exit, Queue, Stream } from "effect"
+import { Cause, Clock, ConfigError, Duration, Effect, Either, Exit, Option, Queue, Stream } from "effect"
 import type { CollectionOptions, CollectionSummary } from "../src/Collection.js"
 import { appendSetting } from "../src/Config.js"
 import type { DatabaseError } from "../src/Database.js"
 import { type DiscoverIncompleteEvent, type DiscoverPageFailedEvent, type DiscoverTruncatedEvent, discoveryComplete } from "../src/Discover.js"
 import { type FailureKind, failureKind, type TmdbError, UnauthorizedError } from "../src/Errors.js"
+import { CHANGES_MARK, readChanges, readExport } from "./CatalogueSync.js"
 import { MovieRepository } from "./MovieRepository.js"
 import { toEventLoop } from "./MovieWrites.js"
 import { RateLimiter } from "./RateLimiter.js"
 import { type DetailsOutcome, forEachMovieDetails, TmdbClient } from "./TmdbClient.js"
+import { ExportError, TmdbExports } from "./TmdbExports.js"
 
 const DAY = 86_400_000
 const MAX_BATCH = 500
 const GATHER_TURNS = 8
-const DEFAULT_STALE_AFTER = Duration.days(30)
+const DEFAULT_STALE_AFTER = Duration.days(90)
 const iso = (ms: number) => new Date(ms).toISOString()
 
 /**
@@ -26,8 +28,12 @@ export class Collector extends Effect.Service<Collector>()("tmdb/Collector", {
     const client = yield* TmdbClient
     const repo = yield* MovieRepository
     const limiter = yield* RateLimiter
-    const run = (options: CollectionOptions): Effect.Effect<CollectionSummary, TmdbError | SqlError | DatabaseError | ConfigError.ConfigError> =>
-      runFullCollection(options).pipe(
+    // Only `all` needs the exports: a years-only app need not provide them.
+    const exports = yield* Effect.serviceOption(TmdbExports)
+    const run = (
+      options: CollectionOptions
+    ): Effect.Effect<CollectionSummary, TmdbError | SqlError | DatabaseError | ExportError | ConfigError.ConfigError> =>
+      runFullCollection(options, exports).pipe(
         Effect.provideService(TmdbClient, client),
         Effect.provideService(MovieRepository, repo),
         Effect.provideService(RateLimiter, limiter)
@@ -36,16 +42,27 @@ export class Collector extends Effect.Service<Collector>()("tmdb/Collector", {
   })
 }) {}
 
-const runFullCollection = Effect.fn("Collector.run")(function*(options: CollectionOptions) {
+const runFullCollection = Effect.fn("Collector.run")(function*(options: CollectionOptions, exportsService: Option.Option<TmdbExports>) {
   const repo = yield* MovieRepository
   const startedMs = yield* Clock.currentTimeMillis
   const endYear = options.endYear ?? new Date(startedMs).getUTCFullYear()
+  if (options.all !== true && options.startYear === undefined) {
+    return yield* Effect.fail(ConfigError.MissingData(["startYear"], "startYear is required unless all is set"))
+  }
+  // The export is found (and checked to be gzip) before the run is recorded: when none can be
+  // had, the run writes nothing.
+  const exports = options.all === true ? Option.getOrUndefined(exportsService) : undefined
+  if (options.all === true && exports === undefined) {
+    return yield* new ExportError({ message: "the whole catalogue (all) needs the TmdbExports service: provide TmdbExports.Default" })
+  }
+  const exportDate = exports === undefined ? undefined : yield* exports.locate(startedMs)
   // Stored for a person to read: the horizon in days, not Effect's encoding of a Duration.
   const staleAfterDays = Duration.toDays(options.staleAfter ?? DEFAULT_STALE_AFTER)
   // Checked before the run is recorded: a bad list fails once, not once per movie.
   const append = yield* appendSetting(options.append)
   const runId = yield* repo.startRun({ ...options, onProgress: undefined, staleAfter: undefined, staleAfterDays, endYear, append }, iso(startedMs))
-  return yield* collect(runId, startedMs, endYear, { ...options, append }).pipe(
+  const exporting = exports === undefined || exportDate === undefined ? undefined : { exports, date: exportDate }
+  return yield* collect(runId, startedMs, endYear, exporting, { ...options, append }).pipe(
     Effect.onExit((exit) =>
       Exit.isSuccess(exit)
         ? Effect.void
@@ -57,7 +74,13 @@ const runFullCollection = Effect.fn("Collector.run")(function*(options: Collecti
   )
 })
 
-const collect = Effect.fnUntraced(function*(runId: number, startedMs: number, endYear: number, options: CollectionOptions) {
+const collect = Effect.fnUntraced(function*(
+  runId: number,
+  startedMs: number,
+  endYear: number,
+  exporting: { readonly exports: TmdbExports; readonly date: string } | undefined,
+  options: CollectionOptions
+) {
   const client = yield* TmdbClient
   const repo = yield* MovieRepository
   const limiter = yield* RateLimiter
@@ -71,9 +94,14 @@ const collect = Effect.fnUntraced(function*(runId: number, startedMs: number, en
   const discoveryFailures: Array<DiscoverPageFailedEvent> = []
   const truncated: Array<DiscoverTruncatedEvent> = []
   const incomplete: Array<DiscoverIncompleteEvent> = []
-  if (options.skipDiscovery !== true) {
+  // 1a. The whole catalogue: every id of the latest export.
+  const exported = exporting === undefined ? undefined : yield* readExport(exporting.exports, exporting.date, options, yield* now, progress)
+  if (exported !== undefined) added += exported.report.new
+  if (options.skipDiscovery !== true && options.startYear !== undefined && options.all !== true) {
     yield* client.discoverMoviesStream({
       startYear: options.startYear,
+      includeAdult: options.includeAdult,
+      includeVideo: options.includeVideo,
       endYear,
       minVoteCount: options.minVoteCount ?? 200,
       maxPages: options.maxPages,
@@ -105,21 +133,32 @@ const collect = Effect.fnUntraced(function*(runId: number, startedMs: number, en
     )
   }
 
-  // 2. Choose what needs details.
+  // 2. What changed since the mark.
   const nowMs = yield* Clock.currentTimeMillis
-  const staleAfterMs = Duration.toMillis(options.staleAfter ?? DEFAULT_STALE_AFTER)
-  const chosen = options.refreshLimit === 0 ? [] : yield* repo.selectForDetails({
-    limit: options.refreshLimit,
-    staleBefore: iso(nowMs - staleAfterMs),
-    // Numbers of recent releases still move: 7 days for films out in the last 90.
-    recentReleasedAfter: iso(nowMs - 90 * DAY).slice(0, 10),
-    recentStaleBefore: iso(nowMs - Math.min(staleAfterMs, 7 * DAY))
-  })
+  const changes = yield* readChanges(nowMs, { all: options.all === true, listed: exported?.listed })
 
-  // 3. Fetch concurrently. A writer drains completed outcomes in short transactions, so a kill
+  // 3. Choose what needs details: movies new in the changes first, as they have no row yet.
+  const staleAfterMs = Duration.toMillis(options.staleAfter ?? DEFAULT_STALE_AFTER)
+  const limit = options.refreshLimit
+  const fresh = limit === undefined ? changes.newIds : changes.newIds.slice(0, limit)
+  const chosen = limit === 0 ? [] : [
+    ...fresh,
+    ...(limit !== undefined && fresh.length >= limit ? [] : yield* repo.selectForDetails({
+      limit: limit === undefined ? undefined : limit - fresh.length,
+      staleBefore: iso(nowMs - staleAfterMs),
+      // Numbers of recent releases still move: 7 days for films out in the last 90.
+      recentReleasedAfter: iso(nowMs - 90 * DAY).slice(0, 10),
+      recentStaleBefore: iso(nowMs - Math.min(staleAfterMs, 7 * DAY)),
+      exportDate: exporting?.date
+    }))
+  ]
+
+  // 4. Fetch concurrently. A writer drains completed outcomes in short transactions, so a kill
   // loses at most what is in flight, and memory stays flat however many movies there are.
   let fetched = 0
   let done = 0
+  let removed = 0
+  let restored = 0
   const failed: Partial<Record<FailureKind, number>> = {}
   // `null` marks the end of the outcomes.
   const queue = yield* Queue.unbounded<DetailsOutcome | null>()
@@ -133,7 +172,9 @@ const collect = Effect.fnUntraced(function*(runId: number, startedMs: number, en
         else failures.push({ tmdbId: outcome.tmdbId, kind: failureKind(outcome.result.left), message: outcome.result.left.message })
       }
       if (details.length + failures.length === 0) return
-      yield* repo.saveOutcomes(details, failures, yield* now)
+      const presence = yield* repo.saveOutcomes(details, failures, yield* now)
+      removed += presence.removed
+      restored += presence.restored
       fetched += details.length
       for (const f of failures) failed[f.kind] = (failed[f.kind] ?? 0) + 1
       done += details.length + failures.length
@@ -168,11 +209,19 @@ const collect = Effect.fnUntraced(function*(runId: number, startedMs: number, en
     yield* Effect.all([producer, writer], { concurrency: 2, discard: true })
   }
 
-  // 4. Summarize.
+  // 5. The changes are stored: move the mark (a failed page left it where it was).
+  if (changes.markTo !== undefined) yield* repo.setMark(CHANGES_MARK, changes.markTo, yield* now)
+
+  // 6. Summarize.
   const stats = yield* client.stats
   const limiterStats = yield* limiter.stats
   const summary: CollectionSummary = {
     runId,
+    mode: options.all === true ? "all" : "years",
+    export: exported?.report,
+    changes: changes.report,
+    removed,
+    restored,
     discovered,
     new: added,
     discoverPages,
@@ -184,7 +233,7 @@ const collect = Effect.fnUntraced(function*(runId: number, startedMs: number, en
     rateLimited: stats.rateLimited,
     settledRate: Math.round(limiterStats.currentRate * 100) / 100,
     durationMs: (yield* Clock.currentTimeMillis) - startedMs,
-    complete: discoveryComplete({ failedPages: discoveryFailures, incomplete, truncated }),
+    complete: discoveryComplete({ failedPages: discoveryFailures, incomplete, truncated }) && changes.report.status !== "failed",
     missing: incomplete.reduce((n, i) => n + i.missing, 0),
     discoveryFailures: discoveryFailures.map((f) => ({
       year: f.year,

@@ -1,13 +1,15 @@
 import { SqlClient, SqlSchema } from "@effect/sql"
-import type { SqlError } from "@effect/sql/SqlError"
-import { type Cause, Effect, Option, type ParseResult, Schema } from "effect"
+import { SqlError } from "@effect/sql/SqlError"
+import { type Cause, Effect, Option, type ParseResult, Schema, Stream } from "effect"
 import { DatabaseErrorMapping } from "../src/Database.js"
 import { type FailureKind, RETRIED_NEXT_RUN } from "../src/Errors.js"
 import type { DiscoveredMovie, MovieDetails } from "../src/Movie.js"
 import { FailureRow, type FinalRunStatus, MovieRow, RunRow, type RunStatus, SelectionPolicy } from "../src/Storage.js"
-import { chunks, detailsWrite, refreshed, toEventLoop, writeDetails } from "./MovieWrites.js"
+import { type ExportEntry, markChanged, readMark, recordPresence, storeExportSlice, writeMark } from "./CatalogueWrites.js"
+import { chunks, detailsWrite, toEventLoop, writeDetails } from "./MovieWrites.js"
 import { renormalizeAll } from "./Renormalize.js"
 
+export type { ExportEntry } from "./CatalogueWrites.js"
 export type { RenormalizeSummary } from "./Renormalize.js"
 
 export { FailureRow, FinalRunStatus, MovieRow, RunRow, RunStatus, SelectionPolicy } from "../src/Storage.js"
@@ -19,7 +21,12 @@ export interface FailureRecord {
 }
 
 /** What a movie holds until its details are stored. */
-const DiscoveredRow = MovieRow.pick("tmdb_id", "title", "release_date", "vote_average", "vote_count", "popularity", "discovered_at", "votes_at")
+type DiscoveredRow = Pick<
+  typeof MovieRow.Encoded,
+  "tmdb_id" | "title" | "release_date" | "vote_average" | "vote_count" | "popularity" | "discovered_at" | "votes_at"
+>
+
+const VOTES = ["vote_average", "vote_count", "popularity", "votes_at"]
 
 const Count = Schema.Struct({ n: Schema.Number })
 const Counts = Schema.Struct({ movies: Schema.Number, with_details: Schema.Number, failures: Schema.Number })
@@ -33,7 +40,7 @@ const SLICE = 50
 // Rows are written in their encoded (column) form, built here and in src/Rows.ts and typed by the
 // `Encoded` side of the row schemas: running each row through `Schema.encode` cost more than
 // SQLite's own insert (BENCHMARKS.md, storage). test/MovieRepository.test.ts decodes them back.
-const discoveredRow = (m: DiscoveredMovie, at: string): typeof DiscoveredRow.Encoded => ({
+const discoveredRow = (m: DiscoveredMovie, at: string): DiscoveredRow => ({
   tmdb_id: m.tmdbId,
   title: m.title,
   release_date: m.releaseDate,
@@ -67,10 +74,14 @@ export class MovieRepository extends Effect.Service<MovieRepository>()("tmdb/Mov
       Result: Count,
       execute: (ids) => sql`SELECT CAST(count(*) AS INTEGER) AS n FROM movies WHERE ${sql.in("tmdb_id", ids)}`
     })
-    const insertDiscovered = (rows: ReadonlyArray<typeof DiscoveredRow.Encoded>) =>
-      sql`INSERT INTO movies ${sql.insert(rows)} ON CONFLICT (tmdb_id) DO UPDATE SET ${
-        setExcluded(refreshed(Object.keys(DiscoveredRow.fields)))
-      } WHERE movies.details_fetched_at IS NULL`
+    // Votes and popularity move every day and every discover page carries them: they are
+    // refreshed for every movie. Title and date come from details once those are stored.
+    const insertDiscovered = (rows: ReadonlyArray<DiscoveredRow>) =>
+      sql`INSERT INTO movies ${sql.insert(rows)} ON CONFLICT (tmdb_id) DO UPDATE SET ${setExcluded(VOTES)}, ${
+        sql.join(", ", false)(
+          ["title", "release_date"].map((c) => sql`${sql(c)} = CASE WHEN movies.details_fetched_at IS NULL THEN excluded.${sql(c)} ELSE movies.${sql(c)} END`)
+        )
+      }`
     const clearFailures = (ids: ReadonlyArray<number>) => sql`DELETE FROM fetch_failures WHERE ${sql.in("tmdb_id", ids)}`
     const upsertFailures = (rows: ReadonlyArray<typeof FailureRow.Encoded>) =>
       sql`INSERT INTO fetch_failures ${sql.insert(rows)} ON CONFLICT (tmdb_id) DO UPDATE SET
@@ -98,15 +109,16 @@ export class MovieRepository extends Effect.Service<MovieRepository>()("tmdb/Mov
 
     /**
      * Stores a batch of details and failures in one short transaction. Stored details clear
-     * the movie's failure row; a failure leaves stored details as they were.
+     * the movie's failure row; a failure leaves stored details as they were. A 404 marks the
+     * movie removed (`removed_at`), a fresh response clears that; returns how many of each.
      */
     const saveOutcomes = Effect.fn("MovieRepository.saveOutcomes")(function*(
       details: ReadonlyArray<MovieDetails>,
       failures: ReadonlyArray<FailureRecord>,
       at: string
     ) {
-      if (details.length === 0 && failures.length === 0) return
-      yield* orFail(sql.withTransaction(Effect.gen(function*() {
+      if (details.length === 0 && failures.length === 0) return { removed: 0, restored: 0 }
+      return yield* orFail(sql.withTransaction(Effect.gen(function*() {
         for (const [i, slice] of chunks(details, SLICE).entries()) {
           if (i > 0) yield* toEventLoop
           yield* writeDetails(sql, slice.map((m) => detailsWrite(m, at)))
@@ -121,37 +133,48 @@ export class MovieRepository extends Effect.Service<MovieRepository>()("tmdb/Mov
             last_attempt_at: at
           })))
         }
+        const gone = failures.filter((f) => f.kind === "not_found").map((f) => f.tmdbId)
+        return yield* recordPresence(sql, details.map((m) => m.tmdbId), gone, at)
       })))
     })
 
+    // One priority per movie, so no id is chosen twice: never fetched; listed by /movie/changes
+    // since it was fetched; failed with a transient kind; missing from the latest export
+    // (`--all`), checked once; stale. Every branch orders by text, as PostgreSQL wants.
     const pendingIds = SqlSchema.findAll({
       Request: SelectionPolicy,
       Result: MovieRow.pick("tmdb_id"),
-      // Every branch orders by text (NULL for the never fetched, ordered by id), as PostgreSQL
-      // wants one type per UNION column.
-      execute: (policy) =>
-        sql`
+      execute: (policy) => {
+        const last = sql`coalesce(f.last_attempt_at, m.details_fetched_at)`
+        const missing = policy.exportDate === undefined ? sql`1 = 0` : sql`m.removed_at IS NULL AND m.details_fetched_at IS NOT NULL
+                AND (m.exported_on IS NULL OR m.exported_on < ${policy.exportDate})
+                AND ${last} < CASE WHEN m.exported_on IS NULL THEN ${policy.exportDate} ELSE m.exported_on || 'T24' END`
+        const back = policy.exportDate === undefined ?
+          sql`1 = 0` :
+          sql`m.removed_at IS NOT NULL AND m.exported_on = ${policy.exportDate} AND ${last} < ${policy.exportDate}`
+        return sql`
         SELECT tmdb_id FROM (
-          SELECT m.tmdb_id, 0 AS priority, CAST(NULL AS TEXT) AS ord FROM movies m
-            LEFT JOIN fetch_failures f USING (tmdb_id)
-            WHERE m.details_fetched_at IS NULL AND f.tmdb_id IS NULL
+          SELECT m.tmdb_id, ${last} AS ord, CASE
+            WHEN m.details_fetched_at IS NULL AND f.tmdb_id IS NULL THEN 0
+            WHEN m.changed_at IS NOT NULL AND ${last} < m.changed_at THEN 1
+            WHEN ${sql.in("f.kind", RETRIED_NEXT_RUN)} THEN 2
+            WHEN ${missing} OR ${back} THEN 3
+            WHEN ${last} < ${policy.staleBefore}
+              OR (m.release_date >= ${policy.recentReleasedAfter} AND ${last} < ${policy.recentStaleBefore}) THEN 4
+            END AS priority
+          FROM movies m LEFT JOIN fetch_failures f USING (tmdb_id)
           UNION ALL
-          SELECT f.tmdb_id, 1, f.last_attempt_at FROM fetch_failures f
-            WHERE ${sql.in("f.kind", RETRIED_NEXT_RUN)}
-          UNION ALL
-          SELECT m.tmdb_id, 2, coalesce(f.last_attempt_at, m.details_fetched_at) FROM movies m
-            LEFT JOIN fetch_failures f USING (tmdb_id)
-            WHERE (f.tmdb_id IS NULL OR NOT ${sql.in("f.kind", RETRIED_NEXT_RUN)})
-              AND (m.details_fetched_at IS NOT NULL OR f.tmdb_id IS NOT NULL)
-              AND (coalesce(f.last_attempt_at, m.details_fetched_at) < ${policy.staleBefore}
-                OR (m.release_date >= ${policy.recentReleasedAfter}
-                    AND coalesce(f.last_attempt_at, m.details_fetched_at) < ${policy.recentStaleBefore}))
-        ) AS pending ORDER BY priority, ord, tmdb_id ${policy.limit === undefined ? sql`` : sql`LIMIT ${policy.limit}`}`
+          SELECT f.tmdb_id, f.last_attempt_at, 2 FROM fetch_failures f
+            WHERE ${sql.in("f.kind", RETRIED_NEXT_RUN)} AND NOT EXISTS (SELECT 1 FROM movies m WHERE m.tmdb_id = f.tmdb_id)
+        ) AS pending WHERE priority IS NOT NULL
+        ORDER BY priority, ord, tmdb_id ${policy.limit === undefined ? sql`` : sql`LIMIT ${policy.limit}`}`
+      }
     })
 
     /**
-     * The ids that need details, in priority order: never fetched, then failed with a transient
-     * kind, then stale (and permanent failures older than the stale horizon).
+     * The ids that need details, in priority order: never fetched, then changed since fetched,
+     * then failed with a transient kind, then missing from the export, then stale (permanent
+     * failures included).
      */
     const selectForDetails = Effect.fn("MovieRepository.selectForDetails")(function*(policy: SelectionPolicy) {
       return (yield* orFail(pendingIds(policy))).map((r) => r.tmdb_id)
@@ -219,6 +242,43 @@ export class MovieRepository extends Effect.Service<MovieRepository>()("tmdb/Mov
       return yield* orFail(renormalizeAll(sql, onProgress))
     })
 
-    return { upsertDiscovered, saveOutcomes, selectForDetails, startRun, finishRun, getMovie, counts, failures, renormalize } as const
+    /**
+     * Stores a daily ID export, slice by slice, in one transaction: an export cut off halfway
+     * leaves the store as it was. Returns how many kept movies were new.
+     */
+    const storeExport = <E, R>(slices: Stream.Stream<ReadonlyArray<ExportEntry>, E, R>, exportDate: string, at: string) =>
+      sql.withTransaction(
+        Stream.runFoldEffect(slices, 0, (added, slice) =>
+          Effect.map(Effect.zipRight(toEventLoop, orFail(storeExportSlice(sql, slice, exportDate, at))), (n) =>
+            added + n))
+      ).pipe(
+        Effect.mapError((e) => (e instanceof SqlError ? toDatabaseError(e) : e)),
+        Effect.withSpan("MovieRepository.storeExport")
+      )
+
+    /** Marks the stored movies among `ids` changed as of `changedAt`; returns which are stored. */
+    const recordChanges = Effect.fn("MovieRepository.recordChanges")(function*(ids: ReadonlyArray<number>, changedAt: string) {
+      return yield* orFail(sql.withTransaction(markChanged(sql, ids, changedAt)))
+    })
+
+    /** A sync mark (`sync_marks`), undefined when never set. */
+    const getMark = (name: string) => orFail(readMark(sql, name))
+    const setMark = (name: string, value: string, at: string) => orFail(writeMark(sql, name, value, at))
+
+    return {
+      upsertDiscovered,
+      saveOutcomes,
+      storeExport,
+      recordChanges,
+      getMark,
+      setMark,
+      selectForDetails,
+      startRun,
+      finishRun,
+      getMovie,
+      counts,
+      failures,
+      renormalize
+    } as const
   })
 }) {}

@@ -2,8 +2,7 @@ import type { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
 import * as zlib from "node:zlib"
 import type { MovieDetails } from "../src/Movie.js"
-import { CHILD_TABLES, childRows, movieRow } from "../src/Rows.js"
-import type { MovieRow } from "../src/Storage.js"
+import { CHILD_TABLES, childRows, type DetailsRow, movieRow } from "../src/Rows.js"
 
 // The details write path of MovieRepository: a movie's row, its child rows and its payload, in
 // the caller's transaction. The SQL is what SQLite and PostgreSQL both accept.
@@ -70,7 +69,7 @@ export const decompress = (body: Uint8Array, encoding: string): string => {
  */
 export interface DetailsWrite {
   readonly details: MovieDetails
-  readonly row: typeof MovieRow.Encoded
+  readonly row: DetailsRow
   readonly payload: { readonly body: Buffer; readonly fetchedAt: string } | "keep" | "drop"
 }
 

@@ -1,4 +1,5 @@
 import type { Duration } from "effect"
+import type { ExportReport } from "./Catalogue.js"
 import type { SortBy } from "./Discover.js"
 import type { FailureKind } from "./Errors.js"
 
@@ -6,7 +7,19 @@ import type { FailureKind } from "./Errors.js"
 // service (services/Collector.ts), shared with the CLI's summary.
 
 export interface CollectionOptions {
-  readonly startYear: number
+  /** First release year to discover; required unless `all`. */
+  readonly startYear?: number | undefined
+  /**
+   * The whole catalogue: ids come from TMDB's latest daily ID export instead of discover
+   * (which is then skipped). Needs the `TmdbExports` service.
+   */
+  readonly all?: boolean | undefined
+  /** `all`: keep export lines with at least this popularity. Default 0. */
+  readonly minPopularity?: number | undefined
+  /** Adult titles too (discover's include_adult; `all`: the adult export file). Default false. */
+  readonly includeAdult?: boolean | undefined
+  /** "Video" releases too (discover's include_video; `all`: video lines). Default false. */
+  readonly includeVideo?: boolean | undefined
   /** Default: the current year. */
   readonly endYear?: number | undefined
   readonly minVoteCount?: number | undefined
@@ -14,7 +27,10 @@ export interface CollectionOptions {
   readonly sortBy?: SortBy | undefined
   /** At most this many movies get details this run; 0 means discover only. Default: no limit. */
   readonly refreshLimit?: number | undefined
-  /** Details older than this are refreshed. Default 30 days. */
+  /**
+   * Details older than this are refreshed, however /movie/changes reads. Default 90 days: the
+   * safety net for changes TMDB does not list (README "Keeping the catalogue fresh").
+   */
   readonly staleAfter?: Duration.DurationInput | undefined
   /**
    * Sub-resources appended to each details request. Default: `TMDB_APPEND`, else credits,
@@ -27,11 +43,42 @@ export interface CollectionOptions {
 }
 
 export type CollectionProgress =
+  | { readonly phase: "export"; readonly lines: number; readonly kept: number }
   | { readonly phase: "discover"; readonly pages: number; readonly movies: number; readonly year: number }
   | { readonly phase: "details"; readonly done: number; readonly total: number; readonly failed: number }
 
+/** What reading /movie/changes came to. */
+export interface ChangesReport {
+  /**
+   * `read`: every page of every window; `failed`: a page failed, the mark stays; `first-run`: no
+   * mark yet, one is set; `too-old`: the mark is older than changes are read back (90 days), the
+   * age-based refresh covers the gap and the mark restarts today.
+   */
+  readonly status: "read" | "failed" | "first-run" | "too-old"
+  /** The days read, both included: from the mark to today. */
+  readonly from?: string | undefined
+  readonly to?: string | undefined
+  readonly windows: number
+  /** Distinct ids listed. */
+  readonly listed: number
+  /** Of those, movies the store holds, chosen for details when fetched before the change. */
+  readonly stored: number
+  /** `all`: listed ids neither stored nor in the export, fetched as new movies. */
+  readonly new: number
+  readonly failure?: { readonly from: string; readonly to: string; readonly kind: FailureKind; readonly message: string } | undefined
+}
+
 export interface CollectionSummary {
   readonly runId: number
+  /** `years` (discover) or `all` (the daily ID export). */
+  readonly mode: "years" | "all"
+  /** `all`: what the export held and what was kept. */
+  readonly export?: ExportReport | undefined
+  readonly changes: ChangesReport
+  /** Stored movies TMDB now answers with 404: marked `removed_at`, kept. */
+  readonly removed: number
+  /** Removed movies TMDB serves again. */
+  readonly restored: number
   /** Distinct movies listed by discovery this run. */
   readonly discovered: number
   /** Of those, movies not stored before. */

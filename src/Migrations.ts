@@ -111,6 +111,36 @@ const sqlite: MigrationSet = {
         m.revenue,
         CASE WHEN m.budget > 0 THEN CAST(m.revenue AS REAL) / m.budget END AS revenue_to_budget
       FROM movies m`
+  }),
+  // The whole catalogue, kept fresh by what changed (README "Keeping the catalogue fresh").
+  "3_catalogue_sync": Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    // removed_at: TMDB answered 404 for a movie it once served; the row and its data stay.
+    // exported_on: the date of the latest daily ID export that listed it (`--all`).
+    // changed_at: /movie/changes listed it; details fetched before this instant are stale.
+    for (const column of ["removed_at TEXT", "exported_on TEXT", "changed_at TEXT"]) {
+      yield* sql.unsafe(`ALTER TABLE movies ADD COLUMN ${column}`)
+    }
+    // One row per mark: `changes` is the first day /movie/changes is read from next time.
+    yield* sql`CREATE TABLE sync_marks (name TEXT PRIMARY KEY, value TEXT NOT NULL, updated_at TEXT NOT NULL)`
+    // The analyst's view leaves out what TMDB has deleted.
+    yield* sql`DROP VIEW movie_overview`
+    yield* sql`
+      CREATE VIEW movie_overview AS
+      SELECT m.tmdb_id,
+        CAST(substr(m.release_date, 1, 4) AS INTEGER) AS year,
+        m.title,
+        (SELECT group_concat(name, ', ') FROM (
+          SELECT name FROM movie_crew c WHERE c.tmdb_id = m.tmdb_id AND c.job = 'Director' GROUP BY person_id ORDER BY min(ord))) AS directors,
+        (SELECT group_concat(name, ', ') FROM (
+          SELECT name FROM movie_cast c WHERE c.tmdb_id = m.tmdb_id ORDER BY ord LIMIT 3)) AS top_cast,
+        (SELECT group_concat(name, ', ') FROM (
+          SELECT name FROM movie_genres g WHERE g.tmdb_id = m.tmdb_id ORDER BY ord)) AS genres,
+        m.budget,
+        m.revenue,
+        CASE WHEN m.budget > 0 THEN CAST(m.revenue AS REAL) / m.budget END AS revenue_to_budget
+      FROM movies m
+      WHERE m.removed_at IS NULL`
   })
 }
 

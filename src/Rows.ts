@@ -22,8 +22,11 @@ export type ChildTable = typeof CHILD_TABLES[number]
 
 const flag = (b: boolean | null): 0 | 1 | null => (b === null ? null : b ? 1 : 0)
 
+/** The `movies` columns a details response writes; the sync columns are the collector's own. */
+export type DetailsRow = Omit<typeof MovieRow.Encoded, "removed_at" | "exported_on" | "changed_at">
+
 /** The `movies` row. `wikidata_id` is NULL when `external_ids` was not appended. */
-export const movieRow = (m: MovieDetails, at: string): typeof MovieRow.Encoded => ({
+export const movieRow = (m: MovieDetails, at: string): DetailsRow => ({
   tmdb_id: m.tmdbId,
   imdb_id: m.imdbId,
   title: m.title,

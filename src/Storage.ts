@@ -41,7 +41,13 @@ export const MovieRow = Schema.Struct({
   spoken_languages: Schema.NullOr(JsonNames),
   wikidata_id: Schema.NullOr(Schema.String),
   /** When `vote_average`, `vote_count` and `popularity` were last written (details or discover). */
-  votes_at: Schema.NullOr(Schema.String)
+  votes_at: Schema.NullOr(Schema.String),
+  /** When TMDB first answered 404 for this movie; NULL while it serves it. */
+  removed_at: Schema.NullOr(Schema.String),
+  /** The date (YYYY-MM-DD) of the latest daily ID export that listed it. */
+  exported_on: Schema.NullOr(Schema.String),
+  /** When /movie/changes last listed it: details fetched before this are stale. */
+  changed_at: Schema.NullOr(Schema.String)
 })
 export type MovieRow = typeof MovieRow.Type
 
@@ -85,6 +91,8 @@ export const SelectionPolicy = Schema.Struct({
   /** Movies released on or after this date (YYYY-MM-DD) go stale sooner... */
   recentReleasedAfter: Schema.String,
   /** ...when their details were fetched before this instant (ISO). */
-  recentStaleBefore: Schema.String
+  recentStaleBefore: Schema.String,
+  /** `--all`: the latest export's date; stored movies it no longer lists are checked once. */
+  exportDate: Schema.optional(Schema.String)
 })
 export interface SelectionPolicy extends Schema.Schema.Type<typeof SelectionPolicy> {}

@@ -82,7 +82,10 @@ describe("MovieRepository", () => {
         "production_countries",
         "spoken_languages",
         "wikidata_id",
-        "votes_at"
+        "votes_at",
+        "removed_at",
+        "exported_on",
+        "changed_at"
       ])
       expect(columns("movie_cast")).toEqual(["tmdb_id", "person_id", "name", "character", "ord", "credit_id", "gender", "cast_id"])
       expect(columns("movie_crew")).toEqual(["tmdb_id", "person_id", "name", "department", "job", "credit_id", "gender", "ord"])
@@ -127,11 +130,14 @@ describe("MovieRepository", () => {
         production_countries: [],
         spoken_languages: [],
         wikidata_id: null,
-        votes_at: "2026-01-01T00:00:00.000Z"
+        votes_at: "2026-01-01T00:00:00.000Z",
+        removed_at: null,
+        exported_on: null,
+        changed_at: null
       })
     }))
 
-  it.effect("storing discover results never erases stored details, and counts only new movies", () =>
+  it.effect("storing discover results never erases stored details but refreshes their votes, and counts only new movies", () =>
     Effect.gen(function*() {
       const file = tmpDb()
       yield* withRepo(file, (r) =>
@@ -146,7 +152,8 @@ describe("MovieRepository", () => {
           ).toBe(1)
           const one = (yield* r.getMovie(1))!
           expect(one.title).toBe("Movie 1 (details)")
-          expect(one.vote_count).toBe(1234)
+          expect(one.vote_count).toBe(999)
+          expect(one.votes_at).toBe("2026-01-03T00:00:00.000Z")
           expect(one.details_fetched_at).toBe("2026-01-02T00:00:00.000Z")
           expect((yield* r.getMovie(2))!.vote_count).toBe(555)
           expect((yield* r.getMovie(2))!.discovered_at).toBe("2026-01-01T00:00:00.000Z")

@@ -205,8 +205,10 @@ describe("Ctrl-C", () => {
 
   // tsx's wrapper relays a signal to its child and SIGKILLs the child if it has not acknowledged
   // within 30 ms, twice; cleaning up takes longer than that without yielding to the event loop. So
-  // the hint must be out the moment the signal arrives, not after the cleanup.
-  it.concurrent("the hint is out before cleaning up: a SIGKILL 50 ms after the SIGINT does not lose it", async () => {
+  // the hint must be out the moment the signal arrives, not after the cleanup. A loaded machine can
+  // hold the whole process off the CPU for 50 ms, signal handler and all (one CI run in five saw
+  // it), so a miss is tried again; a hint written after the cleanup misses every time.
+  it.concurrent("the hint is out before cleaning up: a SIGKILL 50 ms after the SIGINT does not lose it", { retry: 2 }, async () => {
     const { cli, s } = await start("node")
     try {
       cli.child.kill("SIGINT")

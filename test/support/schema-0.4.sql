@@ -56,7 +56,7 @@ CREATE TABLE movie_languages ( tmdb_id INTEGER NOT NULL, iso_639_1 TEXT NOT NULL
 CREATE INDEX movie_languages_tmdb_id ON movie_languages (tmdb_id);
 
 -- view movie_overview
-CREATE VIEW movie_overview AS SELECT m.tmdb_id, CAST(substr(m.release_date, 1, 4) AS INTEGER) AS year, m.title, (SELECT group_concat(name, ', ') FROM ( SELECT name FROM movie_crew c WHERE c.tmdb_id = m.tmdb_id AND c.job = 'Director' GROUP BY person_id ORDER BY min(ord))) AS directors, (SELECT group_concat(name, ', ') FROM ( SELECT name FROM movie_cast c WHERE c.tmdb_id = m.tmdb_id ORDER BY ord LIMIT 3)) AS top_cast, (SELECT group_concat(name, ', ') FROM ( SELECT name FROM movie_genres g WHERE g.tmdb_id = m.tmdb_id ORDER BY ord)) AS genres, m.budget, m.revenue, CASE WHEN m.budget > 0 THEN CAST(m.revenue AS REAL) / m.budget END AS revenue_to_budget FROM movies m;
+CREATE VIEW movie_overview AS SELECT m.tmdb_id, CAST(substr(m.release_date, 1, 4) AS INTEGER) AS year, m.title, (SELECT group_concat(name, ', ') FROM ( SELECT name FROM movie_crew c WHERE c.tmdb_id = m.tmdb_id AND c.job = 'Director' GROUP BY person_id ORDER BY min(ord))) AS directors, (SELECT group_concat(name, ', ') FROM ( SELECT name FROM movie_cast c WHERE c.tmdb_id = m.tmdb_id ORDER BY ord LIMIT 3)) AS top_cast, (SELECT group_concat(name, ', ') FROM ( SELECT name FROM movie_genres g WHERE g.tmdb_id = m.tmdb_id ORDER BY ord)) AS genres, m.budget, m.revenue, CASE WHEN m.budget > 0 THEN CAST(m.revenue AS REAL) / m.budget END AS revenue_to_budget FROM movies m WHERE m.removed_at IS NULL;
 
 -- table movie_payloads
 CREATE TABLE movie_payloads ( tmdb_id INTEGER PRIMARY KEY, fetched_at TEXT NOT NULL, body BLOB NOT NULL, encoding TEXT NOT NULL, append TEXT NOT NULL);
@@ -68,10 +68,13 @@ CREATE TABLE movie_release_dates ( tmdb_id INTEGER NOT NULL, country TEXT NOT NU
 CREATE INDEX movie_release_dates_tmdb_id ON movie_release_dates (tmdb_id);
 
 -- table movies
-CREATE TABLE movies ( tmdb_id INTEGER PRIMARY KEY, imdb_id TEXT, title TEXT NOT NULL, original_title TEXT, release_date TEXT, runtime INTEGER, budget INTEGER, revenue INTEGER, genres TEXT, production_companies TEXT, overview TEXT, vote_average REAL, vote_count INTEGER, popularity REAL, discovered_at TEXT, details_fetched_at TEXT , original_language TEXT, status TEXT, tagline TEXT, homepage TEXT, adult INTEGER, video INTEGER, poster_path TEXT, backdrop_path TEXT, collection_id INTEGER, collection_name TEXT, production_countries TEXT, spoken_languages TEXT, wikidata_id TEXT, votes_at TEXT);
+CREATE TABLE movies ( tmdb_id INTEGER PRIMARY KEY, imdb_id TEXT, title TEXT NOT NULL, original_title TEXT, release_date TEXT, runtime INTEGER, budget INTEGER, revenue INTEGER, genres TEXT, production_companies TEXT, overview TEXT, vote_average REAL, vote_count INTEGER, popularity REAL, discovered_at TEXT, details_fetched_at TEXT , original_language TEXT, status TEXT, tagline TEXT, homepage TEXT, adult INTEGER, video INTEGER, poster_path TEXT, backdrop_path TEXT, collection_id INTEGER, collection_name TEXT, production_countries TEXT, spoken_languages TEXT, wikidata_id TEXT, votes_at TEXT, removed_at TEXT, exported_on TEXT, changed_at TEXT);
 
 -- index movies_details_fetched_at
 CREATE INDEX movies_details_fetched_at ON movies (details_fetched_at);
 
 -- index movies_release_date
 CREATE INDEX movies_release_date ON movies (release_date);
+
+-- table sync_marks
+CREATE TABLE sync_marks (name TEXT PRIMARY KEY, value TEXT NOT NULL, updated_at TEXT NOT NULL);

@@ -1,0 +1,113 @@
+import * as NodeStream from "@effect/platform-node/NodeStream"
+import * as HttpClient from "@effect/platform/HttpClient"
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import { Config, Duration, Effect, Either, Option, Stream } from "effect"
+import * as zlib from "node:zlib"
+import { DEFAULT_FILES_URL, exportDates, ExportError, exportFileName, type ExportKind, type ExportLine, parseExportLine } from "../src/Catalogue.js"
+
+export { ExportError }
+
+/** A line of an export: a movie, or why the line is malformed (counted, never fatal). */
+export type ExportItem =
+  | { readonly _tag: "Line"; readonly line: ExportLine }
+  | { readonly _tag: "Malformed"; readonly lineNumber: number; readonly reason: string }
+
+export interface ExportsOptions {
+  /** Where the exports are: `TMDB_FILES_URL`, else https://files.tmdb.org. */
+  readonly filesUrl?: string | undefined
+}
+
+// gzip's two magic bytes (RFC 1952 §2.3.1).
+const isGzip = (bytes: Uint8Array) => bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b
+const LOCATE_TIMEOUT = Duration.seconds(30)
+
+/**
+ * TMDB's daily ID exports, read as a stream of lines: the file is fetched, gunzipped and split
+ * as it arrives, never held whole. The files need no key, so none is sent: this client is not
+ * TMDB's API client and never sees the credentials.
+ */
+export class TmdbExports extends Effect.Service<TmdbExports>()("tmdb/TmdbExports", {
+  effect: (options: ExportsOptions = {}) =>
+    Effect.gen(function*() {
+      const http = yield* HttpClient.HttpClient
+      const given = options.filesUrl
+      const filesUrl: string = given !== undefined
+        ? given
+        : yield* Config.string("TMDB_FILES_URL").pipe(Config.withDefault(DEFAULT_FILES_URL))
+      if (!/^https?:\/\/[^\s]+$/.test(filesUrl)) {
+        return yield* Effect.fail(new ExportError({ message: `TMDB_FILES_URL must be an http(s) URL, got '${filesUrl}'` }))
+      }
+      const base = filesUrl.replace(/\/+$/, "")
+      const urlOf = (kind: ExportKind, date: string) => `${base}/p/exports/${exportFileName(kind, date)}`
+      const unreachable = (url: string) => (e: { readonly message: string }) =>
+        new ExportError({ message: `cannot reach the daily ID exports at ${url}: ${e.message}` })
+
+      const get = (url: string) => http.get(url).pipe(Effect.mapError(unreachable(url)))
+
+      const firstBytes = (response: HttpClientResponse.HttpClientResponse, url: string) =>
+        response.stream.pipe(Stream.runHead, Effect.mapError(unreachable(url)))
+
+      /**
+       * The date of the newest movie export: today's (UTC), else one day back at a time, up to
+       * three (a 404 moves back). Its first bytes must be gzip, so a broken mirror fails here,
+       * before anything is written.
+       */
+      const locate = (nowMs: number) =>
+        Effect.gen(function*() {
+          const dates = exportDates(nowMs)
+          for (const date of dates) {
+            const url = urlOf("movie", date)
+            const found = yield* Effect.scoped(Effect.gen(function*() {
+              const response = yield* get(url)
+              if (response.status === 404) return false
+              if (response.status !== 200) {
+                return yield* new ExportError({ message: `the daily ID export at ${url} answered HTTP ${response.status}` })
+              }
+              const head = yield* firstBytes(response, url)
+              if (head._tag === "None" || !isGzip(head.value)) {
+                return yield* new ExportError({ message: `the daily ID export at ${url} is not gzip` })
+              }
+              return true
+            }))
+            if (found) return date
+          }
+          return yield* new ExportError({
+            message: `no daily ID export at ${base}/p/exports for ${dates[dates.length - 1]} to ${dates[0]} (HTTP 404 for each)`
+          })
+        }).pipe(
+          Effect.timeoutFail({ duration: LOCATE_TIMEOUT, onTimeout: () => new ExportError({ message: `no answer from ${base} within 30 s` }) }),
+          Effect.withSpan("TmdbExports.locate")
+        )
+
+      /** Every line of one file, decoded; a malformed line is an item of its own. */
+      const lines = (kind: ExportKind, date: string): Stream.Stream<ExportItem, ExportError> => {
+        const url = urlOf(kind, date)
+        return Stream.unwrapScoped(Effect.gen(function*() {
+          const response = yield* get(url)
+          if (response.status !== 200) {
+            return yield* new ExportError({ message: `the daily ID export at ${url} answered HTTP ${response.status}` })
+          }
+          let lineNumber = 0
+          return response.stream.pipe(
+            Stream.mapError(unreachable(url)),
+            NodeStream.pipeThroughDuplex(
+              () => zlib.createGunzip(),
+              (e) => new ExportError({ message: `the daily ID export at ${url} is not valid gzip: ${e instanceof Error ? e.message : String(e)}` })
+            ),
+            Stream.decodeText(),
+            Stream.splitLines,
+            Stream.filterMap((text): Option.Option<ExportItem> => {
+              lineNumber++
+              if (text.trim() === "") return Option.none()
+              return Option.some(Either.match(parseExportLine(text), {
+                onLeft: (reason): ExportItem => ({ _tag: "Malformed", lineNumber, reason }),
+                onRight: (line): ExportItem => ({ _tag: "Line", line })
+              }))
+            })
+          )
+        }))
+      }
+
+      return { filesUrl: base, locate, lines, fileName: exportFileName } as const
+    })
+}) {}
