@@ -1,4 +1,5 @@
 import type { CatalogueMovie, WireDetails } from "./Catalogue.js"
+import { editCredits } from "./Edits.js"
 import { fixtureJson, SUB_FIXTURES } from "./Fixtures.js"
 import { KEYWORDS, PEOPLE } from "./Names.js"
 import { hash32, int, mulberry32, pick, weighted } from "./Random.js"
@@ -168,7 +169,8 @@ export const APPENDABLE: ReadonlyArray<string> = Object.keys(BUILDERS)
 /** The sub-resource `name` of a movie as appended (no `id`), or undefined when unsupported. */
 export const appended = (m: CatalogueMovie, d: WireDetails, name: string): Record<string, unknown> | undefined => {
   const build = Object.hasOwn(BUILDERS, name) ? BUILDERS[name] : undefined
-  return build?.(m, d, mulberry32(hash32(m.seed, name.length, name.charCodeAt(0))))
+  const obj = build?.(m, d, mulberry32(hash32(m.seed, name.length, name.charCodeAt(0))))
+  return obj !== undefined && name === "credits" && m.edits > 0 ? editCredits(obj, m.edits, m.seed) : obj
 }
 
 /** The /movie/{id} body as sent with `append_to_response` = `names` (unknown names add nothing). */

@@ -1,4 +1,4 @@
-import { buildDetails, discoverItemOf } from "./Details.js"
+import { buildDetails, discoverItemOf, originalTitleOf } from "./Details.js"
 import type { DiscoverItem, MovieCore, WireDetails } from "./Details.js"
 import { fixtureBytes, fixtureJson, MOVIE_FIXTURE_FILES } from "./Fixtures.js"
 import { dayOf, daysInMonth, hash32, int, isoOfDay, mulberry32, parseIsoDay, pick, weighted } from "./Random.js"
@@ -32,15 +32,20 @@ export interface CatalogueMovie extends MovieCore {
   readonly changeAdultNull: boolean
   /** File name under sandbox/fixtures when this movie is a real recorded response. */
   readonly fixture: string | null
+  /** How many times `sandbox.advance` has edited this movie (0: as generated). */
+  readonly edits: number
   /** The raw /movie/{id} body as a JSON object. */
   details(): WireDetails
   discoverItem(): DiscoverItem
+  /** `details().original_title`, cheaply: the export files name every movie. */
+  originalTitle(): string
   /** The exact /movie/{id} body: the fixture's bytes, or the details serialised. */
   body(): Buffer
 }
 
 class Movie implements CatalogueMovie {
   readonly releaseDay: number | null
+  readonly edits = 0
   constructor(
     readonly id: number,
     readonly seed: number,
@@ -61,6 +66,9 @@ class Movie implements CatalogueMovie {
   }
   discoverItem(): DiscoverItem {
     return discoverItemOf(this.details())
+  }
+  originalTitle(): string {
+    return this.fixture !== null ? String(fixtureJson(this.fixture).original_title) : originalTitleOf(this)
   }
   body(): Buffer {
     return this.fixture !== null ? fixtureBytes(this.fixture) : Buffer.from(JSON.stringify(this.details()))
@@ -100,6 +108,38 @@ const voteAverageOf = (r: Rng, voteCount: number): number => {
   return r() < 0.3 ? Math.round(v * 10) / 10 : Math.round(v * 1000) / 1000
 }
 
+/** The fields a generated movie draws, in the stream's order. */
+export interface DrawnFields {
+  readonly releaseDate: string
+  readonly adult: boolean
+  readonly video: boolean
+  readonly voteCount: number
+  readonly voteAverage: number
+  readonly popularity: number
+}
+
+/** A year's busy days: two per month. */
+export const hotDaysOf = (r: Rng, year: number): Array<Array<number>> =>
+  MONTH_WEIGHTS.map((_, m) => [int(r, 1, daysInMonth(year, m + 1)), int(r, 1, daysInMonth(year, m + 1))])
+
+/** One movie's release date, flags, votes and popularity, drawn from `r`. */
+export const drawFields = (r: Rng, year: number, hotDays: ReadonlyArray<ReadonlyArray<number>>, crowdedDayFraction: number): DrawnFields => {
+  const crowded = crowdedDayFraction > 0 && r() < crowdedDayFraction
+  const month = crowded ? 1 : weighted(r, MONTH_WEIGHTS) + 1
+  const day = crowded ? 1 : r() < 0.35 ? (hotDays[month - 1]?.[int(r, 0, 1)] ?? 1) : int(r, 1, daysInMonth(year, month))
+  const releaseDate = r() < 0.01 ? "" : isoOfDay(dayOf(year, month, day))
+  const adult = r() < 0.02
+  const video = r() < 0.02
+  const voteCount = voteCountOf(r)
+  const voteAverage = voteAverageOf(r, voteCount)
+  const popularity = popularityOf(r, voteCount)
+  return { releaseDate, adult, video, voteCount, voteAverage, popularity }
+}
+
+/** A generated (non-fixture) movie whose details derive from `seed`. */
+export const generatedMovie = (id: number, seed: number, f: DrawnFields, changedDay: number, changeAdultNull: boolean): CatalogueMovie =>
+  new Movie(id, seed, f.releaseDate, f.adult, f.video, f.voteCount, f.voteAverage, f.popularity, changedDay, changeAdultNull, null)
+
 /** The whole catalogue, sorted by id. Same config, same catalogue. */
 export const generateCatalogue = (cfg: CatalogueConfig): Array<CatalogueMovie> => {
   const r = mulberry32(hash32(cfg.seed, 0xca7a))
@@ -111,35 +151,13 @@ export const generateCatalogue = (cfg: CatalogueConfig): Array<CatalogueMovie> =
   const movies: Array<CatalogueMovie> = []
   let nextId = 1000
   for (const year of years) {
-    const hotDays = MONTH_WEIGHTS.map((_, m) => [int(r, 1, daysInMonth(year, m + 1)), int(r, 1, daysInMonth(year, m + 1))])
+    const hotDays = hotDaysOf(r, year)
     const count = countFor(cfg, year)
     for (let i = 0; i < count; i++) {
       nextId += int(r, 1, 30)
       while (fixtureIds.has(nextId)) nextId++
-      const crowded = (cfg.crowdedDayFraction ?? 0) > 0 && r() < (cfg.crowdedDayFraction ?? 0)
-      const month = crowded ? 1 : weighted(r, MONTH_WEIGHTS) + 1
-      const day = crowded ? 1 : r() < 0.35 ? (hotDays[month - 1]?.[int(r, 0, 1)] ?? 1) : int(r, 1, daysInMonth(year, month))
-      const releaseDate = r() < 0.01 ? "" : isoOfDay(dayOf(year, month, day))
-      const adult = r() < 0.02
-      const video = r() < 0.02
-      const voteCount = voteCountOf(r)
-      const voteAverage = voteAverageOf(r, voteCount)
-      const popularity = popularityOf(r, voteCount)
-      movies.push(
-        new Movie(
-          nextId,
-          hash32(cfg.seed, nextId),
-          releaseDate,
-          adult,
-          video,
-          voteCount,
-          voteAverage,
-          popularity,
-          int(r, firstDay, lastDay),
-          r() < 0.03,
-          null
-        )
-      )
+      const fields = drawFields(r, year, hotDays, cfg.crowdedDayFraction ?? 0)
+      movies.push(generatedMovie(nextId, hash32(cfg.seed, nextId), fields, int(r, firstDay, lastDay), r() < 0.03))
     }
   }
   for (const [file, j] of fixtures) {

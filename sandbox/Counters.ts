@@ -1,7 +1,7 @@
 import type { Endpoint } from "./Routes.js"
 
 export interface SandboxCounters {
-  /** TMDB requests (everything but /__sandbox/*). */
+  /** TMDB API requests (everything but /__sandbox/* and the files host's /p/*). */
   requests: number
   byEndpoint: Record<Endpoint | string, number>
   /** Answered requests by HTTP status ("200", "429", ...); resets and hangs are not answered. */
@@ -18,6 +18,8 @@ export interface SandboxCounters {
   byAuth: Record<string, number>
   /** Every successful /discover/movie page, with its raw date filters. */
   discoverPages: Array<{ gte: string | null; lte: string | null; page: number }>
+  /** Every answered request to the files host (/p/...), with the file name and status; not in `requests`. */
+  exportRequests: Array<{ file: string; status: number }>
 }
 
 export const emptyCounters = (inFlight = 0): SandboxCounters => ({
@@ -30,7 +32,8 @@ export const emptyCounters = (inFlight = 0): SandboxCounters => ({
   inFlight,
   detailsServed: new Map(),
   byAuth: {},
-  discoverPages: []
+  discoverPages: [],
+  exportRequests: []
 })
 
 /** Resets in place, so references handed out earlier stay live. */

@@ -96,11 +96,20 @@ const sentinel = <T>(r: Rng, value: () => T, empty: T, pEmpty: number, pNull: nu
   return x < pEmpty ? empty : x < pEmpty + pNull ? null : value()
 }
 
-/** The full /movie/{id} body, key order as TMDB sends it (alphabetical, like fixtures/movie-550). */
-export const buildDetails = (m: MovieCore): WireDetails => {
+// The first draws of a movie's stream: its language and titles. Shared by buildDetails and
+// originalTitleOf, so the export files can name a million movies without building their details.
+const opening = (m: MovieCore) => {
   const r = mulberry32(m.seed)
   const lang = LANGUAGES[weighted(r, LANGUAGE_WEIGHTS)] as Language
-  const { title, original } = titles(r, lang)
+  return { r, lang, ...titles(r, lang) }
+}
+
+/** `buildDetails(m).original_title`, without building the rest. */
+export const originalTitleOf = (m: MovieCore): string => opening(m).original
+
+/** The full /movie/{id} body, key order as TMDB sends it (alphabetical, like fixtures/movie-550). */
+export const buildDetails = (m: MovieCore): WireDetails => {
+  const { r, lang, title, original } = opening(m)
   const collection = r() < 0.15
     ? { id: 100000 + int(r, 0, 899999), name: `${title} Collection`, poster_path: imagePath(r, ".jpg"), backdrop_path: r() < 0.8 ? imagePath(r, ".jpg") : null }
     : null

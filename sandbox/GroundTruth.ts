@@ -1,4 +1,5 @@
 import type { CatalogueMovie, Fate } from "./Catalogue.js"
+import { inExports } from "./Exports.js"
 import { dayOf } from "./Random.js"
 
 // What a perfect collector ends up with, computed from the catalogue directly (not over HTTP),
@@ -116,6 +117,25 @@ const FAILURE: Record<Fate, ExpectedFailure> = {
   driftId: "decode"
 }
 
+/** What a collector ends up with for one movie it was told about: its listed fields and its details or failure. */
+const truthEntry = (m: CatalogueMovie, fates: ReadonlyMap<number, Fate>): GroundTruthEntry => {
+  const d = m.details()
+  const fate = fates.get(m.id)
+  return {
+    tmdbId: m.id,
+    discovered: {
+      tmdbId: m.id,
+      title: d.title as string,
+      releaseDate: m.releaseDate,
+      voteAverage: m.voteAverage,
+      voteCount: m.voteCount,
+      popularity: m.popularity
+    },
+    details: fate === undefined ? normalizeDetails(d) : null,
+    expectedFailure: fate === undefined ? null : FAILURE[fate]
+  }
+}
+
 /** Every movie discover lists for these years and filters, by tmdbId ascending. */
 export const groundTruth = (
   catalogue: ReadonlyArray<CatalogueMovie>,
@@ -129,21 +149,35 @@ export const groundTruth = (
   for (const m of catalogue) {
     if (m.releaseDay === null || m.releaseDay < from || m.releaseDay > to) continue
     if (m.voteCount < minVotes || (m.adult && q.includeAdult !== true) || (m.video && q.includeVideo !== true)) continue
-    const d = m.details()
-    const fate = fates.get(m.id)
-    entries.push({
-      tmdbId: m.id,
-      discovered: {
-        tmdbId: m.id,
-        title: d.title as string,
-        releaseDate: m.releaseDate,
-        voteAverage: m.voteAverage,
-        voteCount: m.voteCount,
-        popularity: m.popularity
-      },
-      details: fate === undefined ? normalizeDetails(d) : null,
-      expectedFailure: fate === undefined ? null : FAILURE[fate]
-    })
+    entries.push(truthEntry(m, fates))
+  }
+  return entries.sort((a, b) => a.tmdbId - b.tmdbId)
+}
+
+export interface ExportTruthFilter {
+  /** Keep movies whose export popularity is at least this; default: every movie. */
+  minPopularity?: number | undefined
+  /** default false: the adult file is not read */
+  includeAdult?: boolean | undefined
+  /** default false: lines with "video":true are skipped */
+  includeVideo?: boolean | undefined
+}
+
+/**
+ * Whole-catalogue mode: every movie the daily export files list that the filters keep, undated
+ * ones included (`discovered.releaseDate` is then ""), by tmdbId ascending.
+ */
+export const exportTruth = (
+  catalogue: ReadonlyArray<CatalogueMovie>,
+  fates: ReadonlyMap<number, Fate>,
+  f: ExportTruthFilter
+): Array<GroundTruthEntry> => {
+  const min = f.minPopularity ?? -Infinity
+  const entries: Array<GroundTruthEntry> = []
+  for (const m of catalogue) {
+    if (!inExports(m, fates) || m.popularity < min) continue
+    if ((m.adult && f.includeAdult !== true) || (m.video && f.includeVideo !== true)) continue
+    entries.push(truthEntry(m, fates))
   }
   return entries.sort((a, b) => a.tmdbId - b.tmdbId)
 }

@@ -20,6 +20,16 @@ export interface SandboxRateLimit {
   retryAfterSeconds?: number | undefined
 }
 
+/** How the daily ID export files (`/p/exports/…`) misbehave; by default they are whole. */
+export interface SandboxExports {
+  /** Today's two files answer 404 (yesterday's and older are served), as on TMDB before about 08:00 UTC. */
+  missingToday?: boolean | undefined
+  /** Garbage lines inserted at seeded positions of each movie_ids file: cut short, not JSON, a string id. */
+  malformedLines?: number | undefined
+  /** The files are sent uncompressed (still `Content-Type: application/gzip`), as a broken mirror would. */
+  notGzip?: boolean | undefined
+}
+
 export interface SandboxOptions {
   port?: number | undefined
   apiKey?: string | undefined
@@ -54,6 +64,7 @@ export interface SandboxOptions {
   driftFraction?: number | undefined
   outage?: { afterMs?: number | undefined; durationMs: number } | undefined
   faultPaths?: "all" | "details" | undefined
+  exports?: SandboxExports | undefined
 }
 
 export const FAULT_KINDS = ["reset", "hang", "truncate", "error500", "error502", "error503", "error504"] as const
@@ -106,12 +117,14 @@ const KNOWN: Record<string, ReadonlyArray<string>> = {
     "alwaysFailFraction",
     "driftFraction",
     "outage",
-    "faultPaths"
+    "faultPaths",
+    "exports"
   ],
   "catalogue.": ["seed", "startYear", "endYear", "perYear", "includeFixtures", "crowdedDayFraction"],
   "rateLimit.": ["rps", "burst", "retryAfterSeconds"],
   "faults.": [...FAULT_KINDS, "retryAfter503Seconds"],
-  "outage.": ["afterMs", "durationMs"]
+  "outage.": ["afterMs", "durationMs"],
+  "exports.": ["missingToday", "malformedLines", "notGzip"]
 }
 
 const unknownKeys = (o: Record<string, unknown>, path: string, errors: Array<string>) => {
@@ -185,6 +198,15 @@ export const validateOptions = (o: unknown): Array<string> => {
       if (out.durationMs === undefined) errors.push("outage needs durationMs")
       num(out, "durationMs", "outage.", nonNeg, "a number >= 0", errors)
       num(out, "afterMs", "outage.", nonNeg, "a number >= 0", errors)
+    }
+  }
+  const ex = o.exports
+  if (ex !== undefined) {
+    if (!isObject(ex)) errors.push("exports must be an object")
+    else {
+      unknownKeys(ex, "exports.", errors)
+      for (const k of ["missingToday", "notGzip"]) if (ex[k] !== undefined && typeof ex[k] !== "boolean") errors.push(`exports.${k} must be a boolean`)
+      num(ex, "malformedLines", "exports.", nonNegInt, "an integer >= 0", errors)
     }
   }
   return errors

@@ -217,15 +217,41 @@ export const shuffledSlice = (
   return out
 }
 
+/** One item of the change log: `adult` as /movie/changes reports it (sometimes null). */
+export interface ChangeEntry {
+  readonly day: number
+  readonly id: number
+  readonly adult: boolean | null
+}
+
+const byDayThenId = (a: ChangeEntry, b: ChangeEntry) => a.day - b.day || a.id - b.id
+
 export class ChangesIndex {
   private readonly byChange: Array<CatalogueMovie>
   private readonly days: Int32Array
+  /** Entries logged after the catalogue was generated (`sandbox.advance`), by day then id. */
+  private extra: Array<ChangeEntry> = []
+  private extraDays = new Int32Array(0)
   constructor(movies: ReadonlyArray<CatalogueMovie>) {
     this.byChange = [...movies].sort((a, b) => a.changedDay - b.changedDay || a.id - b.id)
     this.days = Int32Array.from(this.byChange, (m) => m.changedDay)
   }
-  /** Movies changed on a day in [startDay, endDay], by day then id. */
-  between(startDay: number, endDay: number): ReadonlyArray<CatalogueMovie> {
-    return this.byChange.slice(lowerBound(this.days, startDay), lowerBound(this.days, endDay + 1))
+  record(entries: ReadonlyArray<ChangeEntry>): void {
+    if (entries.length === 0) return
+    this.extra = [...this.extra, ...entries].sort(byDayThenId)
+    this.extraDays = Int32Array.from(this.extra, (e) => e.day)
+  }
+  /** Changes on a day in [startDay, endDay], by day then id. */
+  between(startDay: number, endDay: number): ReadonlyArray<ChangeEntry> {
+    const generated = this.byChange
+      .slice(lowerBound(this.days, startDay), lowerBound(this.days, endDay + 1))
+      .map((m): ChangeEntry => ({ day: m.changedDay, id: m.id, adult: m.changeAdultNull ? null : m.adult }))
+    const extra = this.extra.slice(lowerBound(this.extraDays, startDay), lowerBound(this.extraDays, endDay + 1))
+    if (extra.length === 0) return generated
+    // The list answers "which ids changed in the window", so the sandbox names each id once, at
+    // its latest change in the window.
+    const merged = [...generated, ...extra].sort(byDayThenId)
+    const last = new Map(merged.map((e, i) => [e.id, i]))
+    return merged.filter((e, i) => last.get(e.id) === i)
   }
 }

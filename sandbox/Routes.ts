@@ -128,7 +128,7 @@ export class Router {
     const changed = startDay <= endDay ? this.ctx.changes.between(startDay, endDay) : []
     const results = changed
       .slice((page - 1) * CHANGES_PER_PAGE, page * CHANGES_PER_PAGE)
-      .map((m) => ({ id: m.id, adult: m.changeAdultNull ? null : m.adult }))
+      .map((e) => ({ id: e.id, adult: e.adult }))
     return json(200, {
       results,
       page,

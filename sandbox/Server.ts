@@ -7,27 +7,41 @@ import { assignFates, generateCatalogue } from "./Catalogue.js"
 import type { CatalogueMovie } from "./Catalogue.js"
 import { bump, countersJson, emptyCounters, resetCounters } from "./Counters.js"
 import type { SandboxCounters } from "./Counters.js"
-import { groundTruth } from "./GroundTruth.js"
-import type { GroundTruthEntry, GroundTruthQuery } from "./GroundTruth.js"
+import { EXPORT_DAYS, ExportFiles, EXPORTS_PREFIX, GZIP_TYPE, parseExportName } from "./Exports.js"
+import { exportTruth, groundTruth } from "./GroundTruth.js"
+import type { ExportTruthFilter, GroundTruthEntry, GroundTruthQuery } from "./GroundTruth.js"
 import { rollFault, TokenBucket } from "./Limits.js"
 import { DEFAULTS, validateOptions, withDefaults } from "./Options.js"
 import type { FaultKind, SandboxOptions } from "./Options.js"
-import { ChangesIndex, DiscoverIndex } from "./Query.js"
-import { hash32, mulberry32 } from "./Random.js"
+import { hash32, mulberry32, todayDay } from "./Random.js"
 import { richTruthById } from "./RichTruth.js"
 import type { RichTruth } from "./RichTruth.js"
 import { endpointOf, Router } from "./Routes.js"
+import { CatalogueState } from "./Timeline.js"
+import type { AdvanceResult, AdvanceSpec } from "./Timeline.js"
 
 export interface Sandbox {
   /** "http://127.0.0.1:PORT/3" */
   readonly baseUrl: string
+  /** "http://127.0.0.1:PORT": the files host, serving `/p/exports/movie_ids_MM_DD_YYYY.json.gz` and `adult_movie_ids_…`. */
+  readonly filesUrl: string
   readonly port: number
   /** Live: mutated as requests arrive. */
   readonly counters: SandboxCounters
   /** The effective options: defaults filled in, current faults and rate limit. */
   readonly options: SandboxOptions
+  /** The live movies now, by id: advances change it (advance-deleted movies are not in it). */
   readonly catalogue: ReadonlyArray<CatalogueMovie>
   groundTruth(query: GroundTruthQuery): Array<GroundTruthEntry>
+  /** Every live movie the export files list that the filters keep, undated ones included, by id. */
+  exportTruth(filter: ExportTruthFilter): Array<GroundTruthEntry>
+  /**
+   * Moves the catalogue on: edits, adds, deletes and restores movies (seeded by the catalogue seed
+   * and the number of earlier advances), logged in /movie/changes on today's UTC day.
+   */
+  advance(spec: AdvanceSpec): AdvanceResult
+  /** True for an id an advance deleted (and no later advance restored). */
+  isRemoved(id: number): boolean
   /** The rich rows stored for `tmdbId` fetched with these appends; undefined when none are (see RichTruth.ts). */
   richTruth(tmdbId: number, append: ReadonlyArray<string>): RichTruth | undefined
   startOutage(durationMs: number): void
@@ -53,17 +67,26 @@ export const startSandbox = async (input: SandboxOptions = {}): Promise<Sandbox>
     alwaysFailFraction: options.alwaysFailFraction ?? 0,
     driftFraction: options.driftFraction ?? 0
   }, seed)
-  const byId = new Map(catalogue.map((m) => [m.id, m]))
+  const state = new CatalogueState(catalogue, catalogueConfig, fates)
   const router = new Router({
     apiKey: options.apiKey ?? DEFAULTS.apiKey,
     readToken: options.readToken ?? DEFAULTS.readToken,
-    byId,
-    latest: catalogue[catalogue.length - 1],
-    discover: new DiscoverIndex(catalogue),
+    byId: state.byId,
+    get latest() {
+      return state.latest()
+    },
+    get discover() {
+      return state.discover()
+    },
     // Its own stream, so turning the option on leaves faults and jitter as they were.
     shuffle: options.unstableOrder === true ? mulberry32(hash32(seed, 0x5b0f)) : undefined,
-    changes: new ChangesIndex(catalogue),
+    changes: state.changes,
     fates
+  })
+  const exportFiles = new ExportFiles({
+    seed,
+    malformedLines: options.exports?.malformedLines ?? 0,
+    notGzip: options.exports?.notGzip === true
   })
 
   const counters = emptyCounters()
@@ -156,9 +179,33 @@ export const startSandbox = async (input: SandboxOptions = {}): Promise<Sandbox>
     send(404, JSON.stringify({ error: "unknown sandbox control" }))
   }
 
+  // The files host (files.tmdb.org in TMDB): no auth, and none of the API's rate limit, faults,
+  // outage or latency, so its requests are counted apart, in exportRequests.
+  const files = (req: IncomingMessage, res: ServerResponse, url: URL): void => {
+    const file = url.pathname.startsWith(EXPORTS_PREFIX) ? url.pathname.slice(EXPORTS_PREFIX.length) : url.pathname
+    const send = (status: number, body: Buffer, contentType: string) => {
+      if (res.destroyed) return
+      counters.exportRequests.push({ file, status })
+      res.writeHead(status, { "Content-Type": contentType, "Content-Length": body.length })
+      res.end(req.method === "HEAD" ? undefined : body)
+    }
+    const text = (status: number, message: string) => send(status, Buffer.from(message + "\n"), "text/plain")
+    if (req.method !== "GET" && req.method !== "HEAD") return text(405, "Method Not Allowed")
+    const wanted = url.pathname.startsWith(EXPORTS_PREFIX) ? parseExportName(file) : undefined
+    const today = todayDay()
+    // Before about 08:00 UTC today's file is not there yet (tmdb-api-facts.md §8, §10).
+    const missing = options.exports?.missingToday === true && wanted?.day === today
+    if (wanted === undefined || wanted.day > today || wanted.day <= today - EXPORT_DAYS || missing) return text(404, "Not Found")
+    exportFiles.body(wanted.kind, state.version, () => state.movies(), fates).then(
+      (body) => send(200, body, GZIP_TYPE),
+      (e: unknown) => text(500, `export failed: ${e instanceof Error ? e.message : String(e)}`)
+    )
+  }
+
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1")
     if (url.pathname.startsWith("/__sandbox/")) return control(req, res, url)
+    if (url.pathname.startsWith("/p/")) return files(req, res, url)
     const endpoint = endpointOf(url.pathname)
     counters.requests++
     bump(counters.byEndpoint, endpoint)
@@ -207,14 +254,20 @@ export const startSandbox = async (input: SandboxOptions = {}): Promise<Sandbox>
   let closing: Promise<void> | undefined
   const sandbox: Sandbox = {
     baseUrl: `http://127.0.0.1:${port}/3`,
+    filesUrl: `http://127.0.0.1:${port}`,
     port,
     counters,
     get options() {
       return options
     },
-    catalogue,
-    groundTruth: (query) => groundTruth(catalogue, fates, query),
-    richTruth: (tmdbId, append) => richTruthById(byId, fates, tmdbId, append),
+    get catalogue() {
+      return state.movies()
+    },
+    groundTruth: (query) => groundTruth(state.movies(), fates, query),
+    exportTruth: (filter) => exportTruth(state.movies(), fates, filter),
+    advance: (spec) => state.advance(spec),
+    isRemoved: (id) => state.isRemoved(id),
+    richTruth: (tmdbId, append) => richTruthById(state.byId, fates, tmdbId, append),
     startOutage: (durationMs) => {
       outageFrom = performance.now()
       outageUntil = outageFrom + durationMs

@@ -3,6 +3,7 @@ import { startSandbox, validateOptions } from "../sandbox/index.js"
 import type { SandboxOptions } from "../sandbox/index.js"
 
 // npm run sandbox -- [options]: prints the base URL on one line, then serves until SIGINT/SIGTERM.
+// The daily ID exports are served by the same server: the base URL without "/3" is the files host.
 
 const USAGE = `Usage: npm run sandbox -- [options]
   --config <json>        a full SandboxOptions object; the flags below override it
@@ -21,7 +22,11 @@ const USAGE = `Usage: npm run sandbox -- [options]
   --jitter <ms>          +/- uniform jitter, default 0
   --jitter-before        put latency and jitter before the rate limiter (default: after)
   --api-key <key>        default sandbox-api-key
-  --read-token <token>   default sandbox-read-token`
+  --read-token <token>   default sandbox-read-token
+  --exports-missing-today   today's export files answer 404 (yesterday's are served)
+  --exports-malformed <n>   n garbage lines in each movie_ids export file
+  --exports-not-gzip        export files sent uncompressed
+Export files: <base URL without /3>/p/exports/movie_ids_MM_DD_YYYY.json.gz and adult_movie_ids_….`
 
 class UsageError extends Error {}
 
@@ -76,6 +81,9 @@ const parse = (argv: ReadonlyArray<string>): SandboxOptions | "help" => {
         "unstable-order": { type: "boolean" },
         "api-key": { type: "string" },
         "read-token": { type: "string" },
+        "exports-missing-today": { type: "boolean" },
+        "exports-malformed": { type: "string" },
+        "exports-not-gzip": { type: "boolean" },
         help: { type: "boolean", short: "h" }
       }
     }))
@@ -122,6 +130,12 @@ const parse = (argv: ReadonlyArray<string>): SandboxOptions | "help" => {
   if (maxConnections !== undefined) options.maxConnections = maxConnections
   if (values["api-key"] !== undefined) options.apiKey = values["api-key"]
   if (values["read-token"] !== undefined) options.readToken = values["read-token"]
+  const exportsOptions = { ...options.exports }
+  if (values["exports-missing-today"] === true) exportsOptions.missingToday = true
+  const malformed = int("exports-malformed", values["exports-malformed"], 0)
+  if (malformed !== undefined) exportsOptions.malformedLines = malformed
+  if (values["exports-not-gzip"] === true) exportsOptions.notGzip = true
+  if (Object.keys(exportsOptions).length > 0) options.exports = exportsOptions
   const rps = number("rps", values.rps)
   const burst = number("burst", values.burst)
   if (burst !== undefined && rps === undefined && options.rateLimit === undefined) throw new UsageError("--burst needs --rps")
