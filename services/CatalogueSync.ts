@@ -98,7 +98,10 @@ export const readExport = (exports: TmdbExports, date: string, filter: ExportFil
  * again. Returns the report, the new ids (`all` mode: neither stored nor in `listed`) and the
  * mark to set once the run has stored what it chose.
  */
-export const readChanges = (nowMs: number, options: { readonly all: boolean; readonly listed?: IdBits | undefined }) =>
+export const readChanges = (
+  nowMs: number,
+  options: { readonly all: boolean; readonly includeAdult: boolean; readonly listed?: IdBits | undefined }
+) =>
   Effect.gen(function*() {
     const client = yield* TmdbClient
     const repo = yield* MovieRepository
@@ -116,19 +119,23 @@ export const readChanges = (nowMs: number, options: { readonly all: boolean; rea
     for (let from = dayMs(mark); from <= dayMs(today); from += CHANGES_WINDOW_DAYS * DAY) {
       const to = Math.min(from + (CHANGES_WINDOW_DAYS - 1) * DAY, dayMs(today))
       const window = { startDate: dayOf(from), endDate: dayOf(to) }
-      const result = yield* Effect.either(client.getChangedMovieIds(window))
+      const result = yield* Effect.either(client.getMovieChanges(window))
       if (Either.isLeft(result)) {
         const failure = { from: window.startDate, to: window.endDate, kind: failureKind(result.left), message: result.left.message }
         const report: ChangesReport = { status: "failed", from: mark, to: today, windows, listed: seen.size, stored, new: newIds.length, failure }
         return { report, newIds, markTo: undefined }
       }
       windows++
-      const ids = result.right.filter((id) => !seen.has(id))
+      const ids = result.right.ids.filter((id) => !seen.has(id))
       for (const id of ids) seen.add(id)
       // Changed some time up to the window's end: details fetched after it already hold it.
       const known = yield* repo.recordChanges(ids, new Date(Math.min(nowMs, to + DAY)).toISOString())
       stored += known.size
-      if (options.all) newIds.push(...ids.filter((id) => !known.has(id) && options.listed?.has(id) !== true))
+      if (options.all) {
+        // Adult titles stay out unless asked for, as in the export.
+        const wanted = (id: number) => !known.has(id) && options.listed?.has(id) !== true && (options.includeAdult || !result.right.adult.has(id))
+        newIds.push(...ids.filter(wanted))
+      }
     }
     const report: ChangesReport = { status: "read", from: mark, to: today, windows, listed: seen.size, stored, new: newIds.length }
     return { report, newIds, markTo: today }

@@ -135,7 +135,7 @@ const collect = Effect.fnUntraced(function*(
 
   // 2. What changed since the mark.
   const nowMs = yield* Clock.currentTimeMillis
-  const changes = yield* readChanges(nowMs, { all: options.all === true, listed: exported?.listed })
+  const changes = yield* readChanges(nowMs, { all: options.all === true, includeAdult: options.includeAdult === true, listed: exported?.listed })
 
   // 3. Choose what needs details: movies new in the changes first, as they have no row yet.
   const staleAfterMs = Duration.toMillis(options.staleAfter ?? DEFAULT_STALE_AFTER)

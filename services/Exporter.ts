@@ -146,7 +146,7 @@ export class Exporter extends Effect.Service<Exporter>()("tmdb/Exporter", {
       Result: MovieSource,
       execute: ({ after, limit }) =>
         sql`SELECT ${columnsOf(MovieSource.fields)} FROM movies
-        WHERE details_fetched_at IS NOT NULL AND tmdb_id > ${after} ORDER BY tmdb_id LIMIT ${limit}`
+        WHERE details_fetched_at IS NOT NULL AND removed_at IS NULL AND tmdb_id > ${after} ORDER BY tmdb_id LIMIT ${limit}`
     })
     // Child rows by id range: two parameters whatever the page size, on each table's tmdb_id index.
     const childrenOf = <F extends Schema.Struct.Fields>(table: string, Row: Schema.Struct<F>) =>

@@ -163,14 +163,15 @@ export class TmdbClient extends Effect.Service<TmdbClient>()("tmdb/TmdbClient", 
       })
 
       /**
-       * Ids of movies changed between two dates (TMDB allows at most 14 days; a longer range is
-       * its 422, code 20). Every page is read: late-2022 TMDB put every id on one page.
+       * Movies changed between two dates, and which of them TMDB flags adult (`adult` may be
+       * null). Every page is read: late-2022 TMDB put every id on one page.
        */
-      const getChangedMovieIds = Effect.fn("TmdbClient.getChangedMovieIds")(function*(range: {
+      const getMovieChanges = Effect.fn("TmdbClient.getMovieChanges")(function*(range: {
         readonly startDate?: string | undefined
         readonly endDate?: string | undefined
       }) {
         const ids: Array<number> = []
+        const adult = new Set<number>()
         let page = 1
         let totalPages = 1
         do {
@@ -183,11 +184,22 @@ export class TmdbClient extends Effect.Service<TmdbClient>()("tmdb/TmdbClient", 
           }
           const changes = yield* get("/movie/changes", params, decodeChangesPage)
           ids.push(...changes.ids)
+          for (const id of changes.adultIds) {
+            adult.add(id)
+          }
           totalPages = Math.min(changes.totalPages, MAX_PAGE)
           page++
         } while (page <= totalPages)
-        return Array.from(new Set(ids))
+        return { ids: Array.from(new Set(ids)), adult }
       })
+
+      /**
+       * Ids of movies changed between two dates (TMDB allows at most 14 days; a longer range is
+       * its 422, code 20). Every page is read.
+       */
+      const getChangedMovieIds = (range: { readonly startDate?: string | undefined; readonly endDate?: string | undefined }) =>
+        Effect.map(getMovieChanges(range), (changes) =>
+          changes.ids)
 
       const source: DetailsSource = { getMovieDetails, settings }
 
@@ -233,6 +245,7 @@ export class TmdbClient extends Effect.Service<TmdbClient>()("tmdb/TmdbClient", 
         getMovieDetails,
         getBatchMovieDetails,
         getChangedMovieIds,
+        getMovieChanges,
         movieDetailsStream,
         stats: http.stats
       } as const

@@ -90,9 +90,12 @@ export const decodeMovieDetails = (
 const decodeChanges = Schema.decodeUnknownEither(ChangesPageWire)
 
 /** A `/movie/changes` page: the changed ids and how many pages there are. */
-export const decodeChangesPage = (json: unknown): Either.Either<{ ids: ReadonlyArray<number>; totalPages: number }, string> =>
+export const decodeChangesPage = (
+  json: unknown
+): Either.Either<{ ids: ReadonlyArray<number>; adultIds: ReadonlyArray<number>; totalPages: number }, string> =>
   Either.map(Either.mapLeft(decodeChanges(json), describeParseError), (page) => ({
     ids: page.results.map((r) => r.id),
+    adultIds: page.results.filter((r) => r.adult === true).map((r) => r.id),
     totalPages: page.total_pages
   }))
 

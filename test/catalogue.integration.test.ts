@@ -1,0 +1,186 @@
+import Database from "better-sqlite3"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { describe, expect, it } from "vitest"
+import type { Sandbox } from "../sandbox/index.js"
+import { asDetails, readDb, runCli, type StoredMovie, tmpDir } from "./support/cli.js"
+import { cliEnv, sandboxes } from "./support/sandbox.js"
+
+// The whole catalogue through the real CLI: the sandbox's daily ID exports, its change log and
+// a catalogue that changes between runs (edits, additions, deletions).
+
+const sandbox = sandboxes()
+const env = (s: Sandbox, extra: Record<string, string> = {}) => cliEnv(s, { TMDB_FILES_URL: s.filesUrl, TMDB_RETRIES: "0", ...extra })
+const FAST = ["--rps", "400", "--burst", "40"]
+const detailRequests = (s: Sandbox) => s.counters.byEndpoint["movie"] ?? 0
+const day = (msAgo = 0) => new Date(Date.now() - msAgo).toISOString().slice(0, 10)
+
+type Row = StoredMovie & { removed_at: string | null; exported_on: string | null }
+const rows = (db: string) => readDb(db).movies as Array<Row>
+const mark = (db: string) => {
+  const d = new Database(db, { readonly: true })
+  try {
+    return d.prepare("SELECT value, updated_at FROM sync_marks WHERE name = 'changes'").get() as { value: string; updated_at: string } | undefined
+  } finally {
+    d.close()
+  }
+}
+
+/** The store holds exactly what the export lists and the filters keep, each as TMDB serves it now. */
+const expectCatalogue = (db: string, s: Sandbox, filter: Parameters<Sandbox["exportTruth"]>[0] = {}) => {
+  const truth = s.exportTruth(filter)
+  const live = rows(db).filter((m) => m.removed_at === null)
+  expect(live.map((m) => m.tmdb_id)).toEqual(truth.map((t) => t.tmdbId))
+  const byId = new Map(live.map((m) => [m.tmdb_id, m]))
+  for (const t of truth) expect(asDetails(byId.get(t.tmdbId)!)).toEqual(t.details)
+  return truth
+}
+
+describe("--all: the whole catalogue from the daily ID export", () => {
+  it("stores every movie the export lists, undated ones included; no discover request; a malformed line is counted", async () => {
+    const s = await sandbox({ catalogue: { seed: 21, startYear: 2018, endYear: 2020, perYear: 60 }, exports: { missingToday: true, malformedLines: 2 } })
+    const db = path.join(tmpDir(), "all.sqlite")
+    const run = await runCli(["--all", ...FAST, "--db", db, "--json"], env(s))
+    expect(run.stderr).not.toMatch(/\n\s+at /)
+    expect(run.code).toBe(0)
+    const truth = expectCatalogue(db, s)
+    expect(truth.some((t) => t.discovered.releaseDate === "")).toBe(true)
+    const everything = s.exportTruth({ includeAdult: true, includeVideo: true })
+    const summary = JSON.parse(run.stdout)
+    // Today's file is not there yet (404): yesterday's is read.
+    expect(summary.export).toEqual(expect.objectContaining({
+      date: day(86_400_000),
+      lines: everything.filter((t) => !s.catalogue.find((m) => m.id === t.tmdbId)!.adult).length + 2,
+      kept: truth.length,
+      malformed: 2,
+      new: truth.length
+    }))
+    expect(summary.export.filteredOut).toBe(summary.export.lines - 2 - truth.length)
+    expect(run.stderr).toMatch(/export +\d{4}-\d\d-\d\d: [\d,]+ lines read, [\d,]+ kept, [\d,]+ filtered out, 2 malformed/)
+    // One request per movie: no discover page, and the first run reads no changes.
+    expect(s.counters.byEndpoint["discover"] ?? 0).toBe(0)
+    expect(s.counters.requests).toBe(truth.length)
+    expect(detailRequests(s)).toBe(truth.length)
+    expect(mark(db)?.value).toBe(day())
+  })
+
+  it("--min-popularity, --include-adult and --include-video choose the lines kept", async () => {
+    const s = await sandbox({ catalogue: { seed: 22, startYear: 2019, endYear: 2020, perYear: 80 } })
+    const db = path.join(tmpDir(), "filters.sqlite")
+    const run = await runCli(["--all", "--min-popularity", "20", "--include-adult", "--include-video", ...FAST, "--db", db, "--json"], env(s))
+    expect(run.code).toBe(0)
+    const truth = expectCatalogue(db, s, { minPopularity: 20, includeAdult: true, includeVideo: true })
+    expect(truth.length).toBeLessThan(s.exportTruth({ includeAdult: true, includeVideo: true }).length)
+    const kept = new Set(truth.map((t) => t.tmdbId))
+    expect(s.catalogue.some((m) => m.adult && kept.has(m.id))).toBe(true)
+    expect(s.catalogue.some((m) => m.video && kept.has(m.id))).toBe(true)
+    expect(JSON.parse(run.stdout).export.files).toHaveLength(2)
+  })
+
+  it("after edits, additions and deletions, one run makes the store equal the new truth; deleted movies are marked, not dropped", async () => {
+    const s = await sandbox({ catalogue: { seed: 23, startYear: 2019, endYear: 2021, perYear: 50 } })
+    const db = path.join(tmpDir(), "sync.sqlite")
+    expect((await runCli(["--all", ...FAST, "--db", db], env(s))).code).toBe(0)
+    const step = s.advance({ edit: 6, add: 4, delete: 3 })
+    s.resetCounters()
+    const run = await runCli(["--all", ...FAST, "--db", db, "--json"], env(s))
+    expect(run.code).toBe(0)
+    expectCatalogue(db, s)
+    // The catalogue's own change log has no entry today, so there is no overlap to allow for.
+    expect(detailRequests(s)).toBeLessThanOrEqual(step.edited.length + step.added.length + step.deleted.length)
+    const summary = JSON.parse(run.stdout)
+    expect(summary.changes).toEqual(expect.objectContaining({ status: "read", from: day(), to: day() }))
+    expect(summary.removed).toBe(step.deleted.length)
+    const byId = new Map(rows(db).map((m) => [m.tmdb_id, m]))
+    for (const id of step.deleted) {
+      expect(byId.get(id)?.removed_at).not.toBeNull()
+      expect(byId.get(id)?.details_fetched_at).not.toBeNull()
+    }
+    const overview = new Database(db, { readonly: true })
+    const inView = overview.prepare("SELECT count(*) AS n FROM movie_overview").get() as { n: number }
+    overview.close()
+    expect(inView.n).toBe(rows(db).filter((m) => m.removed_at === null).length)
+
+    // A deleted movie that comes back clears the mark.
+    s.advance({ restore: step.deleted })
+    const back = await runCli(["--all", ...FAST, "--db", db, "--json"], env(s))
+    expect(JSON.parse(back.stdout).restored).toBe(step.deleted.length)
+    expect(rows(db).filter((m) => step.deleted.includes(m.tmdb_id)).map((m) => m.removed_at)).toEqual(step.deleted.map(() => null))
+    expectCatalogue(db, s)
+  })
+
+  it("a failed changes page leaves the mark; the next run reads that span again", async () => {
+    const s = await sandbox({ catalogue: { seed: 24, startYear: 2020, endYear: 2021, perYear: 40 } })
+    const db = path.join(tmpDir(), "mark.sqlite")
+    expect((await runCli(["--all", ...FAST, "--db", db], env(s))).code).toBe(0)
+    const before = mark(db)!
+    const step = s.advance({ edit: 4 })
+    s.setFaults({ error500: 1 })
+    const failed = await runCli(["--all", ...FAST, "--db", db, "--json"], env(s))
+    expect(failed.code).toBe(3)
+    expect(JSON.parse(failed.stdout).changes.status).toBe("failed")
+    expect(failed.stderr).toContain("read again next run")
+    expect(mark(db)).toEqual(before)
+    s.setFaults(undefined)
+    s.resetCounters()
+    const healed = await runCli(["--all", ...FAST, "--db", db, "--json"], env(s))
+    expect(healed.code).toBe(0)
+    expect(mark(db)!.updated_at > before.updated_at).toBe(true)
+    expect(detailRequests(s)).toBe(step.edited.length)
+    expectCatalogue(db, s)
+  })
+
+  it("year mode reads changes too: edited movies are fetched again, nothing else", async () => {
+    const s = await sandbox({ catalogue: { seed: 25, startYear: 2020, endYear: 2021, perYear: 50 } })
+    const db = path.join(tmpDir(), "years.sqlite")
+    const args = ["--start-year", "2020", "--end-year", "2021", ...FAST, "--db", db, "--json"]
+    expect((await runCli(args, env(s))).code).toBe(0)
+    const listed = new Set(s.groundTruth({ startYear: 2020, endYear: 2021 }).map((t) => t.tmdbId))
+    const step = s.advance({ edit: 5, add: 3 })
+    s.resetCounters()
+    const run = await runCli(args, env(s))
+    expect(run.code).toBe(0)
+    const edited = step.edited.filter((id) => listed.has(id)).length
+    const added = s.groundTruth({ startYear: 2020, endYear: 2021 }).filter((t) => step.added.includes(t.tmdbId)).length
+    expect(detailRequests(s)).toBe(edited + added)
+    const byId = new Map(rows(db).map((m) => [m.tmdb_id, m]))
+    for (const t of s.groundTruth({ startYear: 2020, endYear: 2021 })) expect(asDetails(byId.get(t.tmdbId)!)).toEqual(t.details)
+  })
+})
+
+describe("--all: bad input is one line and a non-zero exit", () => {
+  const oneLine = (stderr: string) => stderr.trim().split("\n").filter((l) => l.trim() !== "")
+  it("flags that do not go with --all, a negative --min-popularity", async () => {
+    for (
+      const [args, message] of [
+        [["--all", "--start-year", "2020"], "--all reads every movie of TMDB's daily export: drop --start-year"],
+        [["--all", "--min-popularity", "-1"], "--min-popularity must be >= 0, got -1"],
+        [["--start-year", "2020", "--min-popularity", "3"], "--min-popularity filters the daily export: use it with --all"]
+      ] as const
+    ) {
+      const run = await runCli([...args, "--db", path.join(tmpDir(), "x.sqlite")], { TMDB_API_KEY: "k" })
+      expect(run.code).toBe(2)
+      expect(oneLine(run.stderr)).toEqual([message])
+    }
+  })
+
+  it("an unreachable files URL, an export that is not gzip, no export for four days: exit 1, nothing written", async () => {
+    const s = await sandbox({ catalogue: { seed: 26, startYear: 2020, endYear: 2020, perYear: 10 } })
+    const plain = await sandbox({ catalogue: { seed: 26, startYear: 2020, endYear: 2020, perYear: 10 }, exports: { notGzip: true } })
+    const cases = [
+      [env(s, { TMDB_FILES_URL: "http://127.0.0.1:9" }), /^cannot reach the daily ID exports at http:\/\/127\.0\.0\.1:9\/p\/exports\/movie_ids_/],
+      [env(plain), /^the daily ID export at .*movie_ids_\d\d_\d\d_\d{4}\.json\.gz is not gzip$/],
+      [env(s, { TMDB_FILES_URL: `${s.filesUrl}/elsewhere` }), /^no daily ID export at .*\/elsewhere\/p\/exports for \d{4}-\d\d-\d\d to \d{4}-\d\d-\d\d/]
+    ] as const
+    for (const [environment, message] of cases) {
+      const dir = tmpDir()
+      const run = await runCli(["--all", "--db", path.join(dir, "none.sqlite")], environment)
+      expect(run.code).toBe(1)
+      expect(oneLine(run.stderr)).toHaveLength(1)
+      expect(run.stderr.trim()).toMatch(message)
+      expect(fs.readdirSync(dir).filter((f) => f.endsWith(".sqlite"))).toEqual([])
+    }
+    // Nothing reached TMDB's API: the export is found before anything else happens.
+    for (const sb of [s, plain]) for (const endpoint of ["discover", "movie", "changes"]) expect(sb.counters.byEndpoint[endpoint] ?? 0).toBe(0)
+  })
+})
