@@ -21,6 +21,7 @@ const METHODS = [
   "getMovieDetails",
   "getBatchMovieDetails",
   "getChangedMovieIds",
+  "getMovieChanges",
   "movieDetailsStream"
 ] as const satisfies ReadonlyArray<keyof Methods>
 

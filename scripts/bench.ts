@@ -1,6 +1,7 @@
 import * as os from "node:os"
 import * as path from "node:path"
 import { parseArgs } from "node:util"
+import { catalogueBench } from "../bench/catalogue.js"
 import { economyBench } from "../bench/economy.js"
 import { type BenchOutcome, codeState, type Ctx, figure, machine, root, runtimeChanges } from "../bench/helpers.js"
 import { memoryBench } from "../bench/memory.js"
@@ -21,7 +22,8 @@ const BENCHES: ReadonlyArray<{ name: string; aliases: ReadonlyArray<string>; run
   { name: "economy", aliases: ["economy"], run: economyBench, limitMs: 180_000 },
   { name: "overhead", aliases: ["overhead"], run: overheadBench, limitMs: 180_000 },
   { name: "storage", aliases: ["storage"], run: storageBench, limitMs: 150_000 },
-  { name: "memory", aliases: ["memory", "scaling"], run: memoryBench, limitMs: 720_000 }
+  { name: "memory", aliases: ["memory", "scaling"], run: memoryBench, limitMs: 720_000 },
+  { name: "catalogue", aliases: ["catalogue"], run: catalogueBench, limitMs: 600_000 }
 ]
 
 /** The whole run stays under 20 minutes: a benchmark gets at most what is left of this. */
