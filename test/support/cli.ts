@@ -19,11 +19,20 @@ export interface CliRun {
   readonly done: Promise<CliResult>
 }
 
-/** The documented ways to start the CLI: `npm run collect -- ...`, `npx tsx scripts/collect.ts ...`, `node --import tsx ...`. */
-export type Launcher = "node" | "npm" | "npx"
+/**
+ * The documented ways to start the CLI: `npm run collect -- ...`, `npx tsx scripts/collect.ts ...`,
+ * `node --import tsx ...`; `bundle` is what `npm run collect` runs, without npm in front.
+ */
+export type Launcher = "bundle" | "node" | "npm" | "npx"
+
+// The node flags of package.json's collect script: the bundle runs as `npm run collect` runs it.
+const collectFlags = (JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { scripts: Record<string, string> })
+  .scripts["collect"]!.split(/\s+/).filter((w) => w.startsWith("--"))
 
 const commandLine = (launcher: Launcher, args: ReadonlyArray<string>): [string, Array<string>] => {
   switch (launcher) {
+    case "bundle":
+      return [process.execPath, [...collectFlags, path.join(root, "dist/collect.js"), ...args]]
     case "node":
       return [process.execPath, ["--import", "tsx", path.join(root, "scripts/collect.ts"), ...args]]
     case "npm":
@@ -34,17 +43,18 @@ const commandLine = (launcher: Launcher, args: ReadonlyArray<string>): [string, 
 }
 
 /**
- * Starts the real CLI (`scripts/collect.ts`) as its own process. Through npm or npx it leads its
- * own process group, so a test can signal the whole group as a terminal's Ctrl-C does.
+ * Starts the real CLI as its own process: by default the bundle `npm run collect` runs
+ * (test/globalSetup.ts keeps it built). Through npm or npx it leads its own process group, so a
+ * test can signal the whole group as a terminal's Ctrl-C does.
  */
-export const startCli = (args: ReadonlyArray<string>, env: Record<string, string | undefined> = {}, launcher: Launcher = "node"): CliRun => {
+export const startCli = (args: ReadonlyArray<string>, env: Record<string, string | undefined> = {}, launcher: Launcher = "bundle"): CliRun => {
   const started = Date.now()
   const [command, argv] = commandLine(launcher, args)
   const child = spawn(command, argv, {
     cwd: root,
     env: { ...process.env, TMDB_API_KEY: undefined, TMDB_READ_ACCESS_TOKEN: undefined, TMDB_BASE_URL: undefined, ...env },
     stdio: ["ignore", "pipe", "pipe"],
-    detached: launcher !== "node"
+    detached: launcher === "npm" || launcher === "npx"
   })
   let stdout = ""
   let stderr = ""
