@@ -126,15 +126,17 @@ export const readChanges = (
         return { report, newIds, markTo: undefined }
       }
       windows++
-      const ids = result.right.ids.filter((id) => !seen.has(id))
-      for (const id of ids) seen.add(id)
+      // Every id of every window is marked: listed again in a later window, it changed later.
+      const ids = result.right.ids
+      const unseen = ids.filter((id) => !seen.has(id))
+      for (const id of unseen) seen.add(id)
       // Changed some time up to the window's end: details fetched after it already hold it.
       const known = yield* repo.recordChanges(ids, new Date(Math.min(nowMs, to + DAY)).toISOString())
-      stored += known.size
+      stored += unseen.filter((id) => known.has(id)).length
       if (options.all) {
         // Adult titles stay out unless asked for, as in the export.
         const wanted = (id: number) => !known.has(id) && options.listed?.has(id) !== true && (options.includeAdult || !result.right.adult.has(id))
-        newIds.push(...ids.filter(wanted))
+        newIds.push(...unseen.filter(wanted))
       }
     }
     const report: ChangesReport = { status: "read", from: mark, to: today, windows, listed: seen.size, stored, new: newIds.length }
