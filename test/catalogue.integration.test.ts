@@ -77,6 +77,17 @@ describe("--all: the whole catalogue from the daily ID export", () => {
     expect(JSON.parse(run.stdout).export.files).toHaveLength(2)
   })
 
+  it("--refresh-limit N makes it a daily crawl: every movie is stored, N get details a run", async () => {
+    const s = await sandbox({ catalogue: { seed: 27, startYear: 2020, endYear: 2020, perYear: 40 } })
+    const db = path.join(tmpDir(), "crawl.sqlite")
+    const run = await runCli(["--all", "--refresh-limit", "7", ...FAST, "--db", db], env(s))
+    expect(run.code).toBe(0)
+    expect(detailRequests(s)).toBe(7)
+    const stored = rows(db)
+    expect(stored.map((m) => m.tmdb_id)).toEqual(s.exportTruth({}).map((t) => t.tmdbId))
+    expect(stored.filter((m) => m.details_fetched_at !== null)).toHaveLength(7)
+  })
+
   it("after edits, additions and deletions, one run makes the store equal the new truth; deleted movies are marked, not dropped", async () => {
     const s = await sandbox({ catalogue: { seed: 23, startYear: 2019, endYear: 2021, perYear: 50 } })
     const db = path.join(tmpDir(), "sync.sqlite")
