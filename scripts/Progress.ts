@@ -100,7 +100,7 @@ export const formatSummary = (s: CollectionSummary): string => {
       ? `  changes        ${c.from}..${c.to}: a page FAILED (${c.failure?.from}..${c.failure?.to}: ${c.failure?.kind}: ${c.failure?.message}); read again next run`
       : c.status === "too-old"
       ? `  changes        not read: the mark (${c.from}) is older than 90 days; the age-based refresh covers the gap`
-      : `  changes        first run: read from today on, next run`,
+      : `  changes        first run: the mark is set to today; the next run reads /movie/changes from it`,
     `  details        ${fmt(s.detailsFetched)} of ${fmt(s.detailsChosen)} chosen`,
     `  requests       ${fmt(s.requests)} (${fmt(s.retries)} retries, ${fmt(s.rateLimited)} answered 429; rate settled at ${s.settledRate}/s)`
   ]
