@@ -40,7 +40,7 @@ const dailyRun = (stored: number, fetchedDaysAgo: (i: number) => number, staleAf
     getMovieChanges: () =>
       Effect.sync(() => {
         counted.changesPages += Math.max(1, Math.ceil((changed?.length ?? 0) / CHANGES_PER_PAGE))
-        return { ids: [...(changed ?? [])], adult: new Set<number>() }
+        return { ids: [...(changed ?? [])], adult: new Set<number>(), truncated: false }
       })
   })
   return Effect.gen(function*() {

@@ -59,7 +59,7 @@ const options = {
   includeVideo: Options.boolean("include-video").pipe(Options.withDescription("\"Video\" releases too")),
   endYear: integer("end-year", "YEAR").pipe(Options.optional, Options.withDescription("Last release year (an integer; default: this year)")),
   minVoteCount: integer("min-vote-count", "VOTES").pipe(
-    Options.withDefault(DEFAULT_MIN_VOTE_COUNT),
+    Options.optional,
     Options.withDescription(`Only movies with at least this many votes, TMDB's vote_count.gte (an integer; default: ${DEFAULT_MIN_VOTE_COUNT})`)
   ),
   maxPages: integer("max-pages", "PAGES").pipe(
@@ -120,6 +120,7 @@ const validate = (a: Parsed) =>
       yield* check(Option.isNone(a.startYear), "--all reads every movie of TMDB's daily export: drop --start-year")
       yield* check(Option.isNone(a.endYear), "--all reads every movie of TMDB's daily export: drop --end-year")
       yield* check(Option.isNone(a.maxPages), "--all reads no discover page: drop --max-pages")
+      yield* check(Option.isNone(a.minVoteCount), "--all reads no discover page: drop --min-vote-count (--min-popularity filters the export)")
     }
     if (!a.all && Option.isNone(a.startYear)) {
       return yield* new UsageError({ message: "--start-year is required: the first release year to collect (or --all for the whole catalogue)" })
@@ -129,7 +130,7 @@ const validate = (a: Parsed) =>
     const endYear = Option.getOrElse(a.endYear, () => thisYear)
     yield* check(endYear <= thisYear + 10, `--end-year must be at most ${thisYear + 10}, got ${endYear}`)
     yield* check(endYear >= startYear, `--end-year (${endYear}) must not be before --start-year (${startYear})`)
-    yield* check(a.minVoteCount >= 0, `--min-vote-count must be >= 0, got ${a.minVoteCount}`)
+    yield* check(allows(a.minVoteCount, (n) => n >= 0), `--min-vote-count must be >= 0, got ${Option.getOrElse(a.minVoteCount, () => 0)}`)
     yield* check(allows(a.maxPages, (n) => n >= 1), `--max-pages must be >= 1`)
     yield* check(allows(a.rps, (n) => n > 0 && n <= 1_000_000), `--rps must be greater than 0 (and at most 1000000)`)
     yield* check(allows(a.burst, (n) => n >= 1), `--burst must be >= 1`)
@@ -160,6 +161,11 @@ export const describeFailure = (error: unknown): string => {
       // The token wins when both are set (src/Config.ts).
       const where = (process.env["TMDB_READ_ACCESS_TOKEN"] ?? "").trim() !== "" ? "the token in TMDB_READ_ACCESS_TOKEN" : "the key in TMDB_API_KEY"
       return `TMDB refused ${where}: ${tagged.message ?? "HTTP 401"}`
+    }
+    if (tagged._tag === "NotFoundError") {
+      // Fatal only when nothing else came back: the very first request of a run.
+      const url = redactSecret("")(process.env["TMDB_BASE_URL"] ?? "https://api.themoviedb.org/3")
+      return `TMDB answered 404 for ${(tagged as { path?: string }).path ?? "the first request"}: is ${url} TMDB's API (it ends in /3)?`
     }
     if (tagged._tag === "TransportError" || tagged._tag === "TimeoutError" || tagged._tag === "ServerError") {
       const url = redactSecret("")(process.env["TMDB_BASE_URL"] ?? "https://api.themoviedb.org/3")

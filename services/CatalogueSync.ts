@@ -1,7 +1,8 @@
 import { Chunk, Effect, Either, Option, Stream } from "effect"
 import { type ExportFilter, type ExportReport, keeps } from "../src/Catalogue.js"
 import type { ChangesReport, CollectionProgress } from "../src/Collection.js"
-import { failureKind } from "../src/Errors.js"
+import type { DatabaseError } from "../src/Database.js"
+import { type FailureKind, failureKind, type TmdbError } from "../src/Errors.js"
 import type { ExportEntry } from "./CatalogueWrites.js"
 import { MovieRepository } from "./MovieRepository.js"
 import { TmdbClient } from "./TmdbClient.js"
@@ -13,12 +14,8 @@ const DAY = 86_400_000
 const SLICE = 500
 /** TMDB's longest /movie/changes window: a longer one is its 422, code 20 (tmdb-api-facts.md §6). */
 export const CHANGES_WINDOW_DAYS = 14
-/**
- * How far back changes are read. Past it, the age-based refresh (90 days by default) has already
- * chosen every movie fetched before the gap, so reading months of windows would buy nothing.
- */
-export const CHANGES_READ_BACK_DAYS = 90
 export const CHANGES_MARK = "changes"
+export const EXPORTS_MARK = "exports_since"
 
 /** A set of movie ids as bits: the 1.2 million ids of an export in about 200 KB, not a 40 MB Set. */
 export class IdBits {
@@ -77,6 +74,9 @@ export const readExport = (exports: TmdbExports, date: string, filter: ExportFil
       })
     )
     const added = yield* repo.storeExport(slices, date, at)
+    // The first export this store read: a movie none has listed is checked once after it.
+    const since = (yield* repo.getMark(EXPORTS_MARK)) ?? date
+    if (since === date) yield* repo.setMark(EXPORTS_MARK, date, at)
     progress({ phase: "export", lines, kept })
     const report: ExportReport = {
       date,
@@ -88,42 +88,77 @@ export const readExport = (exports: TmdbExports, date: string, filter: ExportFil
       firstMalformed,
       new: added
     }
-    return { report, listed }
+    return { report, listed, since }
   })
 
 /**
- * Reads /movie/changes from the mark to today, in windows of at most 14 days, every page of
- * each, and marks the stored movies listed as changed. Changes carry dates, not times: the
- * mark's own day is read again next time, and a movie fetched on a day it changed is fetched
- * again. Returns the report, the new ids (`all` mode: neither stored nor in `listed`) and the
- * mark to set once the run has stored what it chose.
+ * Reads /movie/changes from the mark to today, in windows of at most 14 days (one day at a time
+ * where a window holds more than TMDB pages through), every page of each, and marks the stored
+ * movies listed as changed. Changes carry dates, not times: the mark's own day is read again next
+ * time, and a movie fetched on a day it changed is fetched again.
+ *
+ * With no mark yet, a store that holds details (one written before changes were read) starts
+ * from its oldest details; an empty store sets the mark, and reads today only when `probe` asks
+ * for a first request to TMDB's API. A mark older than `readBackDays` (the stale horizon) is not
+ * read back: the age-based refresh chooses everything fetched before the gap.
+ *
+ * Returns the report, the new ids (`all` mode: neither stored nor in `listed`), the mark to set
+ * once the run has stored what it chose, and `unreachable`: the error of the very first request
+ * when nothing came back at all.
  */
+export interface ChangesRead {
+  readonly report: ChangesReport
+  readonly newIds: ReadonlyArray<number>
+  readonly markTo: string | undefined
+  readonly unreachable?: TmdbError | undefined
+}
+
 export const readChanges = (
   nowMs: number,
-  options: { readonly all: boolean; readonly includeAdult: boolean; readonly listed?: IdBits | undefined }
-) =>
+  options: {
+    readonly all: boolean
+    readonly includeAdult: boolean
+    readonly listed?: IdBits | undefined
+    readonly readBackDays: number
+    readonly probe: boolean
+  }
+): Effect.Effect<ChangesRead, DatabaseError, TmdbClient | MovieRepository> =>
   Effect.gen(function*() {
     const client = yield* TmdbClient
     const repo = yield* MovieRepository
     const today = dayOf(nowMs)
-    const mark = yield* repo.getMark(CHANGES_MARK)
     const empty = { windows: 0, listed: 0, stored: 0, new: 0 }
-    if (mark === undefined) return { report: { status: "first-run", ...empty } as ChangesReport, newIds: [], markTo: today }
-    if (dayMs(mark) < dayMs(today) - CHANGES_READ_BACK_DAYS * DAY) {
-      return { report: { status: "too-old", from: mark, to: today, ...empty } as ChangesReport, newIds: [], markTo: today }
+    const oldest = yield* repo.oldestDetails
+    const mark = (yield* repo.getMark(CHANGES_MARK)) ?? (oldest !== undefined ? oldest.slice(0, 10) : options.probe ? today : undefined)
+    if (mark === undefined) return { report: { status: "first-run", ...empty }, newIds: [], markTo: today }
+    if (dayMs(mark) < dayMs(today) - options.readBackDays * DAY) {
+      return { report: { status: "too-old", from: mark, to: today, ...empty }, newIds: [], markTo: today }
     }
     const seen = new Set<number>()
     const newIds: Array<number> = []
     let stored = 0
     let windows = 0
+    const failed = (from: number, to: number, kind: FailureKind, message: string): ChangesRead => {
+      const failure = { from: dayOf(from), to: dayOf(to), kind, message }
+      const report: ChangesReport = { status: "failed", from: mark, to: today, windows, listed: seen.size, stored, new: newIds.length, failure }
+      return { report, newIds, markTo: undefined }
+    }
+    const days = (from: number, to: number) =>
+      Array.from({ length: (to - from) / DAY + 1 }, (_, i): readonly [number, number] => [from + i * DAY, from + i * DAY])
+    const pending: Array<readonly [number, number]> = []
     for (let from = dayMs(mark); from <= dayMs(today); from += CHANGES_WINDOW_DAYS * DAY) {
-      const to = Math.min(from + (CHANGES_WINDOW_DAYS - 1) * DAY, dayMs(today))
-      const window = { startDate: dayOf(from), endDate: dayOf(to) }
-      const result = yield* Effect.either(client.getMovieChanges(window))
+      pending.push([from, Math.min(from + (CHANGES_WINDOW_DAYS - 1) * DAY, dayMs(today))])
+    }
+    while (pending.length > 0) {
+      const [from, to] = pending.shift()!
+      const result = yield* Effect.either(client.getMovieChanges({ startDate: dayOf(from), endDate: dayOf(to) }))
       if (Either.isLeft(result)) {
-        const failure = { from: window.startDate, to: window.endDate, kind: failureKind(result.left), message: result.left.message }
-        const report: ChangesReport = { status: "failed", from: mark, to: today, windows, listed: seen.size, stored, new: newIds.length, failure }
-        return { report, newIds, markTo: undefined }
+        return { ...failed(from, to, failureKind(result.left), result.left.message), unreachable: windows === 0 ? result.left : undefined }
+      }
+      if (result.right.truncated) {
+        if (from === to) return failed(from, to, "invalid_request", `more changes on ${dayOf(from)} than TMDB pages through (500 pages)`)
+        pending.unshift(...days(from, to))
+        continue
       }
       windows++
       // Every id of every window is marked: listed again in a later window, it changed later.
@@ -140,5 +175,5 @@ export const readChanges = (
       }
     }
     const report: ChangesReport = { status: "read", from: mark, to: today, windows, listed: seen.size, stored, new: newIds.length }
-    return { report, newIds, markTo: today }
+    return { report, newIds, markTo: today, unreachable: undefined }
   })

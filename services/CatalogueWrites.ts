@@ -43,12 +43,15 @@ export const storeExportSlice = (sql: SqlClient.SqlClient, entries: ReadonlyArra
       adult: line.adult ? 1 : 0,
       video: line.video ? 1 : 0,
       discovered_at: at,
-      votes_at: at,
+      // The popularity is the export's, as of its day: fresher numbers from details stay.
+      votes_at: `${exportDate}T00:00:00.000Z`,
       exported_on: exportDate
     }))
     if (rows.length > 0) {
       yield* sql`INSERT INTO movies ${sql.insert(rows)} ON CONFLICT (tmdb_id) DO UPDATE SET
-        popularity = excluded.popularity, votes_at = excluded.votes_at, exported_on = excluded.exported_on`
+        popularity = CASE WHEN movies.votes_at IS NULL OR movies.votes_at < excluded.votes_at THEN excluded.popularity ELSE movies.popularity END,
+        votes_at = CASE WHEN movies.votes_at IS NULL OR movies.votes_at < excluded.votes_at THEN excluded.votes_at ELSE movies.votes_at END,
+        exported_on = excluded.exported_on`
     }
     return rows.length - entries.filter((e) => known.has(e.line.id)).length
   })

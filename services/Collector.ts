@@ -1,5 +1,6 @@
 import type { SqlError } from "@effect/sql/SqlError"
 import { Cause, Clock, ConfigError, Duration, Effect, Either, Exit, Option, Queue, Stream } from "effect"
+import { keepsDetails } from "../src/Catalogue.js"
 import type { CollectionOptions, CollectionSummary } from "../src/Collection.js"
 import { appendSetting } from "../src/Config.js"
 import type { DatabaseError } from "../src/Database.js"
@@ -14,6 +15,8 @@ import { ExportError, TmdbExports } from "./TmdbExports.js"
 
 const DAY = 86_400_000
 const MAX_BATCH = 500
+/** Ids chosen per round: a whole catalogue's million would not fit the CLI's 128 MB heap. */
+const ROUND = 10_000
 const GATHER_TURNS = 8
 const DEFAULT_STALE_AFTER = Duration.days(90)
 const iso = (ms: number) => new Date(ms).toISOString()
@@ -55,7 +58,7 @@ const runFullCollection = Effect.fn("Collector.run")(function*(options: Collecti
   if (options.all === true && exports === undefined) {
     return yield* new ExportError({ message: "the whole catalogue (all) needs the TmdbExports service: provide TmdbExports.Default" })
   }
-  const exportDate = exports === undefined ? undefined : yield* exports.locate(startedMs)
+  const exportDate = exports === undefined ? undefined : yield* exports.locate(startedMs, { includeAdult: options.includeAdult })
   // Stored for a person to read: the horizon in days, not Effect's encoding of a Duration.
   const staleAfterDays = Duration.toDays(options.staleAfter ?? DEFAULT_STALE_AFTER)
   // Checked before the run is recorded: a bad list fails once, not once per movie.
@@ -133,80 +136,105 @@ const collect = Effect.fnUntraced(function*(
     )
   }
 
-  // 2. What changed since the mark.
+  // 2. What changed since the mark. With `all`, the first request TMDB's API sees: if nothing
+  // comes back at all (a wrong TMDB_BASE_URL, TMDB down), stop before every movie fails.
   const nowMs = yield* Clock.currentTimeMillis
-  const changes = yield* readChanges(nowMs, { all: options.all === true, includeAdult: options.includeAdult === true, listed: exported?.listed })
-
-  // 3. Choose what needs details: movies new in the changes first, as they have no row yet.
   const staleAfterMs = Duration.toMillis(options.staleAfter ?? DEFAULT_STALE_AFTER)
-  const limit = options.refreshLimit
-  const fresh = limit === undefined ? changes.newIds : changes.newIds.slice(0, limit)
-  const chosen = limit === 0 ? [] : [
-    ...fresh,
-    ...(limit !== undefined && fresh.length >= limit ? [] : yield* repo.selectForDetails({
-      limit: limit === undefined ? undefined : limit - fresh.length,
-      staleBefore: iso(nowMs - staleAfterMs),
-      // Numbers of recent releases still move: 7 days for films out in the last 90.
-      recentReleasedAfter: iso(nowMs - 90 * DAY).slice(0, 10),
-      recentStaleBefore: iso(nowMs - Math.min(staleAfterMs, 7 * DAY)),
-      exportDate: exporting?.date
-    }))
-  ]
+  const changes = yield* readChanges(nowMs, {
+    all: options.all === true,
+    includeAdult: options.includeAdult === true,
+    listed: exported?.listed,
+    readBackDays: Math.floor(staleAfterMs / DAY),
+    probe: options.all === true
+  })
+  // TMDB busy (5xx, 429 after the retries) is not fatal: the changes are read again next run.
+  const busy = (e: TmdbError) => failureKind(e) === "server" || failureKind(e) === "rate_limited"
+  if (options.all === true && changes.unreachable !== undefined && !busy(changes.unreachable)) return yield* changes.unreachable
 
-  // 4. Fetch concurrently. A writer drains completed outcomes in short transactions, so a kill
+  // 3. Fetch concurrently. A writer drains completed outcomes in short transactions, so a kill
   // loses at most what is in flight, and memory stays flat however many movies there are.
+  const limit = options.refreshLimit
+  const policy = {
+    staleBefore: iso(nowMs - staleAfterMs),
+    // Numbers of recent releases still move: 7 days for films out in the last 90.
+    recentReleasedAfter: iso(nowMs - 90 * DAY).slice(0, 10),
+    recentStaleBefore: iso(nowMs - Math.min(staleAfterMs, 7 * DAY)),
+    exportDate: exporting?.date,
+    exportsSince: exported?.since,
+    attemptedBefore: iso(startedMs)
+  }
+  // Movies new in the changes first, as they have no row yet; then the store's choice.
+  const fresh = limit === undefined ? changes.newIds : changes.newIds.slice(0, limit)
+  const total = limit === 0 ? 0 : Math.min(limit ?? Infinity, fresh.length + (yield* repo.countForDetails(policy)))
+  let chosen = 0
   let fetched = 0
   let done = 0
   let removed = 0
   let restored = 0
+  let freshFiltered = 0
+  const freshIds = new Set(fresh)
   const failed: Partial<Record<FailureKind, number>> = {}
-  // `null` marks the end of the outcomes.
-  const queue = yield* Queue.unbounded<DetailsOutcome | null>()
-  const save = (batch: ReadonlyArray<DetailsOutcome | null>) =>
+  const fetchAll = (ids: ReadonlyArray<number>) =>
     Effect.gen(function*() {
-      const details = []
-      const failures = []
-      for (const outcome of batch) {
-        if (outcome === null) continue
-        if (Either.isRight(outcome.result)) details.push(outcome.result.right)
-        else failures.push({ tmdbId: outcome.tmdbId, kind: failureKind(outcome.result.left), message: outcome.result.left.message })
-      }
-      if (details.length + failures.length === 0) return
-      const presence = yield* repo.saveOutcomes(details, failures, yield* now)
-      removed += presence.removed
-      restored += presence.restored
-      fetched += details.length
-      for (const f of failures) failed[f.kind] = (failed[f.kind] ?? 0) + 1
-      done += details.length + failures.length
-      progress({ phase: "details", done, total: chosen.length, failed: done - fetched })
-    }).pipe(Effect.uninterruptible) // never cut a transaction short
-  // The writer cannot be interrupted: it stops at the end marker, which the producer always
-  // sends, so every outcome taken from the queue is written (on success, failure or Ctrl-C).
-  const writer = Effect.uninterruptible(Effect.gen(function*() {
-    while (true) {
-      const batch = Array.from(yield* Queue.takeBetween(queue, 1, MAX_BATCH))
-      // A commit of a rich movie writes some 25 pages (its row, eight child tables and their
-      // indexes, the payload), however few movies it holds: while answers keep arriving, let a
-      // few turns of the event loop bring more before committing. Turns, not a timer: at a slow
-      // rate nothing is waiting and the batch is written at once. At most as many as are in
-      // flight wait this way, so a kill still loses no more than twice the concurrency.
-      for (let turn = 0; turn < GATHER_TURNS && batch.length < client.settings.maxConcurrent && !batch.includes(null); turn++) {
-        yield* toEventLoop
-        batch.push(...(yield* Queue.takeUpTo(queue, MAX_BATCH - batch.length)))
-      }
-      yield* save(batch)
-      if (batch.includes(null)) return
-    }
-  }))
-  // The client's one details path: a fixed pool of workers, each outcome handed over as it completes.
-  const producer = forEachMovieDetails(client, Stream.fromIterable(chosen), (outcome) =>
-    Effect.zipRight(
-      Queue.offer(queue, outcome),
-      // A rejected key is fatal for the run: stop sending at once.
-      Either.isLeft(outcome.result) && outcome.result.left instanceof UnauthorizedError ? Effect.fail(outcome.result.left) : Effect.void
-    ), { appendToResponse: options.append ?? [] }).pipe(Effect.ensuring(Queue.offer(queue, null)))
-  if (chosen.length > 0) {
-    yield* Effect.all([producer, writer], { concurrency: 2, discard: true })
+      chosen += ids.length
+      // `null` marks the end of the outcomes.
+      const queue = yield* Queue.unbounded<DetailsOutcome | null>()
+      const save = (batch: ReadonlyArray<DetailsOutcome | null>) =>
+        Effect.gen(function*() {
+          const details = []
+          const failures = []
+          for (const outcome of batch) {
+            if (outcome === null) continue
+            if (Either.isLeft(outcome.result)) {
+              failures.push({ tmdbId: outcome.tmdbId, kind: failureKind(outcome.result.left), message: outcome.result.left.message })
+            } else if (freshIds.has(outcome.tmdbId) && !keepsDetails(options, outcome.result.right)) {
+              // New since the export, and the filters would not have kept its line.
+              freshFiltered++
+            } else details.push(outcome.result.right)
+          }
+          done += batch.filter((o) => o !== null).length
+          if (details.length + failures.length > 0) {
+            const presence = yield* repo.saveOutcomes(details, failures, yield* now)
+            removed += presence.removed
+            restored += presence.restored
+            fetched += details.length
+            for (const f of failures) failed[f.kind] = (failed[f.kind] ?? 0) + 1
+          }
+          progress({ phase: "details", done, total, failed: done - fetched - freshFiltered })
+        }).pipe(Effect.uninterruptible) // never cut a transaction short
+      // The writer cannot be interrupted: it stops at the end marker, which the producer always
+      // sends, so every outcome taken from the queue is written (on success, failure or Ctrl-C).
+      const writer = Effect.uninterruptible(Effect.gen(function*() {
+        while (true) {
+          const batch = Array.from(yield* Queue.takeBetween(queue, 1, MAX_BATCH))
+          // A commit of a rich movie writes some 25 pages (its row, eight child tables and their
+          // indexes, the payload), however few movies it holds: while answers keep arriving, let a
+          // few turns of the event loop bring more before committing. Turns, not a timer: at a slow
+          // rate nothing is waiting and the batch is written at once. At most as many as are in
+          // flight wait this way, so a kill still loses no more than twice the concurrency.
+          for (let turn = 0; turn < GATHER_TURNS && batch.length < client.settings.maxConcurrent && !batch.includes(null); turn++) {
+            yield* toEventLoop
+            batch.push(...(yield* Queue.takeUpTo(queue, MAX_BATCH - batch.length)))
+          }
+          yield* save(batch)
+          if (batch.includes(null)) return
+        }
+      }))
+      // The client's one details path: a fixed pool of workers, each outcome handed over as it completes.
+      const producer = forEachMovieDetails(client, Stream.fromIterable(ids), (outcome) =>
+        Effect.zipRight(
+          Queue.offer(queue, outcome),
+          // A rejected key is fatal for the run: stop sending at once.
+          Either.isLeft(outcome.result) && outcome.result.left instanceof UnauthorizedError ? Effect.fail(outcome.result.left) : Effect.void
+        ), { appendToResponse: options.append ?? [] }).pipe(Effect.ensuring(Queue.offer(queue, null)))
+      yield* Effect.all([producer, writer], { concurrency: 2, discard: true })
+    })
+  if (fresh.length > 0) yield* fetchAll(fresh)
+  // Then the store's choice, a round at a time: what a round tried is left out of the next.
+  while (limit === undefined || chosen < limit) {
+    const ids = yield* repo.selectForDetails({ ...policy, limit: Math.min(ROUND, (limit ?? Infinity) - chosen) })
+    if (ids.length === 0) break
+    yield* fetchAll(ids)
   }
 
   // 5. The changes are stored: move the mark (a failed page left it where it was).
@@ -225,7 +253,7 @@ const collect = Effect.fnUntraced(function*(
     discovered,
     new: added,
     discoverPages,
-    detailsChosen: chosen.length,
+    detailsChosen: chosen,
     detailsFetched: fetched,
     failed,
     requests: stats.requests,

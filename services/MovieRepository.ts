@@ -1,4 +1,4 @@
-import { SqlClient, SqlSchema } from "@effect/sql"
+import { SqlClient, SqlSchema, type Statement } from "@effect/sql"
 import { SqlError } from "@effect/sql/SqlError"
 import { type Cause, Effect, Option, type ParseResult, Schema, Stream } from "effect"
 import { DatabaseErrorMapping } from "../src/Database.js"
@@ -141,43 +141,59 @@ export class MovieRepository extends Effect.Service<MovieRepository>()("tmdb/Mov
     // One priority per movie, so no id is chosen twice: never fetched; listed by /movie/changes
     // since it was fetched; failed with a transient kind; missing from the latest export
     // (`--all`), checked once; stale. Every branch orders by text, as PostgreSQL wants.
+    const pending = (policy: SelectionPolicy) => {
+      const last = sql`coalesce(f.last_attempt_at, m.details_fetched_at)`
+      // Never listed by an export: missing since the first export this store read.
+      const missing = policy.exportDate === undefined ? sql`1 = 0` : sql`m.removed_at IS NULL AND m.details_fetched_at IS NOT NULL
+              AND (m.exported_on IS NULL OR m.exported_on < ${policy.exportDate})
+              AND ${last} < CASE WHEN m.exported_on IS NULL THEN ${policy.exportsSince ?? policy.exportDate} ELSE m.exported_on || 'T24' END`
+      const back = policy.exportDate === undefined ?
+        sql`1 = 0` :
+        sql`m.removed_at IS NOT NULL AND m.exported_on = ${policy.exportDate} AND ${last} < ${policy.exportDate}`
+      // A run chooses in rounds: what it has tried already waits for the next run.
+      const untried = (at: Statement.Fragment) => policy.attemptedBefore === undefined ? sql`1 = 1` : sql`(${at} IS NULL OR ${at} < ${policy.attemptedBefore})`
+      return sql`
+        SELECT m.tmdb_id, ${last} AS ord, CASE
+          WHEN m.details_fetched_at IS NULL AND f.tmdb_id IS NULL THEN 0
+          WHEN m.changed_at IS NOT NULL AND ${last} < m.changed_at THEN 1
+          WHEN ${sql.in("f.kind", RETRIED_NEXT_RUN)} THEN 2
+          WHEN ${missing} OR ${back} THEN 3
+          WHEN ${last} < ${policy.staleBefore}
+            OR (m.release_date >= ${policy.recentReleasedAfter} AND ${last} < ${policy.recentStaleBefore}) THEN 4
+          END AS priority
+        FROM movies m LEFT JOIN fetch_failures f USING (tmdb_id)
+        WHERE ${untried(last)}
+        UNION ALL
+        SELECT f.tmdb_id, f.last_attempt_at, 2 FROM fetch_failures f
+          WHERE ${sql.in("f.kind", RETRIED_NEXT_RUN)} AND ${untried(sql`f.last_attempt_at`)}
+            AND NOT EXISTS (SELECT 1 FROM movies m WHERE m.tmdb_id = f.tmdb_id)`
+    }
     const pendingIds = SqlSchema.findAll({
       Request: SelectionPolicy,
       Result: MovieRow.pick("tmdb_id"),
-      execute: (policy) => {
-        const last = sql`coalesce(f.last_attempt_at, m.details_fetched_at)`
-        const missing = policy.exportDate === undefined ? sql`1 = 0` : sql`m.removed_at IS NULL AND m.details_fetched_at IS NOT NULL
-                AND (m.exported_on IS NULL OR m.exported_on < ${policy.exportDate})
-                AND ${last} < CASE WHEN m.exported_on IS NULL THEN ${policy.exportDate} ELSE m.exported_on || 'T24' END`
-        const back = policy.exportDate === undefined ?
-          sql`1 = 0` :
-          sql`m.removed_at IS NOT NULL AND m.exported_on = ${policy.exportDate} AND ${last} < ${policy.exportDate}`
-        return sql`
-        SELECT tmdb_id FROM (
-          SELECT m.tmdb_id, ${last} AS ord, CASE
-            WHEN m.details_fetched_at IS NULL AND f.tmdb_id IS NULL THEN 0
-            WHEN m.changed_at IS NOT NULL AND ${last} < m.changed_at THEN 1
-            WHEN ${sql.in("f.kind", RETRIED_NEXT_RUN)} THEN 2
-            WHEN ${missing} OR ${back} THEN 3
-            WHEN ${last} < ${policy.staleBefore}
-              OR (m.release_date >= ${policy.recentReleasedAfter} AND ${last} < ${policy.recentStaleBefore}) THEN 4
-            END AS priority
-          FROM movies m LEFT JOIN fetch_failures f USING (tmdb_id)
-          UNION ALL
-          SELECT f.tmdb_id, f.last_attempt_at, 2 FROM fetch_failures f
-            WHERE ${sql.in("f.kind", RETRIED_NEXT_RUN)} AND NOT EXISTS (SELECT 1 FROM movies m WHERE m.tmdb_id = f.tmdb_id)
-        ) AS pending WHERE priority IS NOT NULL
-        ORDER BY priority, ord, tmdb_id ${policy.limit === undefined ? sql`` : sql`LIMIT ${policy.limit}`}`
-      }
+      execute: (policy) =>
+        sql`SELECT tmdb_id FROM (${pending(policy)}) AS pending WHERE priority IS NOT NULL
+          ORDER BY priority, ord, tmdb_id ${policy.limit === undefined ? sql`` : sql`LIMIT ${policy.limit}`}`
+    })
+    const pendingCount = SqlSchema.single({
+      Request: SelectionPolicy,
+      Result: Count,
+      execute: (policy) => sql`SELECT CAST(count(*) AS INTEGER) AS n FROM (${pending(policy)}) AS pending WHERE priority IS NOT NULL`
     })
 
     /**
      * The ids that need details, in priority order: never fetched, then changed since fetched,
      * then failed with a transient kind, then missing from the export, then stale (permanent
-     * failures included).
+     * failures included). A whole catalogue is chosen a `limit` at a time: a million ids at
+     * once would not fit the CLI's heap.
      */
     const selectForDetails = Effect.fn("MovieRepository.selectForDetails")(function*(policy: SelectionPolicy) {
       return (yield* orFail(pendingIds(policy))).map((r) => r.tmdb_id)
+    })
+
+    /** How many movies `selectForDetails` would choose with no limit. */
+    const countForDetails = Effect.fn("MovieRepository.countForDetails")(function*(policy: SelectionPolicy) {
+      return (yield* orFail(pendingCount(policy))).n
     })
 
     const insertRun = SqlSchema.single({
@@ -265,6 +281,15 @@ export class MovieRepository extends Effect.Service<MovieRepository>()("tmdb/Mov
     const getMark = (name: string) => orFail(readMark(sql, name))
     const setMark = (name: string, value: string, at: string) => orFail(writeMark(sql, name, value, at))
 
+    /** When the least recently fetched stored details were fetched; undefined when none are stored. */
+    const oldestDetails = orFail(
+      SqlSchema.single({
+        Request: Schema.Void,
+        Result: Schema.Struct({ at: Schema.NullOr(Schema.String) }),
+        execute: () => sql`SELECT min(details_fetched_at) AS at FROM movies WHERE details_fetched_at IS NOT NULL AND removed_at IS NULL`
+      })(undefined)
+    ).pipe(Effect.map((r) => r.at ?? undefined))
+
     return {
       upsertDiscovered,
       saveOutcomes,
@@ -272,7 +297,9 @@ export class MovieRepository extends Effect.Service<MovieRepository>()("tmdb/Mov
       recordChanges,
       getMark,
       setMark,
+      oldestDetails,
       selectForDetails,
+      countForDetails,
       startRun,
       finishRun,
       getMovie,

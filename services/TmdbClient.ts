@@ -164,7 +164,8 @@ export class TmdbClient extends Effect.Service<TmdbClient>()("tmdb/TmdbClient", 
 
       /**
        * Movies changed between two dates, and which of them TMDB flags adult (`adult` may be
-       * null). Every page is read: late-2022 TMDB put every id on one page.
+       * null). Every page is read, up to page 500: `truncated` says there were more (about
+       * 50,000 changes; a busy 2024 day listed some 6,000), so a shorter window is needed.
        */
       const getMovieChanges = Effect.fn("TmdbClient.getMovieChanges")(function*(range: {
         readonly startDate?: string | undefined
@@ -172,6 +173,7 @@ export class TmdbClient extends Effect.Service<TmdbClient>()("tmdb/TmdbClient", 
       }) {
         const ids: Array<number> = []
         const adult = new Set<number>()
+        let lastPage = 1
         let page = 1
         let totalPages = 1
         do {
@@ -187,10 +189,12 @@ export class TmdbClient extends Effect.Service<TmdbClient>()("tmdb/TmdbClient", 
           for (const id of changes.adultIds) {
             adult.add(id)
           }
+          lastPage = changes.totalPages
           totalPages = Math.min(changes.totalPages, MAX_PAGE)
           page++
         } while (page <= totalPages)
-        return { ids: Array.from(new Set(ids)), adult }
+        // More pages than TMDB serves: the caller reads a shorter window.
+        return { ids: Array.from(new Set(ids)), adult, truncated: totalPages < lastPage }
       })
 
       /**

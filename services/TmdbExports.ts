@@ -34,9 +34,10 @@ export class TmdbExports extends Effect.Service<TmdbExports>()("tmdb/TmdbExports
       const filesUrl: string = given !== undefined
         ? given
         : yield* Config.string("TMDB_FILES_URL").pipe(Config.withDefault(DEFAULT_FILES_URL))
-      if (!/^https?:\/\/[^\s]+$/.test(filesUrl)) {
-        return yield* Effect.fail(new ExportError({ message: `TMDB_FILES_URL must be an http(s) URL, got '${filesUrl}'` }))
-      }
+      // Checked when an export is asked for: a run by years never reads this setting's value.
+      const valid = /^https?:\/\/[^\s]+$/.test(filesUrl)
+        ? Effect.void
+        : Effect.fail(new ExportError({ message: `TMDB_FILES_URL must be an http(s) URL, got '${filesUrl}'` }))
       const base = filesUrl.replace(/\/+$/, "")
       const urlOf = (kind: ExportKind, date: string) => `${base}/p/exports/${exportFileName(kind, date)}`
       const unreachable = (url: string) => (e: { readonly message: string }) =>
@@ -48,28 +49,20 @@ export class TmdbExports extends Effect.Service<TmdbExports>()("tmdb/TmdbExports
         response.stream.pipe(Stream.runHead, Effect.mapError(unreachable(url)))
 
       /**
-       * The date of the newest movie export: today's (UTC), else one day back at a time, up to
-       * three (a 404 moves back). Its first bytes must be gzip, so a broken mirror fails here,
-       * before anything is written.
+       * The date of the newest export: today's (UTC), else one day back at a time, up to three (a
+       * 404 moves back), where every file the run reads is there (the adult file too with
+       * `includeAdult`). Their first bytes must be gzip, so a broken mirror fails here, before
+       * anything is written.
        */
-      const locate = (nowMs: number) =>
+      const locate = (nowMs: number, options: { readonly includeAdult?: boolean | undefined } = {}) =>
         Effect.gen(function*() {
+          yield* valid
           const dates = exportDates(nowMs)
+          const kinds: ReadonlyArray<ExportKind> = options.includeAdult === true ? ["movie", "adult"] : ["movie"]
+          // A day counts when every file the run reads is there.
+          const present = (date: string) => Effect.reduce(kinds, true, (all, kind) => (all ? isThere(urlOf(kind, date)) : Effect.succeed(false)))
           for (const date of dates) {
-            const url = urlOf("movie", date)
-            const found = yield* Effect.scoped(Effect.gen(function*() {
-              const response = yield* get(url)
-              if (response.status === 404) return false
-              if (response.status !== 200) {
-                return yield* new ExportError({ message: `the daily ID export at ${url} answered HTTP ${response.status}` })
-              }
-              const head = yield* firstBytes(response, url)
-              if (head._tag === "None" || !isGzip(head.value)) {
-                return yield* new ExportError({ message: `the daily ID export at ${url} is not gzip` })
-              }
-              return true
-            }))
-            if (found) return date
+            if (yield* present(date)) return date
           }
           return yield* new ExportError({
             message: `no daily ID export at ${base}/p/exports for ${dates[dates.length - 1]} to ${dates[0]} (HTTP 404 for each)`
@@ -79,10 +72,26 @@ export class TmdbExports extends Effect.Service<TmdbExports>()("tmdb/TmdbExports
           Effect.withSpan("TmdbExports.locate")
         )
 
+      /** Whether the file is there (404: not yet, or no longer); it must start as gzip. */
+      const isThere = (url: string) =>
+        Effect.scoped(Effect.gen(function*() {
+          const response = yield* get(url)
+          if (response.status === 404) return false
+          if (response.status !== 200) {
+            return yield* new ExportError({ message: `the daily ID export at ${url} answered HTTP ${response.status}` })
+          }
+          const head = yield* firstBytes(response, url)
+          if (head._tag === "None" || !isGzip(head.value)) {
+            return yield* new ExportError({ message: `the daily ID export at ${url} is not gzip` })
+          }
+          return true
+        }))
+
       /** Every line of one file, decoded; a malformed line is an item of its own. */
       const lines = (kind: ExportKind, date: string): Stream.Stream<ExportItem, ExportError> => {
         const url = urlOf(kind, date)
         return Stream.unwrapScoped(Effect.gen(function*() {
+          yield* valid
           const response = yield* get(url)
           if (response.status !== 200) {
             return yield* new ExportError({ message: `the daily ID export at ${url} answered HTTP ${response.status}` })

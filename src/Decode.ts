@@ -94,8 +94,8 @@ export const decodeChangesPage = (
   json: unknown
 ): Either.Either<{ ids: ReadonlyArray<number>; adultIds: ReadonlyArray<number>; totalPages: number }, string> =>
   Either.map(Either.mapLeft(decodeChanges(json), describeParseError), (page) => ({
-    ids: page.results.map((r) => r.id),
-    adultIds: page.results.filter((r) => r.adult === true).map((r) => r.id),
+    ids: page.results.flatMap((r) => (r.id === null ? [] : [r.id])),
+    adultIds: page.results.flatMap((r) => (r.id !== null && r.adult === true ? [r.id] : [])),
     totalPages: page.total_pages
   }))
 

@@ -93,6 +93,10 @@ export const SelectionPolicy = Schema.Struct({
   /** ...when their details were fetched before this instant (ISO). */
   recentStaleBefore: Schema.String,
   /** `--all`: the latest export's date; stored movies it no longer lists are checked once. */
-  exportDate: Schema.optional(Schema.String)
+  exportDate: Schema.optional(Schema.String),
+  /** `--all`: the first export this store read; a movie no export listed is checked once after it. */
+  exportsSince: Schema.optional(Schema.String),
+  /** Movies tried (fetched or failed) at or after this instant are left out: chosen already this run. */
+  attemptedBefore: Schema.optional(Schema.String)
 })
 export interface SelectionPolicy extends Schema.Schema.Type<typeof SelectionPolicy> {}

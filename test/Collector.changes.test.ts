@@ -1,7 +1,10 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, TestClock } from "effect"
+import { Effect, Either, Layer, Stream, TestClock } from "effect"
 import { Collector } from "../services/Collector.js"
 import { MovieRepository } from "../services/MovieRepository.js"
+import { TmdbExports } from "../services/TmdbExports.js"
+import { exportFileName } from "../src/Catalogue.js"
+import { decodeChangesPage } from "../src/Decode.js"
 import { ServerError } from "../src/Errors.js"
 import { movieDetailsOf } from "../src/Movie.js"
 import { CollectorTest, TmdbClientTest } from "../testing.js"
@@ -14,14 +17,14 @@ const day = (daysAgo: number) => new Date(TODAY - daysAgo * 86_400_000).toISOStr
 type Window = { readonly startDate?: string | undefined; readonly endDate?: string | undefined }
 
 /** A collector whose client lists `changed` for every window, or fails the window starting `failFrom`. */
-const collector = (asked: Array<Window>, changed: ReadonlyArray<number>, failFrom?: string) =>
+const collector = (asked: Array<Window>, changed: ReadonlyArray<number>, failFrom?: string, truncatedOver = false) =>
   CollectorTest(TmdbClientTest({
     getMovieDetails: (tmdbId) => Effect.succeed(movieDetailsOf({ tmdbId, title: `Movie ${tmdbId}` })),
     getMovieChanges: (window) => {
       asked.push(window)
       return window.startDate === failFrom
         ? Effect.fail(new ServerError({ path: "/movie/changes", status: 500, message: "HTTP 500" }))
-        : Effect.succeed({ ids: [...changed], adult: new Set<number>() })
+        : Effect.succeed({ ids: [...changed], adult: new Set<number>(), truncated: window.startDate !== window.endDate && truncatedOver })
     }
   }))
 
@@ -88,5 +91,73 @@ describe("Collector: /movie/changes from the mark", () => {
       expect([asked, summary.changes.status]).toEqual([[], "first-run"])
       expect(yield* Effect.flatMap(MovieRepository, (r) => r.getMark("changes"))).toBe(day(0))
     }).pipe(Effect.provide(collector(asked, [1])))
+  })
+})
+
+describe("Collector: changes, the hard cases", () => {
+  it.effect("a window with more changes than TMDB pages through is read again a day at a time", () => {
+    const asked: Array<Window> = []
+    return Effect.gen(function*() {
+      yield* TestClock.setTime(TODAY)
+      yield* store(day(3))
+      const summary = yield* run
+      expect(asked.map((w) => `${w.startDate}..${w.endDate}`)).toEqual([
+        `${day(3)}..${day(0)}`,
+        ...[3, 2, 1, 0].map((d) => `${day(d)}..${day(d)}`)
+      ])
+      expect(summary.changes).toEqual(expect.objectContaining({ status: "read", windows: 4 }))
+    }).pipe(Effect.provide(collector(asked, [2], undefined, true)))
+  })
+
+  it("an item with a null id (TMDB has sent them) is skipped, not a failed page", () => {
+    const page = { page: 1, total_pages: 1, total_results: 3, results: [{ id: 5, adult: false }, { id: null, adult: null }, { id: 7, adult: true }] }
+    expect(decodeChangesPage(page)).toEqual(Either.right({ ids: [5, 7], adultIds: [7], totalPages: 1 }))
+  })
+
+  it.effect("a store with details and no mark yet (written before changes were read) reads from its oldest details", () => {
+    const asked: Array<Window> = []
+    return Effect.gen(function*() {
+      yield* TestClock.setTime(TODAY)
+      const repo = yield* MovieRepository
+      yield* repo.saveOutcomes([movieDetailsOf({ tmdbId: 1, title: "One" })], [], day(40) + "T08:00:00.000Z")
+      yield* repo.saveOutcomes([movieDetailsOf({ tmdbId: 2, title: "Two" })], [], day(5) + "T08:00:00.000Z")
+      const summary = yield* run
+      expect(asked[0]?.startDate).toBe(day(40))
+      expect(summary.changes).toEqual(expect.objectContaining({ status: "read", from: day(40), stored: 1 }))
+    }).pipe(Effect.provide(collector(asked, [1])))
+  })
+
+  it.effect("all: a movie new since the export is fetched once; kept only if the filters would keep it", () => {
+    const calls = new Map<number, number>()
+    const date = day(0)
+    const exportsLayer = Layer.succeed(
+      TmdbExports,
+      TmdbExports.make({
+        filesUrl: "https://files.test",
+        fileName: exportFileName,
+        locate: () => Effect.succeed(date),
+        lines: () =>
+          Stream.fromIterable([1, 2].map((id) => ({ _tag: "Line" as const, line: { id, originalTitle: `M${id}`, popularity: 5, adult: false, video: false } })))
+      })
+    )
+    const client = TmdbClientTest({
+      getMovieDetails: (tmdbId) => {
+        calls.set(tmdbId, (calls.get(tmdbId) ?? 0) + 1)
+        return tmdbId === 4
+          ? Effect.fail(new ServerError({ path: "/movie/4", status: 500, message: "HTTP 500" }))
+          : Effect.succeed(movieDetailsOf({ tmdbId, title: `Movie ${tmdbId}`, video: tmdbId === 3 }))
+      },
+      getMovieChanges: () => Effect.succeed({ ids: [2, 3, 4, 6], adult: new Set([6]), truncated: false })
+    })
+    return Effect.gen(function*() {
+      yield* TestClock.setTime(TODAY)
+      const summary = yield* Collector.run({ all: true, append: [] })
+      const repo = yield* MovieRepository
+      // 3 is a "video" release, left out as the export's line would be; 6 is adult and not asked for.
+      expect([...calls.entries()].sort()).toEqual([[1, 1], [2, 1], [3, 1], [4, 1]])
+      expect(yield* repo.getMovie(3)).toBeUndefined()
+      expect(summary.changes).toEqual(expect.objectContaining({ status: "read", new: 2 }))
+      expect(summary.failed).toEqual({ server: 1 })
+    }).pipe(Effect.provide(CollectorTest(client).pipe(Layer.provide(exportsLayer))))
   })
 })

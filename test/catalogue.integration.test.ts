@@ -57,9 +57,10 @@ describe("--all: the whole catalogue from the daily ID export", () => {
     }))
     expect(summary.export.filteredOut).toBe(summary.export.lines - 2 - truth.length)
     expect(run.stderr).toMatch(/export +\d{4}-\d\d-\d\d: [\d,]+ lines read, [\d,]+ kept, [\d,]+ filtered out, 2 malformed/)
-    // One request per movie: no discover page, and the first run reads no changes.
+    // One request per movie, and today's changes (the first request: it proves TMDB is there).
     expect(s.counters.byEndpoint["discover"] ?? 0).toBe(0)
-    expect(s.counters.requests).toBe(truth.length)
+    expect(s.counters.byEndpoint["changes"]).toBe(1)
+    expect(s.counters.requests).toBe(truth.length + 1)
     expect(detailRequests(s)).toBe(truth.length)
     expect(mark(db)?.value).toBe(day())
   })
@@ -173,6 +174,16 @@ describe("--all: bad input is one line and a non-zero exit", () => {
       expect(run.code).toBe(2)
       expect(oneLine(run.stderr)).toEqual([message])
     }
+  })
+
+  it("a TMDB_BASE_URL that is not TMDB's API: one line, exit 1, and no movie marked removed", async () => {
+    const s = await sandbox({ catalogue: { seed: 28, startYear: 2020, endYear: 2020, perYear: 20 } })
+    const db = path.join(tmpDir(), "wrong.sqlite")
+    const run = await runCli(["--all", ...FAST, "--db", db], env(s, { TMDB_BASE_URL: s.baseUrl.replace(/\/3$/, "") }))
+    expect(run.code).toBe(1)
+    expect(oneLine(run.stderr).slice(-1)[0]).toMatch(/^TMDB answered 404 for \/movie\/changes.*: is http:\/\/127\.0\.0\.1:\d+ TMDB's API \(it ends in \/3\)\?$/)
+    expect(detailRequests(s)).toBe(0)
+    expect(rows(db).filter((m) => m.removed_at !== null)).toEqual([])
   })
 
   it("an unreachable files URL, an export that is not gzip, no export for four days: exit 1, nothing written", async () => {
