@@ -109,14 +109,7 @@ const voteAverageOf = (r: Rng, voteCount: number): number => {
 }
 
 /** The fields a generated movie draws, in the stream's order. */
-export interface DrawnFields {
-  readonly releaseDate: string
-  readonly adult: boolean
-  readonly video: boolean
-  readonly voteCount: number
-  readonly voteAverage: number
-  readonly popularity: number
-}
+export type DrawnFields = Omit<MovieCore, "id" | "seed">
 
 /** A year's busy days: two per month. */
 export const hotDaysOf = (r: Rng, year: number): Array<Array<number>> =>

@@ -4,6 +4,26 @@ import { Effect } from "effect"
 /** One dialect's migrations, keyed `<id>_<name>` as `Migrator.fromRecord` reads them. */
 export type MigrationSet = Readonly<Record<string, Effect.Effect<void, unknown, SqlClient.SqlClient>>>
 
+/** The analyst's view (README "Database schema"): one row per movie, `where` choosing which. */
+const overview = (where: string) => `
+      CREATE VIEW movie_overview AS
+      SELECT m.tmdb_id,
+        CAST(substr(m.release_date, 1, 4) AS INTEGER) AS year,
+        m.title,
+        (SELECT group_concat(name, ', ') FROM (
+          SELECT name FROM movie_crew c WHERE c.tmdb_id = m.tmdb_id AND c.job = 'Director' GROUP BY person_id ORDER BY min(ord))) AS directors,
+        (SELECT group_concat(name, ', ') FROM (
+          SELECT name FROM movie_cast c WHERE c.tmdb_id = m.tmdb_id ORDER BY ord LIMIT 3)) AS top_cast,
+        (SELECT group_concat(name, ', ') FROM (
+          SELECT name FROM movie_genres g WHERE g.tmdb_id = m.tmdb_id ORDER BY ord)) AS genres,
+        m.budget,
+        m.revenue,
+        CASE WHEN m.budget > 0 THEN CAST(m.revenue AS REAL) / m.budget END AS revenue_to_budget
+      FROM movies m${
+  where === "" ? "" : `
+      ${where}`
+}`
+
 // The public schema (README "Database schema"). Columns may be added; names and meanings stay.
 // A released migration never changes: databases record its id and never run it again.
 const sqlite: MigrationSet = {
@@ -96,21 +116,7 @@ const sqlite: MigrationSet = {
     // the sub-resources it asked for (`append`, comma-separated).
     yield* sql`CREATE TABLE movie_payloads (
       tmdb_id INTEGER PRIMARY KEY, fetched_at TEXT NOT NULL, body BLOB NOT NULL, encoding TEXT NOT NULL, append TEXT NOT NULL)`
-    yield* sql`
-      CREATE VIEW movie_overview AS
-      SELECT m.tmdb_id,
-        CAST(substr(m.release_date, 1, 4) AS INTEGER) AS year,
-        m.title,
-        (SELECT group_concat(name, ', ') FROM (
-          SELECT name FROM movie_crew c WHERE c.tmdb_id = m.tmdb_id AND c.job = 'Director' GROUP BY person_id ORDER BY min(ord))) AS directors,
-        (SELECT group_concat(name, ', ') FROM (
-          SELECT name FROM movie_cast c WHERE c.tmdb_id = m.tmdb_id ORDER BY ord LIMIT 3)) AS top_cast,
-        (SELECT group_concat(name, ', ') FROM (
-          SELECT name FROM movie_genres g WHERE g.tmdb_id = m.tmdb_id ORDER BY ord)) AS genres,
-        m.budget,
-        m.revenue,
-        CASE WHEN m.budget > 0 THEN CAST(m.revenue AS REAL) / m.budget END AS revenue_to_budget
-      FROM movies m`
+    yield* sql.unsafe(overview(""))
   }),
   // The whole catalogue, kept fresh by what changed (README "Keeping the catalogue fresh").
   "3_catalogue_sync": Effect.gen(function*() {
@@ -125,22 +131,7 @@ const sqlite: MigrationSet = {
     yield* sql`CREATE TABLE sync_marks (name TEXT PRIMARY KEY, value TEXT NOT NULL, updated_at TEXT NOT NULL)`
     // The analyst's view leaves out what TMDB has deleted.
     yield* sql`DROP VIEW movie_overview`
-    yield* sql`
-      CREATE VIEW movie_overview AS
-      SELECT m.tmdb_id,
-        CAST(substr(m.release_date, 1, 4) AS INTEGER) AS year,
-        m.title,
-        (SELECT group_concat(name, ', ') FROM (
-          SELECT name FROM movie_crew c WHERE c.tmdb_id = m.tmdb_id AND c.job = 'Director' GROUP BY person_id ORDER BY min(ord))) AS directors,
-        (SELECT group_concat(name, ', ') FROM (
-          SELECT name FROM movie_cast c WHERE c.tmdb_id = m.tmdb_id ORDER BY ord LIMIT 3)) AS top_cast,
-        (SELECT group_concat(name, ', ') FROM (
-          SELECT name FROM movie_genres g WHERE g.tmdb_id = m.tmdb_id ORDER BY ord)) AS genres,
-        m.budget,
-        m.revenue,
-        CASE WHEN m.budget > 0 THEN CAST(m.revenue AS REAL) / m.budget END AS revenue_to_budget
-      FROM movies m
-      WHERE m.removed_at IS NULL`
+    yield* sql.unsafe(overview("WHERE m.removed_at IS NULL"))
   })
 }
 
