@@ -136,8 +136,9 @@ const collect = Effect.fnUntraced(function*(
     )
   }
 
-  // 2. What changed since the mark. With `all`, the first request TMDB's API sees: if nothing
-  // comes back at all (a wrong TMDB_BASE_URL, TMDB down), stop before every movie fails.
+  // 2. What changed since the mark. With `all`, the first request TMDB's API sees: when it shows
+  // the API is not there (a wrong TMDB_BASE_URL, a refused key, no answer), stop before every
+  // movie fails and a 404 from the wrong server marks them all removed.
   const nowMs = yield* Clock.currentTimeMillis
   const staleAfterMs = Duration.toMillis(options.staleAfter ?? DEFAULT_STALE_AFTER)
   const changes = yield* readChanges(nowMs, {
@@ -237,10 +238,10 @@ const collect = Effect.fnUntraced(function*(
     yield* fetchAll(ids)
   }
 
-  // 5. The changes are stored: move the mark (a failed page left it where it was).
+  // 4. The changes are stored: move the mark (a failed page left it where it was).
   if (changes.markTo !== undefined) yield* repo.setMark(CHANGES_MARK, changes.markTo, yield* now)
 
-  // 6. Summarize.
+  // 5. Summarize.
   const stats = yield* client.stats
   const limiterStats = yield* limiter.stats
   const summary: CollectionSummary = {
