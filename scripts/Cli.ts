@@ -3,6 +3,7 @@ import { Cause, ConfigError, Console, Data, Effect, Either, Exit, Option } from 
 import { checkAppend, DEFAULT_APPEND, MAX_APPEND } from "../src/Appended.js"
 import { ExportError } from "../src/Catalogue.js"
 import { DatabaseError, DEFAULT_DB } from "../src/Database.js"
+import { DEFAULT_MIN_VOTE_COUNT } from "../src/Discover.js"
 import { redactSecret } from "../src/Wire.js"
 import { colourFor, helpText, wantsHelp } from "./Help.js"
 
@@ -40,7 +41,6 @@ const decimal = (name: string, pseudoName: string) => numberFlag(name, pseudoNam
 const allows = <A>(o: Option.Option<A>, ok: (a: A) => boolean) => Option.isNone(o) || ok(o.value)
 
 // @effect/cli's help shows no default of its own for a plain value, so each description says it.
-const DEFAULT_MIN_VOTE_COUNT = 200
 const DEFAULT_STALE_AFTER_DAYS = 90
 
 const options = {

@@ -24,7 +24,7 @@ export const collect = (a: Parsed, checked: Checked) =>
       includeAdult: a.includeAdult,
       includeVideo: a.includeVideo,
       append: checked.append,
-      minVoteCount: a.all ? undefined : Option.getOrElse(a.minVoteCount, () => 200),
+      minVoteCount: Option.getOrUndefined(a.minVoteCount),
       maxPages: Option.getOrUndefined(a.maxPages),
       refreshLimit: Option.getOrUndefined(a.refreshLimit),
       staleAfter: Duration.days(a.staleAfterDays),

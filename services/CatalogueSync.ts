@@ -75,8 +75,9 @@ export const readExport = (exports: TmdbExports, date: string, filter: ExportFil
     )
     const added = yield* repo.storeExport(slices, date, at)
     // The first export this store read: a movie none has listed is checked once after it.
-    const since = (yield* repo.getMark(EXPORTS_MARK)) ?? date
-    if (since === date) yield* repo.setMark(EXPORTS_MARK, date, at)
+    const first = yield* repo.getMark(EXPORTS_MARK)
+    if (first === undefined) yield* repo.setMark(EXPORTS_MARK, date, at)
+    const since = first ?? date
     progress({ phase: "export", lines, kept })
     const report: ExportReport = {
       date,

@@ -4,7 +4,13 @@ import { keepsDetails } from "../src/Catalogue.js"
 import type { CollectionOptions, CollectionSummary } from "../src/Collection.js"
 import { appendSetting } from "../src/Config.js"
 import type { DatabaseError } from "../src/Database.js"
-import { type DiscoverIncompleteEvent, type DiscoverPageFailedEvent, type DiscoverTruncatedEvent, discoveryComplete } from "../src/Discover.js"
+import {
+  DEFAULT_MIN_VOTE_COUNT,
+  type DiscoverIncompleteEvent,
+  type DiscoverPageFailedEvent,
+  type DiscoverTruncatedEvent,
+  discoveryComplete
+} from "../src/Discover.js"
 import { type FailureKind, failureKind, type TmdbError, UnauthorizedError } from "../src/Errors.js"
 import { CHANGES_MARK, readChanges, readExport } from "./CatalogueSync.js"
 import { MovieRepository } from "./MovieRepository.js"
@@ -63,7 +69,16 @@ const runFullCollection = Effect.fn("Collector.run")(function*(options: Collecti
   const staleAfterDays = Duration.toDays(options.staleAfter ?? DEFAULT_STALE_AFTER)
   // Checked before the run is recorded: a bad list fails once, not once per movie.
   const append = yield* appendSetting(options.append)
-  const runId = yield* repo.startRun({ ...options, onProgress: undefined, staleAfter: undefined, staleAfterDays, endYear, append }, iso(startedMs))
+  const runId = yield* repo.startRun({
+    ...options,
+    // Recorded as it applied: discover's threshold, none with `all`.
+    minVoteCount: options.all === true ? undefined : options.minVoteCount ?? DEFAULT_MIN_VOTE_COUNT,
+    onProgress: undefined,
+    staleAfter: undefined,
+    staleAfterDays,
+    endYear,
+    append
+  }, iso(startedMs))
   const exporting = exports === undefined || exportDate === undefined ? undefined : { exports, date: exportDate }
   return yield* collect(runId, startedMs, endYear, exporting, { ...options, append }).pipe(
     Effect.onExit((exit) =>
@@ -106,7 +121,7 @@ const collect = Effect.fnUntraced(function*(
       includeAdult: options.includeAdult,
       includeVideo: options.includeVideo,
       endYear,
-      minVoteCount: options.minVoteCount ?? 200,
+      minVoteCount: options.minVoteCount ?? DEFAULT_MIN_VOTE_COUNT,
       maxPages: options.maxPages,
       sortBy: options.sortBy
     }).pipe(

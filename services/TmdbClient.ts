@@ -2,7 +2,7 @@ import { Cause, Effect, Either, Option, Queue, Stream, Take } from "effect"
 import { checkAppend, MAX_APPEND } from "../src/Appended.js"
 import { type TmdbClientOptions, tmdbSettings } from "../src/Config.js"
 import { decodeChangesPage, decodeDiscoverPage, decodeMovieDetails } from "../src/Decode.js"
-import { collectDiscover, type DiscoverOptions, discoverStream, type PageQuery, type Range } from "../src/Discover.js"
+import { collectDiscover, DEFAULT_MIN_VOTE_COUNT, type DiscoverOptions, discoverStream, type PageQuery, type Range } from "../src/Discover.js"
 import { DecodeError, InvalidRequestError, type TmdbError } from "../src/Errors.js"
 import type { MovieDetails } from "../src/Movie.js"
 import { MAX_PAGE } from "../src/Windows.js"
@@ -115,7 +115,7 @@ export class TmdbClient extends Effect.Service<TmdbClient>()("tmdb/TmdbClient", 
         const params: Record<string, string> = {
           "primary_release_date.gte": query.window.from,
           "primary_release_date.lte": query.window.to,
-          "vote_count.gte": String(f?.voteCount?.[0] ?? options.minVoteCount ?? 200),
+          "vote_count.gte": String(f?.voteCount?.[0] ?? options.minVoteCount ?? DEFAULT_MIN_VOTE_COUNT),
           ...rangeParams("vote_count", f?.voteCount, true),
           ...rangeParams("vote_average", f?.voteAverage, false),
           sort_by: options.sortBy ?? "primary_release_date.desc",

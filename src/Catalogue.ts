@@ -59,14 +59,14 @@ export interface ExportFilter {
 }
 
 /** Adult and video titles are left out unless asked for, as discover leaves them out. */
-export const keeps = (filter: ExportFilter, line: ExportLine): boolean =>
+export const keeps = (filter: ExportFilter, line: Pick<ExportLine, "popularity" | "adult" | "video">): boolean =>
   line.popularity >= (filter.minPopularity ?? 0) && (!line.adult || filter.includeAdult === true) && (!line.video || filter.includeVideo === true)
 
 /** The same filters over a movie's details: for a movie new since the export, known only by its id. */
 export const keepsDetails = (
   filter: ExportFilter,
   details: { readonly popularity: number; readonly adult: boolean | null; readonly video: boolean | null }
-): boolean => keeps(filter, { id: 0, originalTitle: "", popularity: details.popularity, adult: details.adult === true, video: details.video === true })
+): boolean => keeps(filter, { popularity: details.popularity, adult: details.adult === true, video: details.video === true })
 
 /** `YYYY-MM-DD` as the file names write it: `MM_DD_YYYY`. */
 export const exportFileName = (kind: ExportKind, date: string): string => {

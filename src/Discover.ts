@@ -17,6 +17,9 @@ import type { DiscoveredMovie } from "./Movie.js"
 import { cutFilter, MAX_DEPTH, refine } from "./Parts.js"
 import { type DateWindow, MAX_PAGE, partsFor, splitWindow, windowDays, yearWindow } from "./Windows.js"
 
+/** Discover's default `vote_count.gte`, kept from the collector's original design. */
+export const DEFAULT_MIN_VOTE_COUNT = 200
+
 export {
   collectDiscover,
   type DiscoverEvent,
@@ -58,7 +61,7 @@ export const discoverStream = (
   Stream.suspend(() => {
     const seen = new Set<number>()
     const cap = options.maxPages
-    const baseVotes: Range = [options.minVoteCount ?? 200, null]
+    const baseVotes: Range = [options.minVoteCount ?? DEFAULT_MIN_VOTE_COUNT, null]
 
     const fetchOrReport = (year: number, query: PageQuery) =>
       fetchPage(query).pipe(
