@@ -1,35 +1,45 @@
 import { Layer } from "effect"
 import { Collector } from "../services/Collector.js"
+import { CoordinationLive } from "../services/Coordination.js"
 import { MovieRepository } from "../services/MovieRepository.js"
 import { TmdbExports } from "../services/TmdbExports.js"
 import type { TmdbClientOptions } from "../src/Config.js"
+import type { DatabaseTarget } from "../src/Database.js"
 import { CollectorLock } from "./Lock.js"
+import { PgLive } from "./Pg.js"
 import { preflight, SqlLive } from "./Sql.js"
 import { HttpLive, TmdbLive } from "./Tmdb.js"
+
+/**
+ * The store of a target, migrated: a SQLite file held by one collector (its lock), or a
+ * PostgreSQL database that many collectors share through `Coordination`'s claims and leases.
+ */
+export const StoreLive = (target: DatabaseTarget, options: { readonly leaseSeconds?: number | undefined } = {}) =>
+  target._tag === "sqlite"
+    ? MovieRepository.Default.pipe(
+      Layer.provide(SqlLive(target.path)),
+      Layer.provideMerge(CollectorLock(target.path)),
+      Layer.provideMerge(Layer.effectDiscard(preflight(target.path)))
+    )
+    : Layer.mergeAll(MovieRepository.Default, CoordinationLive(options.leaseSeconds)).pipe(Layer.provide(PgLive(target.url, target.display)))
 
 /**
  * Everything the collector needs. The TMDB side is built first, so a missing key fails before
  * any database file is created; then the path is checked, then one collector takes the file.
  */
-export const MainLive = (options: { readonly db: string; readonly client?: TmdbClientOptions | undefined }) =>
+export const MainLive = (options: {
+  readonly target: DatabaseTarget
+  readonly client?: TmdbClientOptions | undefined
+  readonly leaseSeconds?: number | undefined
+}) =>
   Collector.Default.pipe(
-    Layer.provideMerge(MovieRepository.Default.pipe(
-      Layer.provide(SqlLive(options.db)),
-      Layer.provideMerge(CollectorLock(options.db)),
-      Layer.provideMerge(Layer.effectDiscard(preflight(options.db))),
-      Layer.provideMerge(TmdbLive(options.client))
-    )),
+    Layer.provideMerge(StoreLive(options.target, options).pipe(Layer.provideMerge(TmdbLive(options.client)))),
     // The daily ID exports (`--all`): plain HTTP to TMDB_FILES_URL, no key, no rate limit.
     Layer.provideMerge(TmdbExports.Default().pipe(Layer.provide(HttpLive)))
   )
 
 /**
- * What `--renormalize` needs: the repository on the existing database, held by one collector,
- * and no TMDB at all (no key, no request).
+ * What `--renormalize` needs: the repository on the existing database (held by one collector
+ * on SQLite), and no TMDB at all (no key, no request).
  */
-export const RenormalizeLive = (db: string) =>
-  MovieRepository.Default.pipe(
-    Layer.provide(SqlLive(db)),
-    Layer.provideMerge(CollectorLock(db)),
-    Layer.provideMerge(Layer.effectDiscard(preflight(db)))
-  )
+export const RenormalizeLive = (target: DatabaseTarget) => StoreLive(target)

@@ -2,7 +2,7 @@ import { Command, HelpDoc, Options, ValidationError } from "@effect/cli"
 import { Cause, ConfigError, Console, Data, Effect, Either, Exit, Option } from "effect"
 import { checkAppend, DEFAULT_APPEND, MAX_APPEND } from "../src/Appended.js"
 import { ExportError } from "../src/Catalogue.js"
-import { DatabaseError, DEFAULT_DB } from "../src/Database.js"
+import { DatabaseError, type DatabaseTarget, databaseTarget, DEFAULT_DB } from "../src/Database.js"
 import { DEFAULT_MIN_VOTE_COUNT } from "../src/Discover.js"
 import { redactSecret } from "../src/Wire.js"
 import { colourFor, helpText, wantsHelp } from "./Help.js"
@@ -42,6 +42,9 @@ const allows = <A>(o: Option.Option<A>, ok: (a: A) => boolean) => Option.isNone(
 
 // @effect/cli's help shows no default of its own for a plain value, so each description says it.
 const DEFAULT_STALE_AFTER_DAYS = 90
+// services/Coordination.ts's default (test/cli.truths.test.ts holds them equal): the CLI loads
+// no service before the flags are valid.
+const DEFAULT_LEASE_SECONDS = 30
 
 const options = {
   startYear: integer("start-year", "YEAR").pipe(
@@ -82,9 +85,17 @@ const options = {
     Options.withDescription(`Refresh details older than this many days (an integer; default: ${DEFAULT_STALE_AFTER_DAYS})`)
   ),
   db: Options.text("db").pipe(
-    Options.withPseudoName("PATH"),
-    Options.withDefault(DEFAULT_DB),
-    Options.withDescription(`SQLite database file; its folder is created (default: ${DEFAULT_DB})`)
+    Options.withPseudoName("PATH|URL"),
+    Options.optional,
+    Options.withDescription(
+      `SQLite database file (its folder is created), or postgres://user@host:port/db to share one PostgreSQL database among collectors (default: TMDB_DATABASE_URL, else ${DEFAULT_DB})`
+    )
+  ),
+  leaseSeconds: integer("lease-seconds", "SECONDS").pipe(
+    Options.optional,
+    Options.withDescription(
+      `PostgreSQL: how long a killed collector's claimed work waits before the others take it over (an integer; default: ${DEFAULT_LEASE_SECONDS})`
+    )
   ),
   append: Options.text("append").pipe(
     Options.withPseudoName("LIST"),
@@ -103,12 +114,26 @@ export type Parsed = Command.Command.ParseConfig<typeof options>
 
 const check = (ok: boolean, message: string) => (ok ? Effect.void : Effect.fail(new UsageError({ message })))
 
+/**
+ * Where the data goes: `--db`, else TMDB_DATABASE_URL, else the default file. A PostgreSQL URL
+ * that does not parse is one line, shown without its password.
+ */
+export const targetOf = (a: Parsed): Effect.Effect<DatabaseTarget, UsageError> => {
+  const given = Option.getOrElse(a.db, () => (process.env["TMDB_DATABASE_URL"] ?? "").trim() || DEFAULT_DB)
+  if (given.trim() === "") return Effect.fail(new UsageError({ message: "--db must name a file or a postgres:// URL" }))
+  return Either.match(databaseTarget(given), {
+    onLeft: (e) => Effect.fail(new UsageError({ message: e.message })),
+    onRight: Effect.succeed
+  })
+}
+
 /** The flags of a collection, checked: one line naming the first flag that is wrong. */
 export interface Checked {
   /** Undefined with --all. */
   readonly startYear: number | undefined
   readonly endYear: number | undefined
   readonly append: ReadonlyArray<string> | undefined
+  readonly target: DatabaseTarget
 }
 
 const validate = (a: Parsed) =>
@@ -137,12 +162,14 @@ const validate = (a: Parsed) =>
     yield* check(allows(a.concurrency, (n) => n >= 1 && n <= 100), `--concurrency must be between 1 and 100`)
     yield* check(allows(a.refreshLimit, (n) => n >= 0), `--refresh-limit must be >= 0`)
     yield* check(a.staleAfterDays >= 0 && a.staleAfterDays <= 36_500, `--stale-after-days must be between 0 and 36500, got ${a.staleAfterDays}`)
-    yield* check(a.db.trim() !== "", `--db must name a file`)
+    yield* check(allows(a.leaseSeconds, (n) => n >= 2 && n <= 3600), `--lease-seconds must be between 2 and 3600`)
+    const target = yield* targetOf(a)
+    yield* check(target._tag === "postgres" || Option.isNone(a.leaseSeconds), "--lease-seconds applies to a postgres:// database only")
     const append = Option.isSome(a.append) ? checkAppend(a.append.value.split(",")) : undefined
     if (append !== undefined && Either.isLeft(append)) return yield* new UsageError({ message: `--append: ${append.left.message}` })
     return a.all
-      ? { startYear: undefined, endYear: undefined, append: append?.right } satisfies Checked
-      : { startYear, endYear, append: append?.right } satisfies Checked
+      ? { startYear: undefined, endYear: undefined, append: append?.right, target } satisfies Checked
+      : { startYear, endYear, append: append?.right, target } satisfies Checked
   })
 
 /** One line for any failure a person can cause. Never the key, never a stack trace. */
@@ -181,7 +208,7 @@ export const describeFailure = (error: unknown): string => {
 const loadRun = Effect.promise(() => import("./Run.js"))
 const collect = (a: Parsed) =>
   a.renormalize
-    ? Effect.flatMap(check(a.db.trim() !== "", `--db must name a file`), () => Effect.flatMap(loadRun, (run) => run.renormalize(a)))
+    ? Effect.flatMap(targetOf(a), (target) => Effect.flatMap(loadRun, (run) => run.renormalize(a, target)))
     : Effect.flatMap(validate(a), (checked) => Effect.flatMap(loadRun, (run) => run.collect(a, checked)))
 
 /** What a person sees when a signal stops the run; the entry point prints it. */

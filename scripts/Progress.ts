@@ -100,8 +100,15 @@ export const formatSummary = (s: CollectionSummary): string => {
       ? `  changes        ${c.from}..${c.to}: a page FAILED (${c.failure?.from}..${c.failure?.to}: ${c.failure?.kind}: ${c.failure?.message}); read again next run`
       : c.status === "too-old"
       ? `  changes        not read: the mark (${c.from}) is older than 90 days; the age-based refresh covers the gap`
+      : c.status === "elsewhere"
+      ? `  changes        read by another collector of generation ${s.shared?.generation ?? "?"}`
       : `  changes        first run: the mark is set to today; the next run reads /movie/changes from it`,
     `  details        ${fmt(s.detailsFetched)} of ${fmt(s.detailsChosen)} chosen`,
+    ...(s.shared === undefined ? [] : [
+      `  shared         generation ${s.shared.generation}: this collector did ${
+        s.shared.did.length === 0 ? "no shared unit" : s.shared.did.map((u) => u.replace(/^discover:(\d+):.*$/, "discover $1")).join(", ")
+      }; ${count(s.shared.byOthers, "unit")} by others (see collection_runs)`
+    ]),
     `  requests       ${fmt(s.requests)} (${fmt(s.retries)} retries, ${fmt(s.rateLimited)} answered 429; rate settled at ${s.settledRate}/s)`
   ]
   if (s.removed + s.restored > 0) {

@@ -4,7 +4,7 @@ import { MainLive, RenormalizeLive } from "../layers/Main.js"
 import { Collector } from "../services/Collector.js"
 import { MovieRepository } from "../services/MovieRepository.js"
 import type { CollectionSummary } from "../src/Collection.js"
-import { DatabaseError } from "../src/Database.js"
+import { DatabaseError, type DatabaseTarget } from "../src/Database.js"
 import { type Checked, ExitCode, type Parsed } from "./Cli.js"
 import { beforeRun, removeWhatTheRunCreated } from "./Leftovers.js"
 import { formatSummary, progressReporter } from "./Progress.js"
@@ -13,8 +13,9 @@ import { formatSummary, progressReporter } from "./Progress.js"
 export const collect = (a: Parsed, checked: Checked) =>
   Effect.gen(function*() {
     const reporter = progressReporter()
-    // A run that failed before TMDB gave it anything leaves no new database behind.
-    const before = beforeRun(a.db)
+    // A run that failed before TMDB gave it anything leaves no new database file behind.
+    const target = checked.target
+    const before = target._tag === "sqlite" ? beforeRun(target.path) : undefined
     let reached = false
     const summary: CollectionSummary = yield* Collector.run({
       startYear: checked.startYear,
@@ -35,14 +36,15 @@ export const collect = (a: Parsed, checked: Checked) =>
     }).pipe(
       Effect.ensuring(Effect.sync(reporter.stop)),
       Effect.provide(MainLive({
-        db: a.db,
+        target,
+        leaseSeconds: Option.getOrUndefined(a.leaseSeconds),
         client: {
           requestsPerSecond: Option.getOrUndefined(a.rps),
           burst: Option.getOrUndefined(a.burst),
           maxConcurrent: Option.getOrUndefined(a.concurrency)
         }
       })),
-      Effect.tapError(() => (reached ? Effect.void : removeWhatTheRunCreated(before)))
+      Effect.tapError(() => (reached || before === undefined ? Effect.void : removeWhatTheRunCreated(before)))
     )
     yield* Console.error(formatSummary(summary))
     if (a.json) yield* Console.log(JSON.stringify(summary))
@@ -59,12 +61,14 @@ export const collect = (a: Parsed, checked: Checked) =>
   })
 
 /** `--renormalize`: every derived column and table rebuilt from the stored payloads. */
-export const renormalize = (a: Parsed) =>
+export const renormalize = (a: Parsed, target: DatabaseTarget) =>
   Effect.gen(function*() {
     // An existing database only: renormalizing a path that holds nothing would create one.
-    if (!fs.existsSync(a.db)) return yield* new DatabaseError({ problem: "cannot_open", path: a.db, message: `no database at ${a.db}` })
+    if (target._tag === "sqlite" && !fs.existsSync(target.path)) {
+      return yield* new DatabaseError({ problem: "cannot_open", path: target.path, message: `no database at ${target.path}` })
+    }
     const started = Date.now()
-    const summary = yield* Effect.flatMap(MovieRepository, (repo) => repo.renormalize()).pipe(Effect.provide(RenormalizeLive(a.db)))
+    const summary = yield* Effect.flatMap(MovieRepository, (repo) => repo.renormalize()).pipe(Effect.provide(RenormalizeLive(target)))
     const seconds = ((Date.now() - started) / 1000).toFixed(1)
     yield* Console.error(`Renormalized ${summary.movies} movies from their stored payloads in ${seconds}s, with no request.`)
     if (summary.failed.length > 0) {

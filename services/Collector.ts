@@ -1,5 +1,5 @@
 import type { SqlError } from "@effect/sql/SqlError"
-import { Cause, Clock, ConfigError, Duration, Effect, Either, Exit, Option, Queue, Stream } from "effect"
+import { Cause, Chunk, Clock, ConfigError, Duration, Effect, Either, Exit, Option, Queue, Schedule, Stream } from "effect"
 import { keepsDetails } from "../src/Catalogue.js"
 import type { CollectionOptions, CollectionSummary } from "../src/Collection.js"
 import { appendSetting } from "../src/Config.js"
@@ -12,7 +12,9 @@ import {
   discoveryComplete
 } from "../src/Discover.js"
 import { type FailureKind, failureKind, type TmdbError, UnauthorizedError } from "../src/Errors.js"
-import { CHANGES_MARK, readChanges, readExport } from "./CatalogueSync.js"
+import { yearsOf } from "../src/DiscoverEvents.js"
+import { CHANGES_MARK, type ChangesRead, readChanges, readExport } from "./CatalogueSync.js"
+import { collectorName, Coordination, type Membership, type UnitState } from "./Coordination.js"
 import { MovieRepository } from "./MovieRepository.js"
 import { toEventLoop } from "./MovieWrites.js"
 import { RateLimiter } from "./RateLimiter.js"
@@ -39,10 +41,12 @@ export class Collector extends Effect.Service<Collector>()("tmdb/Collector", {
     const limiter = yield* RateLimiter
     // Only `all` needs the exports: a years-only app need not provide them.
     const exports = yield* Effect.serviceOption(TmdbExports)
+    // Only a database many collectors can share provides it (PostgreSQL); alone otherwise.
+    const coordination = yield* Effect.serviceOption(Coordination)
     const run = (
       options: CollectionOptions
     ): Effect.Effect<CollectionSummary, TmdbError | SqlError | DatabaseError | ExportError | ConfigError.ConfigError> =>
-      runFullCollection(options, exports).pipe(
+      runFullCollection(options, exports, coordination).pipe(
         Effect.provideService(TmdbClient, client),
         Effect.provideService(MovieRepository, repo),
         Effect.provideService(RateLimiter, limiter)
@@ -51,7 +55,19 @@ export class Collector extends Effect.Service<Collector>()("tmdb/Collector", {
   })
 }) {}
 
-const runFullCollection = Effect.fn("Collector.run")(function*(options: CollectionOptions, exportsService: Option.Option<TmdbExports>) {
+/** A collector among others on one database: what it shares them with. */
+interface Shared {
+  readonly coordination: Coordination["Type"]
+  readonly membership: Membership
+  /** The units of shared work this collector did; the others were done by another. */
+  readonly did: Array<string>
+}
+
+const runFullCollection = Effect.fn("Collector.run")(function*(
+  options: CollectionOptions,
+  exportsService: Option.Option<TmdbExports>,
+  coordinationService: Option.Option<Coordination["Type"]>
+) {
   const repo = yield* MovieRepository
   const startedMs = yield* Clock.currentTimeMillis
   const endYear = options.endYear ?? new Date(startedMs).getUTCFullYear()
@@ -78,26 +94,59 @@ const runFullCollection = Effect.fn("Collector.run")(function*(options: Collecti
     staleAfterDays,
     endYear,
     append
-  }, iso(startedMs))
+  }, iso(startedMs), { alone: Option.isNone(coordinationService), collector: collectorName() })
   const exporting = exports === undefined || exportDate === undefined ? undefined : { exports, date: exportDate }
-  return yield* collect(runId, startedMs, endYear, exporting, { ...options, append }).pipe(
-    Effect.onExit((exit) =>
-      Exit.isSuccess(exit)
-        ? Effect.void
-        : Effect.flatMap(Clock.currentTimeMillis, (t) =>
-          // A failure (a rejected key) interrupts the fibers beside it: interrupted only when
-          // interruption is all there was.
-          repo.finishRun(runId, Exit.isFailure(exit) && Cause.isInterruptedOnly(exit.cause) ? "interrupted" : "failed", null, iso(t)).pipe(Effect.ignore))
+  const coordination = Option.getOrUndefined(coordinationService)
+  const shared = coordination === undefined ? undefined : {
+    coordination,
+    membership: yield* coordination.join(runId, iso(startedMs)),
+    did: []
+  } satisfies Shared
+  // While the run lives its claims stay its own; a killed collector's expire and pass on.
+  const heartbeat = shared === undefined ? Effect.void : Effect.forkScoped(
+    Effect.flatMap(Clock.currentTimeMillis, (t) => Effect.ignore(shared.coordination.heartbeat(runId, iso(t)))).pipe(
+      Effect.repeat(Schedule.spaced(Duration.millis(shared.coordination.leaseMs / 3)))
     )
   )
+  return yield* Effect.zipRight(heartbeat, collect(runId, startedMs, endYear, exporting, { ...options, append }, shared)).pipe(
+    Effect.onExit((exit) =>
+      Effect.flatMap(Clock.currentTimeMillis, (t) =>
+        Effect.zipRight(
+          Exit.isSuccess(exit) ? Effect.void : (
+            // A failure (a rejected key) interrupts the fibers beside it: interrupted only when
+            // interruption is all there was.
+            repo.finishRun(runId, Exit.isFailure(exit) && Cause.isInterruptedOnly(exit.cause) ? "interrupted" : "failed", null, iso(t)).pipe(Effect.ignore)
+          ),
+          // What it held goes back at once, not when its leases expire.
+          shared === undefined ? Effect.void : Effect.ignore(shared.coordination.release(runId, iso(t)))
+        ))
+    ),
+    Effect.scoped
+  )
 })
+
+/**
+ * Runs `work` once per generation of collectors: when this collector claims `unit`; another's
+ * unit is `done` or `held` (in hand). Alone, the work always runs.
+ */
+const once = <A, E, R>(shared: Shared | undefined, runId: number, unit: string, work: Effect.Effect<A, E, R>) =>
+  Effect.gen(function*() {
+    if (shared === undefined) return { state: "claimed" as UnitState, result: Option.some(yield* work) }
+    const state = yield* shared.coordination.claimUnit(shared.membership, runId, unit, iso(yield* Clock.currentTimeMillis))
+    if (state !== "claimed") return { state, result: Option.none<A>() }
+    const result = yield* work
+    yield* shared.coordination.finishUnit(shared.membership, runId, unit, iso(yield* Clock.currentTimeMillis))
+    shared.did.push(unit)
+    return { state, result: Option.some(result) }
+  })
 
 const collect = Effect.fnUntraced(function*(
   runId: number,
   startedMs: number,
   endYear: number,
   exporting: { readonly exports: TmdbExports; readonly date: string } | undefined,
-  options: CollectionOptions
+  options: CollectionOptions,
+  shared: Shared | undefined
 ) {
   const client = yield* TmdbClient
   const repo = yield* MovieRepository
@@ -105,22 +154,38 @@ const collect = Effect.fnUntraced(function*(
   const now = Effect.map(Clock.currentTimeMillis, iso)
   const progress = options.onProgress ?? (() => {})
 
-  // 1. Discover, storing each page as it arrives.
   let discovered = 0
   let added = 0
   let discoverPages = 0
   const discoveryFailures: Array<DiscoverPageFailedEvent> = []
   const truncated: Array<DiscoverTruncatedEvent> = []
   const incomplete: Array<DiscoverIncompleteEvent> = []
-  // 1a. The whole catalogue: every id of the latest export.
-  const exported = exporting === undefined ? undefined : yield* readExport(exporting.exports, exporting.date, options, yield* now, progress)
-  if (exported !== undefined) added += exported.report.new
-  if (options.skipDiscovery !== true && options.startYear !== undefined && options.all !== true) {
-    yield* client.discoverMoviesStream({
-      startYear: options.startYear,
+  const staleAfterMs = Duration.toMillis(options.staleAfter ?? DEFAULT_STALE_AFTER)
+  // 1a. The whole catalogue: every id of the latest export; then (2) what changed since the
+  // mark. One collector of a generation does both: the changes need the export's ids.
+  let exported: Effect.Effect.Success<ReturnType<typeof readExport>> | undefined
+  const readTheChanges = Effect.gen(function*() {
+    if (exporting !== undefined) {
+      exported = yield* readExport(exporting.exports, exporting.date, options, yield* now, progress)
+      added += exported.report.new
+    }
+    // With `all`, the first request TMDB's API sees: when it shows the API is not there (a wrong
+    // TMDB_BASE_URL, a refused key, no answer), stop before every movie fails and a 404 from the
+    // wrong server marks them all removed.
+    return yield* readChanges(yield* Clock.currentTimeMillis, {
+      all: options.all === true,
+      includeAdult: options.includeAdult === true,
+      listed: exported?.listed,
+      readBackDays: Math.floor(staleAfterMs / DAY),
+      probe: options.all === true
+    })
+  })
+  const discoverYears = (years: ReadonlyArray<number>) =>
+    client.discoverMoviesStream({
+      startYear: Math.min(...years),
       includeAdult: options.includeAdult,
       includeVideo: options.includeVideo,
-      endYear,
+      endYear: Math.max(...years),
       minVoteCount: options.minVoteCount ?? DEFAULT_MIN_VOTE_COUNT,
       maxPages: options.maxPages,
       sortBy: options.sortBy
@@ -149,20 +214,36 @@ const collect = Effect.fnUntraced(function*(
         })
       )
     )
-  }
-
-  // 2. What changed since the mark. With `all`, the first request TMDB's API sees: when it shows
-  // the API is not there (a wrong TMDB_BASE_URL, a refused key, no answer), stop before every
-  // movie fails and a 404 from the wrong server marks them all removed.
-  const nowMs = yield* Clock.currentTimeMillis
-  const staleAfterMs = Duration.toMillis(options.staleAfter ?? DEFAULT_STALE_AFTER)
-  const changes = yield* readChanges(nowMs, {
-    all: options.all === true,
-    includeAdult: options.includeAdult === true,
-    listed: exported?.listed,
-    readBackDays: Math.floor(staleAfterMs / DAY),
-    probe: options.all === true
+  const discovering = options.skipDiscovery !== true && options.startYear !== undefined && options.all !== true
+  // Collectors sharing a database share discovery a year at a time: what makes a year's pages
+  // differ is in the unit's name, so collectors started with other flags do not skip them.
+  const discoverFlags = JSON.stringify([options.minVoteCount ?? DEFAULT_MIN_VOTE_COUNT, options.includeAdult === true, options.includeVideo === true, options.maxPages ?? null, options.sortBy ?? null])
+  const years = discovering ? yearsOf({ startYear: options.startYear!, endYear, sortBy: options.sortBy }) : []
+  const yearUnit = (year: number) => `discover:${year}:${discoverFlags}`
+  // Units another collector holds: taken over if it dies before they are done.
+  const held = new Set<number>(years)
+  /** Runs the years this collector can claim; returns whether it ran any. */
+  const runYears = Effect.gen(function*() {
+    let ran = false
+    for (const year of years) {
+      if (!held.has(year)) continue
+      const { state } = yield* once(shared, runId, yearUnit(year), discoverYears([year]))
+      if (state !== "held") held.delete(year)
+      ran ||= state === "claimed"
+    }
+    return ran
   })
+
+  // 1. Discover, storing each page as it arrives; alone, every year in one stream.
+  if (shared === undefined) {
+    if (discovering) yield* discoverYears(years)
+  } else yield* runYears
+  // 2. What changed since the mark.
+  const changes: ChangesRead = Option.getOrElse(
+    (yield* once(shared, runId, options.all === true ? "catalogue" : "changes", readTheChanges)).result,
+    // Another collector of this generation reads them, and moves the mark.
+    (): ChangesRead => ({ report: { status: "elsewhere", windows: 0, listed: 0, stored: 0, new: 0 }, newIds: [], markTo: undefined })
+  )
   // TMDB busy (5xx, 429 after the retries) is not fatal: the changes are read again next run.
   const busy = (e: TmdbError) => failureKind(e) === "server" || failureKind(e) === "rate_limited"
   if (options.all === true && changes.unreachable !== undefined && !busy(changes.unreachable)) return yield* changes.unreachable
@@ -170,14 +251,17 @@ const collect = Effect.fnUntraced(function*(
   // 3. Fetch concurrently. A writer drains completed outcomes in short transactions, so a kill
   // loses at most what is in flight, and memory stays flat however many movies there are.
   const limit = options.refreshLimit
+  const nowMs = yield* Clock.currentTimeMillis
   const policy = {
     staleBefore: iso(nowMs - staleAfterMs),
     // Numbers of recent releases still move: 7 days for films out in the last 90.
     recentReleasedAfter: iso(nowMs - 90 * DAY).slice(0, 10),
     recentStaleBefore: iso(nowMs - Math.min(staleAfterMs, 7 * DAY)),
-    exportDate: exporting?.date,
+    // Only the collector that stored the export knows it is stored.
+    exportDate: exported === undefined ? undefined : exporting?.date,
     exportsSince: exported?.since,
-    attemptedBefore: iso(startedMs)
+    // What any collector of the generation tried already waits for the next run.
+    attemptedBefore: shared?.membership.startedAt ?? iso(startedMs)
   }
   // Movies new in the changes first, as they have no row yet; then the store's choice.
   const fresh = limit === undefined ? changes.newIds : changes.newIds.slice(0, limit)
@@ -190,9 +274,8 @@ const collect = Effect.fnUntraced(function*(
   let freshFiltered = 0
   const freshIds = new Set(fresh)
   const failed: Partial<Record<FailureKind, number>> = {}
-  const fetchAll = (ids: ReadonlyArray<number>) =>
+  const fetchAll = <E, R>(ids: Stream.Stream<number, E, R>) =>
     Effect.gen(function*() {
-      chosen += ids.length
       // `null` marks the end of the outcomes.
       const queue = yield* Queue.unbounded<DetailsOutcome | null>()
       const save = (batch: ReadonlyArray<DetailsOutcome | null>) =>
@@ -210,7 +293,7 @@ const collect = Effect.fnUntraced(function*(
           }
           done += batch.filter((o) => o !== null).length
           if (details.length + failures.length > 0) {
-            const presence = yield* repo.saveOutcomes(details, failures, yield* now)
+            const presence = yield* repo.saveOutcomes(details, failures, yield* now, shared === undefined ? undefined : runId)
             removed += presence.removed
             restored += presence.restored
             fetched += details.length
@@ -237,7 +320,8 @@ const collect = Effect.fnUntraced(function*(
         }
       }))
       // The client's one details path: a fixed pool of workers, each outcome handed over as it completes.
-      const producer = forEachMovieDetails(client, Stream.fromIterable(ids), (outcome) =>
+      const counted = Stream.tap(ids, () => Effect.sync(() => chosen++))
+      const producer = forEachMovieDetails(client, counted, (outcome) =>
         Effect.zipRight(
           Queue.offer(queue, outcome),
           // A rejected key is fatal for the run: stop sending at once.
@@ -245,12 +329,33 @@ const collect = Effect.fnUntraced(function*(
         ), { appendToResponse: options.append ?? [] }).pipe(Effect.ensuring(Queue.offer(queue, null)))
       yield* Effect.all([producer, writer], { concurrency: 2, discard: true })
     })
-  if (fresh.length > 0) yield* fetchAll(fresh)
-  // Then the store's choice, a round at a time: what a round tried is left out of the next.
-  while (limit === undefined || chosen < limit) {
-    const ids = yield* repo.selectForDetails({ ...policy, limit: Math.min(ROUND, (limit ?? Infinity) - chosen) })
-    if (ids.length === 0) break
-    yield* fetchAll(ids)
+  if (fresh.length > 0) yield* fetchAll(Stream.fromIterable(fresh))
+  if (shared === undefined) {
+    // Then the store's choice, a round at a time: what a round tried is left out of the next.
+    while (limit === undefined || chosen < limit) {
+      const ids = yield* repo.selectForDetails({ ...policy, limit: Math.min(ROUND, (limit ?? Infinity) - chosen) })
+      if (ids.length === 0) break
+      yield* fetchAll(Stream.fromIterable(ids))
+    }
+  } else {
+    // Among others: a few movies at a time, leased, claimed as the workers need them.
+    const claimSize = 2 * client.settings.maxConcurrent
+    const claims = Stream.repeatEffectChunkOption(
+      Effect.gen(function*() {
+        const room = Math.min(claimSize, (limit ?? Infinity) - chosen)
+        const ids = room <= 0 ? [] : yield* shared.coordination.claimDetails(runId, policy, room, yield* now)
+        return ids.length === 0 ? yield* Effect.fail(Option.none()) : Chunk.fromIterable(ids)
+      }).pipe(Effect.mapError((e) => (Option.isOption(e) ? e : Option.some(e))))
+    )
+    while (true) {
+      yield* fetchAll(claims)
+      if (limit !== undefined && chosen >= limit) break
+      // Nothing to claim now. A dead collector's years are taken over once they expire; while
+      // another collector is alive and holds work, what it holds may come back: wait for it.
+      if (yield* runYears) continue
+      if (!(yield* shared.coordination.othersBusy(shared.membership, runId, yield* now))) break
+      yield* Effect.sleep(Duration.seconds(1))
+    }
   }
 
   // 4. The changes are stored: move the mark (a failed page left it where it was).
@@ -259,8 +364,10 @@ const collect = Effect.fnUntraced(function*(
   // 5. Summarize.
   const stats = yield* client.stats
   const limiterStats = yield* limiter.stats
+  const units = years.length + 1
   const summary: CollectionSummary = {
     runId,
+    shared: shared === undefined ? undefined : { generation: shared.membership.generation, did: [...shared.did], byOthers: units - shared.did.length },
     mode: options.all === true ? "all" : "years",
     export: exported?.report,
     changes: changes.report,

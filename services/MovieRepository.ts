@@ -52,6 +52,45 @@ const discoveredRow = (m: DiscoveredMovie, at: string): DiscoveredRow => ({
 })
 
 /**
+ * Which movies need details, as SQL over `movies m LEFT JOIN fetch_failures f`: `last` is when a
+ * movie was last tried, `priority` one CASE giving each movie a single priority (NULL: not
+ * needed), so no id is chosen twice: never fetched; listed by /movie/changes since it was
+ * fetched; failed with a transient kind; missing from the latest export (`--all`), checked once;
+ * stale. `untried(at)` leaves out what this run (or its generation) tried already.
+ */
+export const pendingPriority = (sql: SqlClient.SqlClient, policy: SelectionPolicy) => {
+  const last = sql`coalesce(f.last_attempt_at, m.details_fetched_at)`
+  // The end of the day an export listed the movie. SQLite compares ISO text, where
+  // "<day>T24" sorts after every instant of that day; PostgreSQL compares instants.
+  const endOfExportDay = sql.onDialectOrElse({
+    pg: () => sql`CAST(m.exported_on + 1 AS timestamp) AT TIME ZONE 'UTC'`,
+    orElse: () => sql`m.exported_on || 'T24'`
+  })
+  // Never listed by an export: missing since the first export this store read.
+  const missing = policy.exportDate === undefined ? sql`1 = 0` : sql`m.removed_at IS NULL AND m.details_fetched_at IS NOT NULL
+          AND (m.exported_on IS NULL OR m.exported_on < ${policy.exportDate})
+          AND ${last} < CASE WHEN m.exported_on IS NULL THEN ${sql.onDialectOrElse({
+    pg: () => sql`CAST(${policy.exportsSince ?? policy.exportDate} AS timestamptz)`,
+    orElse: () => sql`${policy.exportsSince ?? policy.exportDate}`
+  })} ELSE ${endOfExportDay} END`
+  const back = policy.exportDate === undefined ?
+    sql`1 = 0` :
+    sql`m.removed_at IS NOT NULL AND m.exported_on = ${policy.exportDate} AND ${last} < ${policy.exportDate}`
+  // A run chooses in rounds: what it has tried already waits for the next run.
+  const untried = (at: Statement.Fragment) => policy.attemptedBefore === undefined ? sql`1 = 1` : sql`(${at} IS NULL OR ${at} < ${policy.attemptedBefore})`
+  const priority = sql`(CASE
+      WHEN NOT ${untried(last)} THEN NULL
+      WHEN m.details_fetched_at IS NULL AND f.tmdb_id IS NULL THEN 0
+      WHEN m.changed_at IS NOT NULL AND ${last} < m.changed_at THEN 1
+      WHEN ${sql.in("f.kind", RETRIED_NEXT_RUN)} THEN 2
+      WHEN ${missing} OR ${back} THEN 3
+      WHEN ${last} < ${policy.staleBefore}
+        OR (m.release_date >= ${policy.recentReleasedAfter} AND ${last} < ${policy.recentStaleBefore}) THEN 4
+      END)`
+  return { last, priority, untried }
+}
+
+/**
  * The collector's storage, over any `@effect/sql` client whose database the migrations of
  * `src/Migrations.ts` created. The SQL is what SQLite and PostgreSQL both accept.
  */
@@ -115,7 +154,8 @@ export class MovieRepository extends Effect.Service<MovieRepository>()("tmdb/Mov
     const saveOutcomes = Effect.fn("MovieRepository.saveOutcomes")(function*(
       details: ReadonlyArray<MovieDetails>,
       failures: ReadonlyArray<FailureRecord>,
-      at: string
+      at: string,
+      leasedBy?: number
     ) {
       if (details.length === 0 && failures.length === 0) return { removed: 0, restored: 0 }
       return yield* orFail(sql.withTransaction(Effect.gen(function*() {
@@ -133,35 +173,22 @@ export class MovieRepository extends Effect.Service<MovieRepository>()("tmdb/Mov
             last_attempt_at: at
           })))
         }
+        // Among collectors: what is stored is no longer held, in the same transaction.
+        if (leasedBy !== undefined) {
+          for (const chunk of chunks([...details.map((m) => m.tmdbId), ...failures.map((f) => f.tmdbId)])) {
+            yield* sql`DELETE FROM detail_leases WHERE ${sql.in("tmdb_id", chunk)} AND run_id = ${leasedBy}`
+          }
+        }
         const gone = failures.filter((f) => f.kind === "not_found").map((f) => f.tmdbId)
         return yield* recordPresence(sql, details.map((m) => m.tmdbId), gone, at)
       })))
     })
 
-    // One priority per movie, so no id is chosen twice: never fetched; listed by /movie/changes
-    // since it was fetched; failed with a transient kind; missing from the latest export
-    // (`--all`), checked once; stale. Every branch orders by text, as PostgreSQL wants.
     const pending = (policy: SelectionPolicy) => {
-      const last = sql`coalesce(f.last_attempt_at, m.details_fetched_at)`
-      // Never listed by an export: missing since the first export this store read.
-      const missing = policy.exportDate === undefined ? sql`1 = 0` : sql`m.removed_at IS NULL AND m.details_fetched_at IS NOT NULL
-              AND (m.exported_on IS NULL OR m.exported_on < ${policy.exportDate})
-              AND ${last} < CASE WHEN m.exported_on IS NULL THEN ${policy.exportsSince ?? policy.exportDate} ELSE m.exported_on || 'T24' END`
-      const back = policy.exportDate === undefined ?
-        sql`1 = 0` :
-        sql`m.removed_at IS NOT NULL AND m.exported_on = ${policy.exportDate} AND ${last} < ${policy.exportDate}`
-      // A run chooses in rounds: what it has tried already waits for the next run.
-      const untried = (at: Statement.Fragment) => policy.attemptedBefore === undefined ? sql`1 = 1` : sql`(${at} IS NULL OR ${at} < ${policy.attemptedBefore})`
+      const { last, priority, untried } = pendingPriority(sql, policy)
       return sql`
-        SELECT m.tmdb_id, ${last} AS ord, CASE
-          WHEN m.details_fetched_at IS NULL AND f.tmdb_id IS NULL THEN 0
-          WHEN m.changed_at IS NOT NULL AND ${last} < m.changed_at THEN 1
-          WHEN ${sql.in("f.kind", RETRIED_NEXT_RUN)} THEN 2
-          WHEN ${missing} OR ${back} THEN 3
-          WHEN ${last} < ${policy.staleBefore}
-            OR (m.release_date >= ${policy.recentReleasedAfter} AND ${last} < ${policy.recentStaleBefore}) THEN 4
-          END AS priority
-        FROM movies m LEFT JOIN fetch_failures f USING (tmdb_id)
+        SELECT m.tmdb_id, ${last} AS ord, ${priority} AS priority
+        FROM movies m LEFT JOIN fetch_failures f ON f.tmdb_id = m.tmdb_id
         WHERE ${untried(last)}
         UNION ALL
         SELECT f.tmdb_id, f.last_attempt_at, 2 FROM fetch_failures f
@@ -197,7 +224,7 @@ export class MovieRepository extends Effect.Service<MovieRepository>()("tmdb/Mov
     })
 
     const insertRun = SqlSchema.single({
-      Request: RunRow.pick("started_at", "status", "options"),
+      Request: RunRow.pick("started_at", "status", "options", "heartbeat_at", "collector"),
       Result: RunRow.pick("id"),
       execute: (row) => sql`INSERT INTO collection_runs ${sql.insert(row)} RETURNING id`
     })
@@ -206,10 +233,20 @@ export class MovieRepository extends Effect.Service<MovieRepository>()("tmdb/Mov
       execute: (row) => sql`UPDATE collection_runs SET ${sql.update(row, ["id"])} WHERE id = ${row.id}`
     })
 
-    /** Starts a run; runs still marked running were killed (one collector per file holds the lock). */
-    const startRun = Effect.fn("MovieRepository.startRun")(function*(options: unknown, at: string) {
-      yield* orFail(sql`UPDATE collection_runs SET status = ${"abandoned" satisfies RunStatus} WHERE status = ${"running" satisfies RunStatus}`)
-      return (yield* orFail(insertRun({ started_at: at, status: "running", options }))).id
+    /**
+     * Starts a run. `alone` (SQLite, whose file lock lets one collector in): runs still marked
+     * running were killed. Among others, their heartbeats tell (services/Coordination.ts).
+     * `collector` names the process (`host pid`).
+     */
+    const startRun = Effect.fn("MovieRepository.startRun")(function*(
+      options: unknown,
+      at: string,
+      among: { readonly alone: boolean; readonly collector?: string | undefined } = { alone: true }
+    ) {
+      if (among.alone) {
+        yield* orFail(sql`UPDATE collection_runs SET status = ${"abandoned" satisfies RunStatus} WHERE status = ${"running" satisfies RunStatus}`)
+      }
+      return (yield* orFail(insertRun({ started_at: at, status: "running", options, heartbeat_at: at, collector: among.collector ?? null }))).id
     })
 
     const finishRun = Effect.fn("MovieRepository.finishRun")(function*(

@@ -44,12 +44,12 @@ export interface DetailsSource {
  * the requests in flight are interrupted. Not Stream.mapEffect: its `unordered` mode costs
  * several times the CPU per element (BENCHMARKS.md, client overhead).
  */
-export const forEachMovieDetails = <E, R>(
+export const forEachMovieDetails = <E, R, E2 = never, R2 = never>(
   client: DetailsSource,
-  ids: Stream.Stream<number>,
+  ids: Stream.Stream<number, E2, R2>,
   onOutcome: (outcome: DetailsOutcome, index: number) => Effect.Effect<void, E, R>,
   options: DetailsOptions = {}
-): Effect.Effect<void, E, R> =>
+): Effect.Effect<void, E | E2, R | R2> =>
   Effect.gen(function*() {
     const workers = client.settings.maxConcurrent
     // After the last id, one `null` per worker: each stops at the first it takes.

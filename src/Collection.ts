@@ -52,9 +52,10 @@ export interface ChangesReport {
   /**
    * `read`: every page of every window; `failed`: a page failed, the mark stays; `first-run`: no
    * mark yet, one is set; `too-old`: the mark is older than changes are read back (90 days), the
-   * age-based refresh covers the gap and the mark restarts today.
+   * age-based refresh covers the gap and the mark restarts today; `elsewhere`: another collector
+   * sharing the database reads them this time (README "Many collectors").
    */
-  readonly status: "read" | "failed" | "first-run" | "too-old"
+  readonly status: "read" | "failed" | "first-run" | "too-old" | "elsewhere"
   /** The days read, both included: from the mark to today. */
   readonly from?: string | undefined
   readonly to?: string | undefined
@@ -101,4 +102,9 @@ export interface CollectionSummary {
   readonly discoveryFailures: ReadonlyArray<{ year: number; from: string; to: string; page: number; kind: FailureKind; message: string }>
   readonly incomplete: ReadonlyArray<{ year: number; from: string; to: string; totalResults: number; found: number; missing: number }>
   readonly truncated: ReadonlyArray<{ year: number; from: string; to: string; reason: string; pagesFetched: number; totalPages: number }>
+  /**
+   * Among collectors sharing a database (PostgreSQL): the generation it joined (the first
+   * collector's run id) and the shared units it did itself; the rest were others'.
+   */
+  readonly shared?: { readonly generation: number; readonly did: ReadonlyArray<string>; readonly byOthers: number } | undefined
 }

@@ -1,4 +1,4 @@
-import { Context, Schema } from "effect"
+import { Context, Either, Redacted, Schema } from "effect"
 import { findErrorCode } from "./Wire.js"
 
 /** Where the CLI and `SqlLive` keep the database unless told otherwise. */
@@ -50,3 +50,78 @@ const driverMessage = (cause: unknown): string => {
 export class DatabaseErrorMapping extends Context.Reference<DatabaseErrorMapping>()("tmdb/DatabaseErrorMapping", {
   defaultValue: () => (cause: unknown): DatabaseError => new DatabaseError({ problem: "other", path: "", message: `database failed: ${driverMessage(cause)}` })
 }) {}
+
+/** Where the collector keeps its data: a SQLite file, or a PostgreSQL database by URL. */
+export type DatabaseTarget =
+  | { readonly _tag: "sqlite"; readonly path: string }
+  | {
+    readonly _tag: "postgres"
+    /** The URL as given; it may hold a password, so it is only ever handed to the driver. */
+    readonly url: Redacted.Redacted<string>
+    /** `postgres://user@host:port/db`: the URL without its password, for every message. */
+    readonly display: string
+  }
+
+const POSTGRES = /^postgres(ql)?:\/\//i
+
+/**
+ * `--db` / `TMDB_DATABASE_URL`: a `postgres://` or `postgresql://` URL is PostgreSQL, anything
+ * else a SQLite file. A URL that does not parse is refused with a line that shows it without
+ * its password.
+ */
+export const databaseTarget = (value: string): Either.Either<DatabaseTarget, DatabaseError> => {
+  if (!POSTGRES.test(value)) return Either.right({ _tag: "sqlite", path: value })
+  let parsed: URL
+  try {
+    parsed = new URL(value)
+  } catch {
+    const shown = value.replace(/\/\/([^/@]*):[^/@]*@/, "//$1:***@")
+    return Either.left(new DatabaseError({ problem: "cannot_open", path: shown, message: `${shown} is not a valid PostgreSQL URL` }))
+  }
+  const database = decodeURIComponent(parsed.pathname.replace(/^\//, ""))
+  const user = decodeURIComponent(parsed.username)
+  const display = `postgres://${user === "" ? "" : `${user}@`}${parsed.host}/${database}`
+  if (parsed.hostname === "" || database === "" || database.includes("/")) {
+    return Either.left(
+      new DatabaseError({ problem: "cannot_open", path: display, message: `${display} is not a valid PostgreSQL URL: it needs a host and a database name` })
+    )
+  }
+  return Either.right({ _tag: "postgres", url: Redacted.make(value), display })
+}
+
+/** The name a message shows for a target. */
+export const targetName = (target: DatabaseTarget) => target._tag === "sqlite" ? target.path : target.display
+
+/**
+ * Maps a PostgreSQL failure (node-postgres: SQLSTATE codes, or the socket's errno) to a
+ * DatabaseError naming `display`. The driver's messages name the user, never the password.
+ */
+export const fromPostgres = (display: string, cause: unknown): DatabaseError => {
+  const code = findErrorCode(cause, (c) => /^([0-9A-Z]{5}|E[A-Z]+)$/.test(c)) ?? ""
+  const server = display.replace(/^postgres:\/\/([^@/]*@)?/, "").replace(/\/.*$/, "")
+  const line = (problem: DatabaseProblem, message: string) => new DatabaseError({ problem, path: display, message })
+  switch (code) {
+    case "ECONNREFUSED":
+      return line("cannot_open", `cannot connect to PostgreSQL at ${server}: connection refused (is the server running?)`)
+    case "ENOTFOUND":
+    case "EAI_AGAIN":
+      return line("cannot_open", `cannot connect to PostgreSQL at ${server}: no such host`)
+    case "ETIMEDOUT":
+      return line("cannot_open", `cannot connect to PostgreSQL at ${server}: timed out`)
+    case "28P01":
+      return line("cannot_open", `PostgreSQL at ${server} refused the password for ${display}`)
+    case "28000":
+      return line("cannot_open", `PostgreSQL at ${server} refused ${display}: ${driverMessage(cause)}`)
+    case "3D000":
+      return line("cannot_open", `database ${display} does not exist (create it with: createdb ${display.replace(/^.*\//, "")})`)
+    case "53100":
+      return line("full", `database ${display} is full: ${driverMessage(cause)}`)
+    case "25006":
+      return line("read_only", `database ${display} is read-only`)
+    case "42501":
+      return line("read_only", `database ${display} refused a write: ${driverMessage(cause)}`)
+  }
+  if (/timed out|timeout/i.test(driverMessage(cause))) return line("cannot_open", `cannot connect to PostgreSQL at ${server}: timed out`)
+  const detail = driverMessage(cause)
+  return line("other", `database ${display} failed: ${code === "" ? detail : `${code} ${detail}`}`)
+}

@@ -78,7 +78,13 @@ export const RunRow = Schema.Struct({
   options: Schema.parseJson(),
   // JSON text, even for a `null` summary (parseJson comes first, and any value is JSON);
   // NULL while the run is open.
-  summary: Schema.Union(Schema.parseJson(), Schema.Null)
+  summary: Schema.Union(Schema.parseJson(), Schema.Null),
+  /** The run's last sign of life; among collectors sharing a database, older than a lease is dead. */
+  heartbeat_at: Schema.NullOr(Schema.String),
+  /** Which process ran it: `host pid`. */
+  collector: Schema.NullOr(Schema.String),
+  /** Among collectors sharing a database: the first one's run id, shared by all started with it. */
+  generation: Schema.NullOr(Schema.Number)
 })
 export type RunRow = typeof RunRow.Type
 

@@ -26,9 +26,12 @@ export const cliEnv = (s: Sandbox, extra: Record<string, string> = {}) => ({
  * Compares the database with the sandbox's ground truth, field by field: every servable movie
  * stored exactly, every other one recorded with its reason, nothing else.
  */
-export const expectExact = (file: string, s: Sandbox, query: { startYear: number; endYear: number }) => {
+export const expectExact = (file: string, s: Sandbox, query: { startYear: number; endYear: number }) => expectExactRows(readDb(file), s, query)
+
+/** `expectExact` over rows read from any database (test/support/services.ts reads PostgreSQL's). */
+export const expectExactRows = (stored: Pick<ReturnType<typeof readDb>, "failures" | "integrity" | "movies">, s: Sandbox, query: { startYear: number; endYear: number }) => {
   const truth = s.groundTruth(query)
-  const { failures, integrity, movies } = readDb(file)
+  const { failures, integrity, movies } = stored
   expect(integrity).toBe("ok")
   expect(movies.map((m) => m.tmdb_id)).toEqual(truth.map((t) => t.tmdbId))
   const byId = new Map(movies.map((m) => [m.tmdb_id, m]))

@@ -1,5 +1,6 @@
 import * as net from "node:net"
 import pg from "pg"
+import type { StoredMovie } from "./cli.js"
 
 // The machine's PostgreSQL and Redis (README "PostgreSQL and Redis"). Tests that need them use
 // real connections. Where a server is not reachable they are skipped with one line saying why,
@@ -72,5 +73,42 @@ export const freshDatabase = async (label: string) => {
         await c.end()
       }
     }
+  }
+}
+
+// Rows as SQLite's reader gives them (test/support/cli.ts readDb): numbers for bigint, JSON as
+// text, ISO text for instants.
+const readerTypes: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: string) =>
+    oid === pg.types.builtins.INT8
+      ? Number
+      : oid === pg.types.builtins.JSONB
+      ? (t: string) => t
+      : oid === pg.types.builtins.TIMESTAMPTZ
+      ? (t: string) => new Date(t.replace(" ", "T").replace(/([+-]\d\d)$/, "$1:00")).toISOString()
+      : pg.types.getTypeParser(oid, format as "text")) as pg.CustomTypesConfig["getTypeParser"]
+}
+
+/** A client on `url` whose rows read as SQLite's do. */
+export const connect = async (url: string) => {
+  const client = new pg.Client({ connectionString: url, types: readerTypes })
+  await client.connect()
+  return client
+}
+
+/** What a PostgreSQL store holds, in the shape of `readDb`. */
+export const readPg = async (url: string) => {
+  const client = await connect(url)
+  try {
+    const movies = (await client.query("SELECT * FROM movies ORDER BY tmdb_id")).rows as Array<StoredMovie & Record<string, unknown>>
+    const failures = (await client.query("SELECT * FROM fetch_failures ORDER BY tmdb_id")).rows as Array<
+      { tmdb_id: number; kind: string; message: string; attempts: number }
+    >
+    const runs = (await client.query("SELECT * FROM collection_runs ORDER BY id")).rows as Array<
+      { id: number; status: string; summary: string | null; collector: string | null; generation: number | null }
+    >
+    return { movies, failures, runs, integrity: "ok" }
+  } finally {
+    await client.end()
   }
 }

@@ -1,0 +1,207 @@
+import { SqlClient } from "@effect/sql"
+import type { SqlError } from "@effect/sql/SqlError"
+import { Context, Effect, Layer, type ParseResult, Schema } from "effect"
+import * as os from "node:os"
+import { type DatabaseError, DatabaseErrorMapping } from "../src/Database.js"
+import { RETRIED_NEXT_RUN } from "../src/Errors.js"
+import type { SelectionPolicy } from "../src/Storage.js"
+import { pendingPriority } from "./MovieRepository.js"
+
+// Many collectors on one PostgreSQL database (README "Many collectors"), on the database's own
+// engine: row locks taken with FOR UPDATE SKIP LOCKED, unique keys, transactions and an advisory
+// lock. No coordinator process: every collector runs the same code against the same tables.
+//
+// - A generation is the set of collectors running at the same time. The first to start one is
+//   its id; a collector that starts while another is alive joins that one's generation.
+// - Shared units of a generation (a year's discovery, the changes) are claimed in `work_claims`
+//   and done once; details are claimed a few movies at a time in `detail_leases`.
+// - Every claim carries an expiry that its holder's heartbeat moves on. A killed collector stops
+//   beating; once its claims expire the others take them over.
+
+/** How long a claim outlives its holder's last heartbeat. */
+export const DEFAULT_LEASE_SECONDS = 30
+
+const JOIN_LOCK = 0x746d6463
+
+const Runs = Schema.Array(Schema.Struct({ id: Schema.Number, collector: Schema.NullOr(Schema.String), generation: Schema.NullOr(Schema.Number) }))
+const Ids = Schema.Array(Schema.Struct({ tmdb_id: Schema.Number }))
+const Claimed = Schema.Array(Schema.Struct({ run_id: Schema.Number }))
+const Units = Schema.Array(Schema.Struct({ unit: Schema.String, done_at: Schema.NullOr(Schema.String) }))
+const Flag = Schema.Array(Schema.Struct({ busy: Schema.Number }))
+const Started = Schema.Array(Schema.Struct({ started_at: Schema.String }))
+
+/** `host pid`: who a run is, so a collector on the same host can tell a dead one at once. */
+export const collectorName = () => `${os.hostname()} ${process.pid}`
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM"
+  }
+}
+
+export type UnitState = "claimed" | "done" | "held"
+
+export interface Membership {
+  readonly generation: number
+  /** When the generation's first collector started: what any member tried since is this run's. */
+  readonly startedAt: string
+}
+
+/**
+ * Claims and leases of many collectors on one database. Provided only over PostgreSQL (see
+ * `CoordinationLive`); without it the Collector runs alone, as on SQLite, whose file lock lets
+ * one collector in.
+ */
+export class Coordination extends Context.Tag("tmdb/Coordination")<Coordination, {
+  readonly leaseMs: number
+  /** Joins the live generation, or starts one; runs of dead collectors on this host are given up first. */
+  readonly join: (runId: number, at: string) => Effect.Effect<Membership, DatabaseError>
+  /** Moves on the expiry of everything `runId` holds. */
+  readonly heartbeat: (runId: number, at: string) => Effect.Effect<void, DatabaseError>
+  /** Claims a unit of the generation's shared work; `done` or `held` when another has it. */
+  readonly claimUnit: (m: Membership, runId: number, unit: string, at: string) => Effect.Effect<UnitState, DatabaseError>
+  readonly finishUnit: (m: Membership, runId: number, unit: string, at: string) => Effect.Effect<void, DatabaseError>
+  /** Up to `n` movies that need details, leased to `runId`; no other collector gets them. */
+  readonly claimDetails: (runId: number, policy: SelectionPolicy, n: number, at: string) => Effect.Effect<ReadonlyArray<number>, DatabaseError>
+  /** Whether another live collector holds a lease or an unfinished unit: work that may come back. */
+  readonly othersBusy: (m: Membership, runId: number, at: string) => Effect.Effect<boolean, DatabaseError>
+  /** Gives back everything `runId` holds (a finished or interrupted run). */
+  readonly release: (runId: number, at: string) => Effect.Effect<void, DatabaseError>
+}>() {}
+
+const plus = (at: string, ms: number) => new Date(Date.parse(at) + ms).toISOString()
+
+/** Coordination over the SqlClient in context, which must be PostgreSQL's. */
+export const CoordinationLive = (leaseSeconds: number = DEFAULT_LEASE_SECONDS): Layer.Layer<Coordination, never, SqlClient.SqlClient> =>
+  Layer.effect(
+    Coordination,
+    Effect.gen(function*() {
+      const sql = yield* SqlClient.SqlClient
+      const toDatabaseError = yield* DatabaseErrorMapping
+      const leaseMs = leaseSeconds * 1000
+      const orFail = <A, R>(effect: Effect.Effect<A, SqlError | ParseResult.ParseError, R>) =>
+        effect.pipe(Effect.catchTag("ParseError", Effect.die), Effect.mapError(toDatabaseError))
+      const key = (m: Membership, unit: string) => `g${m.generation}:${unit}`
+
+      // A collector killed on this host is dead now, not when its claims expire: its pid says so.
+      const giveUpDead = (at: string) =>
+        Effect.gen(function*() {
+          const host = os.hostname()
+          const running = yield* Schema.decodeUnknown(Runs)(yield* sql`SELECT id, collector, generation FROM collection_runs WHERE status = 'running'`)
+          const dead = running.filter((r) => {
+            const [h, pid] = (r.collector ?? "").split(" ")
+            return h === host && Number(pid) !== process.pid && !alive(Number(pid))
+          }).map((r) => r.id)
+          if (dead.length === 0) return
+          yield* sql`UPDATE collection_runs SET status = 'abandoned' WHERE ${sql.in("id", dead)}`
+          yield* sql`DELETE FROM detail_leases WHERE ${sql.in("run_id", dead)}`
+          yield* sql`UPDATE work_claims SET expires_at = ${at} WHERE ${sql.in("run_id", dead)} AND done_at IS NULL`
+        })
+
+      const join = (runId: number, at: string) =>
+        orFail(Effect.gen(function*() {
+          yield* giveUpDead(at)
+          // One at a time: collectors started together must agree on one generation.
+          return yield* sql.withTransaction(Effect.gen(function*() {
+            yield* sql`SELECT pg_advisory_xact_lock(${JOIN_LOCK})`
+            yield* sql`UPDATE collection_runs SET status = 'abandoned'
+              WHERE status = 'running' AND id <> ${runId} AND heartbeat_at < ${plus(at, -leaseMs)}`
+            const live = yield* Schema.decodeUnknown(Runs)(
+              yield* sql`SELECT id, collector, generation FROM collection_runs
+                WHERE status = 'running' AND id <> ${runId} AND generation IS NOT NULL ORDER BY generation LIMIT 1`
+            )
+            const generation = live[0]?.generation ?? runId
+            yield* sql`UPDATE collection_runs SET generation = ${generation}, heartbeat_at = ${at} WHERE id = ${runId}`
+            // The units of generations no one belongs to any more.
+            if (generation === runId) yield* sql`DELETE FROM work_claims WHERE expires_at < ${at} OR done_at IS NOT NULL`
+            const started = yield* Schema.decodeUnknown(Started)(yield* sql`SELECT started_at FROM collection_runs WHERE id = ${generation}`)
+            return { generation, startedAt: started[0]?.started_at ?? at }
+          }))
+        }))
+
+      const heartbeat = (runId: number, at: string) =>
+        orFail(Effect.gen(function*() {
+          const until = plus(at, leaseMs)
+          yield* sql`UPDATE collection_runs SET heartbeat_at = ${at} WHERE id = ${runId}`
+          yield* sql`UPDATE detail_leases SET expires_at = ${until} WHERE run_id = ${runId}`
+          yield* sql`UPDATE work_claims SET expires_at = ${until} WHERE run_id = ${runId} AND done_at IS NULL`
+        }))
+
+      const claimUnit = (m: Membership, runId: number, unit: string, at: string) =>
+        orFail(Effect.gen(function*() {
+          // A unit whose holder stopped beating is taken over; a done one never is.
+          const won = yield* Schema.decodeUnknown(Claimed)(
+            yield* sql`INSERT INTO work_claims (unit, run_id, expires_at) VALUES (${key(m, unit)}, ${runId}, ${plus(at, leaseMs)})
+              ON CONFLICT (unit) DO UPDATE SET run_id = excluded.run_id, expires_at = excluded.expires_at
+              WHERE work_claims.done_at IS NULL AND work_claims.expires_at <= ${at}
+              RETURNING run_id`
+          )
+          if (won.length > 0) return "claimed" as const
+          const row = yield* Schema.decodeUnknown(Units)(yield* sql`SELECT unit, done_at FROM work_claims WHERE unit = ${key(m, unit)}`)
+          return row[0]?.done_at !== null && row[0] !== undefined ? ("done" as const) : ("held" as const)
+        }))
+
+      const finishUnit = (m: Membership, runId: number, unit: string, at: string) =>
+        orFail(sql`UPDATE work_claims SET done_at = ${at} WHERE unit = ${key(m, unit)} AND run_id = ${runId}`)
+
+      const claimDetails = (runId: number, policy: SelectionPolicy, n: number, at: string) =>
+        orFail(Effect.gen(function*() {
+          // The candidates' rows are locked, and rows another collector is claiming right now
+          // skipped, so collectors claiming together take different movies instead of queueing
+          // on the same ones. The lease's unique key settles the rest: a movie whose lease was
+          // committed after this statement's snapshot conflicts, and is not returned.
+          const { last, priority, untried } = pendingPriority(sql, policy)
+          const lease = plus(at, leaseMs)
+          const rows = yield* sql`
+            WITH picked AS (
+              SELECT m.tmdb_id FROM movies m LEFT JOIN fetch_failures f ON f.tmdb_id = m.tmdb_id
+              WHERE ${priority} IS NOT NULL
+                AND NOT EXISTS (SELECT 1 FROM detail_leases l WHERE l.tmdb_id = m.tmdb_id AND l.expires_at > ${at})
+              ORDER BY ${priority}, ${last}, m.tmdb_id
+              LIMIT ${n}
+              FOR UPDATE OF m SKIP LOCKED
+            )
+            INSERT INTO detail_leases (tmdb_id, run_id, expires_at)
+            SELECT tmdb_id, ${runId}, ${lease} FROM picked
+            ON CONFLICT (tmdb_id) DO UPDATE SET run_id = excluded.run_id, expires_at = excluded.expires_at
+              WHERE detail_leases.expires_at <= ${at}
+            RETURNING tmdb_id`
+          const ids = (yield* Schema.decodeUnknown(Ids)(rows)).map((r) => r.tmdb_id)
+          if (ids.length >= n) return ids
+          // Ids /movie/changes listed that failed before they had a row: retried with priority 2.
+          const orphans = yield* sql`
+            INSERT INTO detail_leases (tmdb_id, run_id, expires_at)
+            SELECT f.tmdb_id, ${runId}, ${lease} FROM fetch_failures f
+            WHERE ${sql.in("f.kind", RETRIED_NEXT_RUN)} AND ${untried(sql`f.last_attempt_at`)}
+              AND NOT EXISTS (SELECT 1 FROM movies m WHERE m.tmdb_id = f.tmdb_id)
+            ORDER BY f.last_attempt_at, f.tmdb_id LIMIT ${n - ids.length}
+            ON CONFLICT (tmdb_id) DO UPDATE SET run_id = excluded.run_id, expires_at = excluded.expires_at
+              WHERE detail_leases.expires_at <= ${at}
+            RETURNING tmdb_id`
+          return [...ids, ...(yield* Schema.decodeUnknown(Ids)(orphans)).map((r) => r.tmdb_id)]
+        }))
+
+      const othersBusy = (m: Membership, runId: number, at: string) =>
+        orFail(Effect.gen(function*() {
+          const rows = yield* Schema.decodeUnknown(Flag)(
+            yield* sql`SELECT CASE WHEN
+                EXISTS (SELECT 1 FROM detail_leases WHERE run_id <> ${runId} AND expires_at > ${at})
+                OR EXISTS (SELECT 1 FROM work_claims WHERE unit LIKE ${`g${m.generation}:%`} AND run_id <> ${runId}
+                  AND done_at IS NULL AND expires_at > ${at})
+              THEN 1 ELSE 0 END AS busy`
+          )
+          return rows[0]?.busy === 1
+        }))
+
+      const release = (runId: number, at: string) =>
+        orFail(Effect.gen(function*() {
+          yield* sql`DELETE FROM detail_leases WHERE run_id = ${runId}`
+          yield* sql`UPDATE work_claims SET expires_at = ${at} WHERE run_id = ${runId} AND done_at IS NULL`
+        }))
+
+      return { leaseMs, join, heartbeat, claimUnit, finishUnit, claimDetails, othersBusy, release }
+    })
+  )

@@ -1,0 +1,156 @@
+import * as net from "node:net"
+import { afterEach, describe, expect, it } from "vitest"
+import type { Sandbox } from "../sandbox/index.js"
+import { runCli, sleep, startCli } from "./support/cli.js"
+import { cliEnv, expectExactRows, sandboxes } from "./support/sandbox.js"
+import { connect, databaseUrl, freshDatabase, readPg, requireServer } from "./support/services.js"
+
+// The real CLI on the machine's PostgreSQL (README "PostgreSQL"), against the sandbox: the same
+// guarantees as on SQLite, over a real connection.
+
+const pgUp = await requireServer("PostgreSQL", "the PostgreSQL tests")
+const sandbox = sandboxes()
+const detailRequests = (s: Sandbox) => s.counters.byEndpoint["movie"] ?? 0
+const dbs: Array<{ drop: () => Promise<void> }> = []
+afterEach(async () => {
+  await Promise.all(dbs.splice(0).map((d) => d.drop()))
+})
+const database = async (label: string) => {
+  const d = await freshDatabase(label)
+  dbs.push(d)
+  return d
+}
+
+/** A server that speaks PostgreSQL's protocol as far as asking for a password and refusing it (28P01). */
+const refusingServer = async () => {
+  const server = net.createServer((socket) => {
+    let startup = true
+    socket.on("data", (data) => {
+      if (startup && data.length === 8 && data.readInt32BE(4) === 80877103) {
+        socket.write("N") // no SSL
+        return
+      }
+      if (startup) {
+        startup = false
+        // AuthenticationCleartextPassword
+        const auth = Buffer.alloc(9)
+        auth.write("R", 0)
+        auth.writeInt32BE(8, 1)
+        auth.writeInt32BE(3, 5)
+        socket.write(auth)
+        return
+      }
+      const fields = Buffer.concat([
+        Buffer.from("SFATAL\0"),
+        Buffer.from("C28P01\0"),
+        Buffer.from("Mpassword authentication failed for user \"analyst\"\0"),
+        Buffer.from("\0")
+      ])
+      const error = Buffer.alloc(5)
+      error.write("E", 0)
+      error.writeInt32BE(4 + fields.length, 1)
+      socket.end(Buffer.concat([error, fields]))
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+  return { port: (server.address() as net.AddressInfo).port, close: () => new Promise<void>((r) => server.close(() => r())) }
+}
+
+describe.skipIf(!pgUp)("collect CLI on PostgreSQL", () => {
+  it("a clean run stores every movie exactly; a rerun makes no detail request; the view and the types are PostgreSQL's", async () => {
+    const s = await sandbox({ catalogue: { seed: 11, startYear: 2019, endYear: 2021, perYear: 60 }, latencyMs: 5 })
+    const { url } = await database("exact")
+    const args = ["--start-year", "2019", "--end-year", "2021", "--rps", "300", "--burst", "30", "--db", url, "--json"]
+    const first = await runCli(args, cliEnv(s))
+    expect(first.stderr).toContain("Collection complete")
+    expect(first.code).toBe(0)
+    const truth = expectExactRows(await readPg(url), s, { startYear: 2019, endYear: 2021 })
+    expect(detailRequests(s)).toBe(truth.length)
+    expect(JSON.parse(first.stdout)).toEqual(expect.objectContaining({ detailsFetched: truth.length, complete: true }))
+
+    s.resetCounters()
+    const second = await runCli(args, cliEnv(s))
+    expect(second.code).toBe(0)
+    expect(detailRequests(s)).toBe(0)
+    expectExactRows(await readPg(url), s, { startYear: 2019, endYear: 2021 })
+    const stored = await readPg(url)
+    expect(stored.runs.map((r) => r.status)).toEqual(["complete", "complete"])
+
+    const client = await connect(url)
+    try {
+      const types = (await client.query(
+        `SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'movies'
+         AND column_name IN ('revenue', 'genres', 'details_fetched_at', 'adult', 'exported_on')`
+      )).rows
+      expect(Object.fromEntries(types.map((r) => [r.column_name, r.data_type]))).toEqual({
+        revenue: "bigint",
+        genres: "jsonb",
+        details_fetched_at: "timestamp with time zone",
+        adult: "boolean",
+        exported_on: "date"
+      })
+      const overview = (await client.query("SELECT count(*)::int AS n, count(directors)::int AS directed FROM movie_overview")).rows[0]
+      expect(overview.n).toBe(stored.movies.length)
+      expect(overview.directed).toBeGreaterThan(0)
+    } finally {
+      await client.end()
+    }
+  })
+
+  it("TMDB_DATABASE_URL chooses the database when --db is not given", async () => {
+    const s = await sandbox({ catalogue: { seed: 3, startYear: 2020, endYear: 2020, perYear: 20 } })
+    const { url } = await database("env")
+    const run = await runCli(["--start-year", "2020", "--end-year", "2020", "--rps", "300", "--burst", "30"], cliEnv(s, { TMDB_DATABASE_URL: url }))
+    expect(run.code).toBe(0)
+    expectExactRows(await readPg(url), s, { startYear: 2020, endYear: 2020 })
+  })
+
+  it("a kill mid-run loses nothing: the rerun fetches only what was not stored", async () => {
+    const s = await sandbox({ catalogue: { seed: 8, startYear: 2020, endYear: 2021, perYear: 150 }, latencyMs: 10 })
+    const { url } = await database("crash")
+    const args = ["--start-year", "2020", "--end-year", "2021", "--rps", "60", "--burst", "10", "--db", url, "--lease-seconds", "2"]
+    const run = startCli(args, cliEnv(s))
+    // Killed once some details are stored, well before the end.
+    const end = Date.now() + 60_000
+    while (detailRequests(s) < 60 && Date.now() < end) await sleep(20)
+    run.child.kill("SIGKILL")
+    await run.done
+    const storedBefore = (await readPg(url)).movies.filter((m) => m.details_fetched_at !== null).length
+    expect(storedBefore).toBeGreaterThan(0)
+    const again = await runCli(args, cliEnv(s))
+    expect(again.code).toBe(0)
+    const truth = expectExactRows(await readPg(url), s, { startYear: 2020, endYear: 2021 })
+    // Fetched again: at most what was in flight or waiting to be written at the kill.
+    const refetched = detailRequests(s) - truth.length
+    expect(refetched).toBeLessThanOrEqual(20)
+    const runs = (await readPg(url)).runs.map((r) => r.status)
+    expect(runs).toEqual(["abandoned", "complete"])
+  })
+
+  it("bad URLs, a refused connection, a wrong password and a missing database: one line each, exit 1, no password shown", async () => {
+    const s = await sandbox({ catalogue: { seed: 3, startYear: 2020, endYear: 2020, perYear: 5 } })
+    const refusing = await refusingServer()
+    // Trust authentication takes any password: the server is real, the database is not.
+    const missing = new URL(databaseUrl("tmdb_no_such_database"))
+    missing.password = "s3cret"
+    try {
+      const cases: Array<[string, RegExp, number]> = [
+        ["postgres://analyst:s3cret@127.0.0.1:1/movies", /^cannot connect to PostgreSQL at 127\.0\.0\.1:1: connection refused/, 1],
+        [`postgres://analyst:s3cret@127.0.0.1:${refusing.port}/movies`, /refused the password for postgres:\/\/analyst@127\.0\.0\.1:\d+\/movies$/, 1],
+        [missing.toString(), new RegExp(`^database postgres://${missing.username}@${missing.host}/tmdb_no_such_database does not exist`), 1],
+        ["postgres://analyst:s3cret@/movies", /is not a valid PostgreSQL URL/, 2],
+        ["postgres://analyst:s3cret@127.0.0.1:5432", /is not a valid PostgreSQL URL/, 2]
+      ]
+      for (const [url, message, code] of cases) {
+        const run = await runCli(["--start-year", "2020", "--db", url], cliEnv(s))
+        const lines = run.stderr.trim().split("\n")
+        expect({ url, lines }).toEqual({ url, lines: [expect.stringMatching(message)] })
+        expect(run.code).toBe(code)
+        expect(run.stdout + run.stderr).not.toContain("s3cret")
+      }
+      expect(detailRequests(s)).toBe(0)
+    } finally {
+      await refusing.close()
+    }
+  })
+})
