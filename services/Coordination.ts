@@ -23,7 +23,12 @@ export const DEFAULT_LEASE_SECONDS = 30
 
 const JOIN_LOCK = 0x746d6463
 
-const Runs = Schema.Array(Schema.Struct({ id: Schema.Number, collector: Schema.NullOr(Schema.String), generation: Schema.NullOr(Schema.Number) }))
+const Runs = Schema.Array(Schema.Struct({
+  id: Schema.Number,
+  collector: Schema.NullOr(Schema.String),
+  generation: Schema.NullOr(Schema.Number),
+  heartbeat_at: Schema.NullOr(Schema.String)
+}))
 const Ids = Schema.Array(Schema.Struct({ tmdb_id: Schema.Number }))
 const Claimed = Schema.Array(Schema.Struct({ run_id: Schema.Number }))
 const Units = Schema.Array(Schema.Struct({ unit: Schema.String, done_at: Schema.NullOr(Schema.String) }))
@@ -86,17 +91,21 @@ export const CoordinationLive = (leaseSeconds: number = DEFAULT_LEASE_SECONDS): 
         effect.pipe(Effect.catchTag("ParseError", Effect.die), Effect.mapError(toDatabaseError))
       const key = (m: Membership, unit: string) => `g${m.generation}:${unit}`
 
-      // A collector killed on this host is dead now, not when its claims expire: its pid says so.
+      // A collector is dead once its heartbeat is a lease old, or at once when it ran on this
+      // host and its pid is gone. Its run is marked abandoned and what it held is given up.
       const giveUpDead = (at: string) =>
         Effect.gen(function*() {
           const host = os.hostname()
-          const running = yield* Schema.decodeUnknown(Runs)(yield* sql`SELECT id, collector, generation FROM collection_runs WHERE status = 'running'`)
+          const running = yield* Schema.decodeUnknown(Runs)(
+            yield* sql`SELECT id, collector, generation, heartbeat_at FROM collection_runs WHERE status = 'running'`
+          )
           const dead = running.filter((r) => {
             const [h, pid] = (r.collector ?? "").split(" ")
-            return h === host && Number(pid) !== process.pid && !alive(Number(pid))
+            const silent = r.heartbeat_at === null || Date.parse(r.heartbeat_at) < Date.parse(at) - leaseMs
+            return silent || (h === host && Number(pid) !== process.pid && !alive(Number(pid)))
           }).map((r) => r.id)
           if (dead.length === 0) return
-          yield* sql`UPDATE collection_runs SET status = 'abandoned' WHERE ${sql.in("id", dead)}`
+          yield* sql`UPDATE collection_runs SET status = 'abandoned' WHERE ${sql.in("id", dead)} AND status = 'running'`
           yield* sql`DELETE FROM detail_leases WHERE ${sql.in("run_id", dead)}`
           yield* sql`UPDATE work_claims SET expires_at = ${at} WHERE ${sql.in("run_id", dead)} AND done_at IS NULL`
         })
@@ -107,10 +116,8 @@ export const CoordinationLive = (leaseSeconds: number = DEFAULT_LEASE_SECONDS): 
           // One at a time: collectors started together must agree on one generation.
           return yield* sql.withTransaction(Effect.gen(function*() {
             yield* sql`SELECT pg_advisory_xact_lock(${JOIN_LOCK})`
-            yield* sql`UPDATE collection_runs SET status = 'abandoned'
-              WHERE status = 'running' AND id <> ${runId} AND heartbeat_at < ${plus(at, -leaseMs)}`
             const live = yield* Schema.decodeUnknown(Runs)(
-              yield* sql`SELECT id, collector, generation FROM collection_runs
+              yield* sql`SELECT id, collector, generation, heartbeat_at FROM collection_runs
                 WHERE status = 'running' AND id <> ${runId} AND generation IS NOT NULL ORDER BY generation LIMIT 1`
             )
             const generation = live[0]?.generation ?? runId
@@ -186,6 +193,8 @@ export const CoordinationLive = (leaseSeconds: number = DEFAULT_LEASE_SECONDS): 
 
       const othersBusy = (m: Membership, runId: number, at: string) =>
         orFail(Effect.gen(function*() {
+          // A dead collector's work is free now rather than when its leases expire.
+          yield* giveUpDead(at)
           const rows = yield* Schema.decodeUnknown(Flag)(
             yield* sql`SELECT CASE WHEN
                 EXISTS (SELECT 1 FROM detail_leases WHERE run_id <> ${runId} AND expires_at > ${at})
@@ -200,6 +209,8 @@ export const CoordinationLive = (leaseSeconds: number = DEFAULT_LEASE_SECONDS): 
         orFail(Effect.gen(function*() {
           yield* sql`DELETE FROM detail_leases WHERE run_id = ${runId}`
           yield* sql`UPDATE work_claims SET expires_at = ${at} WHERE run_id = ${runId} AND done_at IS NULL`
+          // The last to finish leaves collection_runs saying which of the others died.
+          yield* giveUpDead(at)
         }))
 
       return { leaseMs, join, heartbeat, claimUnit, finishUnit, claimDetails, othersBusy, release }

@@ -1,0 +1,79 @@
+import { afterEach, describe, expect, it } from "vitest"
+import type { Sandbox } from "../sandbox/index.js"
+import { type CliResult, sleep, startCli } from "./support/cli.js"
+import { cliEnv, expectExactRows, sandboxes } from "./support/sandbox.js"
+import { freshDatabase, readPg, requireServer } from "./support/services.js"
+
+// Many collectors on one PostgreSQL database (README "Many collectors"): real CLI processes
+// started with the same command, the machine's PostgreSQL, the sandbox on 127.0.0.1.
+
+const pgUp = await requireServer("PostgreSQL", "the many-collectors tests")
+const sandbox = sandboxes()
+const dbs: Array<{ drop: () => Promise<void> }> = []
+afterEach(async () => {
+  await Promise.all(dbs.splice(0).map((d) => d.drop()))
+})
+const database = async (label: string) => {
+  const d = await freshDatabase(label)
+  dbs.push(d)
+  return d
+}
+
+const YEARS = { startYear: 2018, endYear: 2021 }
+/** Movies TMDB served more than once, and how many times over. */
+const servedTwice = (s: Sandbox) => [...s.counters.detailsServed.values()].reduce((n, times) => n + times - 1, 0)
+/** Discover pages asked for more than once (the same window and page). */
+const pagesTwice = (s: Sandbox) => {
+  const keys = s.counters.discoverPages.map((p) => `${p.gte}..${p.lte}#${p.page}`)
+  return keys.length - new Set(keys).size
+}
+const summaries = (results: ReadonlyArray<CliResult>) => results.map((r) => JSON.parse(r.stdout) as { detailsFetched: number; discoverPages: number })
+
+describe.skipIf(!pgUp)("many collectors on one PostgreSQL database", () => {
+  it("three collectors started with the same command do the work once, and the database equals the truth", async () => {
+    // TMDB's limit for one IP, shared by three collectors on it: each takes a third.
+    const s = await sandbox({ catalogue: { seed: 31, ...YEARS, perYear: 90 }, latencyMs: 10, rateLimit: { rps: 40, burst: 10 } })
+    const { url } = await database("three")
+    const args = ["--start-year", "2018", "--end-year", "2021", "--rps", "13", "--burst", "3", "--db", url, "--json"]
+    const results = await Promise.all([0, 1, 2].map(() => startCli(args, cliEnv(s)).done))
+    for (const r of results) {
+      expect(r.stderr).toContain("Collection complete")
+      expect(r.stderr).toMatch(/shared +generation \d+: this collector did /)
+      expect(r.code).toBe(0)
+    }
+    const stored = await readPg(url)
+    const truth = expectExactRows(stored, s, YEARS)
+    expect(servedTwice(s)).toBe(0)
+    expect(pagesTwice(s)).toBe(0)
+    expect(s.counters.byEndpoint["movie"]).toBe(truth.length)
+    expect(s.counters.rateLimited).toBe(0)
+    // Each did a share: together, every movie once.
+    const fetched = summaries(results).map((r) => r.detailsFetched)
+    expect(fetched.reduce((a, b) => a + b, 0)).toBe(truth.filter((t) => t.details !== null).length)
+    expect(fetched.filter((n) => n > 0).length).toBeGreaterThanOrEqual(2)
+    // collection_runs shows all three, in one generation.
+    expect(stored.runs.map((r) => r.status)).toEqual(["complete", "complete", "complete"])
+    expect(new Set(stored.runs.map((r) => r.generation)).size).toBe(1)
+    expect(new Set(stored.runs.map((r) => r.collector)).size).toBe(3)
+  })
+
+  it("a collector killed mid-run loses nothing: the others take over its work once its leases expire", async () => {
+    const s = await sandbox({ catalogue: { seed: 32, ...YEARS, perYear: 90 }, latencyMs: 10, rateLimit: { rps: 40, burst: 10 } })
+    const { url } = await database("killed")
+    const args = ["--start-year", "2018", "--end-year", "2021", "--rps", "13", "--burst", "3", "--concurrency", "5", "--lease-seconds", "3", "--db", url, "--json"]
+    const runs = [0, 1, 2].map(() => startCli(args, cliEnv(s)))
+    // Killed once the details are under way, and not restarted.
+    const end = Date.now() + 60_000
+    while ((s.counters.byEndpoint["movie"] ?? 0) < 60 && Date.now() < end) await sleep(20)
+    runs[0]!.child.kill("SIGKILL")
+    const [killed, ...others] = await Promise.all(runs.map((r) => r.done))
+    expect(killed!.signal).toBe("SIGKILL")
+    for (const r of others) expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: expect.stringContaining("Collection complete") })
+    const stored = await readPg(url)
+    // 0 lost: the database equals the truth.
+    expectExactRows(stored, s, YEARS)
+    // Fetched twice: at most what the killed collector had in flight (its concurrency).
+    expect(servedTwice(s)).toBeLessThanOrEqual(5)
+    expect(stored.runs.map((r) => r.status).sort()).toEqual(["abandoned", "complete", "complete"])
+  })
+})
