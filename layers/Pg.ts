@@ -21,10 +21,11 @@ const PARSERS: Record<number, (text: string) => unknown> = {
   [pg.types.builtins.BOOL]: (text) => (text === "t" ? 1 : 0)
 }
 const types: pg.CustomTypesConfig = {
-  getTypeParser: ((oid: number, format?: string) =>
-    format !== "binary" && PARSERS[oid] !== undefined ? PARSERS[oid] : pg.types.getTypeParser(oid, format as "text")) as pg.CustomTypesConfig[
-      "getTypeParser"
-    ]
+  getTypeParser:
+    ((oid: number, format?: string) =>
+      format !== "binary" && PARSERS[oid] !== undefined ? PARSERS[oid] : pg.types.getTypeParser(oid, format as "text")) as pg.CustomTypesConfig[
+        "getTypeParser"
+      ]
 }
 
 // Collectors started together on a new database would each create the migrator's table: its

@@ -118,8 +118,8 @@ const check = (ok: boolean, message: string) => (ok ? Effect.void : Effect.fail(
  * Where the data goes: `--db`, else TMDB_DATABASE_URL, else the default file. A PostgreSQL URL
  * that does not parse is one line, shown without its password.
  */
-export const targetOf = (a: Parsed): Effect.Effect<DatabaseTarget, UsageError> => {
-  const given = Option.getOrElse(a.db, () => (process.env["TMDB_DATABASE_URL"] ?? "").trim() || DEFAULT_DB)
+export const targetOf = (db: Option.Option<string>): Effect.Effect<DatabaseTarget, UsageError> => {
+  const given = Option.getOrElse(db, () => (process.env["TMDB_DATABASE_URL"] ?? "").trim() || DEFAULT_DB)
   if (given.trim() === "") return Effect.fail(new UsageError({ message: "--db must name a file or a postgres:// URL" }))
   return Either.match(databaseTarget(given), {
     onLeft: (e) => Effect.fail(new UsageError({ message: e.message })),
@@ -163,7 +163,7 @@ const validate = (a: Parsed) =>
     yield* check(allows(a.refreshLimit, (n) => n >= 0), `--refresh-limit must be >= 0`)
     yield* check(a.staleAfterDays >= 0 && a.staleAfterDays <= 36_500, `--stale-after-days must be between 0 and 36500, got ${a.staleAfterDays}`)
     yield* check(allows(a.leaseSeconds, (n) => n >= 2 && n <= 3600), `--lease-seconds must be between 2 and 3600`)
-    const target = yield* targetOf(a)
+    const target = yield* targetOf(a.db)
     yield* check(target._tag === "postgres" || Option.isNone(a.leaseSeconds), "--lease-seconds applies to a postgres:// database only")
     const append = Option.isSome(a.append) ? checkAppend(a.append.value.split(",")) : undefined
     if (append !== undefined && Either.isLeft(append)) return yield* new UsageError({ message: `--append: ${append.left.message}` })
@@ -208,7 +208,7 @@ export const describeFailure = (error: unknown): string => {
 const loadRun = Effect.promise(() => import("./Run.js"))
 const collect = (a: Parsed) =>
   a.renormalize
-    ? Effect.flatMap(targetOf(a), (target) => Effect.flatMap(loadRun, (run) => run.renormalize(a, target)))
+    ? Effect.flatMap(targetOf(a.db), (target) => Effect.flatMap(loadRun, (run) => run.renormalize(a, target)))
     : Effect.flatMap(validate(a), (checked) => Effect.flatMap(loadRun, (run) => run.collect(a, checked)))
 
 /** What a person sees when a signal stops the run; the entry point prints it. */

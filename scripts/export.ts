@@ -4,11 +4,12 @@ import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Cause, Console, Effect, Layer, Logger, Option, Schema } from "effect"
 import * as fs from "node:fs"
 import * as nodePath from "node:path"
+import { PgLive } from "../layers/Pg.js"
 import { SqlLive } from "../layers/Sql.js"
 import { Exporter } from "../services/Exporter.js"
 import { DatabaseError, DEFAULT_DB } from "../src/Database.js"
 import { ExportError, ExportFormat } from "../src/Export.js"
-import { describeFailure, exitCodeOf, UsageError } from "./Cli.js"
+import { describeFailure, exitCodeOf, targetOf, UsageError } from "./Cli.js"
 import { colourFor, helpText, wantsHelp } from "./Help.js"
 
 // Parsed here rather than by Options.choice, so a bad value is one line that names its flag.
@@ -29,9 +30,9 @@ const options = {
     Options.withDescription("Folder for tmdb_5000_movies and tmdb_5000_credits (created if missing)")
   ),
   db: Options.text("db").pipe(
-    Options.withPseudoName("PATH"),
-    Options.withDefault(DEFAULT_DB),
-    Options.withDescription(`SQLite database file to read (default: ${DEFAULT_DB})`)
+    Options.withPseudoName("PATH|URL"),
+    Options.optional,
+    Options.withDescription(`SQLite database file, or postgres:// URL, to read (default: TMDB_DATABASE_URL, else ${DEFAULT_DB})`)
   )
 }
 
@@ -42,13 +43,14 @@ const check = (ok: boolean, message: string) => (ok ? Effect.void : Effect.fail(
 const exportMovies = (a: Parsed) =>
   Effect.gen(function*() {
     yield* check(a.out.trim() !== "", "--out must name a folder")
-    yield* check(a.db.trim() !== "", "--db must name a file")
+    const target = yield* targetOf(a.db)
     // SqlLive creates a missing database, which an export must never do.
-    if (!fs.existsSync(a.db)) {
-      return yield* new DatabaseError({ problem: "cannot_open", path: a.db, message: `no database at ${a.db}` })
+    if (target._tag === "sqlite" && !fs.existsSync(target.path)) {
+      return yield* new DatabaseError({ problem: "cannot_open", path: target.path, message: `no database at ${target.path}` })
     }
+    const sql = target._tag === "sqlite" ? SqlLive(target.path) : PgLive(target.url, target.display)
     const result = yield* Exporter.run({ format: a.format, dir: a.out }).pipe(
-      Effect.provide(Exporter.Default.pipe(Layer.provide(SqlLive(a.db))))
+      Effect.provide(Exporter.Default.pipe(Layer.provide(sql)))
     )
     yield* Console.error(`exported ${result.movies} movies to ${a.out} (${result.files.map((file) => nodePath.basename(file)).join(", ")})`)
   })

@@ -11,8 +11,8 @@ import {
   type DiscoverTruncatedEvent,
   discoveryComplete
 } from "../src/Discover.js"
-import { type FailureKind, failureKind, type TmdbError, UnauthorizedError } from "../src/Errors.js"
 import { yearsOf } from "../src/DiscoverEvents.js"
+import { type FailureKind, failureKind, type TmdbError, UnauthorizedError } from "../src/Errors.js"
 import { CHANGES_MARK, type ChangesRead, readChanges, readExport } from "./CatalogueSync.js"
 import { collectorName, Coordination, type Membership, type UnitState } from "./Coordination.js"
 import { MovieRepository } from "./MovieRepository.js"
@@ -85,16 +85,20 @@ const runFullCollection = Effect.fn("Collector.run")(function*(
   const staleAfterDays = Duration.toDays(options.staleAfter ?? DEFAULT_STALE_AFTER)
   // Checked before the run is recorded: a bad list fails once, not once per movie.
   const append = yield* appendSetting(options.append)
-  const runId = yield* repo.startRun({
-    ...options,
-    // Recorded as it applied: discover's threshold, none with `all`.
-    minVoteCount: options.all === true ? undefined : options.minVoteCount ?? DEFAULT_MIN_VOTE_COUNT,
-    onProgress: undefined,
-    staleAfter: undefined,
-    staleAfterDays,
-    endYear,
-    append
-  }, iso(startedMs), { alone: Option.isNone(coordinationService), collector: collectorName() })
+  const runId = yield* repo.startRun(
+    {
+      ...options,
+      // Recorded as it applied: discover's threshold, none with `all`.
+      minVoteCount: options.all === true ? undefined : options.minVoteCount ?? DEFAULT_MIN_VOTE_COUNT,
+      onProgress: undefined,
+      staleAfter: undefined,
+      staleAfterDays,
+      endYear,
+      append
+    },
+    iso(startedMs),
+    { alone: Option.isNone(coordinationService), collector: collectorName() }
+  )
   const exporting = exports === undefined || exportDate === undefined ? undefined : { exports, date: exportDate }
   const coordination = Option.getOrUndefined(coordinationService)
   const shared = coordination === undefined ? undefined : {
@@ -217,7 +221,13 @@ const collect = Effect.fnUntraced(function*(
   const discovering = options.skipDiscovery !== true && options.startYear !== undefined && options.all !== true
   // Collectors sharing a database share discovery a year at a time: what makes a year's pages
   // differ is in the unit's name, so collectors started with other flags do not skip them.
-  const discoverFlags = JSON.stringify([options.minVoteCount ?? DEFAULT_MIN_VOTE_COUNT, options.includeAdult === true, options.includeVideo === true, options.maxPages ?? null, options.sortBy ?? null])
+  const discoverFlags = JSON.stringify([
+    options.minVoteCount ?? DEFAULT_MIN_VOTE_COUNT,
+    options.includeAdult === true,
+    options.includeVideo === true,
+    options.maxPages ?? null,
+    options.sortBy ?? null
+  ])
   const years = discovering ? yearsOf({ startYear: options.startYear!, endYear, sortBy: options.sortBy }) : []
   const yearUnit = (year: number) => `discover:${year}:${discoverFlags}`
   // Units another collector holds: taken over if it dies before they are done.

@@ -69,10 +69,12 @@ export const pendingPriority = (sql: SqlClient.SqlClient, policy: SelectionPolic
   // Never listed by an export: missing since the first export this store read.
   const missing = policy.exportDate === undefined ? sql`1 = 0` : sql`m.removed_at IS NULL AND m.details_fetched_at IS NOT NULL
           AND (m.exported_on IS NULL OR m.exported_on < ${policy.exportDate})
-          AND ${last} < CASE WHEN m.exported_on IS NULL THEN ${sql.onDialectOrElse({
-    pg: () => sql`CAST(${policy.exportsSince ?? policy.exportDate} AS timestamptz)`,
-    orElse: () => sql`${policy.exportsSince ?? policy.exportDate}`
-  })} ELSE ${endOfExportDay} END`
+          AND ${last} < CASE WHEN m.exported_on IS NULL THEN ${
+    sql.onDialectOrElse({
+      pg: () => sql`CAST(${policy.exportsSince ?? policy.exportDate} AS timestamptz)`,
+      orElse: () => sql`${policy.exportsSince ?? policy.exportDate}`
+    })
+  } ELSE ${endOfExportDay} END`
   const back = policy.exportDate === undefined ?
     sql`1 = 0` :
     sql`m.removed_at IS NOT NULL AND m.exported_on = ${policy.exportDate} AND ${last} < ${policy.exportDate}`

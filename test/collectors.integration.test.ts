@@ -60,7 +60,23 @@ describe.skipIf(!pgUp)("many collectors on one PostgreSQL database", () => {
   it("a collector killed mid-run loses nothing: the others take over its work once its leases expire", async () => {
     const s = await sandbox({ catalogue: { seed: 32, ...YEARS, perYear: 90 }, latencyMs: 10, rateLimit: { rps: 40, burst: 10 } })
     const { url } = await database("killed")
-    const args = ["--start-year", "2018", "--end-year", "2021", "--rps", "13", "--burst", "3", "--concurrency", "5", "--lease-seconds", "3", "--db", url, "--json"]
+    const args = [
+      "--start-year",
+      "2018",
+      "--end-year",
+      "2021",
+      "--rps",
+      "13",
+      "--burst",
+      "3",
+      "--concurrency",
+      "5",
+      "--lease-seconds",
+      "3",
+      "--db",
+      url,
+      "--json"
+    ]
     const runs = [0, 1, 2].map(() => startCli(args, cliEnv(s)))
     // Killed once the details are under way, and not restarted.
     const end = Date.now() + 60_000

@@ -1,7 +1,14 @@
+import Database from "better-sqlite3"
+import { Effect, Layer, Redacted } from "effect"
+import { execFile } from "node:child_process"
+import * as fs from "node:fs"
 import * as net from "node:net"
+import * as path from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
+import { PgLive } from "../layers/Pg.js"
+import { SqlLive } from "../layers/Sql.js"
 import type { Sandbox } from "../sandbox/index.js"
-import { runCli, sleep, startCli } from "./support/cli.js"
+import { root, runCli, sleep, startCli, tmpDir } from "./support/cli.js"
 import { cliEnv, expectExactRows, sandboxes } from "./support/sandbox.js"
 import { connect, databaseUrl, freshDatabase, readPg, requireServer } from "./support/services.js"
 
@@ -57,6 +64,61 @@ const refusingServer = async () => {
 }
 
 describe.skipIf(!pgUp)("collect CLI on PostgreSQL", () => {
+  it("migrations make the same schema as SQLite's, table for table and column for column, with PostgreSQL's types", async () => {
+    const file = path.join(tmpDir(), "schema.sqlite")
+    await Effect.runPromise(Effect.scoped(Layer.build(SqlLive(file))))
+    const sqlite = new Database(file, { readonly: true })
+    const sqliteSchema: Record<string, Array<string>> = {}
+    try {
+      const tables = sqlite.prepare("SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as Array<
+        { name: string }
+      >
+      for (const { name } of tables) {
+        sqliteSchema[name] = (sqlite.prepare(`SELECT name FROM pragma_table_info('${name}')`).all() as Array<{ name: string }>).map((c) => c.name).sort()
+      }
+    } finally {
+      sqlite.close()
+    }
+    const { url, name } = await database("schema")
+    // Collectors started together on a new database: one migrates, the others find it done.
+    await Promise.all([0, 1, 2].map(() => Effect.runPromise(Effect.scoped(Layer.build(PgLive(Redacted.make(url), name))))))
+    const client = await connect(url)
+    try {
+      const columns = (await client.query(
+        "SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_schema = 'public' ORDER BY table_name, column_name"
+      )).rows as Array<{ table_name: string; column_name: string; data_type: string }>
+      const pgSchema: Record<string, Array<string>> = {}
+      for (const c of columns) (pgSchema[c.table_name] ??= []).push(c.column_name)
+      expect(pgSchema).toEqual(sqliteSchema)
+      const typeOf = (table: string, column: string) => columns.find((c) => c.table_name === table && c.column_name === column)?.data_type
+      expect({
+        revenue: typeOf("movies", "revenue"),
+        budget: typeOf("movies", "budget"),
+        genres: typeOf("movies", "genres"),
+        options: typeOf("collection_runs", "options"),
+        summary: typeOf("collection_runs", "summary"),
+        fetched: typeOf("movies", "details_fetched_at"),
+        attempt: typeOf("fetch_failures", "last_attempt_at"),
+        body: typeOf("movie_payloads", "body"),
+        adult: typeOf("movies", "adult")
+      }).toEqual({
+        revenue: "bigint",
+        budget: "bigint",
+        genres: "jsonb",
+        options: "jsonb",
+        summary: "jsonb",
+        fetched: "timestamp with time zone",
+        attempt: "timestamp with time zone",
+        body: "bytea",
+        adult: "boolean"
+      })
+      const migrations = (await client.query("SELECT count(*)::int AS n FROM effect_sql_migrations")).rows[0].n
+      expect(migrations).toBe(4)
+    } finally {
+      await client.end()
+    }
+  })
+
   it("a clean run stores every movie exactly; a rerun makes no detail request; the view and the types are PostgreSQL's", async () => {
     const s = await sandbox({ catalogue: { seed: 11, startYear: 2019, endYear: 2021, perYear: 60 }, latencyMs: 5 })
     const { url } = await database("exact")
@@ -75,6 +137,26 @@ describe.skipIf(!pgUp)("collect CLI on PostgreSQL", () => {
     expectExactRows(await readPg(url), s, { startYear: 2019, endYear: 2021 })
     const stored = await readPg(url)
     expect(stored.runs.map((r) => r.status)).toEqual(["complete", "complete"])
+
+    // --renormalize and the TMDB 5000 export read PostgreSQL too, with no request.
+    s.resetCounters()
+    const renormalized = await runCli(["--renormalize", "--db", url], {})
+    expect(renormalized.stderr).toContain(`Renormalized ${truth.filter((t) => t.details !== null).length} movies`)
+    expect(renormalized.code).toBe(0)
+    expectExactRows(await readPg(url), s, { startYear: 2019, endYear: 2021 })
+    const out = tmpDir()
+    const exported = await new Promise<{ code: number; stderr: string }>((resolve) =>
+      execFile(
+        "npx",
+        ["tsx", "scripts/export.ts", "--format", "jsonl", "--out", out, "--db", url],
+        { cwd: root, encoding: "utf8" },
+        (error, _o, stderr) => resolve({ code: error === null ? 0 : Number(error.code), stderr })
+      )
+    )
+    expect(exported.code).toBe(0)
+    const lines = fs.readFileSync(path.join(out, "tmdb_5000_movies.jsonl"), "utf8").trim().split("\n")
+    expect(lines.length).toBe(truth.filter((t) => t.details !== null).length)
+    expect(s.counters.requests).toBe(0)
 
     const client = await connect(url)
     try {

@@ -29,7 +29,11 @@ export const cliEnv = (s: Sandbox, extra: Record<string, string> = {}) => ({
 export const expectExact = (file: string, s: Sandbox, query: { startYear: number; endYear: number }) => expectExactRows(readDb(file), s, query)
 
 /** `expectExact` over rows read from any database (test/support/services.ts reads PostgreSQL's). */
-export const expectExactRows = (stored: Pick<ReturnType<typeof readDb>, "failures" | "integrity" | "movies">, s: Sandbox, query: { startYear: number; endYear: number }) => {
+export const expectExactRows = (
+  stored: Pick<ReturnType<typeof readDb>, "failures" | "integrity" | "movies">,
+  s: Sandbox,
+  query: { startYear: number; endYear: number }
+) => {
   const truth = s.groundTruth(query)
   const { failures, integrity, movies } = stored
   expect(integrity).toBe("ok")
