@@ -7,6 +7,7 @@ import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type Sandbox, startSandbox } from "../sandbox/index.js"
 import { logLevelSetting } from "../scripts/LogLevel.js"
+import { DEFAULT_LEASE_SECONDS } from "../services/Coordination.js"
 import { type CliResult, type Launcher, readDb, root, runCli, sleep, startCli, tmpDir, waitFor } from "./support/cli.js"
 import { cliEnv, sandboxes } from "./support/sandbox.js"
 
@@ -88,7 +89,9 @@ describe("--help", () => {
     expect(run.stdout).toMatch(/--min-vote-count VOTES\n\n {2}.*default: 200\b/)
     expect(run.stdout).toMatch(/--stale-after-days DAYS\n\n {2}.*default: 90\b/)
     expect(run.stdout).toMatch(/--min-popularity SCORE\n\n {2}.*default: 0\b/)
-    expect(run.stdout).toMatch(/--db PATH\n\n {2}.*default: \.\/data\/movies\.sqlite\b/)
+    expect(run.stdout).toMatch(/--db PATH\|URL\n\n {2}.*default: TMDB_DATABASE_URL, else \.\/data\/movies\.sqlite\b/)
+    // The CLI states the services' default without loading them (scripts/Cli.ts).
+    expect(run.stdout).toMatch(new RegExp(`--lease-seconds SECONDS\\n\\n {2}.*default: ${DEFAULT_LEASE_SECONDS}\\b`))
     for (const flag of ["start-year", "end-year", "max-pages", "rps", "burst", "concurrency", "refresh-limit"]) {
       expect(run.stdout).toMatch(new RegExp(`--${flag} [A-Z]+\\n\\n {2}\\S`))
     }
