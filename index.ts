@@ -5,6 +5,7 @@
 
 // Services
 export { Collector } from "./services/Collector.js"
+export { Coordination, CoordinationLive, DEFAULT_LEASE_SECONDS, type Membership, type UnitState } from "./services/Coordination.js"
 export {
   type FailureRecord,
   FailureRow,
@@ -29,7 +30,8 @@ export {
 export { type ExportItem, type ExportsOptions, TmdbExports } from "./services/TmdbExports.js"
 
 // Layers
-export { MainLive } from "./layers/Main.js"
+export { MainLive, StoreLive } from "./layers/Main.js"
+export { PgLive, postgresErrors } from "./layers/Pg.js"
 export { DEFAULT_DB, MigrationsLive, sqliteErrors, SqlLive } from "./layers/Sql.js"
 export { HttpLive, TmdbClientLayer, TmdbLive } from "./layers/Tmdb.js"
 
@@ -87,7 +89,7 @@ export {
 } from "./src/Movie.js"
 
 // Errors
-export { DatabaseError, DatabaseErrorMapping, DatabaseProblem } from "./src/Database.js"
+export { DatabaseError, DatabaseErrorMapping, DatabaseProblem, type DatabaseTarget, databaseTarget, fromPostgres } from "./src/Database.js"
 export {
   DecodeError,
   FailureKind,
