@@ -97,8 +97,15 @@ export const makeCircuit = (maxOutageMs: number) =>
       }
     })
 
+    /**
+     * Whether `admitted` would let a request through now without waiting. For a token taken after
+     * a wait outside `admitted` (the shared budget's): the circuit may have opened meanwhile.
+     */
+    const ready = (now: number): boolean => breaker.mode === "closed" || (breaker.mode === "open" && now >= breaker.retryAt)
+
     return {
       admitted,
+      ready,
       claimProbe,
       abandonProbe,
       answered,

@@ -1,12 +1,15 @@
-import { Clock, Duration, Effect, Ref } from "effect"
+import { Clock, Duration, Effect, Either, Option, Ref } from "effect"
 import { type LimiterOptions, limiterSettings } from "../src/Config.js"
 import { CircuitOpen, makeCircuit } from "./Circuit.js"
+import { type BudgetLost, SharedBudget } from "./SharedBudget.js"
 
 export { CircuitOpen } from "./Circuit.js"
 
 // Effect's own `effect/RateLimiter` has a fixed rate, and the reliability work needs the rate to
 // adapt at run time (AIMD on 429s). So the bucket is our own: a few lines over `Clock` and a `Ref`,
 // which keeps it testable under TestClock. Effect 4 drops `effect/RateLimiter` anyway.
+// Given a SharedBudget, the tokens, the pause and the adaptive rate are shared with every collector
+// on it, and the configured rate is their total; the concurrency cap and the circuit stay ours.
 
 export interface LimiterStats {
   /** The rate the bucket refills at now (lower than configured after 429s). */
@@ -25,6 +28,13 @@ export interface LimiterStats {
   /** Times the circuit opened after consecutive transient failures. */
   readonly circuitOpens: number
   readonly circuit: "closed" | "open" | "probing"
+  /**
+   * Where the tokens come from: this process's own bucket, a SharedBudget, or (once the shared
+   * budget stopped answering) our own bucket at this collector's share of the rate.
+   */
+  readonly budget: "local" | "shared" | "fallback"
+  /** Collectors on the shared budget as last seen (1 without one). */
+  readonly collectors: number
 }
 
 /** What a finished request tells the limiter. */
@@ -56,6 +66,9 @@ interface Counters {
 
 const EPSILON = 1e-9
 
+/** 13.333 -> "13.3", 40 -> "40". */
+const perSecond = (rate: number) => String(Math.round(rate * 10) / 10)
+
 const nowMs = Clock.currentTimeMillis
 // Tokens refill at this share of the rate. At exactly the server's rate, the level of the
 // server's bucket is a random walk under arrival jitter and sooner or later runs dry; a little
@@ -76,11 +89,18 @@ export class RateLimiter extends Effect.Service<RateLimiter>()("tmdb/RateLimiter
   effect: (options?: LimiterOptions) =>
     Effect.gen(function*() {
       const settings = yield* limiterSettings(options)
-      const { burst, maxConcurrent, requestsPerSecond: target } = settings
+      const { maxConcurrent, requestsPerSecond: target } = settings
       const maxPauseMs = Duration.toMillis(settings.maxPause)
       // Additive climb back after a decrease: target/20 req/s per second, so from 0.7 to full in ~6 s.
-      const climbPerSecond = Math.max(0.25, target / 20)
-      const floorRate = Math.min(target, Math.max(0.5, target / 16))
+      let climbPerSecond = Math.max(0.25, target / 20)
+      let floorRate = Math.min(target, Math.max(0.5, target / 16))
+      // The local bucket's own rate, burst and ceiling: a collector that falls back from a shared
+      // budget takes 1/N of each.
+      let burst = settings.burst
+      let ceiling = target
+      const budget = yield* Effect.serviceOption(SharedBudget)
+      // Set while the shared budget answers; cleared once, for the rest of the run, when it stops.
+      let shared = Option.getOrUndefined(budget)
 
       const concurrency = yield* Effect.makeSemaphore(maxConcurrent)
       // One fiber at a time waits for the next token, so tokens go out in arrival order.
@@ -114,6 +134,53 @@ export class RateLimiter extends Effect.Service<RateLimiter>()("tmdb/RateLimiter
           return [Math.max(1, Math.ceil(((1 - tokens) * 1000) / pace)), { ...b, tokens, last: now }]
         })
 
+      /**
+       * The shared budget stopped answering: from now on this collector paces itself at its share,
+       * rate / N, with an empty bucket and any shared pause it saw, and says so once.
+       */
+      const fallBack = (lost: BudgetLost) =>
+        Effect.suspend(() => {
+          if (shared === undefined) return Effect.void
+          shared = undefined
+          const n = Math.max(1, lost.collectors)
+          climbPerSecond /= n
+          floorRate /= n
+          ceiling /= n
+          burst = Math.max(1, Math.floor(burst / n))
+          return Effect.flatMap(nowMs, (now) =>
+            Ref.modify(bucket, (b): [number, Bucket] => [b.rate, {
+              ...b,
+              rate: b.rate / n,
+              tokens: 0,
+              last: Math.max(b.last, now, lost.pausedUntil),
+              pausedUntil: Math.max(b.pausedUntil, lost.pausedUntil)
+            }])).pipe(
+              Effect.flatMap((rate) =>
+                Effect.logWarning(
+                  `Redis at ${lost.where} is unreachable (${lost.reason}): this collector now paces itself at ` +
+                    `${perSecond(rate / n)} req/s (${perSecond(rate)} ÷ ${n} collector${n === 1 ? "" : "s"})`
+                )
+              )
+            )
+        })
+
+      /**
+       * A token from the shared budget, after any pause of our own: 0 when taken, else the ms to
+       * wait, or -1 to go round again (the circuit changed while we waited, or the budget was lost).
+       */
+      const sharedTake = (budget: SharedBudget) =>
+        Effect.gen(function*() {
+          const paused = (yield* Ref.get(bucket)).pausedUntil - (yield* nowMs)
+          if (paused > 0) return Math.ceil(paused)
+          const taken = yield* Effect.either(budget.take(target, settings.burst, PACE))
+          if (Either.isLeft(taken)) {
+            yield* fallBack(taken.left)
+            return -1
+          }
+          yield* Ref.update(bucket, (b) => ({ ...b, rate: taken.right }))
+          return circuit.ready(yield* nowMs) ? 0 : -1
+        })
+
       /** One request's passage through the limiter: whether it started, and whether it is the probe. */
       interface Passage {
         probe: boolean
@@ -130,12 +197,12 @@ export class RateLimiter extends Effect.Service<RateLimiter>()("tmdb/RateLimiter
           Effect.gen(function*() {
             while (true) {
               yield* circuit.admitted
-              const wait = yield* tryTake(yield* nowMs)
+              const wait = shared === undefined ? yield* tryTake(yield* nowMs) : yield* sharedTake(shared)
               if (wait === 0) {
                 passage.probe = circuit.claimProbe()
                 return
               }
-              yield* Effect.sleep(Duration.millis(wait))
+              if (wait > 0) yield* Effect.sleep(Duration.millis(wait))
             }
           })
         )
@@ -172,24 +239,36 @@ export class RateLimiter extends Effect.Service<RateLimiter>()("tmdb/RateLimiter
         )
 
       /**
-       * Stops every request in the process from starting for `ms`. Returns false, and pauses
-       * nothing, when `ms` exceeds the cap: the caller then fails instead of sleeping for hours.
+       * Stops every request in the process (and, with a shared budget, every collector on it)
+       * from starting for `ms`. Returns false, and pauses nothing, when `ms` exceeds the cap: the
+       * caller then fails instead of sleeping for hours.
        */
       const pause = Effect.fn("RateLimiter.pause")(function*(ms: number) {
         if (ms > maxPauseMs) return false
         const now = yield* nowMs
-        yield* Ref.update(bucket, (b) => {
+        const until = yield* Ref.modify(bucket, (b): [number, Bucket] => {
           const until = Math.max(b.pausedUntil, now + ms)
           counters.pausedMs += until - Math.max(b.pausedUntil, now)
           // The bucket comes out of the pause empty and refills from its end: the server's bucket
           // has refilled too, and a full client burst into it is what drew the 429.
-          return { ...b, pausedUntil: until, tokens: 0, last: until }
+          return [until, { ...b, pausedUntil: until, tokens: 0, last: until }]
         })
+        if (shared !== undefined) yield* shared.pause(until).pipe(Effect.catchAll(fallBack))
         return true
       })
 
       /** A 429 was seen: lower the rate by `BETA` when it is the second event within `RECUR_MS`. */
       const throttled = Effect.gen(function*() {
+        if (shared !== undefined) {
+          const policy = { target, beta: BETA, floor: floorRate, sameEventMs: SAME_EVENT_MS, recurMs: RECUR_MS, adaptive: settings.adaptive }
+          const seen = yield* Effect.either(shared.throttled(policy))
+          if (Either.isRight(seen)) {
+            if (seen.right.event) counters.throttleEvents++
+            if (seen.right.decreased) counters.decreases++
+            return yield* Ref.update(bucket, (b) => ({ ...b, rate: seen.right.rate }))
+          }
+          yield* fallBack(seen.left)
+        }
         const now = yield* nowMs
         yield* Ref.update(bucket, (b) => {
           const since = now - b.lastThrottle
@@ -203,7 +282,11 @@ export class RateLimiter extends Effect.Service<RateLimiter>()("tmdb/RateLimiter
       })
 
       /** A request succeeded: climb back toward the configured rate by `climbPerSecond` per second. */
-      const succeeded = Ref.update(bucket, (b) => b.rate >= target ? b : { ...b, rate: Math.min(target, b.rate + climbPerSecond / b.rate) })
+      const succeeded = Effect.suspend(() =>
+        shared !== undefined
+          ? Effect.map(Ref.get(bucket), (b) => shared?.climb(climbPerSecond / b.rate))
+          : Ref.update(bucket, (b) => b.rate >= ceiling ? b : { ...b, rate: Math.min(ceiling, b.rate + climbPerSecond / b.rate) })
+      )
 
       /** Every finished request reports here: it drives both the adaptive rate and the circuit. */
       const record = (outcome: Outcome): Effect.Effect<void> => {
@@ -227,7 +310,9 @@ export class RateLimiter extends Effect.Service<RateLimiter>()("tmdb/RateLimiter
         throttleEvents: counters.throttleEvents,
         pausedMs: counters.pausedMs,
         circuitOpens: circuit.opens(),
-        circuit: circuit.mode()
+        circuit: circuit.mode(),
+        budget: Option.isNone(budget) ? "local" : shared !== undefined ? "shared" : "fallback",
+        collectors: Option.match(budget, { onNone: () => 1, onSome: (b) => b.collectors() })
       }))
 
       return { settings, withPermit, pause, record, stats } as const
