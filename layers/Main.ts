@@ -1,4 +1,4 @@
-import { Layer } from "effect"
+import { Layer, Redacted } from "effect"
 import { Collector } from "../services/Collector.js"
 import { CoordinationLive } from "../services/Coordination.js"
 import { MovieRepository } from "../services/MovieRepository.js"
@@ -8,7 +8,7 @@ import type { DatabaseTarget } from "../src/Database.js"
 import { CollectorLock } from "./Lock.js"
 import { PgLive } from "./Pg.js"
 import { preflight, SqlLive } from "./Sql.js"
-import { HttpLive, TmdbLive } from "./Tmdb.js"
+import { HttpLive, TmdbLive, TmdbSharedClientLayer } from "./Tmdb.js"
 
 /**
  * The store of a target, migrated: a SQLite file held by one collector (its lock), or a
@@ -31,9 +31,17 @@ export const MainLive = (options: {
   readonly target: DatabaseTarget
   readonly client?: TmdbClientOptions | undefined
   readonly leaseSeconds?: number | undefined
+  /** A Redis URL: the request budget is shared with every collector on it. */
+  readonly redis?: string | undefined
 }) =>
   Collector.Default.pipe(
-    Layer.provideMerge(StoreLive(options.target, options).pipe(Layer.provideMerge(TmdbLive(options.client)))),
+    Layer.provideMerge(
+      StoreLive(options.target, options).pipe(Layer.provideMerge(
+        options.redis === undefined
+          ? TmdbLive(options.client)
+          : TmdbSharedClientLayer(options.client, { redis: Redacted.make(options.redis) }).pipe(Layer.provide(HttpLive))
+      ))
+    ),
     // The daily ID exports (`--all`): plain HTTP to TMDB_FILES_URL, no key, no rate limit.
     Layer.provideMerge(TmdbExports.Default().pipe(Layer.provide(HttpLive)))
   )

@@ -91,6 +91,13 @@ const options = {
       `SQLite database file (its folder is created), or postgres://user@host:port/db to share one PostgreSQL database among collectors (default: TMDB_DATABASE_URL, else ${DEFAULT_DB})`
     )
   ),
+  redis: Options.text("redis").pipe(
+    Options.withPseudoName("URL"),
+    Options.optional,
+    Options.withDescription(
+      "redis://[:password@]host[:port]: one request budget shared by every collector on it, so --rps is their total (default: TMDB_REDIS_URL, else none)"
+    )
+  ),
   leaseSeconds: integer("lease-seconds", "SECONDS").pipe(
     Options.optional,
     Options.withDescription(
@@ -134,6 +141,14 @@ export interface Checked {
   readonly endYear: number | undefined
   readonly append: ReadonlyArray<string> | undefined
   readonly target: DatabaseTarget
+  /** The shared budget's URL (it may hold a password), or undefined: this collector's own limiter. */
+  readonly redis: string | undefined
+}
+
+/** `--redis`, else TMDB_REDIS_URL; blank is none. */
+const redisOf = (given: Option.Option<string>) => {
+  const url = Option.getOrElse(given, () => process.env["TMDB_REDIS_URL"] ?? "").trim()
+  return url === "" ? undefined : url
 }
 
 const validate = (a: Parsed) =>
@@ -165,11 +180,16 @@ const validate = (a: Parsed) =>
     yield* check(allows(a.leaseSeconds, (n) => n >= 2 && n <= 3600), `--lease-seconds must be between 2 and 3600`)
     const target = yield* targetOf(a.db)
     yield* check(target._tag === "postgres" || Option.isNone(a.leaseSeconds), "--lease-seconds applies to a postgres:// database only")
+    const redis = redisOf(a.redis)
+    yield* check(
+      redis === undefined || /^rediss?:\/\/./i.test(redis),
+      `--redis must be a redis:// or rediss:// URL${Option.isSome(a.redis) ? "" : " (from TMDB_REDIS_URL)"}`
+    )
     const append = Option.isSome(a.append) ? checkAppend(a.append.value.split(",")) : undefined
     if (append !== undefined && Either.isLeft(append)) return yield* new UsageError({ message: `--append: ${append.left.message}` })
     return a.all
-      ? { startYear: undefined, endYear: undefined, append: append?.right, target } satisfies Checked
-      : { startYear, endYear, append: append?.right, target } satisfies Checked
+      ? { startYear: undefined, endYear: undefined, append: append?.right, target, redis } satisfies Checked
+      : { startYear, endYear, append: append?.right, target, redis } satisfies Checked
   })
 
 /** One line for any failure a person can cause. Never the key, never a stack trace. */
@@ -194,6 +214,8 @@ export const describeFailure = (error: unknown): string => {
       const url = redactSecret("")(process.env["TMDB_BASE_URL"] ?? "https://api.themoviedb.org/3")
       return `TMDB answered 404 for ${(tagged as { path?: string }).path ?? "the first request"}: is ${url} TMDB's API (it ends in /3)?`
     }
+    // Its message shows host:port, never the URL's password.
+    if (tagged._tag === "RedisError") return tagged.message ?? "Redis failed"
     if (tagged._tag === "TransportError" || tagged._tag === "TimeoutError" || tagged._tag === "ServerError") {
       const url = redactSecret("")(process.env["TMDB_BASE_URL"] ?? "https://api.themoviedb.org/3")
       return `cannot reach TMDB at ${url}: ${tagged.message ?? tagged._tag}`

@@ -109,7 +109,13 @@ export const formatSummary = (s: CollectionSummary): string => {
         s.shared.did.length === 0 ? "no shared unit" : s.shared.did.map((u) => u.replace(/^discover:(\d+):.*$/, "discover $1")).join(", ")
       }; ${count(s.shared.byOthers, "unit")} by others (see collection_runs)`
     ]),
-    `  requests       ${fmt(s.requests)} (${fmt(s.retries)} retries, ${fmt(s.rateLimited)} answered 429; rate settled at ${s.settledRate}/s)`
+    `  requests       ${fmt(s.requests)} (${fmt(s.retries)} retries, ${fmt(s.rateLimited)} answered 429; rate settled at ${s.settledRate}/s${
+      s.budget === undefined || s.budget.kind === "local"
+        ? ""
+        : s.budget.kind === "shared"
+        ? ` in a budget shared with ${count(s.budget.collectors - 1, "other collector")} in Redis`
+        : `, its own share after Redis went away`
+    })`
   ]
   if (s.removed + s.restored > 0) {
     lines.push(`  removed        ${fmt(s.removed)} movies TMDB no longer serves (kept, marked removed_at); ${fmt(s.restored)} back`)

@@ -38,6 +38,7 @@ export const collect = (a: Parsed, checked: Checked) =>
       Effect.provide(MainLive({
         target,
         leaseSeconds: Option.getOrUndefined(a.leaseSeconds),
+        redis: checked.redis,
         client: {
           requestsPerSecond: Option.getOrUndefined(a.rps),
           burst: Option.getOrUndefined(a.burst),

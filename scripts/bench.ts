@@ -2,6 +2,7 @@ import * as os from "node:os"
 import * as path from "node:path"
 import { parseArgs } from "node:util"
 import { catalogueBench } from "../bench/catalogue.js"
+import { collectorsBench } from "../bench/collectors.js"
 import { economyBench } from "../bench/economy.js"
 import { type BenchOutcome, codeState, type Ctx, figure, machine, root, runtimeChanges } from "../bench/helpers.js"
 import { memoryBench } from "../bench/memory.js"
@@ -11,7 +12,7 @@ import { rateBench } from "../bench/rate.js"
 import { printTable, readPrevious, type Results, type StoredBench, writeOutputs } from "../bench/report.js"
 import { storageBench } from "../bench/storage.js"
 
-// npm run bench -- [--only rate,economy,overhead,storage,memory,scaling] [--quick]
+// npm run bench -- [--only rate,economy,overhead,storage,memory,scaling,catalogue,collectors] [--quick]
 // Prints every figure with its goal, writes bench/results.json and BENCHMARKS.md.
 
 type Runner = (ctx: Ctx) => Promise<Omit<BenchOutcome, "name" | "seconds">>
@@ -23,7 +24,8 @@ const BENCHES: ReadonlyArray<{ name: string; aliases: ReadonlyArray<string>; run
   { name: "overhead", aliases: ["overhead"], run: overheadBench, limitMs: 180_000 },
   { name: "storage", aliases: ["storage"], run: storageBench, limitMs: 150_000 },
   { name: "memory", aliases: ["memory", "scaling"], run: memoryBench, limitMs: 720_000 },
-  { name: "catalogue", aliases: ["catalogue"], run: catalogueBench, limitMs: 600_000 }
+  { name: "catalogue", aliases: ["catalogue"], run: catalogueBench, limitMs: 600_000 },
+  { name: "collectors", aliases: ["collectors"], run: collectorsBench, limitMs: 600_000 }
 ]
 
 /** The whole run stays under 20 minutes: a benchmark gets at most what is left of this. */

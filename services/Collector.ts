@@ -378,6 +378,7 @@ const collect = Effect.fnUntraced(function*(
   const summary: CollectionSummary = {
     runId,
     shared: shared === undefined ? undefined : { generation: shared.membership.generation, did: [...shared.did], byOthers: units - shared.did.length },
+    budget: { kind: limiterStats.budget, collectors: limiterStats.collectors },
     mode: options.all === true ? "all" : "years",
     export: exported?.report,
     changes: changes.report,

@@ -107,4 +107,9 @@ export interface CollectionSummary {
    * collector's run id) and the shared units it did itself; the rest were others'.
    */
   readonly shared?: { readonly generation: number; readonly did: ReadonlyArray<string>; readonly byOthers: number } | undefined
+  /**
+   * The request budget: this collector's own (`local`), shared in Redis (`shared`), or its own
+   * after Redis went away (`fallback`); with the collectors on it as last seen.
+   */
+  readonly budget?: { readonly kind: "local" | "shared" | "fallback"; readonly collectors: number } | undefined
 }

@@ -1,13 +1,39 @@
+import { spawn } from "node:child_process"
+import * as net from "node:net"
 import { afterEach, describe, expect, it } from "vitest"
 import type { Sandbox } from "../sandbox/index.js"
 import { type CliResult, sleep, startCli } from "./support/cli.js"
 import { cliEnv, expectExactRows, sandboxes } from "./support/sandbox.js"
-import { freshDatabase, readPg, requireServer } from "./support/services.js"
+import { freshDatabase, readPg, REDIS_URL, requireServer } from "./support/services.js"
 
 // Many collectors on one PostgreSQL database (README "Many collectors"): real CLI processes
 // started with the same command, the machine's PostgreSQL, the sandbox on 127.0.0.1.
 
 const pgUp = await requireServer("PostgreSQL", "the many-collectors tests")
+const redisUp = pgUp && (await requireServer("Redis", "the many-collectors tests with a shared budget"))
+
+/** A Redis of the test's own on a free port, to kill mid-run. */
+const ownRedis = async () => {
+  const port = await new Promise<number>((resolve) => {
+    const probe = net.createServer().listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as net.AddressInfo
+      probe.close(() => resolve(port))
+    })
+  })
+  const child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" })
+  const end = Date.now() + 10_000
+  while (Date.now() < end) {
+    const up = await new Promise<boolean>((resolve) => {
+      const socket = net.connect(port, "127.0.0.1", () => {
+        socket.destroy()
+        resolve(true)
+      }).on("error", () => resolve(false))
+    })
+    if (up) break
+    await sleep(50)
+  }
+  return { url: `redis://127.0.0.1:${port}`, kill: () => child.kill("SIGKILL") }
+}
 const sandbox = sandboxes()
 const dbs: Array<{ drop: () => Promise<void> }> = []
 afterEach(async () => {
@@ -19,7 +45,7 @@ const database = async (label: string) => {
   return d
 }
 
-const YEARS = { startYear: 2018, endYear: 2021 }
+const YEARS = { startYear: 2019, endYear: 2021 }
 /** Movies TMDB served more than once, and how many times over. */
 const servedTwice = (s: Sandbox) => [...s.counters.detailsServed.values()].reduce((n, times) => n + times - 1, 0)
 /** Discover pages asked for more than once (the same window and page). */
@@ -32,9 +58,9 @@ const summaries = (results: ReadonlyArray<CliResult>) => results.map((r) => JSON
 describe.skipIf(!pgUp)("many collectors on one PostgreSQL database", () => {
   it("three collectors started with the same command do the work once, and the database equals the truth", async () => {
     // TMDB's limit for one IP, shared by three collectors on it: each takes a third.
-    const s = await sandbox({ catalogue: { seed: 31, ...YEARS, perYear: 90 }, latencyMs: 10, rateLimit: { rps: 40, burst: 10 } })
+    const s = await sandbox({ catalogue: { seed: 31, ...YEARS, perYear: 70 }, latencyMs: 10, rateLimit: { rps: 40, burst: 10 } })
     const { url } = await database("three")
-    const args = ["--start-year", "2018", "--end-year", "2021", "--rps", "13", "--burst", "3", "--db", url, "--json"]
+    const args = ["--start-year", "2019", "--end-year", "2021", "--rps", "13", "--burst", "3", "--db", url, "--json"]
     const results = await Promise.all([0, 1, 2].map(() => startCli(args, cliEnv(s)).done))
     for (const r of results) {
       expect(r.stderr).toContain("Collection complete")
@@ -58,11 +84,11 @@ describe.skipIf(!pgUp)("many collectors on one PostgreSQL database", () => {
   })
 
   it("a collector killed mid-run loses nothing: the others take over its work once its leases expire", async () => {
-    const s = await sandbox({ catalogue: { seed: 32, ...YEARS, perYear: 90 }, latencyMs: 10, rateLimit: { rps: 40, burst: 10 } })
+    const s = await sandbox({ catalogue: { seed: 32, ...YEARS, perYear: 70 }, latencyMs: 10, rateLimit: { rps: 40, burst: 10 } })
     const { url } = await database("killed")
     const args = [
       "--start-year",
-      "2018",
+      "2019",
       "--end-year",
       "2021",
       "--rps",
@@ -81,6 +107,7 @@ describe.skipIf(!pgUp)("many collectors on one PostgreSQL database", () => {
     // Killed once the details are under way, and not restarted.
     const end = Date.now() + 60_000
     while ((s.counters.byEndpoint["movie"] ?? 0) < 60 && Date.now() < end) await sleep(20)
+    const killedAt = s.counters.byEndpoint["movie"] ?? 0
     runs[0]!.child.kill("SIGKILL")
     const [killed, ...others] = await Promise.all(runs.map((r) => r.done))
     expect(killed!.signal).toBe("SIGKILL")
@@ -89,7 +116,55 @@ describe.skipIf(!pgUp)("many collectors on one PostgreSQL database", () => {
     // 0 lost: the database equals the truth.
     expectExactRows(stored, s, YEARS)
     // Fetched twice: at most what the killed collector had in flight (its concurrency).
+    console.log(`[figure] collectors: one of three SIGKILLed after ${killedAt} detail requests; ${servedTwice(s)} movies fetched twice (limit 5), 0 lost`)
     expect(servedTwice(s)).toBeLessThanOrEqual(5)
     expect(stored.runs.map((r) => r.status).sort()).toEqual(["abandoned", "complete", "complete"])
+  })
+
+  it.skipIf(!redisUp)("with --redis, --rps is the total: three collectors at --rps 40 against TMDB's 40 get no 429, and do the work once", async () => {
+    const s = await sandbox({ catalogue: { seed: 33, ...YEARS, perYear: 70 }, latencyMs: 10, rateLimit: { rps: 40, burst: 10 } })
+    const { url } = await database("redis")
+    // The budget is named after the TMDB host: this sandbox's port keeps it apart from other tests'.
+    const args = ["--start-year", "2019", "--end-year", "2021", "--rps", "40", "--burst", "5", "--redis", REDIS_URL, "--db", url, "--json"]
+    const results = await Promise.all([0, 1, 2].map(() => startCli(args, cliEnv(s)).done))
+    for (const r of results) {
+      expect(r.stderr).toContain("Collection complete")
+      expect(r.stderr).toMatch(/in a budget shared with [12] other collectors? in Redis/)
+      expect(r.code).toBe(0)
+    }
+    const truth = expectExactRows(await readPg(url), s, YEARS)
+    console.log(
+      `[figure] collectors: 3 sharing a Redis budget of 40 req/s: ${s.counters.requests} requests, ${s.counters.rateLimited} answered 429, ${
+        servedTwice(s)
+      } movies fetched twice`
+    )
+    expect(s.counters.rateLimited).toBe(0)
+    expect(servedTwice(s)).toBe(0)
+    expect(s.counters.byEndpoint["movie"]).toBe(truth.length)
+  })
+
+  it.skipIf(!redisUp)("Redis going away mid-run: each collector says so in one line and goes on at its share; nothing is lost", async () => {
+    const s = await sandbox({ catalogue: { seed: 34, ...YEARS, perYear: 70 }, latencyMs: 10, rateLimit: { rps: 40, burst: 10 } })
+    const { url } = await database("redisgone")
+    const redis = await ownRedis()
+    try {
+      const args = ["--start-year", "2019", "--end-year", "2021", "--rps", "40", "--burst", "5", "--redis", redis.url, "--db", url, "--json"]
+      const runs = [0, 1, 2].map(() => startCli(args, cliEnv(s)))
+      const end = Date.now() + 60_000
+      while ((s.counters.byEndpoint["movie"] ?? 0) < 60 && Date.now() < end) await sleep(20)
+      redis.kill()
+      const results = await Promise.all(runs.map((r) => r.done))
+      for (const r of results) {
+        expect(r.code).toBe(0)
+        expect(r.stderr.split("\n").filter((l) => /Redis at 127\.0\.0\.1:\d+ is unreachable/.test(l))).toHaveLength(1)
+        expect(r.stderr).toContain("its own share after Redis went away")
+      }
+      expectExactRows(await readPg(url), s, YEARS)
+      // Within the budget: each at 40 ÷ 3.
+      expect(s.counters.rateLimited).toBe(0)
+      expect(servedTwice(s)).toBe(0)
+    } finally {
+      redis.kill()
+    }
   })
 })

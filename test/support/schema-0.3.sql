@@ -1,5 +1,8 @@
 -- table collection_runs
-CREATE TABLE collection_runs ( id INTEGER PRIMARY KEY AUTOINCREMENT, started_at TEXT NOT NULL, finished_at TEXT, status TEXT NOT NULL, options TEXT NOT NULL, summary TEXT );
+CREATE TABLE collection_runs ( id INTEGER PRIMARY KEY AUTOINCREMENT, started_at TEXT NOT NULL, finished_at TEXT, status TEXT NOT NULL, options TEXT NOT NULL, summary TEXT , heartbeat_at TEXT, collector TEXT, generation INTEGER);
+
+-- table detail_leases
+CREATE TABLE detail_leases (tmdb_id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL, expires_at TEXT NOT NULL);
 
 -- table effect_sql_migrations
 CREATE TABLE "effect_sql_migrations" ( migration_id integer PRIMARY KEY NOT NULL, created_at datetime NOT NULL DEFAULT current_timestamp, name VARCHAR(255) NOT NULL );
@@ -78,3 +81,6 @@ CREATE INDEX movies_release_date ON movies (release_date);
 
 -- table sync_marks
 CREATE TABLE sync_marks (name TEXT PRIMARY KEY, value TEXT NOT NULL, updated_at TEXT NOT NULL);
+
+-- table work_claims
+CREATE TABLE work_claims ( unit TEXT PRIMARY KEY, run_id INTEGER NOT NULL, expires_at TEXT NOT NULL, done_at TEXT);
