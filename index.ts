@@ -18,6 +18,7 @@ export {
   SelectionPolicy
 } from "./services/MovieRepository.js"
 export { type LimiterStats, RateLimiter } from "./services/RateLimiter.js"
+export { SharedBudget } from "./services/SharedBudget.js"
 export {
   type BatchOptions,
   type BatchResult,
@@ -32,8 +33,9 @@ export { type ExportItem, type ExportsOptions, TmdbExports } from "./services/Tm
 // Layers
 export { MainLive, StoreLive } from "./layers/Main.js"
 export { PgLive, postgresErrors } from "./layers/Pg.js"
+export { parseRedisUrl, RedisError, SharedBudgetRedis, type SharedBudgetRedisOptions } from "./layers/Redis.js"
 export { DEFAULT_DB, MigrationsLive, sqliteErrors, SqlLive } from "./layers/Sql.js"
-export { HttpLive, TmdbClientLayer, TmdbLive } from "./layers/Tmdb.js"
+export { HttpLive, type SharedBudgetSetting, TmdbClientLayer, TmdbLive, TmdbSharedClientLayer } from "./layers/Tmdb.js"
 
 // Options and results
 export {
