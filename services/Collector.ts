@@ -286,8 +286,12 @@ const collect = Effect.fnUntraced(function*(
   const failed: Partial<Record<FailureKind, number>> = {}
   const fetchAll = <E, R>(ids: Stream.Stream<number, E, R>) =>
     Effect.gen(function*() {
-      // `null` marks the end of the outcomes.
-      const queue = yield* Queue.unbounded<DetailsOutcome | null>()
+      // `null` marks the end of the outcomes. Bounded: when the writer falls behind (a slow or
+      // loaded database), the workers wait for it instead of piling up answers that a kill would
+      // lose. A kill loses at most this queue, the batch being written (at most the queue and a
+      // concurrency's worth gathered), and what is in flight: 4 x the concurrency, and in
+      // practice what is in flight, as the writer keeps up.
+      const queue = yield* Queue.bounded<DetailsOutcome | null>(client.settings.maxConcurrent)
       const save = (batch: ReadonlyArray<DetailsOutcome | null>) =>
         Effect.gen(function*() {
           const details = []
@@ -319,8 +323,7 @@ const collect = Effect.fnUntraced(function*(
           // A commit of a rich movie writes some 25 pages (its row, eight child tables and their
           // indexes, the payload), however few movies it holds: while answers keep arriving, let a
           // few turns of the event loop bring more before committing. Turns, not a timer: at a slow
-          // rate nothing is waiting and the batch is written at once. At most as many as are in
-          // flight wait this way, so a kill still loses no more than twice the concurrency.
+          // rate nothing is waiting and the batch is written at once.
           for (let turn = 0; turn < GATHER_TURNS && batch.length < client.settings.maxConcurrent && !batch.includes(null); turn++) {
             yield* toEventLoop
             batch.push(...(yield* Queue.takeUpTo(queue, MAX_BATCH - batch.length)))
@@ -328,7 +331,8 @@ const collect = Effect.fnUntraced(function*(
           yield* save(batch)
           if (batch.includes(null)) return
         }
-      }))
+        // A writer that failed takes no more: the workers waiting to hand over stop at once.
+      })).pipe(Effect.onError(() => Queue.shutdown(queue)))
       // The client's one details path: a fixed pool of workers, each outcome handed over as it completes.
       const counted = Stream.tap(ids, () => Effect.sync(() => chosen++))
       const producer = forEachMovieDetails(client, counted, (outcome) =>

@@ -60,7 +60,7 @@ describe.skipIf(!pgUp)("many collectors on one PostgreSQL database", () => {
     // TMDB's limit for one IP, shared by three collectors on it: each takes a third.
     const s = await sandbox({ catalogue: { seed: 31, ...YEARS, perYear: 70 }, latencyMs: 10, rateLimit: { rps: 40, burst: 10 } })
     const { url } = await database("three")
-    const args = ["--start-year", "2019", "--end-year", "2021", "--rps", "13", "--burst", "3", "--db", url, "--json"]
+    const args = ["--start-year", "2019", "--end-year", "2021", "--rps", "12", "--burst", "3", "--db", url, "--json"]
     const results = await Promise.all([0, 1, 2].map(() => startCli(args, cliEnv(s)).done))
     for (const r of results) {
       expect(r.stderr).toContain("Collection complete")

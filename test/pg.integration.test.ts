@@ -206,6 +206,7 @@ describe.skipIf(!pgUp)("collect CLI on PostgreSQL", () => {
       }
     }
     while ((await stored()) < 30 && Date.now() < end) await sleep(50)
+    const killedAt = detailRequests(s)
     run.child.kill("SIGKILL")
     await run.done
     const storedBefore = (await readPg(url)).movies.filter((m) => m.details_fetched_at !== null).length
@@ -213,9 +214,12 @@ describe.skipIf(!pgUp)("collect CLI on PostgreSQL", () => {
     const again = await runCli(args, cliEnv(s))
     expect(again.code).toBe(0)
     const truth = expectExactRows(await readPg(url), s, { startYear: 2020, endYear: 2021 })
-    // Fetched again: at most what was in flight or waiting to be written at the kill.
+    // Fetched again: at most what was in flight or waiting to be written at the kill. The writer
+    // keeps up, so that is about the concurrency (10); the bound, however loaded the machine, is
+    // 4 x the concurrency (services/Collector.ts).
     const refetched = detailRequests(s) - truth.length
-    expect(refetched).toBeLessThanOrEqual(20)
+    console.log(`[figure] PostgreSQL: killed after ${killedAt} detail requests with ${storedBefore} stored; ${refetched} fetched again by the rerun`)
+    expect(refetched).toBeLessThanOrEqual(40)
     const runs = (await readPg(url)).runs.map((r) => r.status)
     expect(runs).toEqual(["abandoned", "complete"])
   })
