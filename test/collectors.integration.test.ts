@@ -92,7 +92,7 @@ describe.skipIf(!pgUp)("many collectors on one PostgreSQL database", () => {
       "--end-year",
       "2021",
       "--rps",
-      "13",
+      "12",
       "--burst",
       "3",
       "--concurrency",
