@@ -286,12 +286,12 @@ const collect = Effect.fnUntraced(function*(
   const failed: Partial<Record<FailureKind, number>> = {}
   const fetchAll = <E, R>(ids: Stream.Stream<number, E, R>) =>
     Effect.gen(function*() {
-      // `null` marks the end of the outcomes. Bounded: when the writer falls behind (a slow or
-      // loaded database), the workers wait for it instead of piling up answers that a kill would
-      // lose. A kill loses at most this queue, the batch being written (at most the queue and a
-      // concurrency's worth gathered), and what is in flight: 4 x the concurrency, and in
-      // practice what is in flight, as the writer keeps up.
+      // `null` marks the end of the outcomes.
       const queue = yield* Queue.bounded<DetailsOutcome | null>(client.settings.maxConcurrent)
+      // An id holds a permit from before its request until its outcome is committed, so a kill
+      // loses at most the concurrency's worth of answers, however far a slow or loaded database
+      // lets the writer fall behind: the workers wait for it instead of piling answers up.
+      const unsaved = yield* Effect.makeSemaphore(client.settings.maxConcurrent)
       const save = (batch: ReadonlyArray<DetailsOutcome | null>) =>
         Effect.gen(function*() {
           const details = []
@@ -314,6 +314,7 @@ const collect = Effect.fnUntraced(function*(
             for (const f of failures) failed[f.kind] = (failed[f.kind] ?? 0) + 1
           }
           progress({ phase: "details", done, total, failed: done - fetched - freshFiltered })
+          yield* unsaved.release(batch.filter((o) => o !== null).length)
         }).pipe(Effect.uninterruptible) // never cut a transaction short
       // The writer cannot be interrupted: it stops at the end marker, which the producer always
       // sends, so every outcome taken from the queue is written (on success, failure or Ctrl-C).
@@ -334,7 +335,7 @@ const collect = Effect.fnUntraced(function*(
         // A writer that failed takes no more: the workers waiting to hand over stop at once.
       })).pipe(Effect.onError(() => Queue.shutdown(queue)))
       // The client's one details path: a fixed pool of workers, each outcome handed over as it completes.
-      const counted = Stream.tap(ids, () => Effect.sync(() => chosen++))
+      const counted = Stream.mapEffect(ids, (id) => Effect.as(Effect.zipRight(unsaved.take(1), Effect.sync(() => chosen++)), id))
       const producer = forEachMovieDetails(client, counted, (outcome) =>
         Effect.zipRight(
           Queue.offer(queue, outcome),
