@@ -22,9 +22,19 @@ import {
   richBodies,
   sessionStats
 } from "./collectorsPg.js"
-import { cpuMsSince, type Ctx, type Figure, figure, fmtNum, percentile, root, round } from "./helpers.js"
+import { type Ctx, type Figure, figure, fmtNum, percentile, root, round } from "./helpers.js"
 import { collectCommand } from "./memoryRuns.js"
-import { cliFailure, type CliResult, parseSummary, runCli, sleep, tmpDir } from "./processes.js"
+import { cliFailure, type CliResult, parseSummary, procCpuMs, runCli, sleep, startSandboxProcess, tmpDir } from "./processes.js"
+
+/** What a sandbox process's /__sandbox/counters answers. */
+interface RemoteCounters {
+  readonly requests: number
+  readonly rateLimited: number
+  readonly byEndpoint: Record<string, number>
+  readonly byStatus: Record<string, number>
+  readonly detailsServed: Record<string, number>
+  readonly discoverPages: ReadonlyArray<{ gte: string | null; lte: string | null; page: number }>
+}
 
 // 7. PostgreSQL and many collectors: the repository on PostgreSQL against raw `pg`; concurrent
 // writers into one database; three collectors (three rate budgets) sharing one database against
@@ -210,8 +220,21 @@ const addHoldings = (hs: ReadonlyArray<Holdings>): Holdings => ({
 
 const collectors = async (ctx: Ctx, dbs: ReturnType<typeof databases>, open: Array<Sandbox>, plan: Plan) => {
   const { k, label, years } = plan
-  const sandboxes = await Promise.all(range(k).map(() => startSandbox(plan.options)))
-  open.push(...sandboxes)
+  // Each sandbox in a process of its own, as each stands in for TMDB seen from its own machine:
+  // three in this process shared one event loop, which bunched their arrivals into 429s and
+  // slowed their answers. One in this process (serving nothing) gives the ground truth.
+  const truthSandbox = await startSandbox(plan.options)
+  open.push(truthSandbox)
+  const remote = await Promise.all(range(k).map(() => startSandboxProcess(plan.options)))
+  const live = remote.map(() => ({ requests: 0 }))
+  let polling = false
+  const poll = () => {
+    if (polling) return
+    polling = true
+    void Promise.all(remote.map((r) => r.counters())).then((cs) => cs.forEach((c, i) => (live[i]!.requests = c.requests))).catch(() => {}).finally(() =>
+      polling = false
+    )
+  }
   const shared = plan.split === true ? undefined : plan.db ?? (await dbs.fresh(label.replace(/,/g, "")))
   const targets = shared !== undefined ? range(k).map(() => shared) : await Promise.all(range(k).map((i) => dbs.fresh(`split${i}`)))
   const distinct = [...new Set(targets)]
@@ -236,27 +259,35 @@ const collectors = async (ctx: Ctx, dbs: ReturnType<typeof databases>, open: Arr
   }
   ctx.log(`collectors: ${k} collector${k > 1 ? "s" : ""} (${label}), each against its own sandbox at ${RPS} req/s`)
   const t0 = performance.now()
-  const cpu0 = process.cpuUsage()
-  // When each sandbox saw its first and its last request, sampled every 50 ms: what is start-up
-  // and tail, and what rate the collector kept in between.
-  const seen = sandboxes.map(() => ({ first: Number.NaN, last: Number.NaN, requests: 0 }))
+  // When each sandbox saw its first and its last request, sampled every 250 ms (each sample is a
+  // request for all of a sandbox's counters, which a tighter poll would make it spend its CPU
+  // on): what is start-up and tail, and what rate the collector kept in between.
+  const seen = remote.map(() => ({ first: Number.NaN, last: Number.NaN, requests: 0 }))
   const sampler = setInterval(() => {
     const now = performance.now() - t0
-    sandboxes.forEach((s, i) => {
+    poll()
+    live.forEach((s, i) => {
       const w = seen[i]!
-      if (s.counters.requests > w.requests) {
+      if (s.requests > w.requests) {
         if (w.requests === 0) w.first = now
         w.last = now
-        w.requests = s.counters.requests
+        w.requests = s.requests
       }
     })
-  }, 50)
+  }, 250)
   const results: Array<CliResult> = await Promise.all(
-    sandboxes.map((s, i) => runCli(args(i), { baseUrl: s.baseUrl, script: cmd.script, nodeArgs: cmd.nodeArgs, timeoutMs: 300_000 }))
+    remote.map((s, i) => runCli(args(i), { baseUrl: s.baseUrl, script: cmd.script, nodeArgs: cmd.nodeArgs, timeoutMs: 300_000 }))
   ).finally(() => clearInterval(sampler))
   const wallMs = performance.now() - t0
-  // This process: the sandboxes (and the 50 ms sampler).
-  const sandboxCpuMs = cpuMsSince(cpu0)
+  // The sandboxes' own processes.
+  const sandboxCpuMs = sum(remote.map((r) => procCpuMs(r.pid) ?? 0))
+  const finals = await Promise.all(remote.map((r) => r.counters() as unknown as Promise<RemoteCounters>))
+  const sandboxes = finals.map((c) => ({
+    counters: {
+      ...c,
+      detailsServed: new Map(Object.entries(c.detailsServed).map(([id, n]) => [Number(id), n]))
+    }
+  }))
   results.forEach((r, i) => {
     if (r.code !== 0) throw cliFailure(`collector ${i + 1} of ${k} (${label})`, r)
   })
@@ -281,7 +312,7 @@ const collectors = async (ctx: Ctx, dbs: ReturnType<typeof databases>, open: Arr
     split: plan.split === true,
     wallMs,
     sandboxCpuMs,
-    truth: sandboxes[0]!.groundTruth(years),
+    truth: truthSandbox.groundTruth(years),
     held: addHoldings(await Promise.all(distinct.map((d) => holdings(d)))),
     fetchedTwice: sum([...served.values()]) - served.size,
     discoverTwice: pages.length - new Set(pages).size,
@@ -310,8 +341,9 @@ const collectors = async (ctx: Ctx, dbs: ReturnType<typeof databases>, open: Arr
     activeMs: sum(after.map((x, i) => x.activeMs - before[i]!.activeMs)),
     commits: sum(after.map((x, i) => x.commits - before[i]!.commits))
   }
-  await Promise.all(sandboxes.map((s) => s.close()))
-  for (const s of sandboxes) open.splice(open.indexOf(s), 1)
+  await Promise.all(remote.map((s) => s.close()))
+  await truthSandbox.close()
+  open.splice(open.indexOf(truthSandbox), 1)
   return { ...out, ...db }
 }
 
@@ -625,7 +657,7 @@ export const collectorsBench = async (ctx: Ctx) => {
         "both are checked to hold the same movies, child rows per table, payloads and payload bytes. Server time is pg_stat_database.active_time.",
         `Concurrent writers: 1 and then 4 processes (\`bench/collectorsWriter.ts\`, each its own repository and pool), ${fmtNum(perWriter)} movies each ` +
         "with their own ids, released together once all have decoded their movies; aggregate movies/s over first start to last end.",
-        `Collectors: the bundled CLI (\`npm run collect\`'s command), each against its own in-process sandbox serving the same catalogue ` +
+        `Collectors: the bundled CLI (\`npm run collect\`'s command), each against its own sandbox, in a process of its own, serving the same catalogue ` +
         `(seed 71, ${years.startYear}–${years.endYear}) with \`rateLimit {rps: ${RPS}, burst: ${BURST}}\` and 20 ms latency, standing in for a ` +
         `machine with its own IP; all with \`--start-year ${years.startYear} --end-year ${years.endYear} --rps ${RPS} --burst ${BURST} ` +
         "--db <one fresh database> --json`. Throughput is movies with details stored ÷ wall time from the first start to the last exit. " +
