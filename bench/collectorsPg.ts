@@ -303,17 +303,17 @@ export const claimTimes = (db: BenchDb, claims: number, size: number) =>
       const coordination = yield* Coordination
       const at = new Date().toISOString()
       const runId = yield* repo.startRun({ bench: "collectors" }, at, { alone: false, collector: `bench ${process.pid}` })
-      yield* coordination.join(runId, at)
+      yield* coordination.join(runId)
       const policy = policyAt(Date.now(), at)
       const times: Array<number> = []
       let claimed = 0
       for (let i = 0; i < claims; i++) {
         const t0 = performance.now()
-        claimed += (yield* coordination.claimDetails(runId, policy, size, new Date().toISOString())).length
+        claimed += (yield* coordination.claimDetails(runId, policy, size)).length
         times.push(performance.now() - t0)
       }
       const end = new Date().toISOString()
-      yield* coordination.release(runId, end)
+      yield* coordination.release(runId)
       yield* repo.finishRun(runId, "complete", null, end)
       return { times, claimed }
     }).pipe(Effect.provide(Layer.mergeAll(MovieRepository.Default, CoordinationLive(30)).pipe(Layer.provideMerge(pgLayer(db)))))

@@ -1,7 +1,7 @@
 import type { SqlError } from "@effect/sql/SqlError"
-import { Cause, Chunk, Clock, ConfigError, Duration, Effect, Either, Exit, Option, Queue, Schedule, Stream } from "effect"
+import { Cause, Chunk, Clock, ConfigError, Duration, Effect, Either, Exit, Fiber, Option, Queue, Schedule, Stream } from "effect"
 import { keepsDetails } from "../src/Catalogue.js"
-import type { CollectionOptions, CollectionSummary } from "../src/Collection.js"
+import type { ChangesReport, CollectionOptions, CollectionSummary } from "../src/Collection.js"
 import { appendSetting } from "../src/Config.js"
 import type { DatabaseError } from "../src/Database.js"
 import {
@@ -103,30 +103,33 @@ const runFullCollection = Effect.fn("Collector.run")(function*(
   const coordination = Option.getOrUndefined(coordinationService)
   const shared = coordination === undefined ? undefined : {
     coordination,
-    membership: yield* coordination.join(runId, iso(startedMs)),
+    membership: yield* coordination.join(runId),
     did: []
   } satisfies Shared
   // While the run lives its claims stay its own; a killed collector's expire and pass on.
-  const heartbeat = shared === undefined ? Effect.void : Effect.forkScoped(
-    Effect.flatMap(Clock.currentTimeMillis, (t) => Effect.ignore(shared.coordination.heartbeat(runId, iso(t)))).pipe(
-      Effect.repeat(Schedule.spaced(Duration.millis(shared.coordination.leaseMs / 3)))
+  return yield* Effect.gen(function*() {
+    const heartbeat = shared === undefined ? undefined : yield* Effect.forkScoped(
+      Effect.ignore(shared.coordination.heartbeat(runId)).pipe(
+        Effect.repeat(Schedule.spaced(Duration.millis(shared.coordination.leaseMs / 3)))
+      )
     )
-  )
-  return yield* Effect.zipRight(heartbeat, collect(runId, startedMs, endYear, exporting, { ...options, append }, shared)).pipe(
-    Effect.onExit((exit) =>
-      Effect.flatMap(Clock.currentTimeMillis, (t) =>
-        Effect.zipRight(
-          Exit.isSuccess(exit) ? Effect.void : (
-            // A failure (a rejected key) interrupts the fibers beside it: interrupted only when
-            // interruption is all there was.
-            repo.finishRun(runId, Exit.isFailure(exit) && Cause.isInterruptedOnly(exit.cause) ? "interrupted" : "failed", null, iso(t)).pipe(Effect.ignore)
-          ),
-          // What it held goes back at once, not when its leases expire.
-          shared === undefined ? Effect.void : Effect.ignore(shared.coordination.release(runId, iso(t)))
-        ))
-    ),
-    Effect.scoped
-  )
+    return yield* collect(runId, startedMs, endYear, exporting, { ...options, append }, shared).pipe(
+      Effect.onExit((exit) =>
+        Effect.flatMap(Clock.currentTimeMillis, (t) =>
+          Effect.all([
+            Exit.isSuccess(exit) ? Effect.void : (
+              // A failure (a rejected key) interrupts the fibers beside it: interrupted only when
+              // interruption is all there was.
+              repo.finishRun(runId, Exit.isFailure(exit) && Cause.isInterruptedOnly(exit.cause) ? "interrupted" : "failed", null, iso(t)).pipe(Effect.ignore)
+            ),
+            // The heartbeat stops first, so none lands after the release to hold its claims again.
+            heartbeat === undefined ? Effect.void : Fiber.interrupt(heartbeat),
+            // What it held goes back at once, not when its leases expire.
+            shared === undefined ? Effect.void : Effect.ignore(shared.coordination.release(runId))
+          ], { discard: true }))
+      )
+    )
+  }).pipe(Effect.scoped)
 })
 
 /**
@@ -136,10 +139,10 @@ const runFullCollection = Effect.fn("Collector.run")(function*(
 const once = <A, E, R>(shared: Shared | undefined, runId: number, unit: string, work: Effect.Effect<A, E, R>) =>
   Effect.gen(function*() {
     if (shared === undefined) return { state: "claimed" as UnitState, result: Option.some(yield* work) }
-    const state = yield* shared.coordination.claimUnit(shared.membership, runId, unit, iso(yield* Clock.currentTimeMillis))
+    const state = yield* shared.coordination.claimUnit(shared.membership, runId, unit)
     if (state !== "claimed") return { state, result: Option.none<A>() }
     const result = yield* work
-    yield* shared.coordination.finishUnit(shared.membership, runId, unit, iso(yield* Clock.currentTimeMillis))
+    yield* shared.coordination.finishUnit(shared.membership, runId, unit)
     shared.did.push(unit)
     return { state, result: Option.some(result) }
   })
@@ -248,21 +251,28 @@ const collect = Effect.fnUntraced(function*(
   if (shared === undefined) {
     if (discovering) yield* discoverYears(years)
   } else yield* runYears
-  // 2. What changed since the mark.
-  const changes: ChangesRead = Option.getOrElse(
-    (yield* once(shared, runId, options.all === true ? "catalogue" : "changes", readTheChanges)).result,
-    // Another collector of this generation reads them, and moves the mark.
-    (): ChangesRead => ({ report: { status: "elsewhere", windows: 0, listed: 0, stored: 0, new: 0 }, newIds: [], markTo: undefined })
-  )
+  // 2. What changed since the mark. Among others, one collector reads them (with `all`, the
+  // export too) and moves the mark; if it dies first, another takes the unit over.
+  const changesUnit = options.all === true ? "catalogue" : "changes"
+  let changes: ChangesRead | undefined
+  let changesHeld = false
+  const takeChanges = Effect.gen(function*() {
+    const { result, state } = yield* once(shared, runId, changesUnit, readTheChanges)
+    if (Option.isSome(result)) changes = result.value
+    changesHeld = state === "held"
+    return state === "claimed"
+  })
+  yield* takeChanges
   // TMDB busy (5xx, 429 after the retries) is not fatal: the changes are read again next run.
   const busy = (e: TmdbError) => failureKind(e) === "server" || failureKind(e) === "rate_limited"
-  if (options.all === true && changes.unreachable !== undefined && !busy(changes.unreachable)) return yield* changes.unreachable
+  const unreachable = () => (options.all === true && changes?.unreachable !== undefined && !busy(changes.unreachable) ? changes.unreachable : undefined)
+  if (unreachable() !== undefined) return yield* unreachable()!
 
   // 3. Fetch concurrently. A writer drains completed outcomes in short transactions, so a kill
   // loses at most what is in flight, and memory stays flat however many movies there are.
   const limit = options.refreshLimit
   const nowMs = yield* Clock.currentTimeMillis
-  const policy = {
+  const policyNow = () => ({
     staleBefore: iso(nowMs - staleAfterMs),
     // Numbers of recent releases still move: 7 days for films out in the last 90.
     recentReleasedAfter: iso(nowMs - 90 * DAY).slice(0, 10),
@@ -272,9 +282,12 @@ const collect = Effect.fnUntraced(function*(
     exportsSince: exported?.since,
     // What any collector of the generation tried already waits for the next run.
     attemptedBefore: shared?.membership.startedAt ?? iso(startedMs)
-  }
+  })
+  // Recomputed when this collector takes the export over from one that died.
+  let policy = policyNow()
   // Movies new in the changes first, as they have no row yet; then the store's choice.
-  const fresh = limit === undefined ? changes.newIds : changes.newIds.slice(0, limit)
+  const freshOf = (read: ChangesRead | undefined) => limit === undefined ? read?.newIds ?? [] : (read?.newIds ?? []).slice(0, limit)
+  const fresh = freshOf(changes)
   const total = limit === 0 ? 0 : Math.min(limit ?? Infinity, fresh.length + (yield* repo.countForDetails(policy)))
   let chosen = 0
   let fetched = 0
@@ -282,7 +295,7 @@ const collect = Effect.fnUntraced(function*(
   let removed = 0
   let restored = 0
   let freshFiltered = 0
-  const freshIds = new Set(fresh)
+  const freshIds = new Set<number>(fresh)
   const failed: Partial<Record<FailureKind, number>> = {}
   const fetchAll = <E, R>(ids: Stream.Stream<number, E, R>) =>
     Effect.gen(function*() {
@@ -358,35 +371,56 @@ const collect = Effect.fnUntraced(function*(
     const claims = Stream.repeatEffectChunkOption(
       Effect.gen(function*() {
         const room = Math.min(claimSize, (limit ?? Infinity) - chosen)
-        const ids = room <= 0 ? [] : yield* shared.coordination.claimDetails(runId, policy, room, yield* now)
+        const ids = room <= 0 ? [] : yield* shared.coordination.claimDetails(runId, policy, room)
         return ids.length === 0 ? yield* Effect.fail(Option.none()) : Chunk.fromIterable(ids)
       }).pipe(Effect.mapError((e) => (Option.isOption(e) ? e : Option.some(e))))
     )
+    /** Shared units a dead collector left: taken over once they expire. Returns whether any ran. */
+    const runUnits = Effect.gen(function*() {
+      const ranYears = yield* runYears
+      if (!changesHeld || !(yield* takeChanges)) return ranYears
+      if (unreachable() !== undefined) return yield* unreachable()!
+      policy = policyNow()
+      const late = freshOf(changes)
+      for (const id of late) freshIds.add(id)
+      if (late.length > 0) yield* fetchAll(Stream.fromIterable(late))
+      return true
+    })
     while (true) {
-      yield* fetchAll(claims)
-      if (limit !== undefined && chosen >= limit) break
-      // Nothing to claim now. A dead collector's years are taken over once they expire; while
+      // With `all`, the others wait for the export: its one long transaction and their writes
+      // would lock the same rows in different orders.
+      if (!(options.all === true && changesHeld)) {
+        yield* fetchAll(claims)
+        if (limit !== undefined && chosen >= limit) break
+      }
+      // Nothing to claim now. A dead collector's units are taken over once they expire; while
       // another collector is alive and holds work, what it holds may come back: wait for it.
-      if (yield* runYears) continue
-      if (!(yield* shared.coordination.othersBusy(shared.membership, runId, yield* now))) break
+      if (yield* runUnits) continue
+      if (!(yield* shared.coordination.othersBusy(shared.membership, runId))) {
+        // That check frees a dead collector's units at once: one more look before leaving.
+        if (yield* runUnits) continue
+        break
+      }
       yield* Effect.sleep(Duration.seconds(1))
     }
   }
 
   // 4. The changes are stored: move the mark (a failed page left it where it was).
-  if (changes.markTo !== undefined) yield* repo.setMark(CHANGES_MARK, changes.markTo, yield* now)
+  if (changes?.markTo !== undefined) yield* repo.setMark(CHANGES_MARK, changes.markTo, yield* now)
 
   // 5. Summarize.
   const stats = yield* client.stats
   const limiterStats = yield* limiter.stats
   const units = years.length + 1
+  // Another collector of this generation read them, and moves the mark.
+  const changesReport: ChangesReport = changes?.report ?? { status: "elsewhere", windows: 0, listed: 0, stored: 0, new: 0 }
   const summary: CollectionSummary = {
     runId,
     shared: shared === undefined ? undefined : { generation: shared.membership.generation, did: [...shared.did], byOthers: units - shared.did.length },
     budget: { kind: limiterStats.budget, collectors: limiterStats.collectors },
     mode: options.all === true ? "all" : "years",
     export: exported?.report,
-    changes: changes.report,
+    changes: changesReport,
     removed,
     restored,
     discovered,
@@ -400,7 +434,7 @@ const collect = Effect.fnUntraced(function*(
     rateLimited: stats.rateLimited,
     settledRate: Math.round(limiterStats.currentRate * 100) / 100,
     durationMs: (yield* Clock.currentTimeMillis) - startedMs,
-    complete: discoveryComplete({ failedPages: discoveryFailures, incomplete, truncated }) && changes.report.status !== "failed",
+    complete: discoveryComplete({ failedPages: discoveryFailures, incomplete, truncated }) && changesReport.status !== "failed",
     missing: incomplete.reduce((n, i) => n + i.missing, 0),
     discoveryFailures: discoveryFailures.map((f) => ({
       year: f.year,

@@ -1,6 +1,7 @@
 import { SqlClient, type Statement } from "@effect/sql"
 import type { SqlError } from "@effect/sql/SqlError"
 import { Context, Effect, Layer, type ParseResult, Schema } from "effect"
+import * as fs from "node:fs"
 import * as os from "node:os"
 import { type DatabaseError, DatabaseErrorMapping } from "../src/Database.js"
 import { RETRIED_NEXT_RUN } from "../src/Errors.js"
@@ -27,7 +28,8 @@ const Runs = Schema.Array(Schema.Struct({
   id: Schema.Number,
   collector: Schema.NullOr(Schema.String),
   generation: Schema.NullOr(Schema.Number),
-  heartbeat_at: Schema.NullOr(Schema.String)
+  heartbeat_at: Schema.NullOr(Schema.String),
+  silent: Schema.optional(Schema.Number)
 }))
 const Ids = Schema.Array(Schema.Struct({ tmdb_id: Schema.Number }))
 const Claimed = Schema.Array(Schema.Struct({ run_id: Schema.Number }))
@@ -35,8 +37,23 @@ const Units = Schema.Array(Schema.Struct({ unit: Schema.String, done_at: Schema.
 const Flag = Schema.Array(Schema.Struct({ busy: Schema.Number }))
 const Started = Schema.Array(Schema.Struct({ started_at: Schema.String }))
 
-/** `host pid`: who a run is, so a collector on the same host can tell a dead one at once. */
-export const collectorName = () => `${os.hostname()} ${process.pid}`
+// The kernel's boot and this process's pid namespace: a pid means the same process only where
+// both match (containers share a host name with their host, not its pids).
+const pidSpace = (() => {
+  try {
+    const boot = fs.readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim()
+    const ns = fs.readlinkSync("/proc/self/ns/pid").replace(/\D/g, "")
+    return `${boot}/${ns}`
+  } catch {
+    return "unknown"
+  }
+})()
+
+/**
+ * `host pid pid-space`: who a run is, so a collector in the same pid space can tell a dead one at
+ * once; elsewhere only its heartbeat tells.
+ */
+export const collectorName = () => `${os.hostname()} ${process.pid} ${pidSpace}`
 
 const alive = (pid: number) => {
   try {
@@ -63,21 +80,19 @@ export interface Membership {
 export class Coordination extends Context.Tag("tmdb/Coordination")<Coordination, {
   readonly leaseMs: number
   /** Joins the live generation, or starts one; runs of dead collectors on this host are given up first. */
-  readonly join: (runId: number, at: string) => Effect.Effect<Membership, DatabaseError>
+  readonly join: (runId: number) => Effect.Effect<Membership, DatabaseError>
   /** Moves on the expiry of everything `runId` holds. */
-  readonly heartbeat: (runId: number, at: string) => Effect.Effect<void, DatabaseError>
+  readonly heartbeat: (runId: number) => Effect.Effect<void, DatabaseError>
   /** Claims a unit of the generation's shared work; `done` or `held` when another has it. */
-  readonly claimUnit: (m: Membership, runId: number, unit: string, at: string) => Effect.Effect<UnitState, DatabaseError>
-  readonly finishUnit: (m: Membership, runId: number, unit: string, at: string) => Effect.Effect<void, DatabaseError>
+  readonly claimUnit: (m: Membership, runId: number, unit: string) => Effect.Effect<UnitState, DatabaseError>
+  readonly finishUnit: (m: Membership, runId: number, unit: string) => Effect.Effect<void, DatabaseError>
   /** Up to `n` movies that need details, leased to `runId`; no other collector gets them. */
-  readonly claimDetails: (runId: number, policy: SelectionPolicy, n: number, at: string) => Effect.Effect<ReadonlyArray<number>, DatabaseError>
+  readonly claimDetails: (runId: number, policy: SelectionPolicy, n: number) => Effect.Effect<ReadonlyArray<number>, DatabaseError>
   /** Whether another live collector holds a lease or an unfinished unit: work that may come back. */
-  readonly othersBusy: (m: Membership, runId: number, at: string) => Effect.Effect<boolean, DatabaseError>
+  readonly othersBusy: (m: Membership, runId: number) => Effect.Effect<boolean, DatabaseError>
   /** Gives back everything `runId` holds (a finished or interrupted run). */
-  readonly release: (runId: number, at: string) => Effect.Effect<void, DatabaseError>
+  readonly release: (runId: number) => Effect.Effect<void, DatabaseError>
 }>() {}
-
-const plus = (at: string, ms: number) => new Date(Date.parse(at) + ms).toISOString()
 
 /** Coordination over the SqlClient in context, which must be PostgreSQL's. */
 export const CoordinationLive = (leaseSeconds: number = DEFAULT_LEASE_SECONDS): Layer.Layer<Coordination, never, SqlClient.SqlClient> =>
@@ -90,29 +105,32 @@ export const CoordinationLive = (leaseSeconds: number = DEFAULT_LEASE_SECONDS): 
       const orFail = <A, R>(effect: Effect.Effect<A, SqlError | ParseResult.ParseError, R>) =>
         effect.pipe(Effect.catchTag("ParseError", Effect.die), Effect.mapError(toDatabaseError))
       const key = (m: Membership, unit: string) => `g${m.generation}:${unit}`
+      // Leases and heartbeats are timed by the database's clock, the one clock every collector
+      // shares: a host whose clock runs ahead would otherwise take live leases.
+      const expiry = (ms: number) => sql`now() + make_interval(secs => CAST(${ms / 1000} AS double precision))`
 
       // A collector is dead once its heartbeat is a lease old, or at once when it ran on this
       // host and its pid is gone. Its run is marked abandoned and what it held is given up.
-      const giveUpDead = (at: string) =>
-        Effect.gen(function*() {
-          const host = os.hostname()
-          const running = yield* Schema.decodeUnknown(Runs)(
-            yield* sql`SELECT id, collector, generation, heartbeat_at FROM collection_runs WHERE status = 'running'`
-          )
-          const dead = running.filter((r) => {
-            const [h, pid] = (r.collector ?? "").split(" ")
-            const silent = r.heartbeat_at === null || Date.parse(r.heartbeat_at) < Date.parse(at) - leaseMs
-            return silent || (h === host && Number(pid) !== process.pid && !alive(Number(pid)))
-          }).map((r) => r.id)
-          if (dead.length === 0) return
-          yield* sql`UPDATE collection_runs SET status = 'abandoned' WHERE ${sql.in("id", dead)} AND status = 'running'`
-          yield* sql`DELETE FROM detail_leases WHERE ${sql.in("run_id", dead)}`
-          yield* sql`UPDATE work_claims SET expires_at = ${at} WHERE ${sql.in("run_id", dead)} AND done_at IS NULL`
-        })
+      const giveUpDead = Effect.gen(function*() {
+        const running = yield* Schema.decodeUnknown(Runs)(
+          yield* sql`SELECT id, collector, generation, heartbeat_at,
+              CASE WHEN heartbeat_at IS NULL OR heartbeat_at < ${expiry(-leaseMs)} THEN 1 ELSE 0 END AS silent
+              FROM collection_runs WHERE status = 'running'`
+        )
+        const dead = running.filter((r) => {
+          const [host, pid, space] = (r.collector ?? "").split(" ")
+          const here = host === os.hostname() && space === pidSpace && space !== "unknown"
+          return r.silent === 1 || (here && Number(pid) !== process.pid && !alive(Number(pid)))
+        }).map((r) => r.id)
+        if (dead.length === 0) return
+        yield* sql`UPDATE collection_runs SET status = 'abandoned' WHERE ${sql.in("id", dead)} AND status = 'running'`
+        yield* sql`DELETE FROM detail_leases WHERE ${sql.in("run_id", dead)}`
+        yield* sql`UPDATE work_claims SET expires_at = now() WHERE ${sql.in("run_id", dead)} AND done_at IS NULL`
+      })
 
-      const join = (runId: number, at: string) =>
+      const join = (runId: number) =>
         orFail(Effect.gen(function*() {
-          yield* giveUpDead(at)
+          yield* giveUpDead
           // One at a time: collectors started together must agree on one generation.
           return yield* sql.withTransaction(Effect.gen(function*() {
             yield* sql`SELECT pg_advisory_xact_lock(${JOIN_LOCK})`
@@ -121,29 +139,29 @@ export const CoordinationLive = (leaseSeconds: number = DEFAULT_LEASE_SECONDS): 
                 WHERE status = 'running' AND id <> ${runId} AND generation IS NOT NULL ORDER BY generation LIMIT 1`
             )
             const generation = live[0]?.generation ?? runId
-            yield* sql`UPDATE collection_runs SET generation = ${generation}, heartbeat_at = ${at} WHERE id = ${runId}`
+            yield* sql`UPDATE collection_runs SET generation = ${generation}, heartbeat_at = now() WHERE id = ${runId}`
             // The units of generations no one belongs to any more.
-            if (generation === runId) yield* sql`DELETE FROM work_claims WHERE expires_at < ${at} OR done_at IS NOT NULL`
+            if (generation === runId) yield* sql`DELETE FROM work_claims WHERE expires_at < now() OR done_at IS NOT NULL`
             const started = yield* Schema.decodeUnknown(Started)(yield* sql`SELECT started_at FROM collection_runs WHERE id = ${generation}`)
-            return { generation, startedAt: started[0]?.started_at ?? at }
+            return { generation, startedAt: started[0]!.started_at }
           }))
         }))
 
-      const heartbeat = (runId: number, at: string) =>
+      const heartbeat = (runId: number) =>
         orFail(Effect.gen(function*() {
-          const until = plus(at, leaseMs)
-          yield* sql`UPDATE collection_runs SET heartbeat_at = ${at} WHERE id = ${runId}`
+          const until = expiry(leaseMs)
+          yield* sql`UPDATE collection_runs SET heartbeat_at = now() WHERE id = ${runId}`
           yield* sql`UPDATE detail_leases SET expires_at = ${until} WHERE run_id = ${runId}`
           yield* sql`UPDATE work_claims SET expires_at = ${until} WHERE run_id = ${runId} AND done_at IS NULL`
         }))
 
-      const claimUnit = (m: Membership, runId: number, unit: string, at: string) =>
+      const claimUnit = (m: Membership, runId: number, unit: string) =>
         orFail(Effect.gen(function*() {
           // A unit whose holder stopped beating is taken over; a done one never is.
           const won = yield* Schema.decodeUnknown(Claimed)(
-            yield* sql`INSERT INTO work_claims (unit, run_id, expires_at) VALUES (${key(m, unit)}, ${runId}, ${plus(at, leaseMs)})
+            yield* sql`INSERT INTO work_claims (unit, run_id, expires_at) VALUES (${key(m, unit)}, ${runId}, ${expiry(leaseMs)})
               ON CONFLICT (unit) DO UPDATE SET run_id = excluded.run_id, expires_at = excluded.expires_at
-              WHERE work_claims.done_at IS NULL AND work_claims.expires_at <= ${at}
+              WHERE work_claims.done_at IS NULL AND work_claims.expires_at <= now()
               RETURNING run_id`
           )
           if (won.length > 0) return "claimed" as const
@@ -151,24 +169,24 @@ export const CoordinationLive = (leaseSeconds: number = DEFAULT_LEASE_SECONDS): 
           return row[0]?.done_at !== null && row[0] !== undefined ? ("done" as const) : ("held" as const)
         }))
 
-      const finishUnit = (m: Membership, runId: number, unit: string, at: string) =>
-        orFail(sql`UPDATE work_claims SET done_at = ${at} WHERE unit = ${key(m, unit)} AND run_id = ${runId}`)
+      const finishUnit = (m: Membership, runId: number, unit: string) =>
+        orFail(sql`UPDATE work_claims SET done_at = now() WHERE unit = ${key(m, unit)} AND run_id = ${runId}`)
 
-      const claimDetails = (runId: number, policy: SelectionPolicy, n: number, at: string) =>
+      const claimDetails = (runId: number, policy: SelectionPolicy, n: number) =>
         orFail(Effect.gen(function*() {
           // The candidates' rows are locked, and rows another collector is claiming right now
           // skipped, so collectors claiming together take different movies instead of queueing
           // on the same ones. The lease's unique key settles the rest: a movie whose lease was
           // committed after this statement's snapshot conflicts, and is not returned.
           const { last, priority, untried } = pendingPriority(sql, policy)
-          const lease = plus(at, leaseMs)
+          const lease = expiry(leaseMs)
           const take = (picked: Statement.Statement<unknown>) =>
             Effect.flatMap(
               sql`WITH picked AS (${picked})
                 INSERT INTO detail_leases (tmdb_id, run_id, expires_at)
                 SELECT tmdb_id, ${runId}, ${lease} FROM picked
                 ON CONFLICT (tmdb_id) DO UPDATE SET run_id = excluded.run_id, expires_at = excluded.expires_at
-                  WHERE detail_leases.expires_at <= ${at}
+                  WHERE detail_leases.expires_at <= now()
                 RETURNING tmdb_id`,
               (rows) => Effect.map(Schema.decodeUnknown(Ids)(rows), (ids) => ids.map((r) => r.tmdb_id))
             )
@@ -179,14 +197,14 @@ export const CoordinationLive = (leaseSeconds: number = DEFAULT_LEASE_SECONDS): 
             SELECT m.tmdb_id FROM movies m
             WHERE m.details_fetched_at IS NULL
               AND NOT EXISTS (SELECT 1 FROM fetch_failures f WHERE f.tmdb_id = m.tmdb_id)
-              AND NOT EXISTS (SELECT 1 FROM detail_leases l WHERE l.tmdb_id = m.tmdb_id AND l.expires_at > ${at})
+              AND NOT EXISTS (SELECT 1 FROM detail_leases l WHERE l.tmdb_id = m.tmdb_id AND l.expires_at > now())
             LIMIT ${n}
             FOR UPDATE OF m SKIP LOCKED`)
           if (fresh.length >= n) return fresh
           const ranked = yield* take(sql`
             SELECT m.tmdb_id FROM movies m LEFT JOIN fetch_failures f ON f.tmdb_id = m.tmdb_id
             WHERE ${priority} IS NOT NULL
-              AND NOT EXISTS (SELECT 1 FROM detail_leases l WHERE l.tmdb_id = m.tmdb_id AND l.expires_at > ${at})
+              AND NOT EXISTS (SELECT 1 FROM detail_leases l WHERE l.tmdb_id = m.tmdb_id AND l.expires_at > now())
             ORDER BY ${priority}, ${last}, m.tmdb_id
             LIMIT ${n - fresh.length}
             FOR UPDATE OF m SKIP LOCKED`)
@@ -197,31 +215,31 @@ export const CoordinationLive = (leaseSeconds: number = DEFAULT_LEASE_SECONDS): 
             SELECT f.tmdb_id FROM fetch_failures f
             WHERE ${sql.in("f.kind", RETRIED_NEXT_RUN)} AND ${untried(sql`f.last_attempt_at`)}
               AND NOT EXISTS (SELECT 1 FROM movies m WHERE m.tmdb_id = f.tmdb_id)
-              AND NOT EXISTS (SELECT 1 FROM detail_leases l WHERE l.tmdb_id = f.tmdb_id AND l.expires_at > ${at})
+              AND NOT EXISTS (SELECT 1 FROM detail_leases l WHERE l.tmdb_id = f.tmdb_id AND l.expires_at > now())
             ORDER BY f.last_attempt_at, f.tmdb_id LIMIT ${n - ids.length}`)
           return [...ids, ...orphans]
         }))
 
-      const othersBusy = (m: Membership, runId: number, at: string) =>
+      const othersBusy = (m: Membership, runId: number) =>
         orFail(Effect.gen(function*() {
           // A dead collector's work is free now rather than when its leases expire.
-          yield* giveUpDead(at)
+          yield* giveUpDead
           const rows = yield* Schema.decodeUnknown(Flag)(
             yield* sql`SELECT CASE WHEN
-                EXISTS (SELECT 1 FROM detail_leases WHERE run_id <> ${runId} AND expires_at > ${at})
+                EXISTS (SELECT 1 FROM detail_leases WHERE run_id <> ${runId} AND expires_at > now())
                 OR EXISTS (SELECT 1 FROM work_claims WHERE unit LIKE ${`g${m.generation}:%`} AND run_id <> ${runId}
-                  AND done_at IS NULL AND expires_at > ${at})
+                  AND done_at IS NULL AND expires_at > now())
               THEN 1 ELSE 0 END AS busy`
           )
           return rows[0]?.busy === 1
         }))
 
-      const release = (runId: number, at: string) =>
+      const release = (runId: number) =>
         orFail(Effect.gen(function*() {
           yield* sql`DELETE FROM detail_leases WHERE run_id = ${runId}`
-          yield* sql`UPDATE work_claims SET expires_at = ${at} WHERE run_id = ${runId} AND done_at IS NULL`
+          yield* sql`UPDATE work_claims SET expires_at = now() WHERE run_id = ${runId} AND done_at IS NULL`
           // The last to finish leaves collection_runs saying which of the others died.
-          yield* giveUpDead(at)
+          yield* giveUpDead
         }))
 
       return { leaseMs, join, heartbeat, claimUnit, finishUnit, claimDetails, othersBusy, release }

@@ -71,12 +71,21 @@ const POSTGRES = /^postgres(ql)?:\/\//i
  */
 export const databaseTarget = (value: string): Either.Either<DatabaseTarget, DatabaseError> => {
   if (!POSTGRES.test(value)) return Either.right({ _tag: "sqlite", path: value })
+  // Everything between "//" and the last "@" is user information, password included, however it
+  // is written (an unencoded "/", "#" or "?" in a password would fool a URL parser into showing
+  // part of it as a host or a port): messages show only what comes after the "@".
+  const rest = value.replace(POSTGRES, "")
+  const at = rest.lastIndexOf("@")
+  const shown = `postgres://${at === -1 ? "" : "…@"}${at === -1 ? rest : rest.slice(at + 1)}`
+  const invalid = (why: string) =>
+    Either.left(new DatabaseError({ problem: "cannot_open", path: shown, message: `${shown} is not a valid PostgreSQL URL: ${why}` }))
+  const userInfo = at === -1 ? "" : rest.slice(0, at)
+  if (/[/?#]/.test(userInfo)) return invalid("percent-encode /, ? and # in the user name and password")
   let parsed: URL
   try {
     parsed = new URL(value)
   } catch {
-    const shown = value.replace(/\/\/([^/@]*):[^/@]*@/, "//$1:***@")
-    return Either.left(new DatabaseError({ problem: "cannot_open", path: shown, message: `${shown} is not a valid PostgreSQL URL` }))
+    return invalid("expected postgres://user[:password]@host[:port]/database")
   }
   const database = decodeURIComponent(parsed.pathname.replace(/^\//, ""))
   const user = decodeURIComponent(parsed.username)

@@ -235,6 +235,9 @@ describe.skipIf(!pgUp)("collect CLI on PostgreSQL", () => {
         [`postgres://analyst:s3cret@127.0.0.1:${refusing.port}/movies`, /refused the password for postgres:\/\/analyst@127\.0\.0\.1:\d+\/movies$/, 1],
         [missing.toString(), new RegExp(`^database postgres://${missing.username}@${missing.host}/tmdb_no_such_database does not exist`), 1],
         ["postgres://analyst:s3cret@/movies", /is not a valid PostgreSQL URL/, 2],
+        // Unencoded "/", "#" or "?" in a password: a URL parser would show part of it as a host or port.
+        ["postgres://analyst:s3/cret@127.0.0.1/movies", /^postgres:\/\/…@127\.0\.0\.1\/movies is not a valid PostgreSQL URL: percent-encode/, 2],
+        ["postgres://analyst:5432#s3cret@127.0.0.1/movies", /^postgres:\/\/…@127\.0\.0\.1\/movies is not a valid PostgreSQL URL: percent-encode/, 2],
         ["postgres://analyst:s3cret@127.0.0.1:5432", /is not a valid PostgreSQL URL/, 2]
       ]
       for (const [url, message, code] of cases) {
@@ -242,7 +245,7 @@ describe.skipIf(!pgUp)("collect CLI on PostgreSQL", () => {
         const lines = run.stderr.trim().split("\n")
         expect({ url, lines }).toEqual({ url, lines: [expect.stringMatching(message)] })
         expect(run.code).toBe(code)
-        expect(run.stdout + run.stderr).not.toContain("s3cret")
+        expect(run.stdout + run.stderr).not.toMatch(/s3|cret/)
       }
       expect(detailRequests(s)).toBe(0)
     } finally {
