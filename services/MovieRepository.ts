@@ -1,10 +1,11 @@
 import { SqlClient, SqlSchema, type Statement } from "@effect/sql"
 import { SqlError } from "@effect/sql/SqlError"
-import { type Cause, Effect, Option, type ParseResult, Schema, Stream } from "effect"
+import { type Cause, Duration, Effect, Option, type ParseResult, Schedule, Schema, Stream } from "effect"
 import { DatabaseErrorMapping } from "../src/Database.js"
 import { type FailureKind, RETRIED_NEXT_RUN } from "../src/Errors.js"
 import type { DiscoveredMovie, MovieDetails } from "../src/Movie.js"
 import { FailureRow, type FinalRunStatus, MovieRow, RunRow, type RunStatus, SelectionPolicy } from "../src/Storage.js"
+import { findErrorCode } from "../src/Wire.js"
 import { type ExportEntry, markChanged, readMark, recordPresence, storeExportSlice, writeMark } from "./CatalogueWrites.js"
 import { chunks, detailsWrite, toEventLoop, writeDetails } from "./MovieWrites.js"
 import { renormalizeAll } from "./Renormalize.js"
@@ -108,6 +109,15 @@ export class MovieRepository extends Effect.Service<MovieRepository>()("tmdb/Mov
         Effect.catchTags({ ParseError: Effect.die, NoSuchElementException: Effect.die }),
         Effect.mapError(toDatabaseError)
       )
+    // PostgreSQL, many collectors: two transactions that lock the same movies in different orders
+    // deadlock, and PostgreSQL aborts one (40P01; 40001 for a serialization failure). Both writes
+    // below are whole and idempotent, so the aborted one is simply run again.
+    const retryConflicts = <A, E, R>(transaction: Effect.Effect<A, E, R>) =>
+      transaction.pipe(Effect.retry({
+        times: 5,
+        schedule: Schedule.exponential(Duration.millis(20)),
+        while: (e) => e instanceof SqlError && ["40P01", "40001"].includes(findErrorCode(e) ?? "")
+      }))
     const setExcluded = (columns: ReadonlyArray<string>) => sql.join(", ", false)(columns.map((column) => sql`${sql(column)} = excluded.${sql(column)}`))
 
     const countKnown = SqlSchema.single({
@@ -160,7 +170,7 @@ export class MovieRepository extends Effect.Service<MovieRepository>()("tmdb/Mov
       leasedBy?: number
     ) {
       if (details.length === 0 && failures.length === 0) return { removed: 0, restored: 0 }
-      return yield* orFail(sql.withTransaction(Effect.gen(function*() {
+      return yield* orFail(retryConflicts(sql.withTransaction(Effect.gen(function*() {
         for (const [i, slice] of chunks(details, SLICE).entries()) {
           if (i > 0) yield* toEventLoop
           yield* writeDetails(sql, slice.map((m) => detailsWrite(m, at)))
@@ -183,7 +193,7 @@ export class MovieRepository extends Effect.Service<MovieRepository>()("tmdb/Mov
         }
         const gone = failures.filter((f) => f.kind === "not_found").map((f) => f.tmdbId)
         return yield* recordPresence(sql, details.map((m) => m.tmdbId), gone, at)
-      })))
+      }))))
     })
 
     const pending = (policy: SelectionPolicy) => {
@@ -313,7 +323,7 @@ export class MovieRepository extends Effect.Service<MovieRepository>()("tmdb/Mov
 
     /** Marks the stored movies among `ids` changed as of `changedAt`; returns which are stored. */
     const recordChanges = Effect.fn("MovieRepository.recordChanges")(function*(ids: ReadonlyArray<number>, changedAt: string) {
-      return yield* orFail(sql.withTransaction(markChanged(sql, ids, changedAt)))
+      return yield* orFail(retryConflicts(sql.withTransaction(markChanged(sql, ids, changedAt))))
     })
 
     /** A sync mark (`sync_marks`), undefined when never set. */

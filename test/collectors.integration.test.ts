@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from "vitest"
 import type { Sandbox } from "../sandbox/index.js"
 import { type CliResult, sleep, startCli } from "./support/cli.js"
 import { cliEnv, expectExactRows, sandboxes } from "./support/sandbox.js"
-import { freshDatabase, readPg, REDIS_URL, requireServer } from "./support/services.js"
+import { connect, freshDatabase, readPg, REDIS_URL, requireServer } from "./support/services.js"
 
 // Many collectors on one PostgreSQL database (README "Many collectors"): real CLI processes
 // started with the same command, the machine's PostgreSQL, the sandbox on 127.0.0.1.
@@ -107,6 +107,17 @@ describe.skipIf(!pgUp)("many collectors on one PostgreSQL database", () => {
     // Killed once the details are under way, and not restarted.
     const end = Date.now() + 60_000
     while ((s.counters.byEndpoint["movie"] ?? 0) < 60 && Date.now() < end) await sleep(20)
+    // As if it ran on another machine: its pid tells the others nothing, only its silence does,
+    // so its work passes on when its leases expire.
+    const client = await connect(url)
+    try {
+      const moved = await client.query("UPDATE collection_runs SET collector = 'another-machine 1 elsewhere' WHERE collector LIKE $1", [
+        `% ${runs[0]!.child.pid} %`
+      ])
+      expect(moved.rowCount).toBe(1)
+    } finally {
+      await client.end()
+    }
     const killedAt = s.counters.byEndpoint["movie"] ?? 0
     runs[0]!.child.kill("SIGKILL")
     const [killed, ...others] = await Promise.all(runs.map((r) => r.done))
@@ -166,5 +177,45 @@ describe.skipIf(!pgUp)("many collectors on one PostgreSQL database", () => {
     } finally {
       redis.kill()
     }
+  })
+
+  it("with --all, a collector killed while it reads the export and the changes: another takes them over; nothing is left unread", async () => {
+    // Every API request takes 1.5 s: the changes are read long enough to be killed reading them.
+    const s = await sandbox({ catalogue: { seed: 35, startYear: 2020, endYear: 2021, perYear: 15 }, latencyMs: 1_500 })
+    const { url } = await database("takeover")
+    const env = cliEnv(s, { TMDB_FILES_URL: s.filesUrl })
+    const args = ["--all", "--rps", "50", "--burst", "10", "--lease-seconds", "3", "--db", url, "--json"]
+    const first = startCli(args, env)
+    // Killed once it holds the export and changes (the catalogue unit), before it is done.
+    const end = Date.now() + 60_000
+    let holding = false
+    while (!holding && Date.now() < end) {
+      await sleep(50)
+      const c = await connect(url)
+      try {
+        const claims = await c.query("SELECT 1 FROM work_claims WHERE unit LIKE '%:catalogue' AND done_at IS NULL").catch(() => ({ rowCount: 0 }))
+        holding = (claims.rowCount ?? 0) > 0
+      } finally {
+        await c.end()
+      }
+    }
+    expect(holding).toBe(true)
+    const second = startCli(args, env)
+    first.child.kill("SIGKILL")
+    const [killed, survivor] = await Promise.all([first.done, second.done])
+    expect(killed.signal).toBe("SIGKILL")
+    expect(survivor.code).toBe(0)
+    expect(survivor.stderr).toMatch(/this collector did catalogue/)
+    expect(survivor.stderr).toMatch(/changes +\d{4}-\d\d-\d\d\.\.\d{4}-\d\d-\d\d: /)
+    const stored = await readPg(url)
+    const truth = s.exportTruth({})
+    expect(stored.movies.filter((m) => m.details_fetched_at !== null).map((m) => m.tmdb_id)).toEqual(truth.map((t) => t.tmdbId))
+    const c = await connect(url)
+    try {
+      expect((await c.query("SELECT name FROM sync_marks ORDER BY name")).rows.map((r) => r.name)).toEqual(["changes", "exports_since"])
+    } finally {
+      await c.end()
+    }
+    expect(stored.runs.map((r) => r.status)).toEqual(["abandoned", "complete"])
   })
 })
