@@ -4,8 +4,7 @@ import pg from "pg"
 import { PgLive } from "../layers/Pg.js"
 import { withAppends } from "../sandbox/Appends.js"
 import { generateCatalogue } from "../sandbox/index.js"
-import { CoordinationLive } from "../services/Coordination.js"
-import { Coordination } from "../services/Coordination.js"
+import { alive, Coordination, CoordinationLive } from "../services/Coordination.js"
 import { MovieRepository } from "../services/MovieRepository.js"
 import { BROTLI, refreshed } from "../services/MovieWrites.js"
 import { DEFAULT_APPEND } from "../src/Appended.js"
@@ -51,15 +50,6 @@ const urlOf = (name: string) => {
   const u = new URL(ADMIN_URL)
   u.pathname = `/${name}`
   return u.toString()
-}
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM"
-  }
 }
 
 /**

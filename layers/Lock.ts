@@ -2,19 +2,11 @@ import Database from "better-sqlite3"
 import { Effect, Layer } from "effect"
 import * as fs from "node:fs"
 import * as os from "node:os"
+import { alive } from "../services/Coordination.js"
 import { DatabaseError } from "../src/Database.js"
 import { findErrorCode } from "../src/Wire.js"
 
 const sqliteCode = (cause: unknown) => findErrorCode(cause, (c) => c.startsWith("SQLITE_")) ?? ""
-
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM"
-  }
-}
 
 /**
  * SQLite's own exclusive lock (fcntl on unix, LockFileEx on Windows) on `lockFile`, held until

@@ -55,7 +55,8 @@ const pidSpace = (() => {
  */
 export const collectorName = () => `${os.hostname()} ${process.pid} ${pidSpace}`
 
-const alive = (pid: number) => {
+/** Whether a process of this pid namespace is alive (EPERM: alive, not ours to signal). */
+export const alive = (pid: number) => {
   try {
     process.kill(pid, 0)
     return true

@@ -1,10 +1,10 @@
 import { spawn } from "node:child_process"
 import * as net from "node:net"
-import { afterEach, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import type { Sandbox } from "../sandbox/index.js"
 import { type CliResult, sleep, startCli } from "./support/cli.js"
 import { cliEnv, expectExactRows, sandboxes } from "./support/sandbox.js"
-import { connect, freshDatabase, readPg, REDIS_URL, requireServer } from "./support/services.js"
+import { connect, databases, readPg, REDIS_URL, requireServer } from "./support/services.js"
 
 // Many collectors on one PostgreSQL database (README "Many collectors"): real CLI processes
 // started with the same command, the machine's PostgreSQL, the sandbox on 127.0.0.1.
@@ -35,15 +35,7 @@ const ownRedis = async () => {
   return { url: `redis://127.0.0.1:${port}`, kill: () => child.kill("SIGKILL") }
 }
 const sandbox = sandboxes()
-const dbs: Array<{ drop: () => Promise<void> }> = []
-afterEach(async () => {
-  await Promise.all(dbs.splice(0).map((d) => d.drop()))
-})
-const database = async (label: string) => {
-  const d = await freshDatabase(label)
-  dbs.push(d)
-  return d
-}
+const database = databases()
 
 const YEARS = { startYear: 2019, endYear: 2021 }
 /** Movies TMDB served more than once, and how many times over. */

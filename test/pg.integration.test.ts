@@ -4,13 +4,13 @@ import { execFile } from "node:child_process"
 import * as fs from "node:fs"
 import * as net from "node:net"
 import * as path from "node:path"
-import { afterEach, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { PgLive } from "../layers/Pg.js"
 import { SqlLive } from "../layers/Sql.js"
 import type { Sandbox } from "../sandbox/index.js"
 import { root, runCli, sleep, startCli, tmpDir } from "./support/cli.js"
 import { cliEnv, expectExactRows, sandboxes } from "./support/sandbox.js"
-import { connect, databaseUrl, freshDatabase, readPg, requireServer } from "./support/services.js"
+import { connect, databases, databaseUrl, readPg, requireServer } from "./support/services.js"
 
 // The real CLI on the machine's PostgreSQL (README "PostgreSQL"), against the sandbox: the same
 // guarantees as on SQLite, over a real connection.
@@ -18,15 +18,7 @@ import { connect, databaseUrl, freshDatabase, readPg, requireServer } from "./su
 const pgUp = await requireServer("PostgreSQL", "the PostgreSQL tests")
 const sandbox = sandboxes()
 const detailRequests = (s: Sandbox) => s.counters.byEndpoint["movie"] ?? 0
-const dbs: Array<{ drop: () => Promise<void> }> = []
-afterEach(async () => {
-  await Promise.all(dbs.splice(0).map((d) => d.drop()))
-})
-const database = async (label: string) => {
-  const d = await freshDatabase(label)
-  dbs.push(d)
-  return d
-}
+const database = databases()
 
 /** A server that speaks PostgreSQL's protocol as far as asking for a password and refusing it (28P01). */
 const refusingServer = async () => {

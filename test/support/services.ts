@@ -1,5 +1,6 @@
 import * as net from "node:net"
 import pg from "pg"
+import { afterEach } from "vitest"
 import type { StoredMovie } from "./cli.js"
 
 // The machine's PostgreSQL and Redis (README "PostgreSQL and Redis"). Tests that need them use
@@ -110,5 +111,18 @@ export const readPg = async (url: string) => {
     return { movies, failures, runs, integrity: "ok" }
   } finally {
     await client.end()
+  }
+}
+
+/** Databases made by a test file with `freshDatabase`, each dropped after its test. Call once at the file's top level. */
+export const databases = () => {
+  const open: Array<{ drop: () => Promise<void> }> = []
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((d) => d.drop()))
+  })
+  return async (label: string) => {
+    const d = await freshDatabase(label)
+    open.push(d)
+    return d
   }
 }
