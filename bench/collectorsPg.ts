@@ -6,7 +6,7 @@ import { withAppends } from "../sandbox/Appends.js"
 import { generateCatalogue } from "../sandbox/index.js"
 import { alive, Coordination, CoordinationLive } from "../services/Coordination.js"
 import { MovieRepository } from "../services/MovieRepository.js"
-import { BROTLI, refreshed } from "../services/MovieWrites.js"
+import { binaryChunks, BROTLI, chunks, refreshed } from "../services/MovieWrites.js"
 import { DEFAULT_APPEND } from "../src/Appended.js"
 import { decodeMovieDetails } from "../src/Decode.js"
 import type { MovieDetails } from "../src/Movie.js"
@@ -175,26 +175,6 @@ export const decodeRich = (bodies: ReadonlyArray<string>, offset = 0): Array<Mov
 
 /** saveOutcomes writes a batch in slices of this many movies (SLICE in services/MovieRepository.ts). */
 const SLICE = 50
-/** Child rows go in statements of 256, 128, ... 1 rows (binaryChunks in services/MovieWrites.ts). */
-const CHILD_CHUNK = 256
-
-const binaryChunks = <A>(items: ReadonlyArray<A>): Array<ReadonlyArray<A>> => {
-  const out: Array<ReadonlyArray<A>> = []
-  let i = 0
-  for (let size = CHILD_CHUNK; size >= 1; size /= 2) {
-    while (items.length - i >= size) {
-      out.push(items.slice(i, i + size))
-      i += size
-    }
-  }
-  return out
-}
-
-const slices = <A>(items: ReadonlyArray<A>, size: number): Array<ReadonlyArray<A>> => {
-  const out: Array<ReadonlyArray<A>> = []
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size))
-  return out
-}
 
 const q = (id: string) => `"${id}"`
 
@@ -211,7 +191,7 @@ export const rawSave = async (c: pg.Client, movies: ReadonlyArray<MovieDetails>,
   const t0 = performance.now()
   await c.query("BEGIN")
   try {
-    for (const slice of slices(movies, SLICE)) {
+    for (const slice of chunks(movies, SLICE)) {
       const ids = slice.map((m) => m.tmdbId)
       const upsert = multiInsert("movies", slice.map((m) => movieRow(m, at)))
       await c.query(
@@ -244,7 +224,7 @@ export const rawSave = async (c: pg.Client, movies: ReadonlyArray<MovieDetails>,
       await c.query(`DELETE FROM fetch_failures WHERE tmdb_id = ANY($1)`, [ids])
     }
     // recordPresence: a movie served again is no longer removed.
-    for (const chunk of slices(movies.map((m) => m.tmdbId), 500)) {
+    for (const chunk of chunks(movies.map((m) => m.tmdbId), 500)) {
       await c.query(`UPDATE movies SET removed_at = NULL WHERE tmdb_id = ANY($1) AND removed_at IS NOT NULL RETURNING tmdb_id`, [chunk])
     }
     await c.query("COMMIT")

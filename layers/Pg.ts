@@ -10,7 +10,8 @@ import { migrationsLoader } from "../src/Migrations.js"
 // The repository's row schemas read what SQLite gives: ISO-8601 text for instants, YYYY-MM-DD
 // text for dates, numbers, JSON as text, 0/1 flags. These parsers make PostgreSQL's rows read
 // the same, so one repository and one set of schemas serve both.
-const instant = (text: string) => new Date(text.replace(" ", "T").replace(/([+-]\d\d)$/, "$1:00")).toISOString()
+/** PostgreSQL's text for a timestamptz (`2026-12-04 17:01:48.1+00`) as ISO-8601 text. */
+export const instant = (text: string) => new Date(text.replace(" ", "T").replace(/([+-]\d\d)$/, "$1:00")).toISOString()
 const PARSERS: Record<number, (text: string) => unknown> = {
   [pg.types.builtins.TIMESTAMPTZ]: instant,
   [pg.types.builtins.DATE]: (text) => text,

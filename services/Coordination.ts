@@ -28,7 +28,6 @@ const Runs = Schema.Array(Schema.Struct({
   id: Schema.Number,
   collector: Schema.NullOr(Schema.String),
   generation: Schema.NullOr(Schema.Number),
-  heartbeat_at: Schema.NullOr(Schema.String),
   silent: Schema.optional(Schema.Number)
 }))
 const Ids = Schema.Array(Schema.Struct({ tmdb_id: Schema.Number }))
@@ -118,7 +117,7 @@ export const CoordinationLive = (leaseSeconds: number = DEFAULT_LEASE_SECONDS): 
       // host and its pid is gone. Its run is marked abandoned and what it held is given up.
       const giveUpDead = Effect.gen(function*() {
         const running = yield* Schema.decodeUnknown(Runs)(
-          yield* sql`SELECT id, collector, generation, heartbeat_at,
+          yield* sql`SELECT id, collector, generation,
               CASE WHEN heartbeat_at IS NULL OR heartbeat_at < ${expiry(-leaseMs)} THEN 1 ELSE 0 END AS silent
               FROM collection_runs WHERE status = 'running'`
         )
@@ -140,7 +139,7 @@ export const CoordinationLive = (leaseSeconds: number = DEFAULT_LEASE_SECONDS): 
           return yield* sql.withTransaction(Effect.gen(function*() {
             yield* sql`SELECT pg_advisory_xact_lock(${JOIN_LOCK})`
             const live = yield* Schema.decodeUnknown(Runs)(
-              yield* sql`SELECT id, collector, generation, heartbeat_at FROM collection_runs
+              yield* sql`SELECT id, collector, generation FROM collection_runs
                 WHERE status = 'running' AND id <> ${runId} AND generation IS NOT NULL ORDER BY generation LIMIT 1`
             )
             const generation = live[0]?.generation ?? runId

@@ -17,7 +17,7 @@ const CHILD_CHUNK = 256
  * client's prepared-statement cache keeps, where a statement per row count would be prepared
  * anew each time (SQLite parses every distinct text).
  */
-const binaryChunks = <A>(items: ReadonlyArray<A>): Array<ReadonlyArray<A>> => {
+export const binaryChunks = <A>(items: ReadonlyArray<A>): Array<ReadonlyArray<A>> => {
   const out: Array<ReadonlyArray<A>> = []
   let i = 0
   for (let size = CHILD_CHUNK; size >= 1; size /= 2) {

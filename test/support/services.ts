@@ -1,6 +1,7 @@
 import * as net from "node:net"
 import pg from "pg"
 import { afterEach } from "vitest"
+import { instant } from "../../layers/Pg.js"
 import type { StoredMovie } from "./cli.js"
 
 // The machine's PostgreSQL and Redis (README "PostgreSQL and Redis"). Tests that need them use
@@ -86,7 +87,7 @@ const readerTypes: pg.CustomTypesConfig = {
       : oid === pg.types.builtins.JSONB
       ? (t: string) => t
       : oid === pg.types.builtins.TIMESTAMPTZ
-      ? (t: string) => new Date(t.replace(" ", "T").replace(/([+-]\d\d)$/, "$1:00")).toISOString()
+      ? instant
       : pg.types.getTypeParser(oid, format as "text")) as pg.CustomTypesConfig["getTypeParser"]
 }
 
