@@ -4,15 +4,18 @@ import type { ChangesReport, CollectionProgress } from "../src/Collection.js"
 import type { DatabaseError } from "../src/Database.js"
 import { type FailureKind, failureKind, type TmdbError } from "../src/Errors.js"
 import type { ExportEntry } from "./CatalogueWrites.js"
-import { MovieRepository } from "./MovieRepository.js"
-import { TmdbClient } from "./TmdbClient.js"
+import type { MovieRepository } from "./MovieRepository.js"
+import type { TmdbClient } from "./TmdbClient.js"
 import type { TmdbExports } from "./TmdbExports.js"
 
 // The whole-catalogue steps of a run: the daily ID export (`--all`) and /movie/changes.
 
 const DAY = 86_400_000
 const SLICE = 500
-/** TMDB's longest /movie/changes window: a longer one is its 422, code 20 (tmdb-api-facts.md §6). */
+/**
+ * TMDB's longest /movie/changes window (https://developer.themoviedb.org/docs/tracking-content-changes):
+ * a longer one is its 422, code 20 (https://developer.themoviedb.org/docs/errors).
+ */
 export const CHANGES_WINDOW_DAYS = 14
 export const CHANGES_MARK = "changes"
 export const EXPORTS_MARK = "exports_since"
@@ -42,9 +45,22 @@ const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10)
  * Streams the export of `date` (and its adult file when asked) into the store in one
  * transaction, counting what it read. Every id it lists, kept or not, goes into the returned bits.
  */
-export const readExport = (exports: TmdbExports, date: string, filter: ExportFilter, at: string, progress: (p: CollectionProgress) => void) =>
+/** What reading an export came to: its report, every id it listed, and the first export this store read. */
+export interface ExportRead {
+  readonly report: ExportReport
+  readonly listed: IdBits
+  readonly since: string
+}
+
+export const readExport = (
+  repo: MovieRepository,
+  exports: TmdbExports,
+  date: string,
+  filter: ExportFilter,
+  at: string,
+  progress: (p: CollectionProgress) => void
+) =>
   Effect.gen(function*() {
-    const repo = yield* MovieRepository
     const files = filter.includeAdult === true ? (["movie", "adult"] as const) : (["movie"] as const)
     const listed = new IdBits()
     let lines = 0
@@ -89,7 +105,7 @@ export const readExport = (exports: TmdbExports, date: string, filter: ExportFil
       firstMalformed,
       new: added
     }
-    return { report, listed, since }
+    return { report, listed, since } satisfies ExportRead
   })
 
 /**
@@ -115,6 +131,8 @@ export interface ChangesRead {
 }
 
 export const readChanges = (
+  client: TmdbClient,
+  repo: MovieRepository,
   nowMs: number,
   options: {
     readonly all: boolean
@@ -123,10 +141,8 @@ export const readChanges = (
     readonly readBackDays: number
     readonly probe: boolean
   }
-): Effect.Effect<ChangesRead, DatabaseError, TmdbClient | MovieRepository> =>
+): Effect.Effect<ChangesRead, DatabaseError> =>
   Effect.gen(function*() {
-    const client = yield* TmdbClient
-    const repo = yield* MovieRepository
     const today = dayOf(nowMs)
     const empty = { windows: 0, listed: 0, stored: 0, new: 0 }
     const oldest = yield* repo.oldestDetails

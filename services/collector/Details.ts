@@ -1,0 +1,83 @@
+import { Clock, Duration, Effect, Option, Stream } from "effect"
+import type { SelectionPolicy } from "../../src/Storage.js"
+import type { ChangesRead } from "../CatalogueSync.js"
+import { fetchAll } from "./Fetch.js"
+import type { RunState } from "./Tally.js"
+import type { Units } from "./Work.js"
+
+// Phase 3: details. Movies new in the changes first, as they have no row yet; then what the
+// store chooses (alone) or what this collector claims (among others), until nothing is left.
+
+const DAY = 86_400_000
+const iso = (ms: number) => new Date(ms).toISOString()
+
+/** Which stored movies need details now, as of `nowMs`. */
+const policyOf = (run: RunState, nowMs: number, staleAfterMs: number): SelectionPolicy => ({
+  staleBefore: iso(nowMs - staleAfterMs),
+  // Numbers of recent releases still move: 7 days for films out in the last 90.
+  recentReleasedAfter: iso(nowMs - 90 * DAY).slice(0, 10),
+  recentStaleBefore: iso(nowMs - Math.min(staleAfterMs, 7 * DAY)),
+  // Only the collector that stored the export knows it is stored.
+  exportDate: run.tally.exported === undefined ? undefined : run.exporting?.date,
+  exportsSince: run.tally.exported?.since,
+  // What any collector of the generation tried already waits for the next run.
+  attemptedBefore: run.work.attemptedBefore
+})
+
+/**
+ * Fetches what needs details. `retake` takes over the shared units a dead collector left (its
+ * years, its changes) and says whether it ran any; the changes it reads bring new ids of their own.
+ * With `all`, nothing is fetched while another collector holds the `catalogue` unit.
+ */
+export const fetchDetails = <E, R>(run: RunState, staleAfter: Duration.Duration, catalogue: Units, retake: Effect.Effect<boolean, E, R>) =>
+  Effect.gen(function*() {
+    const { options, repo, tally, work } = run
+    const limit = options.refreshLimit
+    const left = () => (limit ?? Infinity) - tally.chosen
+    const nowMs = yield* Clock.currentTimeMillis
+    const staleAfterMs = Duration.toMillis(staleAfter)
+    const freshOf = (read: ChangesRead | undefined) => limit === undefined ? read?.newIds ?? [] : (read?.newIds ?? []).slice(0, limit)
+    const fresh = new Set<number>()
+    const total = limit === 0
+      ? 0
+      : Math.min(limit ?? Infinity, freshOf(tally.changes).length + (yield* repo.countForDetails(policyOf(run, nowMs, staleAfterMs))))
+    const fetch = <E2, R2>(ids: Stream.Stream<number, E2, R2>) => fetchAll(run, ids, fresh, total)
+
+    // The changes' new ids, once per reading of the changes (a takeover reads them late).
+    let freshFrom: ChangesRead | undefined
+    const fetchFresh = Effect.suspend(() => {
+      if (tally.changes === freshFrom) return Effect.void
+      freshFrom = tally.changes
+      const ids = freshOf(freshFrom)
+      for (const id of ids) fresh.add(id)
+      return ids.length === 0 ? Effect.void : fetch(Stream.fromIterable(ids))
+    })
+
+    yield* fetchFresh
+    while (left() > 0) {
+      // With `all`, the others wait for the export: its one long transaction and their writes
+      // would lock the same rows in different orders.
+      if (!(options.all === true && catalogue.held())) {
+        const next = yield* work.next(policyOf(run, nowMs, staleAfterMs), left)
+        if (Option.isSome(next)) {
+          yield* fetch(next.value)
+          continue
+        }
+      }
+      // Nothing to fetch now. A dead collector's units are taken over once they expire; while
+      // another collector is alive and holds work, what it holds may come back: wait for it.
+      if (yield* retake) {
+        yield* fetchFresh
+        continue
+      }
+      if (!(yield* work.othersBusy)) {
+        // That check frees a dead collector's units at once: one more look before leaving.
+        if (yield* retake) {
+          yield* fetchFresh
+          continue
+        }
+        break
+      }
+      yield* Effect.sleep(Duration.seconds(1))
+    }
+  })

@@ -1,0 +1,82 @@
+import { Clock, Effect, Either, Queue, Stream } from "effect"
+import { keepsDetails } from "../../src/Catalogue.js"
+import { failureKind, UnauthorizedError } from "../../src/Errors.js"
+import type { MovieDetails } from "../../src/Movie.js"
+import type { FailureRecord } from "../MovieRepository.js"
+import { toEventLoop } from "../MovieWrites.js"
+import { type DetailsOutcome, forEachMovieDetails } from "../TmdbClient.js"
+import type { RunState } from "./Tally.js"
+
+const MAX_BATCH = 500
+const GATHER_TURNS = 8
+
+/**
+ * Fetches the details of `ids` concurrently while a writer drains the outcomes in short
+ * transactions, so a kill loses at most what is in flight and memory stays flat however many
+ * movies there are. `fresh`: ids new since the export, kept only if its filters would keep them.
+ */
+export const fetchAll = <E, R>(run: RunState, ids: Stream.Stream<number, E, R>, fresh: ReadonlySet<number>, total: number) =>
+  Effect.gen(function*() {
+    const { client, options, repo, tally } = run
+    const concurrency = client.settings.maxConcurrent
+    // `null` marks the end of the outcomes.
+    const queue = yield* Queue.bounded<DetailsOutcome | null>(concurrency)
+    // An id holds a permit from before its request until its outcome is committed, so a kill
+    // loses at most the concurrency's worth of answers, however far a slow or loaded database
+    // lets the writer fall behind: the workers wait for it instead of piling answers up.
+    const unsaved = yield* Effect.makeSemaphore(concurrency)
+    const save = (batch: ReadonlyArray<DetailsOutcome>) =>
+      Effect.gen(function*() {
+        const details: Array<MovieDetails> = []
+        const failures: Array<FailureRecord> = []
+        for (const outcome of batch) {
+          if (Either.isLeft(outcome.result)) {
+            failures.push({ tmdbId: outcome.tmdbId, kind: failureKind(outcome.result.left), message: outcome.result.left.message })
+          } else if (fresh.has(outcome.tmdbId) && !keepsDetails(options, outcome.result.right)) {
+            tally.freshFiltered++
+          } else details.push(outcome.result.right)
+        }
+        tally.done += batch.length
+        if (details.length + failures.length > 0) {
+          const at = new Date(yield* Clock.currentTimeMillis).toISOString()
+          const presence = yield* repo.saveOutcomes(details, failures, at, run.work.leasedBy)
+          tally.removed += presence.removed
+          tally.restored += presence.restored
+          tally.fetched += details.length
+          for (const f of failures) tally.failed[f.kind] = (tally.failed[f.kind] ?? 0) + 1
+        }
+        run.progress({ phase: "details", done: tally.done, total, failed: tally.done - tally.fetched - tally.freshFiltered })
+        yield* unsaved.release(batch.length)
+      }).pipe(Effect.uninterruptible) // never cut a transaction short
+    // The writer cannot be interrupted: it stops at the end marker, which the producer always
+    // sends, so every outcome taken from the queue is written (on success, failure or Ctrl-C).
+    const writer = Effect.uninterruptible(Effect.gen(function*() {
+      while (true) {
+        const batch = Array.from(yield* Queue.takeBetween(queue, 1, MAX_BATCH))
+        // A commit of a rich movie writes some 25 pages (its row, eight child tables and their
+        // indexes, the payload), however few movies it holds: while answers keep arriving, let a
+        // few turns of the event loop bring more before committing. Turns, not a timer: at a slow
+        // rate nothing is waiting and the batch is written at once.
+        for (let turn = 0; turn < GATHER_TURNS && batch.length < concurrency && !batch.includes(null); turn++) {
+          yield* toEventLoop
+          batch.push(...(yield* Queue.takeUpTo(queue, MAX_BATCH - batch.length)))
+        }
+        yield* save(batch.filter((o) => o !== null))
+        if (batch.includes(null)) return
+      }
+      // A writer that failed takes no more: the workers waiting to hand over stop at once.
+    })).pipe(Effect.onError(() => Queue.shutdown(queue)))
+    const counted = Effect.zipRight(unsaved.take(1), Effect.sync(() => tally.chosen++))
+    const producer = forEachMovieDetails(
+      client,
+      Stream.mapEffect(ids, (id) => Effect.as(counted, id)),
+      (outcome) =>
+        Effect.zipRight(
+          Queue.offer(queue, outcome),
+          // A rejected key is fatal for the run: stop sending at once.
+          Either.isLeft(outcome.result) && outcome.result.left instanceof UnauthorizedError ? Effect.fail(outcome.result.left) : Effect.void
+        ),
+      { appendToResponse: options.append ?? [] }
+    ).pipe(Effect.ensuring(Queue.offer(queue, null)))
+    yield* Effect.all([producer, writer], { concurrency: 2, discard: true })
+  })

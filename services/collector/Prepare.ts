@@ -1,0 +1,45 @@
+import { ConfigError, Duration, Effect } from "effect"
+import type { CollectionOptions } from "../../src/Collection.js"
+import { appendSetting } from "../../src/Config.js"
+import { DEFAULT_MIN_VOTE_COUNT } from "../../src/Discover.js"
+import { ExportError, type TmdbExports } from "../TmdbExports.js"
+
+const DEFAULT_STALE_AFTER = Duration.days(90)
+
+/**
+ * A run's options checked, and with `all` today's daily ID export found (and checked to be gzip),
+ * before the run is recorded: when either fails, the run writes nothing.
+ */
+export const prepare = (given: CollectionOptions, startedMs: number, exports: TmdbExports | undefined) =>
+  Effect.gen(function*() {
+    const endYear = given.endYear ?? new Date(startedMs).getUTCFullYear()
+    if (given.all !== true && given.startYear === undefined) {
+      return yield* Effect.fail(ConfigError.MissingData(["startYear"], "startYear is required unless all is set"))
+    }
+    const exporter = given.all === true ? exports : undefined
+    if (given.all === true && exporter === undefined) {
+      return yield* new ExportError({ message: "the whole catalogue (all) needs the TmdbExports service: provide TmdbExports.Default" })
+    }
+    const date = exporter === undefined ? undefined : yield* exporter.locate(startedMs, { includeAdult: given.includeAdult })
+    const staleAfter = Duration.decode(given.staleAfter ?? DEFAULT_STALE_AFTER)
+    // Checked before the run is recorded: a bad list fails once, not once per movie.
+    const append = yield* appendSetting(given.append)
+    return {
+      endYear,
+      staleAfter,
+      exporting: exporter === undefined || date === undefined ? undefined : { exports: exporter, date },
+      options: { ...given, append },
+      /** As `collection_runs.options` records it, for a person to read. */
+      recorded: {
+        ...given,
+        // Discover's threshold as it applied: none with `all`.
+        minVoteCount: given.all === true ? undefined : given.minVoteCount ?? DEFAULT_MIN_VOTE_COUNT,
+        onProgress: undefined,
+        staleAfter: undefined,
+        // The horizon in days, not Effect's encoding of a Duration.
+        staleAfterDays: Duration.toDays(staleAfter),
+        endYear,
+        append
+      }
+    }
+  })
