@@ -28,9 +28,44 @@ const topOf = (file: string, spec: string): string => {
 }
 
 const sources = [
-  ...["src", "services", "layers", "scripts", "sandbox"].flatMap(filesUnder),
+  ...["src", "services", "layers", "scripts", "bench", "sandbox"].flatMap(filesUnder),
   ...["index.ts", "testing.ts"].filter((f) => fs.existsSync(path.join(root, f)))
 ]
+
+/** The project's own files `file` imports, statically or dynamically. */
+const edgesOf = (file: string, known: ReadonlySet<string>): Array<string> =>
+  importsOf(file).filter((spec) => spec.startsWith(".")).map((spec) =>
+    path.relative(root, path.resolve(root, path.dirname(file), spec)).replace(/\.js$/, ".ts")
+  ).filter((target) => known.has(target))
+
+/** Every import circle of a graph, as its members (Tarjan's strongly connected components). */
+const circles = (edges: ReadonlyMap<string, ReadonlyArray<string>>): Array<Array<string>> => {
+  const index = new Map<string, number>()
+  const low = new Map<string, number>()
+  const stack: Array<string> = []
+  const found: Array<Array<string>> = []
+  const visit = (v: string) => {
+    index.set(v, index.size)
+    low.set(v, index.get(v)!)
+    stack.push(v)
+    for (const w of edges.get(v)!) {
+      if (!index.has(w)) {
+        visit(w)
+        low.set(v, Math.min(low.get(v)!, low.get(w)!))
+      } else if (stack.includes(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!))
+    }
+    if (low.get(v) !== index.get(v)) return
+    const members: Array<string> = []
+    let w: string
+    do {
+      w = stack.pop()!
+      members.push(w)
+    } while (w !== v)
+    if (members.length > 1 || edges.get(v)!.includes(v)) found.push(members.sort())
+  }
+  for (const f of edges.keys()) if (!index.has(f)) visit(f)
+  return found
+}
 
 describe("layering", () => {
   it("every import points to its own level or below; the sandbox imports nothing of the project", () => {
@@ -44,7 +79,8 @@ describe("layering", () => {
           if (target !== "sandbox") upward.push(`${file} -> ${spec}`)
           continue
         }
-        if (target === "sandbox" && top === "scripts") continue // the demo and `npm run sandbox` start it
+        // The demo, `npm run sandbox` and the benchmarks start it.
+        if (target === "sandbox" && (top === "scripts" || top === "bench")) continue
         const from = LEVEL[top]
         const to = LEVEL[target]
         if (from === undefined || to === undefined || to > from) upward.push(`${file} -> ${spec}`)
@@ -53,6 +89,14 @@ describe("layering", () => {
     expect(upward).toEqual([])
     // The check reads real imports: the collector service does depend on the repository.
     expect(importsOf("services/Collector.ts")).toContain("./MovieRepository.js")
+  })
+
+  it("no import circle in any folder: scripts/, bench/ and test/ included", () => {
+    const everything = new Set([...sources, ...filesUnder("test")])
+    expect(circles(new Map([...everything].map((f) => [f, edgesOf(f, everything)])))).toEqual([])
+    // The check reads real imports, and finds a circle however long.
+    expect(edgesOf("services/Collector.ts", everything)).toContain("services/MovieRepository.ts")
+    expect(circles(new Map([["a", ["b"]], ["b", ["c"]], ["c", ["a"]], ["d", ["a"]]]))).toEqual([["a", "b", "c"]])
   })
 
   it("no file imports the @effect/platform or @effect/platform-node package index (it loads the Swagger UI bundles)", () => {
