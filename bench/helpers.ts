@@ -130,6 +130,11 @@ export const runtimeChanges = (a: ReturnType<typeof codeState>, b: ReturnType<ty
 // ---------------------------------------------------------------------------------------------
 // Statistics
 
+export const sum = (xs: ReadonlyArray<number>): number => xs.reduce((a, b) => a + b, 0)
+
+/** 0, 1, ..., n - 1. */
+export const range = (n: number): Array<number> => Array.from({ length: n }, (_, i) => i)
+
 export const percentile = (values: ReadonlyArray<number>, p: number): number => {
   if (values.length === 0) return Number.NaN
   const sorted = [...values].sort((a, b) => a - b)

@@ -61,12 +61,15 @@ export interface SandboxProcess {
   close(): Promise<void>
 }
 
-export interface SandboxCountersJson {
+/** What /__sandbox/counters answers (sandbox/Counters.ts countersJson), in the parts read here. */
+interface SandboxCountersJson {
   requests: number
   byEndpoint: Record<string, number>
+  byStatus: Record<string, number>
   rateLimited: number
   maxInFlight: number
   detailsServed: Record<string, number>
+  discoverPages: ReadonlyArray<{ gte: string | null; lte: string | null; page: number }>
 }
 
 /** `scripts/sandbox.ts` in its own process, so its CPU is not ours. */
