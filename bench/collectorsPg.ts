@@ -17,8 +17,8 @@ import { sleep } from "./processes.js"
 // migrated by the project's own PgLive; what a database holds; raw `pg` doing what
 // MovieRepository.saveOutcomes sends.
 
-export const ADMIN_URL = process.env["TEST_DATABASE_URL"] ?? "postgres://root@127.0.0.1:5432/test"
-export const RICH = DEFAULT_APPEND
+const ADMIN_URL = process.env["TEST_DATABASE_URL"] ?? "postgres://root@127.0.0.1:5432/test"
+const RICH = DEFAULT_APPEND
 const PREFIX = "tmdb_bench_"
 
 const admin = async <A>(f: (c: pg.Client) => Promise<A>): Promise<A> => {

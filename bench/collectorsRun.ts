@@ -14,7 +14,7 @@ export interface Years {
   readonly endYear: number
 }
 
-export interface Plan {
+interface Plan {
   readonly k: number
   readonly options: SandboxOptions
   readonly years: Years

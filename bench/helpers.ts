@@ -8,12 +8,12 @@ import * as path from "node:path"
 export const root = path.resolve(import.meta.dirname, "..")
 export const API_KEY = "sandbox-api-key"
 
-export type Op = ">=" | "<=" | "<" | ">" | "="
+type Op = ">=" | "<=" | "<" | ">" | "="
 export interface Goal {
   readonly op: Op
   readonly target: number
 }
-export type Status = "PASS" | "MISS" | "INFO" | "ERROR"
+type Status = "PASS" | "MISS" | "INFO" | "ERROR"
 
 export interface Figure {
   readonly bench: string
