@@ -4,7 +4,7 @@ import pg from "pg"
 import { PgLive } from "../layers/Pg.js"
 import { withAppends } from "../sandbox/Appends.js"
 import { generateCatalogue } from "../sandbox/index.js"
-import { alive, Coordination, CoordinationLive } from "../services/Coordination.js"
+import { alive } from "../services/Coordination.js"
 import { MovieRepository } from "../services/MovieRepository.js"
 import { binaryChunks, BROTLI, chunks, refreshed } from "../services/MovieWrites.js"
 import { DEFAULT_APPEND } from "../src/Appended.js"
@@ -15,10 +15,10 @@ import { sleep } from "./processes.js"
 
 // PostgreSQL plumbing of benchmark 7 (bench/collectors.ts): fresh databases named tmdb_bench_*,
 // migrated by the project's own PgLive; what a database holds; raw `pg` doing what
-// MovieRepository.saveOutcomes sends; the cost of claimDetails on a long queue.
+// MovieRepository.saveOutcomes sends.
 
-export const ADMIN_URL = process.env["TEST_DATABASE_URL"] ?? "postgres://root@127.0.0.1:5432/test"
-export const RICH = DEFAULT_APPEND
+const ADMIN_URL = process.env["TEST_DATABASE_URL"] ?? "postgres://root@127.0.0.1:5432/test"
+const RICH = DEFAULT_APPEND
 const PREFIX = "tmdb_bench_"
 
 const admin = async <A>(f: (c: pg.Client) => Promise<A>): Promise<A> => {
@@ -79,6 +79,8 @@ export const databases = () => {
     }
   }
 }
+
+export type Databases = ReturnType<typeof databases>
 
 /** Drops the tmdb_bench_* databases of earlier runs whose process is gone. */
 export const dropStale = () =>
@@ -237,54 +239,3 @@ export const rawSave = async (c: pg.Client, movies: ReadonlyArray<MovieDetails>,
 
 /** The repository: one batch through MovieRepository.saveOutcomes, as the collector's writer calls it. */
 export const repositoryWriter = (db: BenchDb) => MovieRepository.Default.pipe(Layer.provide(pgLayer(db)))
-
-// ---------------------------------------------------------------------------------------------
-// A long queue: movies discovered and never fetched, as a whole-catalogue store holds them.
-
-/** `count` movies needing details, ids `from`.., inserted in one statement, then analysed. */
-export const fillPending = (db: BenchDb, from: number, count: number) =>
-  onDb(db.url, async (c) => {
-    await c.query(
-      `INSERT INTO movies (tmdb_id, title, release_date, vote_count, vote_average, popularity, discovered_at, votes_at)
-       SELECT g, 'Movie ' || g, '2001-01-01', 300, 6.5, 1.0, now(), now() FROM generate_series($1::int, $2::int) g`,
-      [from, from + count - 1]
-    )
-    await c.query("ANALYZE")
-  })
-
-const DAY = 86_400_000
-
-/** The selection policy the Collector builds for a run in years mode (services/Collector.ts). */
-export const policyAt = (nowMs: number, attemptedBefore: string) => ({
-  staleBefore: new Date(nowMs - 90 * DAY).toISOString(),
-  recentReleasedAfter: new Date(nowMs - 90 * DAY).toISOString().slice(0, 10),
-  recentStaleBefore: new Date(nowMs - 7 * DAY).toISOString(),
-  attemptedBefore
-})
-
-/**
- * `claims` calls of Coordination.claimDetails for `size` movies each, as one collector of a
- * generation makes them, timed one by one; what they leased is given back and the run finished.
- */
-export const claimTimes = (db: BenchDb, claims: number, size: number) =>
-  Effect.runPromise(
-    Effect.gen(function*() {
-      const repo = yield* MovieRepository
-      const coordination = yield* Coordination
-      const at = new Date().toISOString()
-      const runId = yield* repo.startRun({ bench: "collectors" }, at, { alone: false, collector: `bench ${process.pid}` })
-      yield* coordination.join(runId)
-      const policy = policyAt(Date.now(), at)
-      const times: Array<number> = []
-      let claimed = 0
-      for (let i = 0; i < claims; i++) {
-        const t0 = performance.now()
-        claimed += (yield* coordination.claimDetails(runId, policy, size)).length
-        times.push(performance.now() - t0)
-      }
-      const end = new Date().toISOString()
-      yield* coordination.release(runId)
-      yield* repo.finishRun(runId, "complete", null, end)
-      return { times, claimed }
-    }).pipe(Effect.provide(Layer.mergeAll(MovieRepository.Default, CoordinationLive(30)).pipe(Layer.provideMerge(pgLayer(db)))))
-  )

@@ -2,11 +2,12 @@ import { Effect, Layer } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { MovieRepository } from "../services/MovieRepository.js"
+import { BATCH } from "./collectorsCommon.js"
 import { type BenchDb, decodeRich, repositoryWriter, richBodies } from "./collectorsPg.js"
 
-// One of the concurrent writers of benchmark 7 (bench/collectors.ts), in its own process as a
-// collector is: `count` rich movies, ids moved by `offset`, decoded before it says it is ready,
-// then written through MovieRepository.saveOutcomes in batches of 500 once `<dir>/go` appears.
+// One of the concurrent writers of benchmark 7 (bench/collectorsConcurrent.ts), in its own process
+// as a collector is: `count` rich movies, ids moved by `offset`, decoded before it says it is ready,
+// then written through MovieRepository.saveOutcomes in batches of BATCH once `<dir>/go` appears.
 // Prints one JSON line: when it started and ended writing (epoch ms).
 
 interface Config {
@@ -17,7 +18,6 @@ interface Config {
   readonly index: number
 }
 
-const BATCH = 500
 const config = JSON.parse(process.argv[2] ?? "{}") as Config
 const movies = decodeRich(richBodies(config.count), config.offset)
 const epoch = () => performance.timeOrigin + performance.now()

@@ -8,12 +8,12 @@ import * as path from "node:path"
 export const root = path.resolve(import.meta.dirname, "..")
 export const API_KEY = "sandbox-api-key"
 
-export type Op = ">=" | "<=" | "<" | ">" | "="
+type Op = ">=" | "<=" | "<" | ">" | "="
 export interface Goal {
   readonly op: Op
   readonly target: number
 }
-export type Status = "PASS" | "MISS" | "INFO" | "ERROR"
+type Status = "PASS" | "MISS" | "INFO" | "ERROR"
 
 export interface Figure {
   readonly bench: string
@@ -129,6 +129,11 @@ export const runtimeChanges = (a: ReturnType<typeof codeState>, b: ReturnType<ty
 
 // ---------------------------------------------------------------------------------------------
 // Statistics
+
+export const sum = (xs: ReadonlyArray<number>): number => xs.reduce((a, b) => a + b, 0)
+
+/** 0, 1, ..., n - 1. */
+export const range = (n: number): Array<number> => Array.from({ length: n }, (_, i) => i)
 
 export const percentile = (values: ReadonlyArray<number>, p: number): number => {
   if (values.length === 0) return Number.NaN

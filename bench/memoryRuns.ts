@@ -6,7 +6,7 @@ import { cliFailure, type CliResult, collectArgs, parseSummary, runCli, type San
 // One CLI collection for the memory and scaling benchmarks: the real CLI, rate limit off, on a
 // fresh database, with bench/childProbe.ts preloaded to report heap figures and CPU time.
 
-export interface Size {
+interface Size {
   readonly label: string
   readonly startYear: number
   readonly endYear: number
@@ -14,7 +14,7 @@ export interface Size {
   readonly timeoutMs: number
 }
 
-export interface ProbeOut {
+interface ProbeOut {
   first: NodeJS.MemoryUsage
   atPeak: NodeJS.MemoryUsage
   heapUsedMax: number
@@ -31,8 +31,6 @@ export interface Run {
   readonly cpuMs: number
 }
 
-export const MB = 1024 * 1024
-
 /**
  * What `npm run collect` runs, read from package.json, so the benchmark measures the command the
  * README gives without npm's own start-up: `node <flags> dist/collect.js`.
@@ -43,7 +41,7 @@ export const collectCommand = (): { readonly script: string; readonly nodeArgs: 
   if (words[0] !== "node" || words.length < 2) throw new Error(`package.json's collect script is not "node [flags] <script>": ${pkg.scripts["collect"]}`)
   return { script: path.join(root, words[words.length - 1]!), nodeArgs: words.slice(1, -1) }
 }
-export const PROBE = path.join(root, "bench/childProbe.ts")
+const PROBE = path.join(root, "bench/childProbe.ts")
 
 // About 95% of generated movies are listed (not adult, not video, dated): 10,500 per year give
 // ~9,975, i.e. 499 discover pages, under the 500-page cap, so no year needs a split.
@@ -58,7 +56,7 @@ export const QUICK: ReadonlyArray<Size> = [
   { label: "10k", startYear: 2010, endYear: 2013, perYear: 2_625, timeoutMs: 90_000 }
 ]
 
-export interface CollectOptions {
+interface CollectOptions {
   /** Run this script with plain node instead of scripts/collect.ts under tsx (no probe then). */
   readonly script?: string
   /** Node flags before the probe, e.g. --max-old-space-size. */

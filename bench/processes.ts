@@ -44,7 +44,7 @@ export const procCpuMs = (pid: number): number | undefined => {
 }
 
 /** VmHWM (peak resident set, monotonic) of a live process in MB. */
-export const procPeakRssMB = (pid: number): number | undefined => {
+const procPeakRssMB = (pid: number): number | undefined => {
   try {
     const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"))
     return m?.[1] !== undefined ? Number(m[1]) / 1024 : undefined
@@ -61,12 +61,15 @@ export interface SandboxProcess {
   close(): Promise<void>
 }
 
-export interface SandboxCountersJson {
+/** What /__sandbox/counters answers (sandbox/Counters.ts countersJson), in the parts read here. */
+interface SandboxCountersJson {
   requests: number
   byEndpoint: Record<string, number>
+  byStatus: Record<string, number>
   rateLimited: number
   maxInFlight: number
   detailsServed: Record<string, number>
+  discoverPages: ReadonlyArray<{ gte: string | null; lte: string | null; page: number }>
 }
 
 /** `scripts/sandbox.ts` in its own process, so its CPU is not ours. */
@@ -123,7 +126,7 @@ export interface CliResult {
   readonly procCpuMs: number
 }
 
-export interface CliOptions {
+interface CliOptions {
   readonly baseUrl: string
   /** Extra node flags before the script, e.g. an --import probe. */
   readonly nodeArgs?: ReadonlyArray<string>

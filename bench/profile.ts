@@ -16,14 +16,14 @@ interface ProfileNode {
   readonly callFrame: CallFrame
   readonly hitCount?: number
 }
-export interface CpuProfile {
+interface CpuProfile {
   readonly nodes: ReadonlyArray<ProfileNode>
   readonly startTime: number
   readonly endTime: number
   readonly samples?: ReadonlyArray<number>
 }
 
-export interface SelfTime {
+interface SelfTime {
   readonly name: string
   readonly where: string
   readonly group: string

@@ -53,7 +53,7 @@ export const readPrevious = (file: string): Results | undefined => {
 
 const md = (s: string) => s.replaceAll("|", "\\|")
 
-export const renderMarkdown = (r: Results, ranNow: ReadonlySet<string>): string => {
+const renderMarkdown = (r: Results, ranNow: ReadonlySet<string>): string => {
   const m = r.machine
   const missed = r.figures.filter((f) => f.status === "MISS" || f.status === "ERROR")
   const lines: Array<string> = [
