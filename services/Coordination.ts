@@ -1,12 +1,10 @@
 import { SqlClient, type Statement } from "@effect/sql"
 import type { SqlError } from "@effect/sql/SqlError"
 import { Context, Effect, Layer, type ParseResult, Schema } from "effect"
-import * as fs from "node:fs"
-import * as os from "node:os"
 import { type DatabaseError, DatabaseErrorMapping } from "../src/Database.js"
-import { RETRIED_NEXT_RUN } from "../src/Errors.js"
+import { deadHere } from "../src/Process.js"
 import type { SelectionPolicy } from "../src/Storage.js"
-import { pendingPriority } from "./MovieRepository.js"
+import { pendingPriority } from "./movieRepository/Pending.js"
 
 // Many collectors on one PostgreSQL database (README "Many collectors"), on the database's own
 // engine: row locks taken with FOR UPDATE SKIP LOCKED, unique keys, transactions and an advisory
@@ -35,34 +33,6 @@ const Claimed = Schema.Array(Schema.Struct({ run_id: Schema.Number }))
 const Units = Schema.Array(Schema.Struct({ unit: Schema.String, done_at: Schema.NullOr(Schema.String) }))
 const Flag = Schema.Array(Schema.Struct({ busy: Schema.Number }))
 const Started = Schema.Array(Schema.Struct({ started_at: Schema.String }))
-
-// The kernel's boot and this process's pid namespace: a pid means the same process only where
-// both match (containers share a host name with their host, not its pids).
-const pidSpace = (() => {
-  try {
-    const boot = fs.readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim()
-    const ns = fs.readlinkSync("/proc/self/ns/pid").replace(/\D/g, "")
-    return `${boot}/${ns}`
-  } catch {
-    return "unknown"
-  }
-})()
-
-/**
- * `host pid pid-space`: who a run is, so a collector in the same pid space can tell a dead one at
- * once; elsewhere only its heartbeat tells.
- */
-export const collectorName = () => `${os.hostname()} ${process.pid} ${pidSpace}`
-
-/** Whether a process of this pid namespace is alive (EPERM: alive, not ours to signal). */
-export const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM"
-  }
-}
 
 export type UnitState = "claimed" | "done" | "held"
 
@@ -121,11 +91,7 @@ export const CoordinationLive = (leaseSeconds: number = DEFAULT_LEASE_SECONDS): 
               CASE WHEN heartbeat_at IS NULL OR heartbeat_at < ${expiry(-leaseMs)} THEN 1 ELSE 0 END AS silent
               FROM collection_runs WHERE status = 'running'`
         )
-        const dead = running.filter((r) => {
-          const [host, pid, space] = (r.collector ?? "").split(" ")
-          const here = host === os.hostname() && space === pidSpace && space !== "unknown"
-          return r.silent === 1 || (here && Number(pid) !== process.pid && !alive(Number(pid)))
-        }).map((r) => r.id)
+        const dead = running.filter((r) => r.silent === 1 || deadHere(r.collector ?? "")).map((r) => r.id)
         if (dead.length === 0) return
         yield* sql`UPDATE collection_runs SET status = 'abandoned' WHERE ${sql.in("id", dead)} AND status = 'running'`
         yield* sql`DELETE FROM detail_leases WHERE ${sql.in("run_id", dead)}`
@@ -182,7 +148,7 @@ export const CoordinationLive = (leaseSeconds: number = DEFAULT_LEASE_SECONDS): 
           // skipped, so collectors claiming together take different movies instead of queueing
           // on the same ones. The lease's unique key settles the rest: a movie whose lease was
           // committed after this statement's snapshot conflicts, and is not returned.
-          const { last, priority, untried } = pendingPriority(sql, policy)
+          const { last, orphaned, priority } = pendingPriority(sql, policy)
           const lease = expiry(leaseMs)
           const take = (picked: Statement.Statement<unknown>) =>
             Effect.flatMap(
@@ -220,8 +186,7 @@ export const CoordinationLive = (leaseSeconds: number = DEFAULT_LEASE_SECONDS): 
           // Ids /movie/changes listed that failed before they had a row: retried with priority 2.
           const orphans = yield* take(sql`
             SELECT f.tmdb_id FROM fetch_failures f
-            WHERE ${sql.in("f.kind", RETRIED_NEXT_RUN)} AND ${untried(sql`f.last_attempt_at`)}
-              AND NOT EXISTS (SELECT 1 FROM movies m WHERE m.tmdb_id = f.tmdb_id)
+            WHERE ${orphaned}
               AND NOT EXISTS (SELECT 1 FROM detail_leases l WHERE l.tmdb_id = f.tmdb_id AND l.expires_at > now())
             ORDER BY f.last_attempt_at, f.tmdb_id LIMIT ${want - ids.length}`)
           return [...ids, ...orphans]

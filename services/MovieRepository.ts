@@ -1,12 +1,13 @@
-import { SqlClient, SqlSchema, type Statement } from "@effect/sql"
+import { SqlClient, SqlSchema } from "@effect/sql"
 import { SqlError } from "@effect/sql/SqlError"
 import { type Cause, Duration, Effect, Option, type ParseResult, Schedule, Schema, Stream } from "effect"
 import { DatabaseErrorMapping } from "../src/Database.js"
-import { type FailureKind, RETRIED_NEXT_RUN } from "../src/Errors.js"
+import type { FailureKind } from "../src/Errors.js"
 import type { DiscoveredMovie, MovieDetails } from "../src/Movie.js"
 import { FailureRow, type FinalRunStatus, MovieRow, RunRow, type RunStatus, SelectionPolicy } from "../src/Storage.js"
 import { findErrorCode } from "../src/Wire.js"
 import { type ExportEntry, markChanged, readMark, recordPresence, storeExportSlice, writeMark } from "./CatalogueWrites.js"
+import { pendingPriority } from "./movieRepository/Pending.js"
 import { chunks, detailsWrite, toEventLoop, writeDetails } from "./MovieWrites.js"
 import { renormalizeAll } from "./Renormalize.js"
 
@@ -51,47 +52,6 @@ const discoveredRow = (m: DiscoveredMovie, at: string): DiscoveredRow => ({
   discovered_at: at,
   votes_at: at
 })
-
-/**
- * Which movies need details, as SQL over `movies m LEFT JOIN fetch_failures f`: `last` is when a
- * movie was last tried, `priority` one CASE giving each movie a single priority (NULL: not
- * needed), so no id is chosen twice: never fetched; listed by /movie/changes since it was
- * fetched; failed with a transient kind; missing from the latest export (`--all`), checked once;
- * stale. `untried(at)` leaves out what this run (or its generation) tried already.
- */
-export const pendingPriority = (sql: SqlClient.SqlClient, policy: SelectionPolicy) => {
-  const last = sql`coalesce(f.last_attempt_at, m.details_fetched_at)`
-  // The end of the day an export listed the movie. SQLite compares ISO text, where
-  // "<day>T24" sorts after every instant of that day; PostgreSQL compares instants.
-  const endOfExportDay = sql.onDialectOrElse({
-    pg: () => sql`CAST(m.exported_on + 1 AS timestamp) AT TIME ZONE 'UTC'`,
-    orElse: () => sql`m.exported_on || 'T24'`
-  })
-  // Never listed by an export: missing since the first export this store read.
-  const missing = policy.exportDate === undefined ? sql`1 = 0` : sql`m.removed_at IS NULL AND m.details_fetched_at IS NOT NULL
-          AND (m.exported_on IS NULL OR m.exported_on < ${policy.exportDate})
-          AND ${last} < CASE WHEN m.exported_on IS NULL THEN ${
-    sql.onDialectOrElse({
-      pg: () => sql`CAST(${policy.exportsSince ?? policy.exportDate} AS timestamptz)`,
-      orElse: () => sql`${policy.exportsSince ?? policy.exportDate}`
-    })
-  } ELSE ${endOfExportDay} END`
-  const back = policy.exportDate === undefined ?
-    sql`1 = 0` :
-    sql`m.removed_at IS NOT NULL AND m.exported_on = ${policy.exportDate} AND ${last} < ${policy.exportDate}`
-  // A run chooses in rounds: what it has tried already waits for the next run.
-  const untried = (at: Statement.Fragment) => policy.attemptedBefore === undefined ? sql`1 = 1` : sql`(${at} IS NULL OR ${at} < ${policy.attemptedBefore})`
-  const priority = sql`(CASE
-      WHEN NOT ${untried(last)} THEN NULL
-      WHEN m.details_fetched_at IS NULL AND f.tmdb_id IS NULL THEN 0
-      WHEN m.changed_at IS NOT NULL AND ${last} < m.changed_at THEN 1
-      WHEN ${sql.in("f.kind", RETRIED_NEXT_RUN)} THEN 2
-      WHEN ${missing} OR ${back} THEN 3
-      WHEN ${last} < ${policy.staleBefore}
-        OR (m.release_date >= ${policy.recentReleasedAfter} AND ${last} < ${policy.recentStaleBefore}) THEN 4
-      END)`
-  return { last, priority, untried }
-}
 
 /**
  * The collector's storage, over any `@effect/sql` client whose database the migrations of
@@ -197,15 +157,13 @@ export class MovieRepository extends Effect.Service<MovieRepository>()("tmdb/Mov
     })
 
     const pending = (policy: SelectionPolicy) => {
-      const { last, priority, untried } = pendingPriority(sql, policy)
+      const { last, orphaned, priority, untried } = pendingPriority(sql, policy)
       return sql`
         SELECT m.tmdb_id, ${last} AS ord, ${priority} AS priority
         FROM movies m LEFT JOIN fetch_failures f ON f.tmdb_id = m.tmdb_id
         WHERE ${untried(last)}
         UNION ALL
-        SELECT f.tmdb_id, f.last_attempt_at, 2 FROM fetch_failures f
-          WHERE ${sql.in("f.kind", RETRIED_NEXT_RUN)} AND ${untried(sql`f.last_attempt_at`)}
-            AND NOT EXISTS (SELECT 1 FROM movies m WHERE m.tmdb_id = f.tmdb_id)`
+        SELECT f.tmdb_id, f.last_attempt_at, 2 FROM fetch_failures f WHERE ${orphaned}`
     }
     const pendingIds = SqlSchema.findAll({
       Request: SelectionPolicy,
