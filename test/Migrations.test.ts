@@ -176,11 +176,8 @@ describe("migrations", () => {
 const FROZEN = ["1_create_movies", "2_rich_records", "3_catalogue_sync", "4_collectors"]
 const frozen = (dialect: "sqlite" | "pg") => fs.readFileSync(path.join(import.meta.dirname, `fixtures/schema-0.3.${dialect}.sql`), "utf8")
 
-/**
- * What the migrations send, over a client of `dialect` that records each statement's text and
- * answers no rows: the file format of `frozen`, one `-- <migration>` line before each statement.
- */
-const sent = (dialect: "sqlite" | "pg", only: ReadonlyArray<string>) =>
+/** A client of `compiler`'s dialect that records the text of each statement and answers no rows. */
+const recording = (compiler: Statement.Compiler) =>
   Effect.gen(function*() {
     const statements: Array<string> = []
     const record = (text: string) => Effect.sync(() => (statements.push(text), []))
@@ -191,11 +188,14 @@ const sent = (dialect: "sqlite" | "pg", only: ReadonlyArray<string>) =>
       executeUnprepared: record,
       executeStream: () => Stream.die("the migrations read no stream")
     }
-    const sql = yield* SqlClient.make({
-      acquirer: Effect.succeed(connection),
-      compiler: dialect === "pg" ? PgClient.makeCompiler() : Statement.makeCompilerSqlite(),
-      spanAttributes: []
-    }).pipe(Effect.provide(Reactivity.layer))
+    const sql = yield* SqlClient.make({ acquirer: Effect.succeed(connection), compiler, spanAttributes: [] })
+    return { sql, statements }
+  }).pipe(Effect.provide(Reactivity.layer))
+
+/** What the migrations `only` send on `dialect`: the format of `frozen`, one `-- <migration>` line before each statement. */
+const sent = (dialect: "sqlite" | "pg", only: ReadonlyArray<string>) =>
+  Effect.gen(function*() {
+    const { sql, statements } = yield* recording(dialect === "pg" ? PgClient.makeCompiler() : Statement.makeCompilerSqlite())
     const loaded = yield* Effect.provideService(migrationsLoader, SqlClient.SqlClient, sql)
     let out = ""
     for (const [id, name, load] of loaded) {
@@ -238,6 +238,21 @@ describe("schema 0.3 is frozen", () => {
         expect(yield* sent(dialect, FROZEN)).toBe(frozen(dialect))
       }))
   }
+
+  it.effect("a client of another dialect is refused with a line saying so, before any statement", () =>
+    Effect.gen(function*() {
+      const mysql = Statement.makeCompiler({
+        dialect: "mysql",
+        placeholder: () => "?",
+        onIdentifier: (name) => name,
+        onRecordUpdate: () => ["", []],
+        onCustom: () => ["", []]
+      })
+      const { sql, statements } = yield* recording(mysql)
+      const error = yield* Effect.flip(Effect.provideService(migrationsLoader, SqlClient.SqlClient, sql))
+      expect(error.message).toBe("tmdb-collector has no migrations for this SQL dialect")
+      expect(statements).toEqual([])
+    }))
 
   it.effect("a new SQLite database holds exactly the catalogue the released statements make", () =>
     Effect.gen(function*() {
