@@ -1,4 +1,5 @@
 import { Migrator, SqlClient } from "@effect/sql"
+import type { SqlError } from "@effect/sql/SqlError"
 import { Effect } from "effect"
 import { ddl, dialectOf, index } from "./schema/Dialect.js"
 import { allMovies, presentMovies } from "./schema/Overview.js"
@@ -7,7 +8,7 @@ import * as T from "./schema/Tables.js"
 // One set of migrations for both dialects (src/schema/): each table written once, rendered in
 // the client's types. A released migration never changes: databases record its id and never run
 // it again, and test/fixtures/ holds every statement schema 0.3 sends, byte for byte.
-const migrations: Record<string, Effect.Effect<void, unknown, SqlClient.SqlClient>> = {
+const migrations: Record<string, Effect.Effect<void, SqlError, SqlClient.SqlClient>> = {
   "1_create_movies": ddl(
     T.movies,
     index("movies", "details_fetched_at"),

@@ -1,8 +1,9 @@
 import { SqlClient } from "@effect/sql"
+import type { SqlError } from "@effect/sql/SqlError"
 import { Effect } from "effect"
 
 /** The SQL dialects tmdb-collector keeps its schema in. */
-export type Dialect = "sqlite" | "pg"
+type Dialect = "sqlite" | "pg"
 
 /** The client's dialect, or undefined for one tmdb-collector has no schema for. */
 export const dialectOf = (sql: SqlClient.SqlClient): Dialect | undefined =>
@@ -13,7 +14,7 @@ export const dialectOf = (sql: SqlClient.SqlClient): Dialect | undefined =>
  * repository reads back (numbers, ISO-8601 text, JSON text, 0/1 flags); PostgreSQL has bigint for
  * money and run numbers, jsonb for JSON, timestamptz for instants, bytea for payloads.
  */
-export type LogicalType = "int" | "bigint" | "real" | "text" | "date" | "instant" | "json" | "bool" | "bytes" | "serial"
+type LogicalType = "int" | "bigint" | "real" | "text" | "date" | "instant" | "json" | "bool" | "bytes" | "serial"
 
 const TYPES: Record<Dialect, Record<LogicalType, string>> = {
   sqlite: {
@@ -49,7 +50,7 @@ const TYPES: Record<Dialect, Record<LogicalType, string>> = {
 const QUOTED: Record<Dialect, ReadonlySet<string>> = { sqlite: new Set(), pg: new Set(["character"]) }
 
 /** A column: its name, its logical type and at most one constraint, e.g. `"title text NOT NULL"`. */
-export type Column = `${string} ${LogicalType}` | `${string} ${LogicalType} ${"NOT NULL" | "PRIMARY KEY"}`
+type Column = `${string} ${LogicalType}` | `${string} ${LogicalType} ${"NOT NULL" | "PRIMARY KEY"}`
 
 const column = (dialect: Dialect) => (spec: Column): string => {
   const [name, type, ...constraint] = spec.split(" ") as [string, LogicalType, ...Array<string>]
@@ -58,7 +59,7 @@ const column = (dialect: Dialect) => (spec: Column): string => {
 }
 
 /** Statements in a dialect's words. */
-export type Ddl = (dialect: Dialect) => ReadonlyArray<string>
+type Ddl = (dialect: Dialect) => ReadonlyArray<string>
 
 /**
  * How a table's DDL text is laid out. SQLite keeps that text as it was sent (`sqlite_master.sql`,
@@ -67,7 +68,7 @@ export type Ddl = (dialect: Dialect) => ReadonlyArray<string>
  * the columns on the `CREATE TABLE` line, "wrapped" starts them on the next one. Each of
  * `lines` is a line of the text.
  */
-export type Layout = "block" | "line" | "wrapped"
+type Layout = "block" | "line" | "wrapped"
 
 /** `CREATE TABLE name`, its columns in each dialect's types. */
 export const table = (name: string, layout: Layout, ...lines: ReadonlyArray<ReadonlyArray<Column>>): Ddl => (dialect) => {
@@ -90,7 +91,7 @@ export const index = (name: string, on: string): Ddl => () => [`CREATE INDEX ${n
 export const byDialect = (statements: Record<Dialect, ReadonlyArray<string>>): Ddl => (dialect) => statements[dialect]
 
 /** A migration: each statement rendered for the client's dialect and run, in order. */
-export const ddl = (...steps: ReadonlyArray<Ddl>): Effect.Effect<void, unknown, SqlClient.SqlClient> =>
+export const ddl = (...steps: ReadonlyArray<Ddl>): Effect.Effect<void, SqlError, SqlClient.SqlClient> =>
   Effect.flatMap(SqlClient.SqlClient, (sql) => {
     const dialect = dialectOf(sql)
     if (dialect === undefined) return Effect.dieMessage("tmdb-collector has no schema for this SQL dialect")
