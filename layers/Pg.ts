@@ -1,9 +1,9 @@
 import { Migrator, SqlClient } from "@effect/sql"
 import { PgClient } from "@effect/sql-pg"
 import { SqlError } from "@effect/sql/SqlError"
-import { Cause, Effect, Layer, Redacted } from "effect"
+import { Effect, Layer, Redacted } from "effect"
 import pg from "pg"
-import { DatabaseError, DatabaseErrorMapping, fromPostgres } from "../src/Database.js"
+import { type DatabaseError, DatabaseErrorMapping, fromPostgres, withDatabaseErrors } from "../src/Database.js"
 import { migrationsLoader } from "../src/Migrations.js"
 
 // node-postgres hands back timestamptz as Date, date as Date, int8 as text and jsonb parsed.
@@ -99,10 +99,5 @@ export const PgLive = (
     applicationName: "tmdb-collector",
     types
   })
-  return Layer.merge(Layer.provideMerge(PgMigrations, client), postgresErrors(display)).pipe(
-    Layer.catchAllCause((cause) => {
-      const failure = Cause.squash(cause)
-      return Layer.fail(failure instanceof DatabaseError ? failure : fromPostgres(display, failure))
-    })
-  )
+  return withDatabaseErrors(Layer.provideMerge(PgMigrations, client), (cause) => fromPostgres(display, cause))
 }

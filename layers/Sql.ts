@@ -1,10 +1,10 @@
 import { Migrator, SqlClient } from "@effect/sql"
 import { SqliteClient } from "@effect/sql-sqlite-node"
 import type { SqlError } from "@effect/sql/SqlError"
-import { Cause, Effect, Layer } from "effect"
+import { Effect, Layer } from "effect"
 import * as fs from "node:fs"
 import * as nodePath from "node:path"
-import { DatabaseError, DatabaseErrorMapping, DEFAULT_DB, fromSqlite } from "../src/Database.js"
+import { DatabaseError, DatabaseErrorMapping, DEFAULT_DB, fromSqlite, withDatabaseErrors } from "../src/Database.js"
 import { migrationsLoader } from "../src/Migrations.js"
 
 export { DEFAULT_DB } from "../src/Database.js"
@@ -64,19 +64,17 @@ export const sqliteErrors = (filename: string): Layer.Layer<DatabaseErrorMapping
 export const SqlLive = (
   filename: string = DEFAULT_DB
 ): Layer.Layer<SqlClient.SqlClient | SqliteClient.SqliteClient | DatabaseErrorMapping, DatabaseError> =>
-  Layer.unwrapEffect(
-    Effect.map(preflight(filename), () => {
-      const client = SqliteClient.layer({ filename })
-      const setup = Layer.effectDiscard(
-        Effect.flatMap(SqlClient.SqlClient, (sql) =>
-          // Another writer holds the lock: wait up to 5 s before failing as `locked`.
-          sql`PRAGMA busy_timeout = 5000`.pipe(Effect.zipRight(sql`PRAGMA synchronous = NORMAL`)))
-      )
-      return Layer.merge(Layer.provideMerge(Layer.merge(MigrationsLive, setup), client), sqliteErrors(filename))
-    })
-  ).pipe(
-    Layer.catchAllCause((cause) => {
-      const failure = Cause.squash(cause)
-      return Layer.fail(failure instanceof DatabaseError ? failure : fromSqlite(filename, failure))
-    })
+  withDatabaseErrors(
+    Layer.unwrapEffect(
+      Effect.map(preflight(filename), () => {
+        const client = SqliteClient.layer({ filename })
+        const setup = Layer.effectDiscard(
+          Effect.flatMap(SqlClient.SqlClient, (sql) =>
+            // Another writer holds the lock: wait up to 5 s before failing as `locked`.
+            sql`PRAGMA busy_timeout = 5000`.pipe(Effect.zipRight(sql`PRAGMA synchronous = NORMAL`)))
+        )
+        return Layer.provideMerge(Layer.merge(MigrationsLive, setup), client)
+      })
+    ),
+    (cause) => fromSqlite(filename, cause)
   )

@@ -1,4 +1,4 @@
-import { Context, Either, Redacted, Schema } from "effect"
+import { Cause, Context, Either, Layer, Redacted, Schema } from "effect"
 import { findErrorCode } from "./Wire.js"
 
 /** Where the CLI and `SqlLive` keep the database unless told otherwise. */
@@ -50,6 +50,22 @@ const driverMessage = (cause: unknown): string => {
 export class DatabaseErrorMapping extends Context.Reference<DatabaseErrorMapping>()("tmdb/DatabaseErrorMapping", {
   defaultValue: () => (cause: unknown): DatabaseError => new DatabaseError({ problem: "other", path: "", message: `database failed: ${driverMessage(cause)}` })
 }) {}
+
+/**
+ * A layer that opens and migrates a database, with its dialect's `toError`: the repository maps
+ * its later failures with it (`DatabaseErrorMapping`), and a failure to open or migrate becomes
+ * one DatabaseError line too. A DatabaseError already (a refused file, say) passes as it is.
+ */
+export const withDatabaseErrors = <A, E, R>(
+  layer: Layer.Layer<A, E, R>,
+  toError: (cause: unknown) => DatabaseError
+): Layer.Layer<A | DatabaseErrorMapping, DatabaseError, R> =>
+  Layer.merge(layer, Layer.succeed(DatabaseErrorMapping, toError)).pipe(
+    Layer.catchAllCause((cause) => {
+      const failure = Cause.squash(cause)
+      return Layer.fail(failure instanceof DatabaseError ? failure : toError(failure))
+    })
+  )
 
 /** Where the collector keeps its data: a SQLite file, or a PostgreSQL database by URL. */
 export type DatabaseTarget =
