@@ -1,13 +1,16 @@
 import { SqlClient, SqlSchema } from "@effect/sql"
 import { SqlError } from "@effect/sql/SqlError"
-import { type Cause, Duration, Effect, Option, type ParseResult, Schedule, Schema, Stream } from "effect"
+import { Duration, Effect, Schedule, Schema, Stream } from "effect"
 import { DatabaseErrorMapping } from "../src/Database.js"
 import type { FailureKind } from "../src/Errors.js"
 import type { DiscoveredMovie, MovieDetails } from "../src/Movie.js"
-import { FailureRow, type FinalRunStatus, MovieRow, RunRow, type RunStatus, SelectionPolicy } from "../src/Storage.js"
+import { type FailureRow, MovieRow, SelectionPolicy } from "../src/Storage.js"
 import { findErrorCode } from "../src/Wire.js"
 import { type ExportEntry, markChanged, readMark, recordPresence, storeExportSlice, writeMark } from "./CatalogueWrites.js"
+import { orFailWith } from "./movieRepository/OrFail.js"
 import { pendingPriority } from "./movieRepository/Pending.js"
+import { reads } from "./movieRepository/Reads.js"
+import { runs } from "./movieRepository/Runs.js"
 import { chunks, detailsWrite, toEventLoop, writeDetails } from "./MovieWrites.js"
 import { renormalizeAll } from "./Renormalize.js"
 
@@ -31,7 +34,6 @@ type DiscoveredRow = Pick<
 const VOTES = ["vote_average", "vote_count", "popularity", "votes_at"]
 
 const Count = Schema.Struct({ n: Schema.Number })
-const Counts = Schema.Struct({ movies: Schema.Number, with_details: Schema.Number, failures: Schema.Number })
 const Ids = Schema.Array(Schema.Number)
 
 // better-sqlite3 and the payloads' compression are synchronous: they block the event loop until
@@ -61,14 +63,7 @@ export class MovieRepository extends Effect.Service<MovieRepository>()("tmdb/Mov
   effect: Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
     const toDatabaseError = yield* DatabaseErrorMapping
-    // Our own rows failing their schemas, or a RETURNING without a row, is a bug, not a database problem.
-    const orFail = <A, R>(
-      effect: Effect.Effect<A, SqlError | ParseResult.ParseError | Cause.NoSuchElementException, R>
-    ) =>
-      effect.pipe(
-        Effect.catchTags({ ParseError: Effect.die, NoSuchElementException: Effect.die }),
-        Effect.mapError(toDatabaseError)
-      )
+    const orFail = orFailWith(toDatabaseError)
     // PostgreSQL, many collectors: two transactions that lock the same movies in different orders
     // deadlock, and PostgreSQL aborts one (40P01; 40001 for a serialization failure). Both writes
     // below are whole and idempotent, so the aborted one is simply run again.
@@ -193,70 +188,6 @@ export class MovieRepository extends Effect.Service<MovieRepository>()("tmdb/Mov
       return (yield* orFail(pendingCount(policy))).n
     })
 
-    const insertRun = SqlSchema.single({
-      Request: RunRow.pick("started_at", "status", "options", "heartbeat_at", "collector"),
-      Result: RunRow.pick("id"),
-      execute: (row) => sql`INSERT INTO collection_runs ${sql.insert(row)} RETURNING id`
-    })
-    const updateRun = SqlSchema.void({
-      Request: RunRow.pick("id", "finished_at", "status", "summary"),
-      execute: (row) => sql`UPDATE collection_runs SET ${sql.update(row, ["id"])} WHERE id = ${row.id}`
-    })
-
-    /**
-     * Starts a run. `alone` (SQLite, whose file lock lets one collector in): runs still marked
-     * running were killed. Among others, their heartbeats tell (services/Coordination.ts).
-     * `collector` names the process (`host pid`).
-     */
-    const startRun = Effect.fn("MovieRepository.startRun")(function*(
-      options: unknown,
-      at: string,
-      among: { readonly alone: boolean; readonly collector?: string | undefined } = { alone: true }
-    ) {
-      if (among.alone) {
-        yield* orFail(sql`UPDATE collection_runs SET status = ${"abandoned" satisfies RunStatus} WHERE status = ${"running" satisfies RunStatus}`)
-      }
-      return (yield* orFail(insertRun({ started_at: at, status: "running", options, heartbeat_at: at, collector: among.collector ?? null }))).id
-    })
-
-    const finishRun = Effect.fn("MovieRepository.finishRun")(function*(
-      id: number,
-      status: FinalRunStatus,
-      summary: unknown,
-      at: string
-    ) {
-      yield* orFail(updateRun({ id, finished_at: at, status, summary }))
-    })
-
-    const findMovie = SqlSchema.findOne({
-      Request: Schema.Number,
-      Result: MovieRow,
-      execute: (tmdbId) => sql`SELECT * FROM movies WHERE tmdb_id = ${tmdbId}`
-    })
-    const getMovie = Effect.fn("MovieRepository.getMovie")(function*(tmdbId: number) {
-      return Option.getOrUndefined(yield* orFail(findMovie(tmdbId)))
-    })
-
-    // count(*) is a bigint in PostgreSQL, which its drivers return as text; INTEGER stays a number.
-    const counts = orFail(
-      SqlSchema.single({
-        Request: Schema.Void,
-        Result: Counts,
-        execute: () =>
-          sql`SELECT CAST((SELECT count(*) FROM movies) AS INTEGER) AS movies,
-          CAST((SELECT count(*) FROM movies WHERE details_fetched_at IS NOT NULL) AS INTEGER) AS with_details,
-          CAST((SELECT count(*) FROM fetch_failures) AS INTEGER) AS failures`
-      })(undefined)
-    )
-
-    const failures = orFail(
-      SqlSchema.findAll({
-        Request: Schema.Void,
-        Result: FailureRow.pick("tmdb_id", "kind", "message", "attempts"),
-        execute: () => sql`SELECT tmdb_id, kind, message, attempts FROM fetch_failures ORDER BY tmdb_id`
-      })(undefined)
-    )
-
     /**
      * Rebuilds every derived column and child table from the stored payloads (`--renormalize`),
      * with no request. A payload that no longer decodes leaves its rows as they were.
@@ -288,30 +219,17 @@ export class MovieRepository extends Effect.Service<MovieRepository>()("tmdb/Mov
     const getMark = (name: string) => orFail(readMark(sql, name))
     const setMark = (name: string, value: string, at: string) => orFail(writeMark(sql, name, value, at))
 
-    /** When the least recently fetched stored details were fetched; undefined when none are stored. */
-    const oldestDetails = orFail(
-      SqlSchema.single({
-        Request: Schema.Void,
-        Result: Schema.Struct({ at: Schema.NullOr(Schema.String) }),
-        execute: () => sql`SELECT min(details_fetched_at) AS at FROM movies WHERE details_fetched_at IS NOT NULL AND removed_at IS NULL`
-      })(undefined)
-    ).pipe(Effect.map((r) => r.at ?? undefined))
-
     return {
+      ...runs(sql, orFail),
+      ...reads(sql, orFail),
       upsertDiscovered,
       saveOutcomes,
       storeExport,
       recordChanges,
       getMark,
       setMark,
-      oldestDetails,
       selectForDetails,
       countForDetails,
-      startRun,
-      finishRun,
-      getMovie,
-      counts,
-      failures,
       renormalize
     } as const
   })

@@ -1,0 +1,49 @@
+import { type SqlClient, SqlSchema } from "@effect/sql"
+import { Effect, Option, Schema } from "effect"
+import { FailureRow, MovieRow } from "../../src/Storage.js"
+import type { OrFail } from "./OrFail.js"
+
+const Counts = Schema.Struct({ movies: Schema.Number, with_details: Schema.Number, failures: Schema.Number })
+
+/** What MovieRepository reads back for its callers: a movie, the counts, the failures, the oldest details. */
+export const reads = (sql: SqlClient.SqlClient, orFail: OrFail) => {
+  const findMovie = SqlSchema.findOne({
+    Request: Schema.Number,
+    Result: MovieRow,
+    execute: (tmdbId) => sql`SELECT * FROM movies WHERE tmdb_id = ${tmdbId}`
+  })
+  const getMovie = Effect.fn("MovieRepository.getMovie")(function*(tmdbId: number) {
+    return Option.getOrUndefined(yield* orFail(findMovie(tmdbId)))
+  })
+
+  // count(*) is a bigint in PostgreSQL, which its drivers return as text; INTEGER stays a number.
+  const counts = orFail(
+    SqlSchema.single({
+      Request: Schema.Void,
+      Result: Counts,
+      execute: () =>
+        sql`SELECT CAST((SELECT count(*) FROM movies) AS INTEGER) AS movies,
+        CAST((SELECT count(*) FROM movies WHERE details_fetched_at IS NOT NULL) AS INTEGER) AS with_details,
+        CAST((SELECT count(*) FROM fetch_failures) AS INTEGER) AS failures`
+    })(undefined)
+  )
+
+  const failures = orFail(
+    SqlSchema.findAll({
+      Request: Schema.Void,
+      Result: FailureRow.pick("tmdb_id", "kind", "message", "attempts"),
+      execute: () => sql`SELECT tmdb_id, kind, message, attempts FROM fetch_failures ORDER BY tmdb_id`
+    })(undefined)
+  )
+
+  /** When the least recently fetched stored details were fetched; undefined when none are stored. */
+  const oldestDetails = orFail(
+    SqlSchema.single({
+      Request: Schema.Void,
+      Result: Schema.Struct({ at: Schema.NullOr(Schema.String) }),
+      execute: () => sql`SELECT min(details_fetched_at) AS at FROM movies WHERE details_fetched_at IS NOT NULL AND removed_at IS NULL`
+    })(undefined)
+  ).pipe(Effect.map((r) => r.at ?? undefined))
+
+  return { getMovie, counts, failures, oldestDetails } as const
+}

@@ -1,0 +1,44 @@
+import { type SqlClient, SqlSchema } from "@effect/sql"
+import { Effect } from "effect"
+import { type FinalRunStatus, RunRow, type RunStatus } from "../../src/Storage.js"
+import type { OrFail } from "./OrFail.js"
+
+/** `collection_runs`: a run's start, options and end, as MovieRepository keeps them. */
+export const runs = (sql: SqlClient.SqlClient, orFail: OrFail) => {
+  const insertRun = SqlSchema.single({
+    Request: RunRow.pick("started_at", "status", "options", "heartbeat_at", "collector"),
+    Result: RunRow.pick("id"),
+    execute: (row) => sql`INSERT INTO collection_runs ${sql.insert(row)} RETURNING id`
+  })
+  const updateRun = SqlSchema.void({
+    Request: RunRow.pick("id", "finished_at", "status", "summary"),
+    execute: (row) => sql`UPDATE collection_runs SET ${sql.update(row, ["id"])} WHERE id = ${row.id}`
+  })
+
+  /**
+   * Starts a run. `alone` (SQLite, whose file lock lets one collector in): runs still marked
+   * running were killed. Among others, their heartbeats tell (services/Coordination.ts).
+   * `collector` names the process (`host pid`).
+   */
+  const startRun = Effect.fn("MovieRepository.startRun")(function*(
+    options: unknown,
+    at: string,
+    among: { readonly alone: boolean; readonly collector?: string | undefined } = { alone: true }
+  ) {
+    if (among.alone) {
+      yield* orFail(sql`UPDATE collection_runs SET status = ${"abandoned" satisfies RunStatus} WHERE status = ${"running" satisfies RunStatus}`)
+    }
+    return (yield* orFail(insertRun({ started_at: at, status: "running", options, heartbeat_at: at, collector: among.collector ?? null }))).id
+  })
+
+  const finishRun = Effect.fn("MovieRepository.finishRun")(function*(
+    id: number,
+    status: FinalRunStatus,
+    summary: unknown,
+    at: string
+  ) {
+    yield* orFail(updateRun({ id, finished_at: at, status, summary }))
+  })
+
+  return { startRun, finishRun } as const
+}
