@@ -19,7 +19,7 @@ export const json = (status: number, value: unknown, headers?: Record<string, st
   return reply
 }
 
-export const tmdbError = (status: number, code: number, message: string, headers?: Record<string, string>): Reply =>
+const tmdbError = (status: number, code: number, message: string, headers?: Record<string, string>): Reply =>
   json(status, { success: false, status_code: code, status_message: message }, headers)
 
 // Key order as tmdb-api-facts.md §3 quotes it (and fixtures/error-401-status-7-adamayoung.json).

@@ -37,7 +37,7 @@ export const exportFileName = (kind: ExportKind, day: number = todayDay()): stri
 export const inExports = (m: CatalogueMovie, fates: ReadonlyMap<number, Fate>): boolean => fates.get(m.id) !== "deleted"
 
 /** One line, keys in the real files' order: `{"adult":false,"id":550,"original_title":"Fight Club","popularity":61.4,"video":false}`. */
-export const exportLine = (m: CatalogueMovie): string =>
+const exportLine = (m: CatalogueMovie): string =>
   `{"adult":${m.adult},"id":${m.id},"original_title":${JSON.stringify(m.originalTitle())},"popularity":${JSON.stringify(m.popularity)},"video":${m.video}}`
 
 // Garbage a damaged file could carry: a line cut short, a line that is not JSON, an id of the wrong type.

@@ -70,7 +70,7 @@ const checked = <A>(name: string, value: A, ok: (a: A) => boolean, what: string)
  */
 const looksLikeJwt = (value: string) => /^eyJ[\w-]+\.[\w-]+\.[\w-]*$/.test(value)
 
-export const credentialsConfig: Config.Config<Credentials> = Config.all({
+const credentialsConfig: Config.Config<Credentials> = Config.all({
   token: Config.option(Config.redacted("TMDB_READ_ACCESS_TOKEN")),
   key: Config.option(Config.redacted("TMDB_API_KEY"))
 }).pipe(

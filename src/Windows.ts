@@ -4,7 +4,6 @@
 
 export const MAX_PAGE = 500
 export const PAGE_SIZE = 20
-export const MAX_RESULTS = MAX_PAGE * PAGE_SIZE
 
 /** An inclusive range of days, `YYYY-MM-DD`. */
 export interface DateWindow {
