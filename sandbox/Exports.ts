@@ -3,9 +3,9 @@ import { createGzip } from "node:zlib"
 import type { CatalogueMovie, Fate } from "./Catalogue.js"
 import { hash32, int, mulberry32, todayDay } from "./Random.js"
 
-// TMDB's daily ID exports (tmdb-api-facts.md §8 and §10): gzipped JSON Lines at
-// files.tmdb.org/p/exports, no auth, one file per day kept about three months, adult titles in
-// their own file since 2023-07-05. Every day's file here holds the catalogue's current state.
+// TMDB's daily ID exports (https://developer.themoviedb.org/docs/daily-id-exports): gzipped JSON
+// Lines at files.tmdb.org/p/exports, no auth, one file per day kept about three months, adult
+// titles in their own file since 2023-07-05. Every day's file here holds the catalogue's current state.
 
 export const EXPORTS_PREFIX = "/p/exports/"
 export const GZIP_TYPE = "application/gzip"

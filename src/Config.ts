@@ -1,7 +1,7 @@
 import { Config, ConfigError, Duration, Effect, Either, Option, Redacted } from "effect"
 import { checkAppend, DEFAULT_APPEND } from "./Appended.js"
 
-/** How requests authenticate (../shared/tmdb-api-facts.md §3). */
+/** How requests authenticate (https://developer.themoviedb.org/docs/authentication-application). */
 export type Credentials =
   /** A v3 API key, sent as the `api_key` query parameter. */
   | { readonly _tag: "ApiKey"; readonly key: Redacted.Redacted<string> }
