@@ -1,4 +1,4 @@
-import { Config, Either, Layer, Option, Redacted } from "effect"
+import { Either, Layer, Redacted } from "effect"
 import { RedisError, type RedisTarget, SharedBudget } from "../services/SharedBudget.js"
 
 export { RedisError } from "../services/SharedBudget.js"
@@ -56,8 +56,3 @@ export const SharedBudgetRedis = (
     onLeft: (e) => Layer.fail(e),
     onRight: (target) => SharedBudget.Default({ target, name: options.name ?? "default" })
   })
-
-/** `TMDB_REDIS_URL`, when set and not blank. */
-export const redisUrlConfig: Config.Config<Option.Option<Redacted.Redacted<string>>> = Config.option(
-  Config.redacted("TMDB_REDIS_URL")
-).pipe(Config.map(Option.filter((url) => Redacted.value(url).trim() !== "")))

@@ -5,8 +5,10 @@ import { KEYWORDS, PEOPLE } from "./Names.js"
 import { hash32, int, mulberry32, pick, weighted } from "./Random.js"
 import type { Rng } from "./Random.js"
 
-// Sub-resources for append_to_response and /movie/{id}/{name}. Appended objects carry no `id`
-// key while the standalone endpoints do (tmdb-api-facts.md §5, append_to_response).
+// Sub-resources for append_to_response (https://developer.themoviedb.org/docs/append-to-response)
+// and /movie/{id}/{name}. Appended objects carry no `id` key while the standalone endpoints do:
+// compare the appended credits in fixtures/movie-87421-riddick-append-many-legacy.json with
+// fixtures/movie-550-external-ids.json.
 
 const hex = (r: Rng, n: number): string => {
   let s = ""

@@ -1,4 +1,4 @@
-// Error bodies as TMDB sends them (tmdb-api-facts.md §2; the docs' error table and fixtures/).
+// Error bodies as TMDB sends them (https://developer.themoviedb.org/docs/errors, and the real bodies in fixtures/).
 
 export interface Reply {
   status: number
@@ -19,10 +19,10 @@ export const json = (status: number, value: unknown, headers?: Record<string, st
   return reply
 }
 
-export const tmdbError = (status: number, code: number, message: string, headers?: Record<string, string>): Reply =>
+const tmdbError = (status: number, code: number, message: string, headers?: Record<string, string>): Reply =>
   json(status, { success: false, status_code: code, status_message: message }, headers)
 
-// Key order as tmdb-api-facts.md §3 quotes it (and fixtures/error-401-status-7-adamayoung.json).
+// Key order as in a real 401 body (fixtures/error-401-status-7-adamayoung.json; fixtures/SOURCES.md says where it came from).
 export const unauthorized = (): Reply => json(401, { status_code: 7, status_message: "Invalid API key: You must be granted a valid key.", success: false })
 
 const NOT_FOUND = "The resource you requested could not be found."

@@ -11,7 +11,7 @@ const budgetAfter = (seed: number, edit: number, before: unknown): number => {
 }
 
 /** `d` (fresh from buildDetails) after `edits` edits, key order unchanged. */
-export const editDetails = (d: WireDetails, edits: number, seed: number): WireDetails => {
+const editDetails = (d: WireDetails, edits: number, seed: number): WireDetails => {
   for (let k = 1; k <= edits; k++) {
     d.title = `${String(d.title)} (Redux)`
     d.budget = budgetAfter(seed, k, d.budget)
@@ -54,7 +54,7 @@ export const editCredits = (credits: Obj, edits: number, seed: number): Obj => {
 }
 
 /** A movie as an advance left it: the generated movie underneath, edited `edits` times. */
-export class EditedMovie implements CatalogueMovie {
+class EditedMovie implements CatalogueMovie {
   readonly id: number
   readonly seed: number
   readonly releaseDate: string

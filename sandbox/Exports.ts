@@ -3,9 +3,9 @@ import { createGzip } from "node:zlib"
 import type { CatalogueMovie, Fate } from "./Catalogue.js"
 import { hash32, int, mulberry32, todayDay } from "./Random.js"
 
-// TMDB's daily ID exports (tmdb-api-facts.md §8 and §10): gzipped JSON Lines at
-// files.tmdb.org/p/exports, no auth, one file per day kept about three months, adult titles in
-// their own file since 2023-07-05. Every day's file here holds the catalogue's current state.
+// TMDB's daily ID exports (https://developer.themoviedb.org/docs/daily-id-exports): gzipped JSON
+// Lines at files.tmdb.org/p/exports, no auth, one file per day kept about three months, adult
+// titles in their own file since 2023-07-05. Every day's file here holds the catalogue's current state.
 
 export const EXPORTS_PREFIX = "/p/exports/"
 export const GZIP_TYPE = "application/gzip"
@@ -37,7 +37,7 @@ export const exportFileName = (kind: ExportKind, day: number = todayDay()): stri
 export const inExports = (m: CatalogueMovie, fates: ReadonlyMap<number, Fate>): boolean => fates.get(m.id) !== "deleted"
 
 /** One line, keys in the real files' order: `{"adult":false,"id":550,"original_title":"Fight Club","popularity":61.4,"video":false}`. */
-export const exportLine = (m: CatalogueMovie): string =>
+const exportLine = (m: CatalogueMovie): string =>
   `{"adult":${m.adult},"id":${m.id},"original_title":${JSON.stringify(m.originalTitle())},"popularity":${JSON.stringify(m.popularity)},"video":${m.video}}`
 
 // Garbage a damaged file could carry: a line cut short, a line that is not JSON, an id of the wrong type.

@@ -21,7 +21,8 @@ export class TokenBucket {
     const now = Math.max(at, this.last)
     this.tokens = Math.min(this.limit.burst, this.tokens + ((now - this.last) / 1000) * this.limit.rps)
     this.last = now
-    // The legacy message reports the request count in a 10 s window (tmdb-api-facts.md §1).
+    // The legacy message (code 25, https://developer.themoviedb.org/docs/errors) reports the
+    // request count in a 10 s window (https://developer.themoviedb.org/docs/rate-limiting).
     if (now - this.windowStart >= 10_000) {
       this.windowStart = now
       this.windowCount = 0

@@ -20,7 +20,8 @@ export const SORT_KEYS: Readonly<Record<string, SortKey>> = {
   "popularity.asc": "popularity.asc",
   "primary_release_date.desc": "primary_release_date.desc",
   "primary_release_date.asc": "primary_release_date.asc",
-  // Older lists and client libraries still send these (tmdb-api-facts.md §4).
+  // Older client libraries still send these, which TMDB's current spec no longer lists
+  // (discover-movie's sort_by in https://developer.themoviedb.org/openapi/tmdb-api.json).
   "release_date.desc": "primary_release_date.desc",
   "release_date.asc": "primary_release_date.asc",
   "vote_count.desc": "vote_count.desc",

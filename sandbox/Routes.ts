@@ -121,7 +121,7 @@ export class Router {
     const start = parseDateParam(p.get("start_date"))
     const end = parseDateParam(p.get("end_date"))
     if (start === undefined || end === undefined) return invalidDate()
-    // Default window: the past 24 hours (tmdb-api-facts.md §6).
+    // Default window: the past 24 hours (https://developer.themoviedb.org/docs/tracking-content-changes).
     const endDay = end ?? (start !== null ? Math.max(start, todayDay()) : todayDay())
     const startDay = start ?? endDay - 1
     if (endDay - startDay > 14) return invalidDateRange()

@@ -193,7 +193,7 @@ export const startSandbox = async (input: SandboxOptions = {}): Promise<Sandbox>
     if (req.method !== "GET" && req.method !== "HEAD") return text(405, "Method Not Allowed")
     const wanted = url.pathname.startsWith(EXPORTS_PREFIX) ? parseExportName(file) : undefined
     const today = todayDay()
-    // Before about 08:00 UTC today's file is not there yet (tmdb-api-facts.md §8, §10).
+    // Before about 08:00 UTC today's file is not there yet (https://developer.themoviedb.org/docs/daily-id-exports).
     const missing = options.exports?.missingToday === true && wanted?.day === today
     if (wanted === undefined || wanted.day > today || wanted.day <= today - EXPORT_DAYS || missing) return text(404, "Not Found")
     exportFiles.body(wanted.kind, state.version, () => state.movies(), fates).then(

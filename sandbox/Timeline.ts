@@ -33,7 +33,7 @@ export interface AdvanceResult {
 const isObject = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
 
 /** Every problem with an advance spec, one line each (empty when valid). */
-export const validateAdvance = (spec: unknown): Array<string> => {
+const validateAdvance = (spec: unknown): Array<string> => {
   if (!isObject(spec)) return ["spec must be an object"]
   const errors: Array<string> = []
   for (const k of Object.keys(spec)) if (!["edit", "add", "delete", "restore"].includes(k)) errors.push(`${k} is not an advance field`)

@@ -8,7 +8,7 @@ import { PgLive } from "../layers/Pg.js"
 import { SqlLive } from "../layers/Sql.js"
 import { Exporter } from "../services/Exporter.js"
 import { DatabaseError, DEFAULT_DB } from "../src/Database.js"
-import { ExportError, ExportFormat } from "../src/Export.js"
+import { DatasetError, ExportFormat } from "../src/Export.js"
 import { describeFailure, exitCodeOf, targetOf, UsageError } from "./Cli.js"
 import { colourFor, helpText, wantsHelp } from "./Help.js"
 
@@ -65,7 +65,7 @@ const run = Command.run(exportCommand, app)
 // Logs (the migrations') go to stderr, as the collector's do.
 const Logging = Logger.replace(Logger.defaultLogger, Logger.withConsoleError(Logger.logfmtLogger))
 
-const describe = (error: unknown) => (error instanceof ExportError ? error.message : describeFailure(error))
+const describe = (error: unknown) => (error instanceof DatasetError ? error.message : describeFailure(error))
 
 // Every failure a person can cause ends as one line on stderr and an exit code, never a trace.
 const main = Effect.suspend(() =>

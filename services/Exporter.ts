@@ -15,7 +15,7 @@ import {
   CREDIT_COLUMNS,
   creditsCells,
   CrewSource,
-  ExportError,
+  DatasetError,
   exportFiles,
   type ExportFormat,
   GenreSource,
@@ -28,7 +28,7 @@ import {
   type SourcePage
 } from "../src/Export.js"
 
-export interface ExportOptions {
+interface ExportOptions {
   readonly format: ExportFormat
   /** The folder to write into; created if missing. */
   readonly dir: string
@@ -36,7 +36,7 @@ export interface ExportOptions {
   readonly pageSize?: number | undefined
 }
 
-export interface ExportResult {
+interface ExportResult {
   readonly movies: number
   /** The two files written, movies then credits. */
   readonly files: readonly [string, string]
@@ -80,7 +80,7 @@ const openOutput = <A>(file: string, format: ExportFormat, columns: ReadonlyArra
         done.catch(() => undefined)
         return { file, partial, encoder, out, done, encode: format === "csv" ? cells : (record) => record }
       },
-      catch: (cause) => new ExportError({ path: file, message: `cannot write ${file}: ${reason(cause)}` })
+      catch: (cause) => new DatasetError({ path: file, message: `cannot write ${file}: ${reason(cause)}` })
     }),
     // A failed or interrupted export leaves no half-written file behind.
     (output, exit) =>
@@ -93,17 +93,17 @@ const openOutput = <A>(file: string, format: ExportFormat, columns: ReadonlyArra
   )
 
 const failedWriting = (output: { readonly file: string }) => (cause: unknown) =>
-  new ExportError({ path: output.file, message: `cannot write ${output.file}: ${reason(cause)}` })
+  new DatasetError({ path: output.file, message: `cannot write ${output.file}: ${reason(cause)}` })
 
 /** Writes one record, and waits while the file is behind (backpressure). */
-const write = <A>(output: Output<A>, record: A): Effect.Effect<void, ExportError> =>
+const write = <A>(output: Output<A>, record: A): Effect.Effect<void, DatasetError> =>
   output.encoder.write(output.encode(record)) ? Effect.void : Effect.tryPromise({
     // `once` also rejects on the encoder's 'error', which the pipeline raises when the file fails.
     try: (signal) => output.encoder.destroyed ? output.done : once(output.encoder, "drain", { signal }).then(() => undefined),
     catch: failedWriting(output)
   })
 
-const finish = <A>(output: Output<A>): Effect.Effect<void, ExportError> =>
+const finish = <A>(output: Output<A>): Effect.Effect<void, DatasetError> =>
   Effect.tryPromise({
     try: () => {
       output.encoder.end()
@@ -112,17 +112,17 @@ const finish = <A>(output: Output<A>): Effect.Effect<void, ExportError> =>
     catch: failedWriting(output)
   })
 
-const publish = <A>(output: Output<A>): Effect.Effect<void, ExportError> =>
+const publish = <A>(output: Output<A>): Effect.Effect<void, DatasetError> =>
   Effect.try({ try: () => fs.renameSync(output.partial, output.file), catch: failedWriting(output) })
 
-const makeFolder = (dir: string): Effect.Effect<void, ExportError> =>
+const makeFolder = (dir: string): Effect.Effect<void, DatasetError> =>
   Effect.try({
     try: () => {
       const stat = fs.statSync(dir, { throwIfNoEntry: false })
       if (stat === undefined) fs.mkdirSync(dir, { recursive: true })
-      return stat === undefined || stat.isDirectory() ? undefined : new ExportError({ path: dir, message: `${dir} is not a folder` })
+      return stat === undefined || stat.isDirectory() ? undefined : new DatasetError({ path: dir, message: `${dir} is not a folder` })
     },
-    catch: (cause) => new ExportError({ path: dir, message: `cannot create the folder ${dir}: ${reason(cause)}` })
+    catch: (cause) => new DatasetError({ path: dir, message: `cannot create the folder ${dir}: ${reason(cause)}` })
   }).pipe(Effect.flatMap((problem) => (problem === undefined ? Effect.void : Effect.fail(problem))))
 
 /**

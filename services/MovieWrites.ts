@@ -9,7 +9,7 @@ import { CHILD_TABLES, childRows, type DetailsRow, movieRow } from "../src/Rows.
 
 // SQLite allows 32,766 bound parameters per statement (PostgreSQL 65,535): 30 columns x 500
 // movies, and 256 child rows of at most 8 columns, stay under.
-export const CHUNK = 500
+const CHUNK = 500
 const CHILD_CHUNK = 256
 
 /**
@@ -52,9 +52,9 @@ export const BROTLI: zlib.BrotliOptions = {
     [zlib.constants.BROTLI_PARAM_LGWIN]: 18
   }
 }
-export const PAYLOAD_ENCODING = "br"
+const PAYLOAD_ENCODING = "br"
 
-export const compress = (body: string): Buffer => zlib.brotliCompressSync(body, BROTLI)
+const compress = (body: string): Buffer => zlib.brotliCompressSync(body, BROTLI)
 
 /** A stored payload back to the text TMDB sent. */
 export const decompress = (body: Uint8Array, encoding: string): string => {

@@ -3,8 +3,6 @@ import { type LimiterOptions, limiterSettings } from "../src/Config.js"
 import { CircuitOpen, makeCircuit } from "./Circuit.js"
 import { type BudgetLost, SharedBudget } from "./SharedBudget.js"
 
-export { CircuitOpen } from "./Circuit.js"
-
 // Effect's own `effect/RateLimiter` has a fixed rate, and the reliability work needs the rate to
 // adapt at run time (AIMD on 429s). So the bucket is our own: a few lines over `Clock` and a `Ref`,
 // which keeps it testable under TestClock. Effect 4 drops `effect/RateLimiter` anyway.
@@ -38,7 +36,7 @@ export interface LimiterStats {
 }
 
 /** What a finished request tells the limiter. */
-export type Outcome =
+type Outcome =
   /** The server answered (2xx, or a 4xx that is not 429). */
   | "ok"
   /** 429. */

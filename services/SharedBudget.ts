@@ -43,7 +43,7 @@ export interface SharedBudgetOptions {
 }
 
 /** The limiter's AIMD policy, applied once per 429 event across all collectors. */
-export interface ThrottlePolicy {
+interface ThrottlePolicy {
   readonly target: number
   readonly beta: number
   readonly floor: number
@@ -52,7 +52,7 @@ export interface ThrottlePolicy {
   readonly adaptive: boolean
 }
 
-export interface Throttle {
+interface Throttle {
   /** The 429 began a new event (not one another collector already saw). */
   readonly event: boolean
   readonly decreased: boolean

@@ -42,7 +42,7 @@ export const Keywords = Schema.transform(
   { strict: true, decode: (k) => uniqueBy(k.keywords, (x) => x.id), encode: (keywords) => ({ keywords }) }
 )
 
-export const ReleaseWire = Schema.Struct({
+const ReleaseWire = Schema.Struct({
   certification: optionalNull(EmptyStringAsNull),
   note: optionalNull(EmptyStringAsNull),
   language: optionalNull(EmptyStringAsNull).pipe(Schema.fromKey("iso_639_1")),
@@ -86,10 +86,9 @@ export interface ExternalIds extends Schema.Schema.Type<typeof ExternalIds> {}
 
 /** The `append_to_response` sub-resources that are decoded, typed and stored in tables of their own. */
 export const TYPED_APPENDS = ["credits", "keywords", "release_dates", "external_ids"] as const
-export type TypedAppend = typeof TYPED_APPENDS[number]
 
 /** What a details fetch appends unless told otherwise: everything that has a table. */
-export const DEFAULT_APPEND: ReadonlyArray<string> = TYPED_APPENDS
+export const DEFAULT_APPEND: ReadonlyArray<string> = [...TYPED_APPENDS]
 
 /**
  * The movie sub-resources `append_to_response` takes (developer.themoviedb.org, movie details).

@@ -1,7 +1,7 @@
 import { Either, ParseResult, Schema } from "effect"
 
-// TMDB's daily ID exports (tmdb-api-facts.md §8, §10; developer.themoviedb.org/docs/daily-id-exports):
-// gzip JSON Lines at files.tmdb.org/p/exports, one file a day, kept three months, no auth.
+// TMDB's daily ID exports (https://developer.themoviedb.org/docs/daily-id-exports): gzip JSON
+// Lines at files.tmdb.org/p/exports, one file a day, kept three months, no auth.
 
 export const DEFAULT_FILES_URL = "https://files.tmdb.org"
 

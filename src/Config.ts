@@ -1,7 +1,7 @@
 import { Config, ConfigError, Duration, Effect, Either, Option, Redacted } from "effect"
 import { checkAppend, DEFAULT_APPEND } from "./Appended.js"
 
-/** How requests authenticate (../shared/tmdb-api-facts.md §3). */
+/** How requests authenticate (https://developer.themoviedb.org/docs/authentication-application). */
 export type Credentials =
   /** A v3 API key, sent as the `api_key` query parameter. */
   | { readonly _tag: "ApiKey"; readonly key: Redacted.Redacted<string> }
@@ -70,7 +70,7 @@ const checked = <A>(name: string, value: A, ok: (a: A) => boolean, what: string)
  */
 const looksLikeJwt = (value: string) => /^eyJ[\w-]+\.[\w-]+\.[\w-]*$/.test(value)
 
-export const credentialsConfig: Config.Config<Credentials> = Config.all({
+const credentialsConfig: Config.Config<Credentials> = Config.all({
   token: Config.option(Config.redacted("TMDB_READ_ACCESS_TOKEN")),
   key: Config.option(Config.redacted("TMDB_API_KEY"))
 }).pipe(

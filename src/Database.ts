@@ -114,9 +114,6 @@ export const databaseTarget = (value: string): Either.Either<DatabaseTarget, Dat
   return Either.right({ _tag: "postgres", url: Redacted.make(value), display })
 }
 
-/** The name a message shows for a target. */
-export const targetName = (target: DatabaseTarget) => target._tag === "sqlite" ? target.path : target.display
-
 /**
  * Maps a PostgreSQL failure (node-postgres: SQLSTATE codes, or the socket's errno) to a
  * DatabaseError naming `display`. The driver's messages name the user, never the password.

@@ -32,10 +32,8 @@ export {
   discoveryComplete,
   fewestDiscoverRequests,
   type PageQuery,
-  type PartFilter,
   type Range,
-  type SortBy,
-  yearsOf
+  type SortBy
 } from "./DiscoverEvents.js"
 
 /**

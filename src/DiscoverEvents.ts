@@ -42,7 +42,8 @@ export type Range = readonly [number, number | null]
 
 /**
  * Filters that narrow a date window further, beyond `vote_count.gte`. TMDB's /discover/movie
- * takes each as a `.gte`/`.lte` pair (tmdb-api-facts.md §4). They are how a window whose order
+ * takes each as a `.gte`/`.lte` pair (operation discover-movie in
+ * https://developer.themoviedb.org/openapi/tmdb-api.json). They are how a window whose order
  * cannot be trusted is cut into parts small enough that order no longer matters.
  */
 export interface PartFilter {

@@ -18,8 +18,11 @@ export const CREDIT_COLUMNS = ["movie_id", "title", "cast", "crew"] as const
 /** The two files an export writes into its folder. */
 export const exportFiles = (format: ExportFormat) => ({ movies: `tmdb_5000_movies.${format}`, credits: `tmdb_5000_credits.${format}` }) as const
 
-/** Writing the export failed: the folder or a file cannot be created or written. */
-export class ExportError extends Schema.TaggedError<ExportError>()("ExportError", { path: Schema.String, message: Schema.String }) {}
+/**
+ * Writing the dataset failed: its folder or a file cannot be created or written. Not the
+ * `ExportError` of TMDB's daily ID exports (src/Catalogue.ts), so `catchTag` tells them apart.
+ */
+export class DatasetError extends Schema.TaggedError<DatasetError>()("DatasetError", { path: Schema.String, message: Schema.String }) {}
 
 // The rows an export reads, column for column (README "Database schema"); NULL is unknown.
 const Id = { tmdb_id: Schema.Number }
@@ -108,7 +111,7 @@ export type MovieRecord = {
   readonly vote_count: number
 }
 
-export type CastItem = {
+type CastItem = {
   readonly cast_id: number
   readonly character: string
   readonly credit_id: string
@@ -117,7 +120,7 @@ export type CastItem = {
   readonly name: string
   readonly order: number
 }
-export type CrewItem = {
+type CrewItem = {
   readonly credit_id: string
   readonly department: string
   readonly gender: number

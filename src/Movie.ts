@@ -117,7 +117,7 @@ export const ChangesPageWire = Schema.Struct({
   total_pages: Schema.Number,
   total_results: Schema.Number,
   // `adult` is null for some ids (fixtures/movie-changes-list-*.json), and `id` has been null
-  // (tmdb-api-facts.md §10, jellyfin/TMDbLib#296): such an item names no movie and is skipped.
+  // (https://github.com/jellyfin/TMDbLib/issues/296): such an item names no movie and is skipped.
   results: Schema.Array(Schema.Struct({ id: Schema.NullOr(TmdbId), adult: Schema.optional(Schema.NullOr(Schema.Boolean)) }))
 })
 

@@ -7,7 +7,7 @@ import { type DateWindow, PAGE_SIZE, splitWindow, windowDays } from "./Windows.j
 
 // A part is cut into pieces expected to hold this many movies: under a page, so that a piece
 // whose estimate was low still fits in one page, where order cannot matter.
-export const PIECE = 15
+const PIECE = 15
 // Cuts nest: date window, then votes and average within a day. Each level at least
 // halves a part, so this bounds the depth without ever being reached on real data.
 export const MAX_DEPTH = 24

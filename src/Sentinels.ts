@@ -1,7 +1,8 @@
 import { Schema } from "effect"
 
-// TMDB says "unknown" three ways: "", 0 and null. Each field's sentinels are normalized
-// here and nowhere else (../shared/tmdb-api-facts.md §5).
+// TMDB says "unknown" three ways: "", 0 and null (seen in the real responses of
+// sandbox/fixtures, e.g. movie-latest-*.json). Each field's sentinels are normalized here and
+// nowhere else.
 
 /** `""`, `null` or a missing key become `null`. */
 export const EmptyStringAsNull = Schema.transform(

@@ -1,10 +1,10 @@
 // Date windows for /discover/movie. TMDB serves at most 500 pages of 20 (10,000 results) per
-// query and rejects page > 500 with status_code 22 (../shared/tmdb-api-facts.md §4), so a
-// window that reports more is split into narrower `primary_release_date` windows.
+// query and rejects page > 500 with status_code 22 (https://developer.themoviedb.org/docs/errors;
+// a real body in sandbox/fixtures/error-400-invalid-page.json), so a window that reports more is
+// split into narrower `primary_release_date` windows.
 
 export const MAX_PAGE = 500
 export const PAGE_SIZE = 20
-export const MAX_RESULTS = MAX_PAGE * PAGE_SIZE
 
 /** An inclusive range of days, `YYYY-MM-DD`. */
 export interface DateWindow {

@@ -1,0 +1,65 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Cause, Effect, Exit, Option } from "effect"
+import { TmdbClient } from "../services/TmdbClient.js"
+import { TmdbClientScripted, TmdbClientTest } from "../testing.js"
+
+// The fake TmdbClient keeps no list of the client's methods: any method a test did not give it
+// dies naming itself, including one added to TmdbClient after this test was written.
+
+/** The message of the defect `effect` dies with, or what happened instead. */
+const deathOf = (effect: Effect.Effect<unknown, unknown>) =>
+  Effect.map(Effect.exit(effect), (exit) =>
+    Exit.isSuccess(exit)
+      ? "succeeded"
+      : Option.match(Cause.dieOption(exit.cause), {
+        onNone: () => `failed without dying: ${Cause.pretty(exit.cause)}`,
+        onSome: (defect) => (defect instanceof Error ? defect.message : String(defect))
+      }))
+
+/** A client's method by its name, as code written against a later TmdbClient would call it. */
+const method = (client: TmdbClient, name: string) =>
+  (client as unknown as Record<string, (...args: ReadonlyArray<unknown>) => Effect.Effect<unknown, unknown>>)[name]!
+
+/** The names of the real client's methods, read from the client the library builds. */
+const realMethods = Effect.map(TmdbClient, (real) => Object.keys(real).filter((name) => name !== "settings" && name !== "stats")).pipe(
+  Effect.provide(TmdbClientScripted(() => ({ status: 500 })).layer)
+)
+
+describe("TmdbClientTest", () => {
+  it.effect("every method of the real client that the test did not give dies naming itself", () =>
+    Effect.gen(function*() {
+      const names = yield* realMethods
+      expect(names).toEqual(expect.arrayContaining(["discoverMoviesStream", "getMovieDetails", "getMovieChanges", "movieDetailsStream"]))
+      const fake = yield* TmdbClient.pipe(Effect.provide(TmdbClientTest({})))
+      for (const name of names) {
+        expect(yield* deathOf(method(fake, name)(550))).toBe(`TmdbClientTest: ${name} is not implemented by this fake`)
+      }
+    }))
+
+  it.effect("a method TmdbClient does not have yet dies naming itself instead of being undefined", () =>
+    Effect.gen(function*() {
+      const fake = yield* TmdbClient.pipe(Effect.provide(TmdbClientTest({})))
+      expect(yield* deathOf(method(fake, "getPersonDetails")(287))).toBe("TmdbClientTest: getPersonDetails is not implemented by this fake")
+    }))
+
+  it.effect("the methods given answer, with the library's settings and no requests counted unless given", () =>
+    Effect.gen(function*() {
+      const fake = yield* TmdbClient.pipe(
+        Effect.provide(TmdbClientTest({ getChangedMovieIds: () => Effect.succeed([550, 551]) }))
+      )
+      expect(yield* fake.getChangedMovieIds({ startDate: "2024-01-01", endDate: "2024-01-02" })).toEqual([550, 551])
+      expect(yield* fake.stats).toEqual({ requests: 0, retries: 0, rateLimited: 0 })
+      expect(fake.settings).toMatchObject({ credentials: undefined, requestsPerSecond: 4, retries: 0 })
+
+      const counted = yield* TmdbClient.pipe(Effect.provide(TmdbClientTest({ stats: Effect.succeed({ requests: 3, retries: 1, rateLimited: 1 }) })))
+      expect(yield* counted.stats).toEqual({ requests: 3, retries: 1, rateLimited: 1 })
+    }))
+
+  // A Promise resolved with a thenable waits for it: `then` must not be one of the dying methods.
+  it("a Promise resolved with the fake client settles, and JSON can print it", async () => {
+    const fake = Effect.runSync(TmdbClient.pipe(Effect.provide(TmdbClientTest({}))))
+    expect((fake as unknown as Record<string, unknown>)["then"]).toBeUndefined()
+    expect(await Promise.resolve(fake)).toBe(fake)
+    expect(JSON.parse(JSON.stringify(fake))).toMatchObject({ settings: { baseUrl: "https://tmdb.test/3", requestsPerSecond: 4 } })
+  })
+})
