@@ -99,7 +99,7 @@ const runScenario = async (s: Scenario) => {
 const list = (xs: ReadonlyArray<number>) => (xs.length === 0 ? "none" : xs.length > 8 ? `${xs.slice(0, 8).join(", ")}, … (${xs.length})` : xs.join(", "))
 
 export const rateBench = async (ctx: Ctx) => {
-  // The server bursts are TMDB-like headroom over R (tmdb-api-facts.md §1); the client keeps
+  // The server bursts are TMDB-like headroom over R (https://developer.themoviedb.org/docs/rate-limiting); the client keeps
   // its own defaults for burst except at R=40, where 5 is the README's example.
   const scenarios: Array<Scenario> = (["before", "after"] as const).flatMap((placement) => [
     { rps: 40, burst: 5, serverBurst: 6, placement, requests: ctx.quick ? 400 : 2_000 },

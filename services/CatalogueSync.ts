@@ -16,9 +16,9 @@ const SLICE = 500
  * TMDB's longest /movie/changes window (https://developer.themoviedb.org/docs/tracking-content-changes):
  * a longer one is its 422, code 20 (https://developer.themoviedb.org/docs/errors).
  */
-export const CHANGES_WINDOW_DAYS = 14
+const CHANGES_WINDOW_DAYS = 14
 export const CHANGES_MARK = "changes"
-export const EXPORTS_MARK = "exports_since"
+const EXPORTS_MARK = "exports_since"
 
 /** A set of movie ids as bits: the 1.2 million ids of an export in about 200 KB, not a 40 MB Set. */
 export class IdBits {

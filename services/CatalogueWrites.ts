@@ -11,7 +11,7 @@ const Ids = Schema.Array(MovieRow.pick("tmdb_id"))
 const decodeIds = Schema.decodeUnknown(Ids)
 
 /** Which of `ids` the store holds. */
-export const storedIds = (sql: SqlClient.SqlClient, ids: ReadonlyArray<number>) =>
+const storedIds = (sql: SqlClient.SqlClient, ids: ReadonlyArray<number>) =>
   Effect.gen(function*() {
     const known = new Set<number>()
     for (const chunk of chunks(ids)) {

@@ -8,7 +8,7 @@ import * as os from "node:os"
  * The kernel's boot and this process's pid namespace: a pid means the same process only where
  * both match (containers share a host name with their host, not its pids).
  */
-export const pidSpace = (() => {
+const pidSpace = (() => {
   try {
     const boot = fs.readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim()
     const ns = fs.readlinkSync("/proc/self/ns/pid").replace(/\D/g, "")
