@@ -6,9 +6,9 @@ import * as fs from "node:fs"
 import * as nodePath from "node:path"
 import { PgLive } from "../layers/Pg.js"
 import { SqlLive } from "../layers/Sql.js"
-import { Exporter } from "../services/Exporter.js"
+import { DatasetWriter } from "../services/DatasetWriter.js"
 import { DatabaseError, DEFAULT_DB } from "../src/Database.js"
-import { DatasetError, ExportFormat } from "../src/Export.js"
+import { DatasetError, ExportFormat } from "../src/Dataset.js"
 import { describeFailure, exitCodeOf, targetOf, UsageError } from "./Cli.js"
 import { colourFor, helpText, wantsHelp } from "./Help.js"
 
@@ -49,8 +49,8 @@ const exportMovies = (a: Parsed) =>
       return yield* new DatabaseError({ problem: "cannot_open", path: target.path, message: `no database at ${target.path}` })
     }
     const sql = target._tag === "sqlite" ? SqlLive(target.path) : PgLive(target.url, target.display)
-    const result = yield* Exporter.run({ format: a.format, dir: a.out }).pipe(
-      Effect.provide(Exporter.Default.pipe(Layer.provide(sql)))
+    const result = yield* DatasetWriter.run({ format: a.format, dir: a.out }).pipe(
+      Effect.provide(DatasetWriter.Default.pipe(Layer.provide(sql)))
     )
     yield* Console.error(`exported ${result.movies} movies to ${a.out} (${result.files.map((file) => nodePath.basename(file)).join(", ")})`)
   })

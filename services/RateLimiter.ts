@@ -1,6 +1,6 @@
 import { Clock, Duration, Effect, Either, Option, Ref } from "effect"
 import { type LimiterOptions, limiterSettings } from "../src/Config.js"
-import { CircuitOpen, makeCircuit } from "./Circuit.js"
+import { CircuitOpen, makeCircuit } from "./rateLimiter/Circuit.js"
 import { type BudgetLost, SharedBudget } from "./SharedBudget.js"
 
 // Effect's own `effect/RateLimiter` has a fixed rate, and the reliability work needs the rate to

@@ -3,7 +3,7 @@ import * as RedisStore from "@effect/experimental/RateLimiter/Redis"
 import { Clock, Data, Duration, Effect, ExecutionStrategy, Exit, Redacted, Schema, Scope } from "effect"
 import { Redis, type RedisOptions } from "ioredis"
 import { randomUUID } from "node:crypto"
-import { KEY_COUNT, SCRIPTS } from "./BudgetScripts.js"
+import { KEY_COUNT, SCRIPTS } from "./sharedBudget/Scripts.js"
 
 // One request budget for every collector that names the same Redis and budget. The bucket is
 // @effect/experimental's Redis token bucket; the pause, the adaptive rate and the collector count

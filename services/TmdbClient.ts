@@ -7,9 +7,9 @@ import { DecodeError, InvalidRequestError, type TmdbError } from "../src/Errors.
 import type { MovieDetails } from "../src/Movie.js"
 import { MAX_PAGE } from "../src/Windows.js"
 import { showPath } from "../src/Wire.js"
-import { makeTmdbHttp } from "./TmdbHttp.js"
+import { makeTmdbHttp } from "./tmdbClient/Http.js"
 
-export type { ClientStats } from "./TmdbHttp.js"
+export type { ClientStats } from "./tmdbClient/Http.js"
 export { MAX_APPEND }
 
 export interface DetailsOptions {

@@ -7,8 +7,8 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { SqlLive } from "../layers/Sql.js"
-import { Exporter } from "../services/Exporter.js"
-import { type ExportFormat, movieCells, MovieSource, pythonFloat, pythonJson, shapePage } from "../src/Export.js"
+import { DatasetWriter } from "../services/DatasetWriter.js"
+import { type ExportFormat, movieCells, MovieSource, pythonFloat, pythonJson, shapePage } from "../src/Dataset.js"
 
 const root = path.resolve(import.meta.dirname, "..")
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "export-"))
@@ -65,7 +65,9 @@ afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }))
 
 const exportTo = (format: ExportFormat, pageSize?: number) => {
   const dir = fs.mkdtempSync(path.join(tmp, `${format}-`))
-  return Exporter.run({ format, dir: path.join(dir, "new", "folder"), pageSize }).pipe(Effect.provide(Exporter.Default.pipe(Layer.provide(SqlLive(db)))))
+  return DatasetWriter.run({ format, dir: path.join(dir, "new", "folder"), pageSize }).pipe(
+    Effect.provide(DatasetWriter.Default.pipe(Layer.provide(SqlLive(db))))
+  )
 }
 const read = (file: string) => fs.readFileSync(file, "utf8")
 

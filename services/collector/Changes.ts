@@ -1,6 +1,6 @@
 import { Clock, Duration, Effect } from "effect"
 import { failureKind, type TmdbError } from "../../src/Errors.js"
-import { readChanges, readExport } from "../CatalogueSync.js"
+import { readChanges, readExport } from "./Catalogue.js"
 import type { RunState } from "./Tally.js"
 import type { Units } from "./Work.js"
 

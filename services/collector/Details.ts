@@ -1,6 +1,6 @@
 import { Clock, Duration, Effect, Option, Stream } from "effect"
 import type { SelectionPolicy } from "../../src/Storage.js"
-import type { ChangesRead } from "../CatalogueSync.js"
+import type { ChangesRead } from "./Catalogue.js"
 import { fetchAll } from "./Fetch.js"
 import type { RunState } from "./Tally.js"
 import type { Units } from "./Work.js"

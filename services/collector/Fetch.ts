@@ -3,7 +3,7 @@ import { keepsDetails } from "../../src/Catalogue.js"
 import { failureKind, UnauthorizedError } from "../../src/Errors.js"
 import type { MovieDetails } from "../../src/Movie.js"
 import type { FailureRecord } from "../MovieRepository.js"
-import { toEventLoop } from "../MovieWrites.js"
+import { toEventLoop } from "../movieRepository/MovieWrites.js"
 import { type DetailsOutcome, forEachMovieDetails } from "../TmdbClient.js"
 import type { RunState } from "./Tally.js"
 

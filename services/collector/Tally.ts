@@ -1,10 +1,10 @@
 import type { CollectionOptions, CollectionProgress } from "../../src/Collection.js"
 import type { DiscoverIncompleteEvent, DiscoverPageFailedEvent, DiscoverTruncatedEvent } from "../../src/Discover.js"
 import type { FailureKind } from "../../src/Errors.js"
-import type { ChangesRead, ExportRead } from "../CatalogueSync.js"
 import type { MovieRepository } from "../MovieRepository.js"
 import type { TmdbClient } from "../TmdbClient.js"
 import type { TmdbExports } from "../TmdbExports.js"
+import type { ChangesRead, ExportRead } from "./Catalogue.js"
 import type { Work } from "./Work.js"
 
 /**

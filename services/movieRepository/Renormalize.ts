@@ -1,6 +1,6 @@
 import type { SqlClient } from "@effect/sql"
 import { Effect, Either, Schema } from "effect"
-import { decodeMovieDetails } from "../src/Decode.js"
+import { decodeMovieDetails } from "../../src/Decode.js"
 import { decompress, detailsWrite, toEventLoop, writeDetails } from "./MovieWrites.js"
 
 // Rebuilds every derived column and table from the stored payloads, with no request: a new

@@ -26,7 +26,7 @@ import {
   MovieSource,
   shapePage,
   type SourcePage
-} from "../src/Export.js"
+} from "../src/Dataset.js"
 
 interface ExportOptions {
   readonly format: ExportFormat
@@ -126,11 +126,11 @@ const makeFolder = (dir: string): Effect.Effect<void, DatasetError> =>
   }).pipe(Effect.flatMap((problem) => (problem === undefined ? Effect.void : Effect.fail(problem))))
 
 /**
- * Writes the movies whose details were fetched, by id, as TMDB 5000's two files (`src/Export.ts`).
+ * Writes the movies whose details were fetched, by id, as TMDB 5000's two files (`src/Dataset.ts`).
  * Reads keyset pages and writes through streams, so memory holds one page whatever the catalogue.
  * The SQL is what SQLite and PostgreSQL both accept; the JSON cells are built here, not in SQL.
  */
-export class Exporter extends Effect.Service<Exporter>()("tmdb/Exporter", {
+export class DatasetWriter extends Effect.Service<DatasetWriter>()("tmdb/DatasetWriter", {
   accessors: true,
   effect: Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
@@ -167,7 +167,7 @@ export class Exporter extends Effect.Service<Exporter>()("tmdb/Exporter", {
 
     // One short read transaction a page: a movie and its child rows come from the same moment,
     // even while a collector rewrites them.
-    const readPage = Effect.fn("Exporter.readPage")(function*(after: number, limit: number) {
+    const readPage = Effect.fn("DatasetWriter.readPage")(function*(after: number, limit: number) {
       return yield* orFail(sql.withTransaction(Effect.gen(function*() {
         const movies = yield* moviesAfter({ after, limit })
         if (movies.length === 0) return undefined
@@ -185,7 +185,7 @@ export class Exporter extends Effect.Service<Exporter>()("tmdb/Exporter", {
       })))
     })
 
-    const run = Effect.fn("Exporter.run")(function*(options: ExportOptions) {
+    const run = Effect.fn("DatasetWriter.run")(function*(options: ExportOptions) {
       const names = exportFiles(options.format)
       const limit = options.pageSize ?? PAGE_SIZE
       yield* makeFolder(options.dir)

@@ -1,12 +1,12 @@
 import { Chunk, Effect, Either, Option, Stream } from "effect"
-import { type ExportFilter, type ExportReport, keeps } from "../src/Catalogue.js"
-import type { ChangesReport, CollectionProgress } from "../src/Collection.js"
-import type { DatabaseError } from "../src/Database.js"
-import { type FailureKind, failureKind, type TmdbError } from "../src/Errors.js"
-import type { ExportEntry } from "./CatalogueWrites.js"
-import type { MovieRepository } from "./MovieRepository.js"
-import type { TmdbClient } from "./TmdbClient.js"
-import type { TmdbExports } from "./TmdbExports.js"
+import { type ExportFilter, type ExportReport, keeps } from "../../src/Catalogue.js"
+import type { ChangesReport, CollectionProgress } from "../../src/Collection.js"
+import type { DatabaseError } from "../../src/Database.js"
+import { type FailureKind, failureKind, type TmdbError } from "../../src/Errors.js"
+import type { MovieRepository } from "../MovieRepository.js"
+import type { ExportEntry } from "../movieRepository/CatalogueWrites.js"
+import type { TmdbClient } from "../TmdbClient.js"
+import type { TmdbExports } from "../TmdbExports.js"
 
 // The whole-catalogue steps of a run: the daily ID export (`--all`) and /movie/changes.
 

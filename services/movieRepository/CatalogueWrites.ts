@@ -1,7 +1,7 @@
 import type { SqlClient } from "@effect/sql"
 import { Effect, Schema } from "effect"
-import type { ExportLine } from "../src/Catalogue.js"
-import { MovieRow } from "../src/Storage.js"
+import type { ExportLine } from "../../src/Catalogue.js"
+import { MovieRow } from "../../src/Storage.js"
 import { chunks } from "./MovieWrites.js"
 
 // The whole-catalogue writes of MovieRepository: daily ID exports, /movie/changes and the sync

@@ -4,8 +4,8 @@ import * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { Clock, Duration, Effect, Either, FiberRef, Option, Redacted, Ref, Schedule, Schema } from "effect"
-import type { TmdbSettings } from "../src/Config.js"
-import { parseErrorBody } from "../src/Decode.js"
+import type { TmdbSettings } from "../../src/Config.js"
+import { parseErrorBody } from "../../src/Decode.js"
 import {
   InvalidRequestError,
   NotFoundError,
@@ -15,9 +15,9 @@ import {
   type TmdbError,
   TransportError,
   UnauthorizedError
-} from "../src/Errors.js"
-import { describeTransportError, parseRetryAfter, redactSecret, showPath } from "../src/Wire.js"
-import { RateLimiter } from "./RateLimiter.js"
+} from "../../src/Errors.js"
+import { describeTransportError, parseRetryAfter, redactSecret, showPath } from "../../src/Wire.js"
+import { RateLimiter } from "../RateLimiter.js"
 
 export interface ClientStats {
   /** HTTP requests sent, retries included. */
