@@ -1,7 +1,10 @@
 import { Clock, Duration, Effect, Either, Option, Ref } from "effect"
 import { type LimiterOptions, limiterSettings } from "../src/Config.js"
+import { BETA, type Bucket, type Counters, EPSILON, type LimiterStats, type Outcome, PACE, perSecond, RECUR_MS, SAME_EVENT_MS } from "./rateLimiter/Bucket.js"
 import { CircuitOpen, makeCircuit } from "./rateLimiter/Circuit.js"
 import { type BudgetLost, SharedBudget } from "./SharedBudget.js"
+
+export type { LimiterStats } from "./rateLimiter/Bucket.js"
 
 // Effect's own `effect/RateLimiter` has a fixed rate, and the reliability work needs the rate to
 // adapt at run time (AIMD on 429s). So the bucket is our own: a few lines over `Clock` and a `Ref`,
@@ -9,79 +12,7 @@ import { type BudgetLost, SharedBudget } from "./SharedBudget.js"
 // Given a SharedBudget, the tokens, the pause and the adaptive rate are shared with every collector
 // on it, and the configured rate is their total; the concurrency cap and the circuit stay ours.
 
-export interface LimiterStats {
-  /** The rate the bucket refills at now (lower than configured after 429s). */
-  readonly currentRate: number
-  readonly configuredRate: number
-  readonly inFlight: number
-  readonly maxInFlight: number
-  /** Requests let through so far. */
-  readonly started: number
-  /** Times the rate was lowered after recurring 429s. */
-  readonly decreases: number
-  /** 429 events (429s within a second of each other count once). */
-  readonly throttleEvents: number
-  /** Total milliseconds of shared pauses imposed by Retry-After. */
-  readonly pausedMs: number
-  /** Times the circuit opened after consecutive transient failures. */
-  readonly circuitOpens: number
-  readonly circuit: "closed" | "open" | "probing"
-  /**
-   * Where the tokens come from: this process's own bucket, a SharedBudget, or (once the shared
-   * budget stopped answering) our own bucket at this collector's share of the rate.
-   */
-  readonly budget: "local" | "shared" | "fallback"
-  /** Collectors on the shared budget as last seen (1 without one). */
-  readonly collectors: number
-}
-
-/** What a finished request tells the limiter. */
-type Outcome =
-  /** The server answered (2xx, or a 4xx that is not 429). */
-  | "ok"
-  /** 429. */
-  | "throttled"
-  /** 5xx, a timeout or a transport failure. */
-  | "failed"
-
-interface Bucket {
-  readonly tokens: number
-  readonly last: number
-  readonly rate: number
-  readonly pausedUntil: number
-  /** When the last 429 event began. */
-  readonly lastThrottle: number
-}
-
-interface Counters {
-  inFlight: number
-  maxInFlight: number
-  started: number
-  decreases: number
-  throttleEvents: number
-  pausedMs: number
-}
-
-const EPSILON = 1e-9
-
-/** 13.333 -> "13.3", 40 -> "40". */
-const perSecond = (rate: number) => String(Math.round(rate * 10) / 10)
-
 const nowMs = Clock.currentTimeMillis
-// Tokens refill at this share of the rate. At exactly the server's rate, the level of the
-// server's bucket is a random walk under arrival jitter and sooner or later runs dry; a little
-// under, it drifts back to full between bunched arrivals (BENCHMARKS.md, rate fidelity with
-// jitter before the limiter).
-const PACE = 0.985
-// 429s closer together than this are one event: the requests in flight when the server's
-// bucket ran dry all come back throttled.
-const SAME_EVENT_MS = 1_000
-// A 429 event within this long after the previous one means the rate is too high; one alone is
-// taken for an arrival that jitter bunched, and the Retry-After pause is answer enough.
-const RECUR_MS = 10_000
-// Multiplicative decrease on recurring 429s, as AWS SDKs' adaptive retry mode (CUBIC, β = 0.7)
-// does: gentler than halving, which costs a tenth of a run to climb back from.
-const BETA = 0.7
 
 export class RateLimiter extends Effect.Service<RateLimiter>()("tmdb/RateLimiter", {
   effect: (options?: LimiterOptions) =>

@@ -1,40 +1,18 @@
 import * as Bucket from "@effect/experimental/RateLimiter"
 import * as RedisStore from "@effect/experimental/RateLimiter/Redis"
-import { Clock, Data, Duration, Effect, ExecutionStrategy, Exit, Redacted, Schema, Scope } from "effect"
-import { Redis, type RedisOptions } from "ioredis"
+import { Clock, Duration, Effect, ExecutionStrategy, Exit, Redacted, Scope } from "effect"
+import { Redis } from "ioredis"
 import { randomUUID } from "node:crypto"
+import { BudgetLost, type BudgetRedis, connectionOptions, describeTarget, reasonOf, RedisError, type RedisTarget } from "./sharedBudget/Connection.js"
 import { KEY_COUNT, SCRIPTS } from "./sharedBudget/Scripts.js"
+
+export { BudgetLost, RedisError, type RedisTarget } from "./sharedBudget/Connection.js"
 
 // One request budget for every collector that names the same Redis and budget. The bucket is
 // @effect/experimental's Redis token bucket; the pause, the adaptive rate and the collector count
 // are a few keys of our own beside it. The bucket script takes `now` from the caller's Clock, and
 // so do ours, which keeps all of it testable under TestClock; the collectors' clocks are assumed
 // to agree, as the store already assumes.
-
-/** Redis cannot be used at start: one line naming host:port, never the URL (it may hold a password). */
-export class RedisError extends Schema.TaggedError<RedisError>()("RedisError", { message: Schema.String }) {}
-
-/** The shared budget stopped answering mid-run. Carries what the collector last saw, for its fallback. */
-export class BudgetLost extends Data.TaggedError("BudgetLost")<{
-  /** `Redis at host:port stopped answering (reason)`. */
-  readonly message: string
-  readonly where: string
-  readonly reason: string
-  /** Collectors registered when Redis was last reached (this one included, so at least 1). */
-  readonly collectors: number
-  /** The end of the last shared pause seen (ms, the Clock's time). */
-  readonly pausedUntil: number
-}> {}
-
-/** Where Redis is. The password stays redacted until it is handed to the connection. */
-export interface RedisTarget {
-  readonly host: string
-  readonly port: number
-  readonly username?: string | undefined
-  readonly password?: Redacted.Redacted<string> | undefined
-  readonly db?: number | undefined
-  readonly tls?: boolean | undefined
-}
 
 export interface SharedBudgetOptions {
   readonly target: RedisTarget
@@ -59,12 +37,6 @@ interface Throttle {
   readonly rate: number
 }
 
-/** host:port, the only form of the address that messages show. */
-const describeTarget = (target: RedisTarget) => `${target.host.includes(":") ? `[${target.host}]` : target.host}:${target.port}`
-
-// A dead or hung Redis costs at most one command timeout; then the collector paces itself.
-const COMMAND_TIMEOUT_MS = 500
-const CONNECT_TIMEOUT_MS = 1_000
 // Registrations are kept by Redis's clock (TIME), so they are refreshed on the wall clock too:
 // under a virtual clock they would lapse or never be renewed. Three missed beats drop one.
 const HEARTBEAT = Duration.seconds(5)
@@ -74,45 +46,6 @@ const KEEP_MS = 3_600_000
 // The pause key holds its end on the collectors' clock, which is what ends it; its expiry only
 // clears it away.
 const PAUSE_KEEP_MS = 60_000
-
-const reasonOf = (cause: unknown, password: string | undefined): string => {
-  const code = typeof cause === "object" && cause !== null && "code" in cause ? String(cause.code) : ""
-  const text = cause instanceof Error ? cause.message : String(cause)
-  if (code === "ECONNREFUSED") return "connection refused"
-  if (code === "ENOTFOUND" || code === "EAI_AGAIN") return "host not found"
-  if (code === "ETIMEDOUT" || /ETIMEDOUT/.test(text)) return `no connection within ${CONNECT_TIMEOUT_MS / 1000} s`
-  if (code === "EHOSTUNREACH" || code === "ENETUNREACH") return "host unreachable"
-  if (/Command timed out/.test(text)) return `no answer within ${COMMAND_TIMEOUT_MS} ms`
-  if (/NOAUTH|WRONGPASS|invalid password|invalid username-password/i.test(text)) return "authentication failed"
-  if (/Protocol error/.test(text)) return "the server does not speak the Redis protocol"
-  if (/Connection is closed|Stream isn't writeable|MaxRetriesPerRequest|ECONNRESET|EPIPE/.test(text)) return "connection closed"
-  const line = (text.split("\n")[0] ?? "").slice(0, 100)
-  return password !== undefined && password !== "" ? line.replaceAll(password, "***") : line
-}
-
-const connectionOptions = (target: RedisTarget) =>
-  ({
-    host: target.host,
-    port: target.port,
-    ...(target.username !== undefined ? { username: target.username } : {}),
-    ...(target.password !== undefined ? { password: Redacted.value(target.password) } : {}),
-    ...(target.db !== undefined ? { db: target.db } : {}),
-    ...(target.tls === true ? { tls: { servername: target.host } } : {}),
-    connectTimeout: CONNECT_TIMEOUT_MS,
-    commandTimeout: COMMAND_TIMEOUT_MS,
-    maxRetriesPerRequest: 0,
-    // A collector that lost Redis stays on its own limiter for the rest of the run; reconnecting
-    // would only bring errors.
-    retryStrategy: () => null
-  }) satisfies RedisOptions
-
-type Call<A> = (...args: Array<string | number>) => Promise<A>
-interface BudgetRedis extends Redis {
-  budgetRegister: Call<number>
-  budgetState: Call<[string, string, string, number]>
-  budgetPause: Call<number>
-  budgetThrottled: Call<[number, number, string]>
-}
 
 export class SharedBudget extends Effect.Service<SharedBudget>()("tmdb/SharedBudget", {
   scoped: (options: SharedBudgetOptions) =>

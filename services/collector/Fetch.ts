@@ -4,7 +4,7 @@ import { failureKind, UnauthorizedError } from "../../src/Errors.js"
 import type { MovieDetails } from "../../src/Movie.js"
 import type { FailureRecord } from "../MovieRepository.js"
 import { toEventLoop } from "../movieRepository/MovieWrites.js"
-import { type DetailsOutcome, forEachMovieDetails } from "../TmdbClient.js"
+import { type DetailsOutcome, forEachMovieDetails } from "../tmdbClient/Details.js"
 import type { RunState } from "./Tally.js"
 
 const MAX_BATCH = 500
