@@ -1,0 +1,109 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Option, Stream } from "effect"
+import { summarize, type SummaryInput } from "../services/collector/Summary.js"
+import { emptyTally } from "../services/collector/Tally.js"
+import { aloneWork } from "../services/collector/Work.js"
+import type { MovieRepository } from "../services/MovieRepository.js"
+import { ServerError } from "../src/Errors.js"
+import { yearWindow } from "../src/Windows.js"
+
+// The workflow's parts that hold no I/O: a run's summary is a function of its tally, and a
+// collector alone does every unit of work itself, once.
+
+const input = (over: Partial<SummaryInput> = {}): SummaryInput => ({
+  runId: 7,
+  all: false,
+  tally: emptyTally(),
+  shared: undefined,
+  units: 3,
+  client: { requests: 12, retries: 1, rateLimited: 0 },
+  limiter: {
+    currentRate: 3.3333,
+    configuredRate: 4,
+    inFlight: 0,
+    maxInFlight: 4,
+    started: 12,
+    decreases: 1,
+    throttleEvents: 1,
+    pausedMs: 0,
+    circuitOpens: 0,
+    circuit: "closed",
+    budget: "local",
+    collectors: 1
+  },
+  durationMs: 1500,
+  ...over
+})
+
+describe("the run summary", () => {
+  it("counts what the tally holds; no changes read here means another collector read them", () => {
+    const tally = { ...emptyTally(), discovered: 40, added: 38, discoverPages: 2, chosen: 40, fetched: 37, failed: { not_found: 2, server: 1 } }
+    const summary = summarize(input({ tally }))
+    expect(summary).toEqual(expect.objectContaining({
+      runId: 7,
+      mode: "years",
+      discovered: 40,
+      new: 38,
+      detailsChosen: 40,
+      detailsFetched: 37,
+      failed: { not_found: 2, server: 1 },
+      settledRate: 3.33,
+      complete: true,
+      missing: 0,
+      shared: undefined,
+      budget: { kind: "local", collectors: 1 }
+    }))
+    expect(summary.changes.status).toBe("elsewhere")
+  })
+
+  it("a failed discover page or a window that listed fewer movies than it holds makes the run incomplete", () => {
+    const window = yearWindow(2024)
+    const failedPage = { ...emptyTally(), discoverPages: 1 }
+    failedPage.discoveryFailures.push({
+      _tag: "PageFailed",
+      year: 2024,
+      window,
+      page: 3,
+      error: new ServerError({ status: 503, path: "/discover/movie", message: "busy" })
+    })
+    const failed = summarize(input({ tally: failedPage }))
+    expect(failed.complete).toBe(false)
+    expect(failed.discoveryFailures).toEqual([{ year: 2024, from: window.from, to: window.to, page: 3, kind: "server", message: "busy" }])
+
+    const short = emptyTally()
+    short.incomplete.push({ _tag: "Incomplete", year: 2024, window, totalResults: 50, found: 45, missing: 5 })
+    expect(summarize(input({ tally: short }))).toEqual(expect.objectContaining({ complete: false, missing: 5 }))
+  })
+
+  it("among collectors: the units this one did, and how many the others did", () => {
+    const summary = summarize(input({ shared: { generation: 3, did: ["discover:2024:[]"] }, units: 3 }))
+    expect(summary.shared).toEqual({ generation: 3, did: ["discover:2024:[]"], byOthers: 2 })
+  })
+})
+
+describe("a collector alone", () => {
+  const repo = (rounds: Array<ReadonlyArray<number>>) => ({ selectForDetails: () => Effect.succeed(rounds.shift() ?? []) }) as unknown as MovieRepository
+
+  it.effect("does every unit itself, all at once and only once; none is ever held by another", () =>
+    Effect.gen(function*() {
+      const work = aloneWork(repo([]), "2026-01-01T00:00:00.000Z")
+      const units = work.units(["discover:2024", "discover:2023"])
+      const seen: Array<ReadonlyArray<string>> = []
+      const run = (names: ReadonlyArray<string>) => Effect.sync(() => void seen.push(names))
+      expect(yield* units.take(run)).toBe(true)
+      expect(yield* units.take(run)).toBe(false)
+      expect(seen).toEqual([["discover:2024", "discover:2023"]])
+      expect(units.held()).toBe(false)
+      expect(yield* work.units([]).take(run)).toBe(false)
+      expect(yield* work.othersBusy).toBe(false)
+    }))
+
+  it.effect("takes the store's choice a round at a time, and nothing once the store has nothing left", () =>
+    Effect.gen(function*() {
+      const work = aloneWork(repo([[1, 2, 3], []]), "2026-01-01T00:00:00.000Z")
+      const policy = { staleBefore: "x", recentReleasedAfter: "y", recentStaleBefore: "z" }
+      const first = yield* work.next(policy, () => Infinity)
+      expect(Option.isSome(first) ? Array.from(yield* Stream.runCollect(first.value)) : undefined).toEqual([1, 2, 3])
+      expect(Option.isNone(yield* work.next(policy, () => Infinity))).toBe(true)
+    }))
+})
