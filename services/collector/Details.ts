@@ -36,7 +36,8 @@ export const fetchDetails = <E, R>(run: RunState, staleAfter: Duration.Duration,
     const left = () => (limit ?? Infinity) - tally.chosen
     const nowMs = yield* Clock.currentTimeMillis
     const staleAfterMs = Duration.toMillis(staleAfter)
-    const freshOf = (read: ChangesRead | undefined) => limit === undefined ? read?.newIds ?? [] : (read?.newIds ?? []).slice(0, limit)
+    // Within what is left of the limit: a takeover's late ids count against it too.
+    const freshOf = (read: ChangesRead | undefined) => limit === undefined ? read?.newIds ?? [] : (read?.newIds ?? []).slice(0, Math.max(0, left()))
     const fresh = new Set<number>()
     const total = limit === 0
       ? 0
@@ -54,7 +55,9 @@ export const fetchDetails = <E, R>(run: RunState, staleAfter: Duration.Duration,
     })
 
     yield* fetchFresh
-    while (left() > 0) {
+    // With `all`, a collector with nothing left to fetch still waits for the catalogue unit, to take
+    // it over if its holder dies: the export and the changes are read once per generation.
+    while (left() > 0 || (options.all === true && catalogue.held())) {
       // With `all`, the others wait for the export: its one long transaction and their writes
       // would lock the same rows in different orders.
       if (!(options.all === true && catalogue.held())) {
