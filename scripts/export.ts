@@ -9,8 +9,9 @@ import { SqlLive } from "../layers/Sql.js"
 import { Exporter } from "../services/Exporter.js"
 import { DatabaseError, DEFAULT_DB } from "../src/Database.js"
 import { ExportError, ExportFormat } from "../src/Export.js"
-import { describeFailure, exitCodeOf, targetOf, UsageError } from "./Cli.js"
+import { targetOf } from "./Checks.js"
 import { colourFor, helpText, wantsHelp } from "./Help.js"
+import { describeFailure, exitCodeOf, UsageError } from "./Outcome.js"
 
 // Parsed here rather than by Options.choice, so a bad value is one line that names its flag.
 const format = Options.text("format").pipe(

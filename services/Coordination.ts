@@ -4,6 +4,7 @@ import { Context, Effect, Layer, type ParseResult, Schema } from "effect"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import { type DatabaseError, DatabaseErrorMapping } from "../src/Database.js"
+import { DEFAULT_LEASE_SECONDS } from "../src/Defaults.js"
 import { RETRIED_NEXT_RUN } from "../src/Errors.js"
 import type { SelectionPolicy } from "../src/Storage.js"
 import { pendingPriority } from "./MovieRepository.js"
@@ -20,7 +21,7 @@ import { pendingPriority } from "./MovieRepository.js"
 //   beating; once its claims expire the others take them over.
 
 /** How long a claim outlives its holder's last heartbeat. */
-export const DEFAULT_LEASE_SECONDS = 30
+export { DEFAULT_LEASE_SECONDS }
 
 const JOIN_LOCK = 0x746d6463
 
