@@ -9,6 +9,7 @@ import { type Sandbox, startSandbox } from "../sandbox/index.js"
 import { logLevelSetting } from "../scripts/LogLevel.js"
 import { DEFAULT_LEASE_SECONDS } from "../src/Defaults.js"
 import { type CliResult, type Launcher, readDb, root, runCli, sleep, startCli, tmpDir, waitFor } from "./support/cli.js"
+import { runInProcess } from "./support/inProcess.js"
 import { cliEnv, sandboxes } from "./support/sandbox.js"
 
 // Issue 12: what the CLI tells a person is true, whatever way it is started and however it ends.
@@ -106,16 +107,27 @@ describe("--log-level and TMDB_LOG_LEVEL", () => {
   it("--log-level X and --log-level=X work before, between and after the other flags", async () => {
     const s = await sandbox()
     const db = () => ["--db", path.join(tmpDir(), "log.sqlite")]
-    const runs = await Promise.all([
-      runCli([...flags, ...db(), "--log-level", "debug"], cliEnv(s)),
-      runCli(["--log-level=debug", ...flags, ...db()], cliEnv(s)),
-      runCli([...flags.slice(0, 2), "--log-level=Debug", ...flags.slice(2), ...db()], cliEnv(s)),
-      // The flag wins over the environment.
-      runCli([...flags, ...db(), "--log-level", "error"], cliEnv(s, { TMDB_LOG_LEVEL: "debug" }))
-    ])
-    expect(runs.map((r) => r.code)).toEqual([0, 0, 0, 0])
-    for (const r of runs.slice(0, 3)) expect(r.stderr).toMatch(/level=DEBUG/)
-    expect(runs[3]!.stderr).not.toMatch(/level=DEBUG/)
+    // The flag's places through the CLI's own program in process; the real process below.
+    const runs = []
+    for (
+      const args of [[...flags, ...db(), "--log-level", "debug"], ["--log-level=debug", ...flags, ...db()], [
+        ...flags.slice(0, 2),
+        "--log-level=Debug",
+        ...flags.slice(2),
+        ...db()
+      ]]
+    ) {
+      runs.push(await runInProcess(args, { env: cliEnv(s) }))
+    }
+    expect(runs.map((r) => r.code)).toEqual([0, 0, 0])
+    for (const r of runs) expect(r.stderr).toMatch(/level=DEBUG/)
+  })
+
+  it("the flag wins over TMDB_LOG_LEVEL, in the real process", async () => {
+    const s = await sandbox()
+    const run = await runCli([...flags, "--db", path.join(tmpDir(), "log.sqlite"), "--log-level", "error"], cliEnv(s, { TMDB_LOG_LEVEL: "debug" }))
+    expect(run.code).toBe(0)
+    expect(run.stderr).not.toMatch(/level=DEBUG/)
   })
 
   it("an unknown level is one line naming where it came from and the accepted values, exit 2", async () => {
