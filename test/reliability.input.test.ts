@@ -81,15 +81,18 @@ describe("database faults: a typed error, one line, a non-zero exit, nothing hal
   })
 
   it("two collectors on one file: the second refuses at once, the first completes, the file is intact", async () => {
-    // The first runs for ~10 s (40 movies at 4 req/s), so the second surely starts while it holds the file.
-    const s = await sandbox({ latencyMs: 30 })
+    // The sandbox holds the first's details requests until the second has been turned away, so
+    // the first surely holds the file then; let go, the held requests time out and are retried,
+    // and the first completes (a held request fails only after 4 attempts of 3 s and the backoff).
+    const s = await sandbox({ latencyMs: 30, faultPaths: "details", faults: { hang: 1 } })
     const db = path.join(tmpDir(), "two.sqlite")
-    const first = startCli(["--start-year", "2020", "--end-year", "2020", "--rps", "4", "--burst", "1", "--db", db], env(s))
-    await waitFor(() => s.counters.detailsServed.size >= 3)
+    const first = startCli([...YEAR, "--db", db], env(s, { TMDB_TIMEOUT: "3 seconds" }))
+    await waitFor(() => (s.counters.faultsInjected["hang"] ?? 0) >= 1)
     const second = await runCli([...YEAR, "--db", db], env(s))
     expect(second.code).toBe(1)
     expectOneLine(second.stderr, new RegExp(`is in use by another collector \\(pid ${first.child.pid}, started [^)]+\\); wait for it to finish$`))
     expect(first.child.exitCode).toBeNull()
+    s.setFaults(undefined)
     expect((await first.done).code).toBe(0)
     const { integrity, movies } = readDb(db)
     expect(integrity).toBe("ok")
