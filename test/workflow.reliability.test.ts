@@ -23,7 +23,7 @@ const asSandbox = (truth: Pick<Sandbox, "groundTruth">) => truth as Sandbox
 describe("throttling", () => {
   it.effect("the server allows 12 req/s, the client is set to 40 with burst 10: every movie stored, 429s <= 20%", () =>
     Effect.gen(function*() {
-      const tmdb = virtualTmdb({ catalogue: { seed: 21, startYear: 2019, endYear: 2020, perYear: 90 }, rateLimit: { rps: 12, burst: 5 }, latencyMs: 5 })
+      const tmdb = virtualTmdb({ catalogue: { seed: 21, startYear: 2019, endYear: 2020, perYear: 90 }, rateLimit: { rps: 12, burst: 5 } })
       const db = path.join(tmpDir(), "throttled.sqlite")
       const run = Collector.run({ startYear: 2019, endYear: 2020 }).pipe(
         Effect.provide(workflowLayer(tmdb, db, { requestsPerSecond: 40, burst: 10 }))

@@ -16,8 +16,8 @@ import { Collector } from "../../services/Collector.js"
 import type { TmdbClientOptions } from "../../src/Config.js"
 
 // The sandbox's TMDB (its catalogue, routes and answers) served straight to the client's
-// HttpClient, on Effect's clock instead of the wall's: its rate limit, latency and outage run on
-// TestClock, so a 20 s outage takes no 20 s. The workflow above it is the CLI's own: the
+// HttpClient, on Effect's clock instead of the wall's: its rate limit and outage run on TestClock,
+// so a 20 s outage takes no 20 s. It answers at once: no latency, so no sleep of its own. The workflow above it is the CLI's own: the
 // Collector over MainLive's store and client layers, on a real SQLite file.
 
 /** The in-process TMDB: what it counted, its ground truth, and the HttpClient that reaches it. */
@@ -31,8 +31,8 @@ export interface VirtualTmdb {
   readonly apiKey: string
 }
 
-/** The sandbox's catalogue and routes for `input`; `rateLimit`, `latencyMs` and outages on the clock. */
-export const virtualTmdb = (input: Pick<SandboxOptions, "catalogue" | "rateLimit" | "latencyMs">): VirtualTmdb => {
+/** The sandbox's catalogue and routes for `input`; its `rateLimit` and outages on the clock. */
+export const virtualTmdb = (input: Pick<SandboxOptions, "catalogue" | "rateLimit">): VirtualTmdb => {
   const { catalogueConfig, options } = withDefaults(input)
   const catalogue = generateCatalogue(catalogueConfig)
   const fates = assignFates(catalogue, { deletedFraction: 0, alwaysFailFraction: 0, driftFraction: 0 }, catalogueConfig.seed)
@@ -71,7 +71,6 @@ export const virtualTmdb = (input: Pick<SandboxOptions, "catalogue" | "rateLimit
         : offline
         ? serviceOffline(1)
         : router.handle(request.method, url, request.headers["authorization"])
-      if ((options.latencyMs ?? 0) > 0) yield* Effect.sleep(options.latencyMs!)
       bump(counters.byStatus, String(reply.status))
       if (reply.status === 200 && reply.movieId !== undefined) {
         counters.detailsServed.set(reply.movieId, (counters.detailsServed.get(reply.movieId) ?? 0) + 1)
