@@ -17,8 +17,9 @@ import type { TmdbClientOptions } from "../../src/Config.js"
 
 // The sandbox's TMDB (its catalogue, routes and answers) served straight to the client's
 // HttpClient, on Effect's clock instead of the wall's: its rate limit and outage run on TestClock,
-// so a 20 s outage takes no 20 s. It answers at once: no latency, so no sleep of its own. The workflow above it is the CLI's own: the
-// Collector over MainLive's store and client layers, on a real SQLite file.
+// so a 20 s outage takes no 20 s. It answers at once, with no sleep of its own. The workflow
+// above it is the CLI's own: the Collector over MainLive's store and client layers, on a real
+// SQLite file.
 
 /** The in-process TMDB: what it counted, its ground truth, and the HttpClient that reaches it. */
 export interface VirtualTmdb {
