@@ -1,5 +1,5 @@
 import { Either, LogLevel } from "effect"
-import { UsageError } from "./Cli.js"
+import { UsageError } from "./Outcome.js"
 
 // The values of @effect/cli's built-in `--log-level`, which its help lists, and `warn`.
 const LEVELS = new Map<string, LogLevel.LogLevel>([

@@ -5,8 +5,10 @@ import { Collector } from "../services/Collector.js"
 import { MovieRepository } from "../services/MovieRepository.js"
 import type { CollectionSummary } from "../src/Collection.js"
 import { DatabaseError, type DatabaseTarget } from "../src/Database.js"
-import { type Checked, ExitCode, type Parsed } from "./Cli.js"
+import type { Checked } from "./Checks.js"
+import type { Parsed } from "./Flags.js"
 import { beforeRun, removeWhatTheRunCreated } from "./Leftovers.js"
+import { ExitCode } from "./Outcome.js"
 import { formatSummary, progressReporter } from "./Progress.js"
 
 /** A collection with valid flags: the part of the CLI that needs TMDB and the database. */

@@ -9,8 +9,9 @@ import { SqlLive } from "../layers/Sql.js"
 import { DatasetWriter } from "../services/DatasetWriter.js"
 import { DatabaseError, DEFAULT_DB } from "../src/Database.js"
 import { DatasetError, ExportFormat } from "../src/Dataset.js"
-import { describeFailure, exitCodeOf, targetOf, UsageError } from "./Cli.js"
+import { targetOf } from "./Checks.js"
 import { colourFor, helpText, wantsHelp } from "./Help.js"
+import { describeFailure, exitCodeOf, UsageError } from "./Outcome.js"
 
 // Parsed here rather than by Options.choice, so a bad value is one line that names its flag.
 const format = Options.text("format").pipe(

@@ -2,6 +2,7 @@ import { SqlClient, type Statement } from "@effect/sql"
 import type { SqlError } from "@effect/sql/SqlError"
 import { Context, Effect, Layer, type ParseResult, Schema } from "effect"
 import { type DatabaseError, DatabaseErrorMapping } from "../src/Database.js"
+import { DEFAULT_LEASE_SECONDS } from "../src/Defaults.js"
 import { deadHere } from "../src/Process.js"
 import type { SelectionPolicy } from "../src/Storage.js"
 import { pendingPriority } from "./movieRepository/Pending.js"
@@ -18,7 +19,7 @@ import { pendingPriority } from "./movieRepository/Pending.js"
 //   beating; once its claims expire the others take them over.
 
 /** How long a claim outlives its holder's last heartbeat. */
-export const DEFAULT_LEASE_SECONDS = 30
+export { DEFAULT_LEASE_SECONDS }
 
 const JOIN_LOCK = 0x746d6463
 

@@ -1,0 +1,104 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Exit } from "effect"
+import * as path from "node:path"
+import type { Sandbox } from "../sandbox/index.js"
+import { Collector } from "../services/Collector.js"
+import type { CollectionSummary } from "../src/Collection.js"
+import { tmpDir } from "./support/cli.js"
+import { expectExact } from "./support/sandbox.js"
+import { onTestClock, virtualTmdb, workflowLayer } from "./support/workflow.js"
+
+// Issue 6 §3 and §5: the CLI's workflow (the Collector over its store and client layers, a real
+// SQLite file) against the sandbox's TMDB served in process on TestClock: a throttling server and
+// a 20 s outage, in virtual time. Each test prints the figures it measured as `[figure] ...` lines.
+
+const figure = (text: string) => console.log(`[figure] ${text}`)
+const summaryOf = (exit: Exit.Exit<CollectionSummary, unknown>) => {
+  if (Exit.isFailure(exit)) throw new Error(`the run failed: ${String(exit.cause)}`)
+  return exit.value
+}
+// expectExact reads only the sandbox's ground truth.
+const asSandbox = (truth: Pick<Sandbox, "groundTruth">) => truth as Sandbox
+
+describe("throttling", () => {
+  it.effect("the server allows 12 req/s, the client is set to 40 with burst 10: every movie stored, 429s <= 20%", () =>
+    Effect.gen(function*() {
+      const tmdb = virtualTmdb({ catalogue: { seed: 21, startYear: 2019, endYear: 2020, perYear: 90 }, rateLimit: { rps: 12, burst: 5 } })
+      const db = path.join(tmpDir(), "throttled.sqlite")
+      const run = Collector.run({ startYear: 2019, endYear: 2020 }).pipe(
+        Effect.provide(workflowLayer(tmdb, db, { requestsPerSecond: 40, burst: 10 }))
+      )
+      const summary = summaryOf(yield* onTestClock(run, 100))
+      const c = tmdb.counters
+      expectExact(db, asSandbox(tmdb.truth), { startYear: 2019, endYear: 2020 })
+      const share = c.rateLimited / c.requests
+      figure(
+        `throttling: ${c.rateLimited} of ${c.requests} requests answered 429 (${(100 * share).toFixed(1)}%, amplification ${
+          (c.requests / (c.requests - c.rateLimited)).toFixed(3)
+        }), rate settled at ${summary.settledRate} req/s, ${(summary.durationMs / 1000).toFixed(1)} s on the clock`
+      )
+      expect(summary.complete).toBe(true)
+      expect(share).toBeLessThanOrEqual(0.2)
+      // Amplification: every request sent, over those that were needed (the ones not answered 429).
+      expect(c.requests / (c.requests - c.rateLimited)).toBeLessThanOrEqual(1.25)
+      expect(summary.rateLimited).toBe(c.rateLimited)
+      // The client lowered its own rate below the configured 40.
+      expect(summary.settledRate).toBeLessThan(40)
+    }))
+})
+
+describe("retry storms", () => {
+  it.effect("a 20 s total outage: sent / needed <= 1.1, throughput back to >= 90% within 10 s of healing, run completes", () =>
+    Effect.gen(function*() {
+      const rps = 30
+      const tmdb = virtualTmdb({ catalogue: { seed: 4, startYear: 2019, endYear: 2020, perYear: 320 } })
+      const c = tmdb.counters
+      const db = path.join(tmpDir(), "storm.sqlite")
+      const run = Collector.run({ startYear: 2019, endYear: 2020 }).pipe(Effect.provide(workflowLayer(tmdb, db, { requestsPerSecond: rps, burst: 10 })))
+      // The counters every 100 ms of the clock; the outage starts once 100 movies are served.
+      const timeline: Array<{ t: number; requests: number; served: number }> = []
+      let down: number | undefined
+      let requestsAtOutage = 0
+      let duringOutage: number | undefined
+      const exit = yield* onTestClock(run, 100, (t) =>
+        Effect.gen(function*() {
+          timeline.push({ t, requests: c.requests, served: c.detailsServed.size })
+          if (down === undefined && c.detailsServed.size >= 100) {
+            down = t
+            requestsAtOutage = c.requests
+            yield* tmdb.startOutage(20_000)
+          }
+          if (down !== undefined && duringOutage === undefined && t >= down + 20_000) duringOutage = c.requests - requestsAtOutage
+        }))
+      const summary = summaryOf(exit)
+      expect(summary.complete).toBe(true)
+      expect(down).toBeDefined()
+      expect(duringOutage).toBeDefined()
+      const healed = down! + 20_000
+      const truth = expectExact(db, asSandbox(tmdb.truth), { startYear: 2019, endYear: 2020 })
+      const pages = c.byEndpoint["discover"] ?? 0
+      const amplification = c.requests / (truth.length + pages)
+      // Movies stored per second over the best 2 s window in a span, against the run's own rate
+      // just before the outage.
+      const at = (t: number) => timeline.reduce((best, p) => (p.t <= t ? p : best), timeline[0]!)
+      const bestRate = (from: number, to: number) => {
+        let best = 0
+        for (let t = from; t + 2_000 <= to; t += 100) best = Math.max(best, (at(t + 2_000).served - at(t).served) / 2)
+        return best
+      }
+      const before = bestRate(down! - 3_000, down!)
+      const recovered = bestRate(healed, healed + 10_000)
+      const firstAfter = timeline.find((p) => p.t > healed && p.served > at(healed).served)
+      figure(
+        `storm: ${duringOutage} requests sent during the 20 s outage; ${c.requests} sent for ${truth.length + pages} needed (x${
+          amplification.toFixed(3)
+        }); first success ${firstAfter ? ((firstAfter.t - healed) / 1000).toFixed(1) : "?"} s after healing; best 2 s rate within 10 s of healing ${
+          recovered.toFixed(1)
+        }/s vs ${before.toFixed(1)}/s before the outage (configured ${rps}); ${(summary.durationMs / 1000).toFixed(1)} s on the clock`
+      )
+      expect(amplification).toBeLessThanOrEqual(1.1)
+      expect(duringOutage).toBeLessThanOrEqual(30)
+      expect(recovered).toBeGreaterThanOrEqual(0.9 * Math.min(rps, before))
+      expect(before).toBeGreaterThan(0)
+    }))
+})
