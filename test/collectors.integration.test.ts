@@ -84,25 +84,34 @@ describe.skipIf(!pgUp)("many collectors on one PostgreSQL database", () => {
   it("a collector killed mid-run loses nothing: the others take over its work once its leases expire", async () => {
     const s = await sandbox({ catalogue: { seed: 32, ...YEARS, perYear: 40 }, latencyMs: 10, rateLimit: { rps: 60, burst: 15 } })
     const { url } = await database("killed")
-    const client = { requestsPerSecond: 15, burst: 3, maxConcurrent: 5 }
+    const rates = { requestsPerSecond: 15, burst: 3, maxConcurrent: 5 }
     // The collector to kill is a real process: a SIGKILL runs no finalizer, releases no claim.
     const args = ["--start-year", "2019", "--end-year", "2021", "--rps", "15", "--burst", "3", "--concurrency", "5", "--lease-seconds", "2", "--db", url]
     const victim = startCli(args, cliEnv(s))
-    const others = together(2, s, url, { client, leaseSeconds: 2 })
-    // Killed once the details are under way, and not restarted.
-    const end = Date.now() + 60_000
-    while ((s.counters.byEndpoint["movie"] ?? 0) < 30 && Date.now() < end) await sleep(20)
-    // As if it ran on another machine: its pid tells the others nothing, only its silence does,
-    // so its work passes on when its leases expire.
-    const c = await connect(url)
+    // Killed once its details are under way and it holds leases on movies still to fetch; not restarted.
+    const pg = await connect(url)
     try {
-      const moved = await c.query("UPDATE collection_runs SET collector = 'another-machine 1 elsewhere' WHERE collector LIKE $1", [
+      const holding = async () => {
+        const held = await pg.query(
+          `SELECT 1 FROM detail_leases l JOIN collection_runs r ON r.id = l.run_id JOIN movies m ON m.tmdb_id = l.tmdb_id
+           WHERE l.expires_at > now() AND m.details_fetched_at IS NULL AND r.collector LIKE $1`,
+          [`% ${victim.child.pid} %`]
+        ).catch(() => ({ rowCount: 0 }))
+        return (held.rowCount ?? 0) > 0 && (s.counters.byEndpoint["movie"] ?? 0) >= 10
+      }
+      const end = Date.now() + 60_000
+      while (!(await holding()) && Date.now() < end) await sleep(20)
+      expect(await holding()).toBe(true)
+      // As if it ran on another machine: its pid tells the others nothing, only its silence does,
+      // so its work passes on when its leases expire.
+      const moved = await pg.query("UPDATE collection_runs SET collector = 'another-machine 1 elsewhere' WHERE collector LIKE $1", [
         `% ${victim.child.pid} %`
       ])
       expect(moved.rowCount).toBe(1)
     } finally {
-      await c.end()
+      await pg.end()
     }
+    const others = together(2, s, url, { client: rates, leaseSeconds: 2 })
     const killedAt = s.counters.byEndpoint["movie"] ?? 0
     victim.child.kill("SIGKILL")
     const killed = await victim.done

@@ -39,7 +39,7 @@ const logTo = (log: RunSettings["log"]) =>
     : Logger.replace(Logger.defaultLogger, Logger.make(({ message }) => log([message].flat().map(String).join(" "))))
 
 /** One collection run against the sandbox, to its end: its summary, or its failure. */
-export const collectExit = (s: Sandbox, db: string, options: CollectionOptions, settings: RunSettings = {}) =>
+const collectExit = (s: Sandbox, db: string, options: CollectionOptions, settings: RunSettings = {}) =>
   Effect.runPromiseExit(
     Collector.run(options).pipe(
       Effect.provide(MainLive({
