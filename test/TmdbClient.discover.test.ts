@@ -1,7 +1,15 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit } from "effect"
 import type { Script, ScriptedResponse } from "../layers/TestHttp.js"
-import { answer, failureTag, fixtureText, withClient } from "./support/client.js"
+import type { TmdbClient } from "../services/TmdbClient.js"
+import type { TmdbClientOptions } from "../src/Config.js"
+import { answer, failureTag, fixtureText, withClient as pacedClient } from "./support/client.js"
+
+// The limiter never waits here: pacing is not what these tests prove (test/RateLimiter.test.ts
+// does), and each of its waits is a TestClock step that polls the fibers on the wall clock, so
+// a few thousand paced pages would take minutes on a loaded machine.
+const UNPACED: TmdbClientOptions = { requestsPerSecond: 1_000_000, burst: 1_000_000 }
+const withClient = <A, E>(script: Script, run: (client: TmdbClient) => Effect.Effect<A, E>) => pacedClient(script, run, UNPACED)
 
 describe("TmdbClient: discover", () => {
   /**
@@ -13,21 +21,31 @@ describe("TmdbClient: discover", () => {
     shuffle?: () => number
   ): Script => {
     const movies = [...unsorted].sort((a, b) => (a.date === b.date ? a.id - b.id : a.date < b.date ? 1 : -1))
+    // The movies a query lists, kept per query: a window's pages all list from the same ones.
+    const listed = new Map<string, ReadonlyArray<(typeof movies)[number]>>()
+    const query = (p: URLSearchParams) => {
+      const gte = p.get("primary_release_date.gte") ?? "0000"
+      const lte = p.get("primary_release_date.lte") ?? "9999"
+      const bound = (key: string, fallback: number) => (p.has(key) ? Number(p.get(key)) : fallback)
+      const [minVotes, maxVotes] = [bound("vote_count.gte", 0), bound("vote_count.lte", Infinity)]
+      const [minAverage, maxAverage] = [bound("vote_average.gte", -Infinity), bound("vote_average.lte", Infinity)]
+      return movies.filter((m) =>
+        m.date >= gte && m.date <= lte && m.votes >= minVotes && m.votes <= maxVotes &&
+        (m.average ?? 6) >= minAverage && (m.average ?? 6) <= maxAverage
+      )
+    }
     return (req) => {
       const p = req.params
       const page = Number(p.get("page") ?? "1")
       if (!(page >= 1 && page <= 500)) {
         return answer(400, JSON.parse(fixtureText("error-400-invalid-page.json")))
       }
-      const gte = p.get("primary_release_date.gte") ?? "0000"
-      const lte = p.get("primary_release_date.lte") ?? "9999"
-      const bound = (key: string, fallback: number) => (p.has(key) ? Number(p.get(key)) : fallback)
-      const [minVotes, maxVotes] = [bound("vote_count.gte", 0), bound("vote_count.lte", Infinity)]
-      const [minAverage, maxAverage] = [bound("vote_average.gte", -Infinity), bound("vote_average.lte", Infinity)]
-      const hits = movies.filter((m) =>
-        m.date >= gte && m.date <= lte && m.votes >= minVotes && m.votes <= maxVotes &&
-        (m.average ?? 6) >= minAverage && (m.average ?? 6) <= maxAverage
-      )
+      const rest = new URLSearchParams(p)
+      rest.delete("page")
+      rest.sort()
+      const key = rest.toString()
+      if (!listed.has(key)) listed.set(key, query(p))
+      const hits = [...listed.get(key)!]
       if (shuffle !== undefined) {
         // Fisher-Yates within each day.
         for (let a = 0; a < hits.length;) {
@@ -66,22 +84,20 @@ describe("TmdbClient: discover", () => {
       return { id: firstId + i, date, votes: 200 + (i % 50) }
     })
 
-  it.effect("a 25,000-result year comes back whole, and no request asks for a page above 500", () =>
+  // Over the 10,000 results (500 pages) one query can list: the year must be cut into windows.
+  it.effect("a 12,000-result year comes back whole, and no request asks for a page above 500", () =>
     Effect.gen(function*() {
-      const movies = catalogue(2023, 25_000)
-      const { exit, requests } = yield* withClient(fakeDiscover(movies), (c) => c.discoverMovies({ startYear: 2023 }), {
-        requestsPerSecond: 1000,
-        burst: 100
-      })
+      const movies = catalogue(2023, 12_000)
+      const { exit, requests } = yield* withClient(fakeDiscover(movies), (c) => c.discoverMovies({ startYear: 2023 }))
       const result = Exit.getOrElse(exit, () => null as never)
       expect(result.complete).toBe(true)
-      expect(result.movies).toHaveLength(25_000)
-      expect(new Set(result.movies.map((m) => m.tmdbId)).size).toBe(25_000)
+      expect(result.movies).toHaveLength(12_000)
+      expect(new Set(result.movies.map((m) => m.tmdbId)).size).toBe(12_000)
       expect(Math.max(...requests.map((r) => Number(r.params.get("page"))))).toBeLessThanOrEqual(500)
       expect(requests.every((r) => r.params.get("sort_by") === "primary_release_date.desc")).toBe(true)
       expect(requests.every((r) => r.params.get("vote_count.gte") === "200")).toBe(true)
       // Economy: data pages plus a few page-1 probes of windows that had to be split.
-      expect(requests.length).toBeLessThanOrEqual(1250 + 10)
+      expect(requests.length).toBeLessThanOrEqual(600 + 10)
     }))
 
   it.effect("years run newest first; the year range is covered exactly", () =>
@@ -106,10 +122,10 @@ describe("TmdbClient: discover", () => {
 
   it.effect("maxPages above 500 that runs out on a window boundary: every skipped window is reported", () =>
     Effect.gen(function*() {
-      const movies = catalogue(2023, 20_000)
-      const options = { requestsPerSecond: 1000, burst: 100 }
+      // Enough that the later half of the year is cut again: three windows of many pages.
+      const movies = catalogue(2023, 15_000)
       // An uncapped run shows the windows and their page counts, newest first.
-      const full = yield* withClient(fakeDiscover(movies), (c) => c.discoverMovies({ startYear: 2023 }), options)
+      const full = yield* withClient(fakeDiscover(movies), (c) => c.discoverMovies({ startYear: 2023 }))
       const pagesByWindow = new Map<string, number>()
       for (const r of full.requests) {
         const from = r.params.get("primary_release_date.gte")!
@@ -118,7 +134,7 @@ describe("TmdbClient: discover", () => {
       const leaves = [...pagesByWindow].filter(([, pages]) => pages > 1).sort(([a], [b]) => (a < b ? 1 : -1))
       expect(leaves.length).toBeGreaterThanOrEqual(3)
       const cap = leaves[0]![1] + leaves[1]![1]
-      const capped = yield* withClient(fakeDiscover(movies), (c) => c.discoverMovies({ startYear: 2023, maxPages: cap }), options)
+      const capped = yield* withClient(fakeDiscover(movies), (c) => c.discoverMovies({ startYear: 2023, maxPages: cap }))
       const result = Exit.getOrElse(capped.exit, () => null as never)
       expect(result.pages).toBe(cap)
       const skipped = result.truncated.map((t) => t.window.from)
@@ -194,10 +210,7 @@ describe("TmdbClient: discover", () => {
       }
       expect(listed.size).toBeLessThan(600)
 
-      const { exit, requests } = yield* withClient(fakeDiscover(movies, rng(3)), (c) => c.discoverMovies({ startYear: 2024 }), {
-        requestsPerSecond: 1000,
-        burst: 100
-      })
+      const { exit, requests } = yield* withClient(fakeDiscover(movies, rng(3)), (c) => c.discoverMovies({ startYear: 2024 }))
       const result = Exit.getOrElse(exit, () => null as never)
       expect(new Set(result.movies.map((m) => m.tmdbId))).toEqual(new Set(movies.map((m) => m.id)))
       expect(result.complete).toBe(true)
@@ -210,10 +223,7 @@ describe("TmdbClient: discover", () => {
   it.effect("with a stable order, the check costs no request beyond the pages themselves", () =>
     Effect.gen(function*() {
       const movies = crowded(30, 20, 1)
-      const { exit, requests } = yield* withClient(fakeDiscover(movies), (c) => c.discoverMovies({ startYear: 2024 }), {
-        requestsPerSecond: 1000,
-        burst: 100
-      })
+      const { exit, requests } = yield* withClient(fakeDiscover(movies), (c) => c.discoverMovies({ startYear: 2024 }))
       expect(Exit.getOrElse(exit, () => null as never).movies).toHaveLength(600)
       expect(requests).toHaveLength(30)
     }))

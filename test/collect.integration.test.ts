@@ -3,8 +3,10 @@ import { describe, expect, it } from "vitest"
 import type { Sandbox } from "../sandbox/index.js"
 import { readDb, runCli, startCli, tmpDir, waitFor } from "./support/cli.js"
 import { cliEnv, expectExact, sandboxes } from "./support/sandbox.js"
+import { collect, type RunSettings } from "./support/workflow.js"
 
-// The real CLI process, a real SQLite file, the sandbox on 127.0.0.1.
+// A real SQLite file against the sandbox on 127.0.0.1: the real CLI process where the process is
+// the subject (the end-to-end run, a SIGKILL), the workflow in this process elsewhere.
 
 const sandbox = sandboxes()
 const env = cliEnv
@@ -34,16 +36,31 @@ describe("collect CLI against the sandbox", () => {
     expect(readDb(db).runs.map((r) => r.status)).toEqual(["complete", "complete"])
   })
 
+  it("a kill in the middle, then a rerun, completes with nothing lost and little fetched twice", async () => {
+    const s = await sandbox({ catalogue: { seed: 9, startYear: 2019, endYear: 2021, perYear: 100 }, latencyMs: 20, jitterMs: 10 })
+    const db = path.join(tmpDir(), "killed.sqlite")
+    const args = ["--start-year", "2019", "--end-year", "2021", "--rps", "100", "--burst", "10", "--concurrency", "10", "--db", db]
+    const cli = startCli(args, env(s))
+    await waitFor(() => s.counters.detailsServed.size >= 120)
+    cli.child.kill("SIGKILL")
+    const killed = await cli.done
+    expect(killed.signal).toBe("SIGKILL")
+    // The rerun: the same workflow, in this process; it takes over the dead process's lock.
+    await collect(s, db, { startYear: 2019, endYear: 2021 }, { client: { requestsPerSecond: 100, burst: 10, maxConcurrent: 10 } })
+    const truth = expectExact(db, s, { startYear: 2019, endYear: 2021 })
+    const twice = [...s.counters.detailsServed.values()].filter((n) => n >= 2).length
+    expect(s.counters.detailsServed.size).toBe(truth.length)
+    expect(twice).toBeLessThanOrEqual(10 + 10)
+  })
+})
+
+describe("the workflow against the sandbox, on SQLite", () => {
   it("a year with more than 10,000 movies is stored whole, and no request asks for a page above 500", async () => {
     const s = await sandbox({ catalogue: { seed: 5, startYear: 2023, endYear: 2023, perYear: { 2023: 12_500 } } })
     const truth = s.groundTruth({ startYear: 2023, endYear: 2023 })
     expect(truth.length).toBeGreaterThan(10_000)
     const db = path.join(tmpDir(), "big.sqlite")
-    const run = await runCli(
-      ["--start-year", "2023", "--end-year", "2023", "--refresh-limit", "0", "--rps", "2000", "--burst", "100", "--db", db],
-      env(s)
-    )
-    expect(run.code).toBe(0)
+    await collect(s, db, { startYear: 2023, endYear: 2023, refreshLimit: 0 }, { client: { requestsPerSecond: 2000, burst: 100 } })
     const pages = s.counters.discoverPages.map((p) => p.page)
     expect(Math.max(...pages)).toBeLessThanOrEqual(500)
     const { movies } = readDb(db)
@@ -76,15 +93,11 @@ describe("collect CLI against the sandbox", () => {
     const truth = s.groundTruth({ startYear: 2022, endYear: 2022, minVoteCount: 0 })
     expect(truth.length).toBeGreaterThan(2_500)
     const db = path.join(tmpDir(), "crowded.sqlite")
-    const run = await runCli(
-      ["--start-year", "2022", "--end-year", "2022", "--min-vote-count", "0", "--refresh-limit", "0", "--rps", "2000", "--burst", "100", "--db", db, "--json"],
-      env(s)
-    )
-    expect(run.stderr).toContain("Collection complete")
-    expect(run.code).toBe(0)
+    const summary = await collect(s, db, { startYear: 2022, endYear: 2022, minVoteCount: 0, refreshLimit: 0 }, {
+      client: { requestsPerSecond: 2000, burst: 100 }
+    })
     const stored = readDb(db).movies.map((m) => m.tmdb_id).sort((a, b) => a - b)
     expect(stored).toEqual(truth.map((t) => t.tmdbId).sort((a, b) => a - b))
-    const summary = JSON.parse(run.stdout)
     expect(summary).toEqual(expect.objectContaining({ discovered: truth.length, complete: true, missing: 0, incomplete: [] }))
     // Reading it again in pieces costs requests, but within a small multiple of the fewest possible.
     const fewest = Math.ceil(truth.length / 20)
@@ -103,34 +116,20 @@ describe("collect CLI against the sandbox", () => {
     const truth = s.groundTruth({ startYear: 2019, endYear: 2021 })
     expect(new Set(truth.map((t) => t.expectedFailure))).toEqual(new Set([null, "not_found", "server", "decode"]))
     const db = path.join(tmpDir(), "faults.sqlite")
-    const args = ["--start-year", "2019", "--end-year", "2021", "--rps", "300", "--burst", "30", "--db", db, "--json"]
-    const run = await runCli(args, env(s, { TMDB_TIMEOUT: "1 second" }))
-    expect(run.code).toBe(0)
+    const lines: Array<string> = []
+    // The backoff's length is not what this proves (test/reliability.client.test.ts times it).
+    const settings: RunSettings = {
+      client: { requestsPerSecond: 300, burst: 30, timeout: "1 second", retryBase: "50 millis" },
+      log: (l: string) => lines.push(l)
+    }
+    const summary = await collect(s, db, { startYear: 2019, endYear: 2021 }, settings)
     // A movie whose 4 attempts all hit random faults (p ~ 1e-4 each) is a transient failure: the
     // documented remedy is the next run, which retries exactly those.
     const transient = readDb(db).failures.filter((f) => ["server", "transport", "timeout", "rate_limited"].includes(f.kind))
       .filter((f) => truth.find((t) => t.tmdbId === f.tmdb_id)?.expectedFailure !== "server")
-    if (transient.length > 0) expect((await runCli(args, env(s, { TMDB_TIMEOUT: "1 second" }))).code).toBe(0)
+    if (transient.length > 0) await collect(s, db, { startYear: 2019, endYear: 2021 }, settings)
     expectExact(db, s, { startYear: 2019, endYear: 2021 })
-    const summary = JSON.parse(run.stdout)
     expect(summary.retries).toBeGreaterThan(0)
-    expect(run.stdout + run.stderr).not.toContain("sandbox-api-key")
-  })
-
-  it("a kill in the middle, then a rerun, completes with nothing lost and little fetched twice", async () => {
-    const s = await sandbox({ catalogue: { seed: 9, startYear: 2019, endYear: 2021, perYear: 100 }, latencyMs: 20, jitterMs: 10 })
-    const db = path.join(tmpDir(), "killed.sqlite")
-    const args = ["--start-year", "2019", "--end-year", "2021", "--rps", "100", "--burst", "10", "--concurrency", "10", "--db", db]
-    const cli = startCli(args, env(s))
-    await waitFor(() => s.counters.detailsServed.size >= 120)
-    cli.child.kill("SIGKILL")
-    const killed = await cli.done
-    expect(killed.signal).toBe("SIGKILL")
-    const rerun = await runCli(args, env(s))
-    expect(rerun.code).toBe(0)
-    const truth = expectExact(db, s, { startYear: 2019, endYear: 2021 })
-    const twice = [...s.counters.detailsServed.values()].filter((n) => n >= 2).length
-    expect(s.counters.detailsServed.size).toBe(truth.length)
-    expect(twice).toBeLessThanOrEqual(10 + 10)
+    expect(JSON.stringify(summary) + lines.join("\n")).not.toContain("sandbox-api-key")
   })
 })

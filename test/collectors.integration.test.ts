@@ -2,12 +2,17 @@ import { spawn } from "node:child_process"
 import * as net from "node:net"
 import { describe, expect, it } from "vitest"
 import type { Sandbox } from "../sandbox/index.js"
-import { type CliResult, sleep, startCli } from "./support/cli.js"
+import { formatSummary } from "../scripts/Progress.js"
+import type { CollectionSummary } from "../src/Collection.js"
+import { sleep, startCli } from "./support/cli.js"
 import { cliEnv, expectExactRows, sandboxes } from "./support/sandbox.js"
 import { connect, databases, readPg, REDIS_URL, requireServer } from "./support/services.js"
+import { collect, type RunSettings } from "./support/workflow.js"
 
-// Many collectors on one PostgreSQL database (README "Many collectors"): real CLI processes
-// started with the same command, the machine's PostgreSQL, the sandbox on 127.0.0.1.
+// Many collectors on one PostgreSQL database (README "Many collectors"), the machine's
+// PostgreSQL, the sandbox on 127.0.0.1. Collectors run in this process, each with its own layers
+// (its own run, limiter and budget membership), as separate processes would; a real CLI process
+// runs where a SIGKILL is the subject.
 
 const pgUp = await requireServer("PostgreSQL", "the many-collectors tests")
 const redisUp = pgUp && (await requireServer("Redis", "the many-collectors tests with a shared budget"))
@@ -45,20 +50,21 @@ const pagesTwice = (s: Sandbox) => {
   const keys = s.counters.discoverPages.map((p) => `${p.gte}..${p.lte}#${p.page}`)
   return keys.length - new Set(keys).size
 }
-const summaries = (results: ReadonlyArray<CliResult>) => results.map((r) => JSON.parse(r.stdout) as { detailsFetched: number; discoverPages: number })
+/** `n` collectors started together with the same settings, each to its end. */
+const together = (n: number, s: Sandbox, url: string, settings: RunSettings | ((i: number) => RunSettings)) =>
+  Promise.all(Array.from({ length: n }, (_, i) => collect(s, url, YEARS, typeof settings === "function" ? settings(i) : settings)))
+const expectComplete = (summaries: ReadonlyArray<CollectionSummary>) => {
+  for (const r of summaries) expect(formatSummary(r)).toContain("Collection complete")
+}
 
 describe.skipIf(!pgUp)("many collectors on one PostgreSQL database", () => {
-  it("three collectors started with the same command do the work once, and the database equals the truth", async () => {
+  it("three collectors started with the same settings do the work once, and the database equals the truth", async () => {
     // TMDB's limit for one IP, shared by three collectors on it: each takes a third.
-    const s = await sandbox({ catalogue: { seed: 31, ...YEARS, perYear: 70 }, latencyMs: 10, rateLimit: { rps: 40, burst: 10 } })
+    const s = await sandbox({ catalogue: { seed: 31, ...YEARS, perYear: 40 }, latencyMs: 10, rateLimit: { rps: 40, burst: 10 } })
     const { url } = await database("three")
-    const args = ["--start-year", "2019", "--end-year", "2021", "--rps", "12", "--burst", "3", "--db", url, "--json"]
-    const results = await Promise.all([0, 1, 2].map(() => startCli(args, cliEnv(s)).done))
-    for (const r of results) {
-      expect(r.stderr).toContain("Collection complete")
-      expect(r.stderr).toMatch(/shared +generation \d+: this collector did /)
-      expect(r.code).toBe(0)
-    }
+    const results = await together(3, s, url, { client: { requestsPerSecond: 12, burst: 3 } })
+    expectComplete(results)
+    for (const r of results) expect(formatSummary(r)).toMatch(/shared +generation \d+: this collector did /)
     const stored = await readPg(url)
     const truth = expectExactRows(stored, s, YEARS)
     expect(servedTwice(s)).toBe(0)
@@ -66,55 +72,51 @@ describe.skipIf(!pgUp)("many collectors on one PostgreSQL database", () => {
     expect(s.counters.byEndpoint["movie"]).toBe(truth.length)
     expect(s.counters.rateLimited).toBe(0)
     // Each did a share: together, every movie once.
-    const fetched = summaries(results).map((r) => r.detailsFetched)
+    const fetched = results.map((r) => r.detailsFetched)
     expect(fetched.reduce((a, b) => a + b, 0)).toBe(truth.filter((t) => t.details !== null).length)
     expect(fetched.filter((n) => n > 0).length).toBeGreaterThanOrEqual(2)
     // collection_runs shows all three, in one generation.
     expect(stored.runs.map((r) => r.status)).toEqual(["complete", "complete", "complete"])
     expect(new Set(stored.runs.map((r) => r.generation)).size).toBe(1)
-    expect(new Set(stored.runs.map((r) => r.collector)).size).toBe(3)
+    expect(stored.runs.map((r) => r.id).sort()).toEqual(results.map((r) => r.runId).sort())
   })
 
   it("a collector killed mid-run loses nothing: the others take over its work once its leases expire", async () => {
-    const s = await sandbox({ catalogue: { seed: 32, ...YEARS, perYear: 70 }, latencyMs: 10, rateLimit: { rps: 40, burst: 10 } })
+    const s = await sandbox({ catalogue: { seed: 32, ...YEARS, perYear: 40 }, latencyMs: 10, rateLimit: { rps: 60, burst: 15 } })
     const { url } = await database("killed")
-    const args = [
-      "--start-year",
-      "2019",
-      "--end-year",
-      "2021",
-      "--rps",
-      "12",
-      "--burst",
-      "3",
-      "--concurrency",
-      "5",
-      "--lease-seconds",
-      "3",
-      "--db",
-      url,
-      "--json"
-    ]
-    const runs = [0, 1, 2].map(() => startCli(args, cliEnv(s)))
-    // Killed once the details are under way, and not restarted.
-    const end = Date.now() + 60_000
-    while ((s.counters.byEndpoint["movie"] ?? 0) < 60 && Date.now() < end) await sleep(20)
-    // As if it ran on another machine: its pid tells the others nothing, only its silence does,
-    // so its work passes on when its leases expire.
-    const client = await connect(url)
+    const rates = { requestsPerSecond: 15, burst: 3, maxConcurrent: 5 }
+    // The collector to kill is a real process: a SIGKILL runs no finalizer, releases no claim.
+    const args = ["--start-year", "2019", "--end-year", "2021", "--rps", "15", "--burst", "3", "--concurrency", "5", "--lease-seconds", "2", "--db", url]
+    const victim = startCli(args, cliEnv(s))
+    // Killed once its details are under way and it holds leases on movies still to fetch; not restarted.
+    const pg = await connect(url)
     try {
-      const moved = await client.query("UPDATE collection_runs SET collector = 'another-machine 1 elsewhere' WHERE collector LIKE $1", [
-        `% ${runs[0]!.child.pid} %`
+      const holding = async () => {
+        const held = await pg.query(
+          `SELECT 1 FROM detail_leases l JOIN collection_runs r ON r.id = l.run_id JOIN movies m ON m.tmdb_id = l.tmdb_id
+           WHERE l.expires_at > now() AND m.details_fetched_at IS NULL AND r.collector LIKE $1`,
+          [`% ${victim.child.pid} %`]
+        ).catch(() => ({ rowCount: 0 }))
+        return (held.rowCount ?? 0) > 0 && (s.counters.byEndpoint["movie"] ?? 0) >= 10
+      }
+      const end = Date.now() + 60_000
+      while (!(await holding()) && Date.now() < end) await sleep(20)
+      expect(await holding()).toBe(true)
+      // As if it ran on another machine: its pid tells the others nothing, only its silence does,
+      // so its work passes on when its leases expire.
+      const moved = await pg.query("UPDATE collection_runs SET collector = 'another-machine 1 elsewhere' WHERE collector LIKE $1", [
+        `% ${victim.child.pid} %`
       ])
       expect(moved.rowCount).toBe(1)
     } finally {
-      await client.end()
+      await pg.end()
     }
+    const others = together(2, s, url, { client: rates, leaseSeconds: 2 })
     const killedAt = s.counters.byEndpoint["movie"] ?? 0
-    runs[0]!.child.kill("SIGKILL")
-    const [killed, ...others] = await Promise.all(runs.map((r) => r.done))
-    expect(killed!.signal).toBe("SIGKILL")
-    for (const r of others) expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: expect.stringContaining("Collection complete") })
+    victim.child.kill("SIGKILL")
+    const killed = await victim.done
+    expect(killed.signal).toBe("SIGKILL")
+    expectComplete(await others)
     const stored = await readPg(url)
     // 0 lost: the database equals the truth.
     expectExactRows(stored, s, YEARS)
@@ -122,19 +124,16 @@ describe.skipIf(!pgUp)("many collectors on one PostgreSQL database", () => {
     console.log(`[figure] collectors: one of three SIGKILLed after ${killedAt} detail requests; ${servedTwice(s)} movies fetched twice (limit 5), 0 lost`)
     expect(servedTwice(s)).toBeLessThanOrEqual(5)
     expect(stored.runs.map((r) => r.status).sort()).toEqual(["abandoned", "complete", "complete"])
+    expect(new Set(stored.runs.map((r) => r.generation)).size).toBe(1)
   })
 
   it.skipIf(!redisUp)("with --redis, --rps is the total: three collectors at --rps 40 against TMDB's 40 get no 429, and do the work once", async () => {
-    const s = await sandbox({ catalogue: { seed: 33, ...YEARS, perYear: 70 }, latencyMs: 10, rateLimit: { rps: 40, burst: 10 } })
+    const s = await sandbox({ catalogue: { seed: 33, ...YEARS, perYear: 40 }, latencyMs: 10, rateLimit: { rps: 40, burst: 10 } })
     const { url } = await database("redis")
     // The budget is named after the TMDB host: this sandbox's port keeps it apart from other tests'.
-    const args = ["--start-year", "2019", "--end-year", "2021", "--rps", "40", "--burst", "5", "--redis", REDIS_URL, "--db", url, "--json"]
-    const results = await Promise.all([0, 1, 2].map(() => startCli(args, cliEnv(s)).done))
-    for (const r of results) {
-      expect(r.stderr).toContain("Collection complete")
-      expect(r.stderr).toMatch(/in a budget shared with [12] other collectors? in Redis/)
-      expect(r.code).toBe(0)
-    }
+    const results = await together(3, s, url, { client: { requestsPerSecond: 40, burst: 5 }, redis: REDIS_URL })
+    expectComplete(results)
+    for (const r of results) expect(formatSummary(r)).toMatch(/in a budget shared with [12] other collectors? in Redis/)
     const truth = expectExactRows(await readPg(url), s, YEARS)
     console.log(
       `[figure] collectors: 3 sharing a Redis budget of 40 req/s: ${s.counters.requests} requests, ${s.counters.rateLimited} answered 429, ${
@@ -147,21 +146,21 @@ describe.skipIf(!pgUp)("many collectors on one PostgreSQL database", () => {
   })
 
   it.skipIf(!redisUp)("Redis going away mid-run: each collector says so in one line and goes on at its share; nothing is lost", async () => {
-    const s = await sandbox({ catalogue: { seed: 34, ...YEARS, perYear: 70 }, latencyMs: 10, rateLimit: { rps: 40, burst: 10 } })
+    const s = await sandbox({ catalogue: { seed: 34, ...YEARS, perYear: 40 }, latencyMs: 10, rateLimit: { rps: 40, burst: 10 } })
     const { url } = await database("redisgone")
     const redis = await ownRedis()
     try {
-      const args = ["--start-year", "2019", "--end-year", "2021", "--rps", "40", "--burst", "5", "--redis", redis.url, "--db", url, "--json"]
-      const runs = [0, 1, 2].map(() => startCli(args, cliEnv(s)))
+      const logs: Array<Array<string>> = [[], [], []]
+      const runs = together(3, s, url, (i) => ({ client: { requestsPerSecond: 40, burst: 5 }, redis: redis.url, log: (l) => logs[i]!.push(l) }))
       const end = Date.now() + 60_000
-      while ((s.counters.byEndpoint["movie"] ?? 0) < 60 && Date.now() < end) await sleep(20)
+      while ((s.counters.byEndpoint["movie"] ?? 0) < 30 && Date.now() < end) await sleep(20)
       redis.kill()
-      const results = await Promise.all(runs.map((r) => r.done))
-      for (const r of results) {
-        expect(r.code).toBe(0)
-        expect(r.stderr.split("\n").filter((l) => /Redis at 127\.0\.0\.1:\d+ is unreachable/.test(l))).toHaveLength(1)
-        expect(r.stderr).toContain("its own share after Redis went away")
-      }
+      const results = await runs
+      results.forEach((r, i) => {
+        expect(logs[i]!.filter((l) => /Redis at 127\.0\.0\.1:\d+ is unreachable/.test(l))).toHaveLength(1)
+        expect(formatSummary(r)).toContain("its own share after Redis went away")
+      })
+      expectComplete(results)
       expectExactRows(await readPg(url), s, YEARS)
       // Within the budget: each at 40 ÷ 3.
       expect(s.counters.rateLimited).toBe(0)
@@ -192,13 +191,13 @@ describe.skipIf(!pgUp)("many collectors on one PostgreSQL database", () => {
       }
     }
     expect(holding).toBe(true)
-    const second = startCli(args, env)
+    const second = collect(s, url, { all: true }, { client: { requestsPerSecond: 50, burst: 10 }, leaseSeconds: 3 })
     first.child.kill("SIGKILL")
-    const [killed, survivor] = await Promise.all([first.done, second.done])
+    const [killed, survivor] = await Promise.all([first.done, second])
     expect(killed.signal).toBe("SIGKILL")
-    expect(survivor.code).toBe(0)
-    expect(survivor.stderr).toMatch(/this collector did catalogue/)
-    expect(survivor.stderr).toMatch(/changes +\d{4}-\d\d-\d\d\.\.\d{4}-\d\d-\d\d: /)
+    expect(survivor.complete).toBe(true)
+    expect(formatSummary(survivor)).toMatch(/this collector did catalogue/)
+    expect(formatSummary(survivor)).toMatch(/changes +\d{4}-\d\d-\d\d\.\.\d{4}-\d\d-\d\d: /)
     const stored = await readPg(url)
     const truth = s.exportTruth({})
     expect(stored.movies.filter((m) => m.details_fetched_at !== null).map((m) => m.tmdb_id)).toEqual(truth.map((t) => t.tmdbId))

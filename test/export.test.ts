@@ -188,16 +188,18 @@ interface Run {
 }
 const cli = (args: ReadonlyArray<string>) =>
   new Promise<Run>((resolve) =>
+    // `npm run export` is tsx over scripts/export.ts: node with tsx's loader, without npx's start-up.
     execFile(
-      "npx",
-      ["tsx", "scripts/export.ts", ...args],
+      process.execPath,
+      ["--import", "tsx", "scripts/export.ts", ...args],
       { cwd: root, encoding: "utf8" },
       (error, _stdout, stderr) => resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : -1, stderr })
     )
   )
 const stderrLines = (run: Run) => run.stderr.split("\n").filter((l) => l.trim() !== "")
 
-describe("export CLI", () => {
+// Three processes with nothing shared: side by side.
+describe.concurrent("export CLI", () => {
   it("a bad --format: exit 2, one line naming --format", async () => {
     const run = await cli(["--format", "xml", "--out", path.join(tmp, "bad"), "--db", db])
     expect(run.code).toBe(2)

@@ -20,8 +20,9 @@ const run = async (cmd: string, args: ReadonlyArray<string>, cwd: string, env: R
 
 describe("the packed package", () => {
   it("installs from its tarball into an app that imports the library and the testing entry under plain node", async () => {
-    // The tarball: `prepare` builds dist/ first, so it ships JavaScript and declarations.
-    const packed = JSON.parse(await run("npm", ["pack", "--json", "--pack-destination", work], root)) as Array<
+    // The tarball of dist/ as test/globalSetup.ts built it: `prepare` would build it again while
+    // other test files run the CLI from it, so scripts stay off.
+    const packed = JSON.parse(await run("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", work], root)) as Array<
       { filename: string; files: Array<{ path: string }> }
     >
     const files = packed[0]!.files.map((f) => f.path)

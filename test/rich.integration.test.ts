@@ -6,9 +6,11 @@ import { describe, expect, it } from "vitest"
 import type { RichTruth, Sandbox } from "../sandbox/index.js"
 import { runCli, tmpDir } from "./support/cli.js"
 import { cliEnv, expectExact, sandboxes } from "./support/sandbox.js"
+import { collect, renormalize } from "./support/workflow.js"
 
-// Rich records through the real CLI: one request per movie, every table equal to the sandbox's
-// own reading of what it served, and a rebuild from the payloads that sends nothing.
+// Rich records: one request per movie, every table equal to the sandbox's own reading of what it
+// served, and a rebuild from the payloads that sends nothing. The workflow runs in this process,
+// as the CLI composes it; the CLI's own checks of bad flags run the real CLI.
 
 const sandbox = sandboxes()
 const RICH = ["credits", "keywords", "release_dates", "external_ids"]
@@ -58,12 +60,13 @@ const tables = (file: string) => {
   }
 }
 
-describe("rich records through the CLI", () => {
+const CLIENT = { client: { requestsPerSecond: 300, burst: 30 } }
+
+describe("rich records", () => {
   it("one request per movie gives every table exactly; the payload is the body as served; --renormalize rebuilds it all with 0 requests and no key", async () => {
     const s = await sandbox({ catalogue: { seed: 21, ...YEARS, perYear: 60 }, latencyMs: 5 })
     const db = path.join(tmpDir(), "rich.sqlite")
-    const run = await runCli(args(db), cliEnv(s))
-    expect(run.code, run.stderr).toBe(0)
+    expect((await collect(s, db, YEARS, CLIENT)).complete).toBe(true)
     const truth = expectExact(db, s, YEARS).filter((t) => t.details !== null)
     // Rich at no extra cost: exactly one details request per movie, every sub-resource appended to it.
     expect(truth.length).toBe(s.groundTruth(YEARS).length)
@@ -96,9 +99,9 @@ describe("rich records through the CLI", () => {
     // Rebuilt from the payloads alone: no key, no request, the same tables.
     const before = tables(db)
     s.resetCounters()
-    const rebuilt = await runCli(["--renormalize", "--db", db], { TMDB_API_KEY: "", TMDB_READ_ACCESS_TOKEN: "", TMDB_BASE_URL: s.baseUrl })
-    expect(rebuilt.code, rebuilt.stderr).toBe(0)
-    expect(rebuilt.stderr).toContain(`Renormalized ${truth.length} movies from their stored payloads`)
+    // RenormalizeLive holds no TMDB client at all: nothing to send a request or a key with.
+    const rebuilt = await renormalize(db)
+    expect(rebuilt).toEqual(expect.objectContaining({ movies: truth.length, failed: [] }))
     expect(s.counters.requests).toBe(0)
     expect(tables(db)).toEqual(before)
   })
@@ -106,8 +109,7 @@ describe("rich records through the CLI", () => {
   it("--append chooses what is asked and stored; a bad list is one line naming the known names, before any request", async () => {
     const s = await sandbox({ catalogue: { seed: 22, ...YEARS, perYear: 20 } })
     const db = path.join(tmpDir(), "keywords.sqlite")
-    const run = await runCli(args(db, "--append", "keywords"), cliEnv(s))
-    expect(run.code, run.stderr).toBe(0)
+    expect((await collect(s, db, { ...YEARS, append: ["keywords"] }, CLIENT)).complete).toBe(true)
     const stored = readRich(db)
     for (const [id, record] of stored) {
       const expected = s.richTruth(id, ["keywords"])!

@@ -204,9 +204,10 @@ describe("counters, control and lifecycle", () => {
   })
 
   it("runs from the command line", async () => {
-    const tsx = new URL("../node_modules/.bin/tsx", import.meta.url).pathname
+    // `npm run sandbox` is tsx over scripts/sandbox.ts: node with tsx's loader, one process.
     const script = new URL("../scripts/sandbox.ts", import.meta.url).pathname
-    const child = spawn(tsx, [script, "--port", "0", "--per-year", "5"], { stdio: ["ignore", "pipe", "pipe"] })
+    const tsx = (...args: Array<string>) => [process.execPath, ["--import", "tsx", script, ...args]] as const
+    const child = spawn(...tsx("--port", "0", "--per-year", "5"), { stdio: ["ignore", "pipe", "pipe"] })
     let out = ""
     const line = await new Promise<string>((resolve) =>
       child.stdout.on("data", (d) => {
@@ -221,7 +222,7 @@ describe("counters, control and lifecycle", () => {
       child.kill("SIGTERM")
     })
     expect([code, out]).toEqual([0, line])
-    const bad = spawnSync(tsx, [script, "--bogus"], { encoding: "utf8" })
+    const bad = spawnSync(...tsx("--bogus"), { encoding: "utf8" })
     expect([bad.status, bad.stdout, bad.stderr]).toEqual([2, "", "sandbox: unknown option --bogus\n"])
   })
 })

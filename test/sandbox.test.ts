@@ -4,6 +4,13 @@ import type { Sandbox } from "../sandbox/index.js"
 
 import { DETAILS_KEYS, DISCOVER_KEYS, fixture, getJson, listed, url, walk, YEARS } from "./support/sandboxHttp.js"
 
+// The CPU time this process spent (client and sandbox both live here), in ms: the work done,
+// which a loaded machine does not stretch as it stretches the wall clock.
+const cpuMs = () => {
+  const { user, system } = process.cpuUsage()
+  return (user + system) / 1000
+}
+
 // The sandbox is exercised with plain fetch, as any client on the other side of the wire would.
 
 describe("sandbox endpoints (default catalogue)", () => {
@@ -189,9 +196,9 @@ describe("sandbox at scale", () => {
 
   it("answers a discover page in well under 5 ms", async () => {
     await fetch(url(sb, "/discover/movie", year))
-    const t = performance.now()
+    const t = cpuMs()
     for (let page = 1; page <= 100; page++) await (await fetch(url(sb, "/discover/movie", { ...year, page: page * 5 }))).text()
-    expect((performance.now() - t) / 100).toBeLessThan(5)
+    expect((cpuMs() - t) / 100).toBeLessThan(5)
   })
 
   it("pages changes 100 at a time, with some adult: null", async () => {
@@ -209,9 +216,9 @@ describe("sandbox at scale", () => {
   })
 
   it("generates 100,000 movies in under 2 s", () => {
-    const t = performance.now()
+    const t = cpuMs()
     const big = generateCatalogue({ seed: 1, startYear: 2020, endYear: 2024, perYear: 20_000, includeFixtures: true })
-    expect(performance.now() - t).toBeLessThan(2000)
+    expect(cpuMs() - t).toBeLessThan(2000)
     expect(big.length).toBe(100_006)
   })
 })

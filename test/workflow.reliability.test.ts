@@ -6,7 +6,7 @@ import { Collector } from "../services/Collector.js"
 import type { CollectionSummary } from "../src/Collection.js"
 import { tmpDir } from "./support/cli.js"
 import { expectExact } from "./support/sandbox.js"
-import { onTestClock, virtualTmdb, workflowLayer } from "./support/workflow.js"
+import { onTestClock, virtualTmdb, workflowLayer } from "./support/virtualTmdb.js"
 
 // Issue 6 §3 and §5: the CLI's workflow (the Collector over its store and client layers, a real
 // SQLite file) against the sandbox's TMDB served in process on TestClock: a throttling server and

@@ -1,124 +1,74 @@
-import * as HttpClient from "@effect/platform/HttpClient"
-import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import { Clock, Effect, Fiber, Layer, Redacted, TestClock } from "effect"
-import { StoreLive } from "../../layers/Main.js"
-import { TmdbClientLayer } from "../../layers/Tmdb.js"
-import { rateLimited, serviceOffline } from "../../sandbox/Bodies.js"
-import { assignFates, generateCatalogue } from "../../sandbox/Catalogue.js"
-import { bump, emptyCounters } from "../../sandbox/Counters.js"
-import { groundTruth, type GroundTruthQuery } from "../../sandbox/GroundTruth.js"
-import { TokenBucket } from "../../sandbox/Limits.js"
-import { type SandboxOptions, withDefaults } from "../../sandbox/Options.js"
-import { endpointOf, Router } from "../../sandbox/Routes.js"
-import type { Sandbox } from "../../sandbox/Server.js"
-import { CatalogueState } from "../../sandbox/Timeline.js"
+import { ConfigProvider, Effect, Either, Exit, Layer, Logger, Redacted } from "effect"
+import { MainLive, RenormalizeLive } from "../../layers/Main.js"
+import type { Sandbox } from "../../sandbox/index.js"
 import { Collector } from "../../services/Collector.js"
+import { MovieRepository } from "../../services/MovieRepository.js"
+import type { CollectionOptions, CollectionSummary } from "../../src/Collection.js"
 import type { TmdbClientOptions } from "../../src/Config.js"
+import { databaseTarget } from "../../src/Database.js"
 
-// The sandbox's TMDB (its catalogue, routes and answers) served straight to the client's
-// HttpClient, on Effect's clock instead of the wall's: its rate limit and outage run on TestClock,
-// so a 20 s outage takes no 20 s. It answers at once, with no sleep of its own. The workflow
-// above it is the CLI's own: the Collector over MainLive's store and client layers, on a real
-// SQLite file.
+// The workflow in this process, composed as the CLI composes it (scripts/Run.ts): `Collector.run`
+// over `MainLive`, against the in-process sandbox. No process start, no bundle: a test whose
+// subject is what gets stored pays only for the run itself. Settings come from here alone,
+// never from the machine's environment.
 
-/** The in-process TMDB: what it counted, its ground truth, and the HttpClient that reaches it. */
-export interface VirtualTmdb {
-  readonly counters: Sandbox["counters"]
-  readonly truth: Pick<Sandbox, "groundTruth">
-  /** 503s (Retry-After 1, as the sandbox's outage) for `ms` from the clock's now. */
-  readonly startOutage: (ms: number) => Effect.Effect<void>
-  readonly http: Layer.Layer<HttpClient.HttpClient>
-  readonly baseUrl: string
-  readonly apiKey: string
+export interface RunSettings {
+  /** The CLI's --rps, --burst, --concurrency, and the client's timeout and retries. */
+  readonly client?: TmdbClientOptions | undefined
+  /** --lease-seconds (PostgreSQL). */
+  readonly leaseSeconds?: number | undefined
+  /** --redis: a budget shared with every collector on it. */
+  readonly redis?: string | undefined
+  /** Environment variables the run sees (TMDB_FILES_URL is the sandbox's unless given). */
+  readonly env?: Record<string, string> | undefined
+  /** Receives each line the run logs (the CLI prints them on stderr). */
+  readonly log?: ((line: string) => void) | undefined
 }
 
-/** The sandbox's catalogue and routes for `input`; its `rateLimit` and outages on the clock. */
-export const virtualTmdb = (input: Pick<SandboxOptions, "catalogue" | "rateLimit">): VirtualTmdb => {
-  const { catalogueConfig, options } = withDefaults(input)
-  const catalogue = generateCatalogue(catalogueConfig)
-  const fates = assignFates(catalogue, { deletedFraction: 0, alwaysFailFraction: 0, driftFraction: 0 }, catalogueConfig.seed)
-  const state = new CatalogueState(catalogue, catalogueConfig, fates)
-  const router = new Router({
-    apiKey: options.apiKey!,
-    readToken: options.readToken!,
-    byId: state.byId,
-    get latest() {
-      return state.latest()
-    },
-    get discover() {
-      return state.discover()
-    },
-    shuffle: undefined,
-    changes: state.changes,
-    fates
-  })
-  const counters = emptyCounters()
-  let bucket: TokenBucket | undefined
-  let outage = { from: 0, until: 0 }
-  const client = HttpClient.make((request, url) =>
-    Effect.gen(function*() {
-      const now = yield* Clock.currentTimeMillis
-      counters.requests++
-      bump(counters.byEndpoint, endpointOf(url.pathname))
-      bump(counters.byAuth, url.searchParams.has("api_key") ? "api_key" : "bearer")
-      // As the sandbox's server: the limiter first, then the outage, then the route.
-      bucket ??= options.rateLimit === undefined ? undefined : new TokenBucket(options.rateLimit, now)
-      const limited = bucket?.take(now)
-      if (limited !== undefined) counters.rateLimited++
-      const offline = limited === undefined && now >= outage.from && now < outage.until
-      if (offline) bump(counters.faultsInjected, "outage")
-      const reply = limited !== undefined
-        ? rateLimited(limited.count, limited.retryAfterSeconds)
-        : offline
-        ? serviceOffline(1)
-        : router.handle(request.method, url, request.headers["authorization"])
-      bump(counters.byStatus, String(reply.status))
-      if (reply.status === 200 && reply.movieId !== undefined) {
-        counters.detailsServed.set(reply.movieId, (counters.detailsServed.get(reply.movieId) ?? 0) + 1)
-      }
-      if (reply.status === 200 && reply.discoverPage !== undefined) counters.discoverPages.push(reply.discoverPage)
-      const body = new Response(reply.body, { status: reply.status, headers: { "Content-Type": reply.contentType ?? "application/json", ...reply.headers } })
-      return HttpClientResponse.fromWeb(request, body)
-    })
-  )
-  return {
-    counters,
-    truth: { groundTruth: (query: GroundTruthQuery) => groundTruth(state.movies(), fates, query) },
-    startOutage: (ms) => Effect.map(Clock.currentTimeMillis, (now) => void (outage = { from: now, until: now + ms })),
-    http: Layer.succeed(HttpClient.HttpClient, client),
-    baseUrl: "http://tmdb.in-process/3",
-    apiKey: options.apiKey!
-  }
-}
+const FAST: TmdbClientOptions = { requestsPerSecond: 400, burst: 40 }
 
-/**
- * The CLI's workflow over `tmdb`: `Collector` over MainLive's store for a SQLite file (the lock,
- * the checks, the migrations) and the real client with its own limiter and retries, as
- * `npm run collect` composes them, with the in-process TMDB for undici.
- */
-export const workflowLayer = (tmdb: VirtualTmdb, db: string, client: TmdbClientOptions) =>
-  Collector.Default.pipe(
-    Layer.provideMerge(
-      StoreLive({ _tag: "sqlite", path: db }).pipe(Layer.provideMerge(
-        TmdbClientLayer({ credentials: { _tag: "ApiKey", key: Redacted.make(tmdb.apiKey) }, baseUrl: tmdb.baseUrl, ...client }).pipe(
-          Layer.provide(tmdb.http)
-        )
-      ))
+/** `db` is a SQLite path or a postgres:// URL, as --db takes it. */
+const targetOf = (db: string) => Either.getOrThrowWith(databaseTarget(db), (e) => e)
+
+const environment = (s: Sandbox, settings: RunSettings) =>
+  Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries({ TMDB_FILES_URL: s.filesUrl, ...settings.env }))))
+
+const logTo = (log: RunSettings["log"]) =>
+  log === undefined
+    ? Logger.remove(Logger.defaultLogger)
+    : Logger.replace(Logger.defaultLogger, Logger.make(({ message }) => log([message].flat().map(String).join(" "))))
+
+/** One collection run against the sandbox, to its end: its summary, or its failure. */
+const collectExit = (s: Sandbox, db: string, options: CollectionOptions, settings: RunSettings = {}) =>
+  Effect.runPromiseExit(
+    Collector.run(options).pipe(
+      Effect.provide(MainLive({
+        target: targetOf(db),
+        leaseSeconds: settings.leaseSeconds,
+        redis: settings.redis,
+        client: {
+          credentials: { _tag: "ApiKey", key: Redacted.make(s.options.apiKey ?? "sandbox-api-key") },
+          baseUrl: s.baseUrl,
+          ...FAST,
+          ...settings.client
+        }
+      })),
+      Effect.provide(logTo(settings.log)),
+      environment(s, settings)
     )
   )
 
-/**
- * Runs `effect` on TestClock, from today's date (TMDB's dates and the changes feed are read
- * against it), moving the clock `stepMs` at a time and calling `onStep` after each move, until
- * it ends: its exit.
- */
-export const onTestClock = <A, E>(effect: Effect.Effect<A, E>, stepMs: number, onStep: (now: number) => Effect.Effect<void> = () => Effect.void) =>
-  Effect.gen(function*() {
-    yield* TestClock.setTime(Date.now())
-    const fiber = yield* Effect.fork(effect)
-    while (fiber.unsafePoll() === null) {
-      yield* TestClock.adjust(stepMs)
-      yield* onStep(yield* Clock.currentTimeMillis)
-    }
-    return yield* Fiber.await(fiber)
-  })
+/** One collection run that must succeed: its summary, as `--json` prints it. */
+export const collect = async (s: Sandbox, db: string, options: CollectionOptions, settings: RunSettings = {}): Promise<CollectionSummary> => {
+  const exit = await collectExit(s, db, options, settings)
+  if (Exit.isFailure(exit)) throw new Error(`the run failed: ${String(exit.cause)}`)
+  return exit.value
+}
+
+/** `--renormalize` in this process: every derived table rebuilt from the stored payloads, with no TMDB at all. */
+export const renormalize = (db: string) =>
+  Effect.runPromise(
+    Effect.flatMap(MovieRepository, (repo) => repo.renormalize()).pipe(
+      Effect.provide(Layer.merge(RenormalizeLive(targetOf(db)), Logger.remove(Logger.defaultLogger)))
+    )
+  )
