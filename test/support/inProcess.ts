@@ -4,7 +4,7 @@ import { main } from "../../scripts/Cli.js"
 // The CLI's own program in the test's process: a process start costs about a second of CPU,
 // which what the CLI parses and checks need not pay.
 
-export interface InProcessResult {
+interface InProcessResult {
   readonly code: number
   readonly stdout: string
   /** What it printed on stderr, its log lines included. */

@@ -22,7 +22,7 @@ import type { TmdbClientOptions } from "../../src/Config.js"
 // SQLite file.
 
 /** The in-process TMDB: what it counted, its ground truth, and the HttpClient that reaches it. */
-export interface VirtualTmdb {
+interface VirtualTmdb {
   readonly counters: Sandbox["counters"]
   readonly truth: Pick<Sandbox, "groundTruth">
   /** 503s (Retry-After 1, as the sandbox's outage) for `ms` from the clock's now. */
