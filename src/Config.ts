@@ -1,5 +1,6 @@
 import { Config, ConfigError, Duration, Effect, Either, Option, Redacted } from "effect"
 import { checkAppend, DEFAULT_APPEND } from "./Appended.js"
+import { DEFAULT_BURST, DEFAULT_MAX_CONCURRENT, DEFAULT_REQUESTS_PER_SECOND } from "./Defaults.js"
 
 /** How requests authenticate (https://developer.themoviedb.org/docs/authentication-application). */
 export type Credentials =
@@ -99,15 +100,15 @@ export const limiterSettings = (options: LimiterOptions = {}): Effect.Effect<Lim
   Effect.gen(function*() {
     const requestsPerSecond = yield* setting(
       options.requestsPerSecond,
-      Config.number("TMDB_RPS").pipe(Config.withDefault(4), positive("TMDB_RPS"))
+      Config.number("TMDB_RPS").pipe(Config.withDefault(DEFAULT_REQUESTS_PER_SECOND), positive("TMDB_RPS"))
     )
     const burst = yield* setting(
       options.burst,
-      Config.integer("TMDB_BURST").pipe(Config.withDefault(4), positive("TMDB_BURST"))
+      Config.integer("TMDB_BURST").pipe(Config.withDefault(DEFAULT_BURST), positive("TMDB_BURST"))
     )
     const maxConcurrent = yield* setting(
       options.maxConcurrent,
-      Config.integer("TMDB_MAX_CONCURRENT").pipe(Config.withDefault(10), positive("TMDB_MAX_CONCURRENT"))
+      Config.integer("TMDB_MAX_CONCURRENT").pipe(Config.withDefault(DEFAULT_MAX_CONCURRENT), positive("TMDB_MAX_CONCURRENT"))
     )
     const maxPause = options.maxPause !== undefined
       ? Duration.decode(options.maxPause)

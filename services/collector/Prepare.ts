@@ -1,10 +1,9 @@
 import { ConfigError, Duration, Effect } from "effect"
 import type { CollectionOptions } from "../../src/Collection.js"
 import { appendSetting } from "../../src/Config.js"
+import { DEFAULT_STALE_AFTER_DAYS } from "../../src/Defaults.js"
 import { DEFAULT_MIN_VOTE_COUNT } from "../../src/Discover.js"
 import { ExportError, type TmdbExports } from "../TmdbExports.js"
-
-const DEFAULT_STALE_AFTER = Duration.days(90)
 
 /**
  * A run's options checked, and with `all` today's daily ID export found (and checked to be gzip),
@@ -21,7 +20,7 @@ export const prepare = (given: CollectionOptions, startedMs: number, exports: Tm
       return yield* new ExportError({ message: "the whole catalogue (all) needs the TmdbExports service: provide TmdbExports.Default" })
     }
     const date = exporter === undefined ? undefined : yield* exporter.locate(startedMs, { includeAdult: given.includeAdult })
-    const staleAfter = Duration.decode(given.staleAfter ?? DEFAULT_STALE_AFTER)
+    const staleAfter = Duration.decode(given.staleAfter ?? Duration.days(DEFAULT_STALE_AFTER_DAYS))
     // Checked before the run is recorded: a bad list fails once, not once per movie.
     const append = yield* appendSetting(given.append)
     return {
