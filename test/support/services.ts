@@ -8,7 +8,7 @@ import type { StoredMovie } from "./cli.js"
 // real connections. Where a server is not reachable they are skipped with one line saying why,
 // except under CI=true, where a missing server fails the run: CI machines start both.
 
-export const PG_URL = process.env["TEST_DATABASE_URL"] ?? "postgres://root@127.0.0.1:5432/test"
+const PG_URL = process.env["TEST_DATABASE_URL"] ?? "postgres://root@127.0.0.1:5432/test"
 export const REDIS_URL = process.env["TEST_REDIS_URL"] ?? "redis://127.0.0.1:6379"
 
 const reachable = (url: string, defaultPort: number) =>
@@ -54,7 +54,7 @@ export const databaseUrl = (database: string) => {
  * A new, empty database on the test server for one test (`CREATE DATABASE` is cheap next to
  * a run), and its removal. Every test gets its own, so test files can run side by side.
  */
-export const freshDatabase = async (label: string) => {
+const freshDatabase = async (label: string) => {
   const name = `tmdb_${label.replace(/[^a-z0-9]/gi, "_").toLowerCase()}_${process.pid}_${Math.random().toString(36).slice(2, 8)}`
   const admin = new pg.Client({ connectionString: PG_URL })
   await admin.connect()
