@@ -1,14 +1,13 @@
 import { SqlClient, SqlSchema } from "@effect/sql"
 import { SqlError } from "@effect/sql/SqlError"
-import { Duration, Effect, Schedule, Schema, Stream } from "effect"
+import { Effect, Schema, Stream } from "effect"
 import { DatabaseErrorMapping } from "../src/Database.js"
 import type { FailureKind } from "../src/Errors.js"
 import type { DiscoveredMovie, MovieDetails } from "../src/Movie.js"
 import { type FailureRow, MovieRow, SelectionPolicy } from "../src/Storage.js"
-import { findErrorCode } from "../src/Wire.js"
 import { type ExportEntry, markChanged, readMark, recordPresence, storeExportSlice, writeMark } from "./movieRepository/CatalogueWrites.js"
+import { orFailWith, retryConflicts } from "./movieRepository/Failures.js"
 import { chunks, detailsWrite, toEventLoop, writeDetails } from "./movieRepository/MovieWrites.js"
-import { orFailWith } from "./movieRepository/OrFail.js"
 import { pendingPriority } from "./movieRepository/Pending.js"
 import { reads } from "./movieRepository/Reads.js"
 import { renormalizeAll } from "./movieRepository/Renormalize.js"
@@ -64,15 +63,6 @@ export class MovieRepository extends Effect.Service<MovieRepository>()("tmdb/Mov
     const sql = yield* SqlClient.SqlClient
     const toDatabaseError = yield* DatabaseErrorMapping
     const orFail = orFailWith(toDatabaseError)
-    // PostgreSQL, many collectors: two transactions that lock the same movies in different orders
-    // deadlock, and PostgreSQL aborts one (40P01; 40001 for a serialization failure). Both writes
-    // below are whole and idempotent, so the aborted one is simply run again.
-    const retryConflicts = <A, E, R>(transaction: Effect.Effect<A, E, R>) =>
-      transaction.pipe(Effect.retry({
-        times: 5,
-        schedule: Schedule.exponential(Duration.millis(20)),
-        while: (e) => e instanceof SqlError && ["40P01", "40001"].includes(findErrorCode(e) ?? "")
-      }))
     const setExcluded = (columns: ReadonlyArray<string>) => sql.join(", ", false)(columns.map((column) => sql`${sql(column)} = excluded.${sql(column)}`))
 
     const countKnown = SqlSchema.single({

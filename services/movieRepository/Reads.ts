@@ -1,7 +1,7 @@
 import { type SqlClient, SqlSchema } from "@effect/sql"
 import { Effect, Option, Schema } from "effect"
 import { FailureRow, MovieRow } from "../../src/Storage.js"
-import type { OrFail } from "./OrFail.js"
+import type { OrFail } from "./Failures.js"
 
 const Counts = Schema.Struct({ movies: Schema.Number, with_details: Schema.Number, failures: Schema.Number })
 

@@ -1,7 +1,7 @@
 import { type SqlClient, SqlSchema } from "@effect/sql"
 import { Effect } from "effect"
 import { type FinalRunStatus, RunRow, type RunStatus } from "../../src/Storage.js"
-import type { OrFail } from "./OrFail.js"
+import type { OrFail } from "./Failures.js"
 
 /** `collection_runs`: a run's start, options and end, as MovieRepository keeps them. */
 export const runs = (sql: SqlClient.SqlClient, orFail: OrFail) => {
