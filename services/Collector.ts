@@ -62,12 +62,14 @@ export class Collector extends Effect.Service<Collector>()("tmdb/Collector", {
         const discovery = discoveryUnits(state, endYear)
         const catalogue = catalogueUnits(state)
         const takeCatalogue = catalogue.take(readCatalogue(state, staleAfter)).pipe(Effect.tap(() => failIfUnreachable(state)))
+        // Units a dead collector left (its years, its changes), taken over once they expire.
+        const takeOver = Effect.zipWith(discovery.take(discover(state)), takeCatalogue, (years, changes) => years || changes)
 
         // 1. Discover. 2. The export and the changes. 3. Details, taking over what a dead
         // collector left. 4. The changes are stored: move the mark (a failed page left it).
         yield* discovery.take(discover(state))
         yield* takeCatalogue
-        yield* fetchDetails(state, staleAfter, catalogue, Effect.zipWith(discovery.take(discover(state)), takeCatalogue, (a, b) => a || b))
+        yield* fetchDetails(state, staleAfter, catalogue, takeOver)
         const markTo = state.tally.changes?.markTo
         if (markTo !== undefined) yield* repo.setMark(CHANGES_MARK, markTo, iso(yield* Clock.currentTimeMillis))
 
