@@ -6,6 +6,7 @@ import { DEFAULT_LEASE_SECONDS } from "../src/Defaults.js"
 import { deadHere } from "../src/Process.js"
 import type { SelectionPolicy } from "../src/Storage.js"
 import { pendingPriority } from "./movieRepository/Pending.js"
+import { abandonRuns } from "./movieRepository/Runs.js"
 
 // Many collectors on one PostgreSQL database (README "Many collectors"), on the database's own
 // engine: row locks taken with FOR UPDATE SKIP LOCKED, unique keys, transactions and an advisory
@@ -94,7 +95,7 @@ export const CoordinationLive = (leaseSeconds: number = DEFAULT_LEASE_SECONDS): 
         )
         const dead = running.filter((r) => r.silent === 1 || deadHere(r.collector ?? "")).map((r) => r.id)
         if (dead.length === 0) return
-        yield* sql`UPDATE collection_runs SET status = 'abandoned' WHERE ${sql.in("id", dead)} AND status = 'running'`
+        yield* abandonRuns(sql, dead)
         yield* sql`DELETE FROM detail_leases WHERE ${sql.in("run_id", dead)}`
         yield* sql`UPDATE work_claims SET expires_at = now() WHERE ${sql.in("run_id", dead)} AND done_at IS NULL`
       })

@@ -3,6 +3,15 @@ import { Effect } from "effect"
 import { type FinalRunStatus, RunRow, type RunStatus } from "../../src/Storage.js"
 import type { OrFail } from "./Failures.js"
 
+/**
+ * Marks runs still `running` as `abandoned`: `dead`, or every one when alone (SQLite, whose file
+ * lock lets one collector in, so a run still running was killed). Among collectors sharing a
+ * database, their heartbeats and pids tell which are dead (services/Coordination.ts).
+ */
+export const abandonRuns = (sql: SqlClient.SqlClient, dead: ReadonlyArray<number> | "all") =>
+  sql`UPDATE collection_runs SET status = ${"abandoned" satisfies RunStatus}
+    WHERE status = ${"running" satisfies RunStatus}${dead === "all" ? sql`` : sql` AND ${sql.in("id", dead)}`}`
+
 /** `collection_runs`: a run's start, options and end, as MovieRepository keeps them. */
 export const runs = (sql: SqlClient.SqlClient, orFail: OrFail) => {
   const insertRun = SqlSchema.single({
@@ -25,9 +34,7 @@ export const runs = (sql: SqlClient.SqlClient, orFail: OrFail) => {
     at: string,
     among: { readonly alone: boolean; readonly collector?: string | undefined } = { alone: true }
   ) {
-    if (among.alone) {
-      yield* orFail(sql`UPDATE collection_runs SET status = ${"abandoned" satisfies RunStatus} WHERE status = ${"running" satisfies RunStatus}`)
-    }
+    if (among.alone) yield* orFail(abandonRuns(sql, "all"))
     return (yield* orFail(insertRun({ started_at: at, status: "running", options, heartbeat_at: at, collector: among.collector ?? null }))).id
   })
 
