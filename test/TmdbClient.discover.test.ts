@@ -85,19 +85,19 @@ describe("TmdbClient: discover", () => {
     })
 
   // Over the 10,000 results (500 pages) one query can list: the year must be cut into windows.
-  it.effect("a 12,000-result year comes back whole, and no request asks for a page above 500", () =>
+  it.effect("a 25,000-result year comes back whole, and no request asks for a page above 500", () =>
     Effect.gen(function*() {
-      const movies = catalogue(2023, 12_000)
+      const movies = catalogue(2023, 25_000)
       const { exit, requests } = yield* withClient(fakeDiscover(movies), (c) => c.discoverMovies({ startYear: 2023 }))
       const result = Exit.getOrElse(exit, () => null as never)
       expect(result.complete).toBe(true)
-      expect(result.movies).toHaveLength(12_000)
-      expect(new Set(result.movies.map((m) => m.tmdbId)).size).toBe(12_000)
+      expect(result.movies).toHaveLength(25_000)
+      expect(new Set(result.movies.map((m) => m.tmdbId)).size).toBe(25_000)
       expect(Math.max(...requests.map((r) => Number(r.params.get("page"))))).toBeLessThanOrEqual(500)
       expect(requests.every((r) => r.params.get("sort_by") === "primary_release_date.desc")).toBe(true)
       expect(requests.every((r) => r.params.get("vote_count.gte") === "200")).toBe(true)
       // Economy: data pages plus a few page-1 probes of windows that had to be split.
-      expect(requests.length).toBeLessThanOrEqual(600 + 10)
+      expect(requests.length).toBeLessThanOrEqual(1250 + 10)
     }))
 
   it.effect("years run newest first; the year range is covered exactly", () =>
