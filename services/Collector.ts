@@ -4,6 +4,7 @@ import type { CollectionOptions, CollectionSummary } from "../src/Collection.js"
 import type { DatabaseError } from "../src/Database.js"
 import type { TmdbError } from "../src/Errors.js"
 import { collectorName } from "../src/Process.js"
+import { iso, now } from "../src/Time.js"
 import { CHANGES_MARK } from "./collector/Catalogue.js"
 import { catalogueUnits, failIfUnreachable, readCatalogue } from "./collector/Changes.js"
 import { fetchDetails } from "./collector/Details.js"
@@ -18,8 +19,6 @@ import { MovieRepository } from "./MovieRepository.js"
 import { RateLimiter } from "./RateLimiter.js"
 import { TmdbClient } from "./TmdbClient.js"
 import { type ExportError, TmdbExports } from "./TmdbExports.js"
-
-const iso = (ms: number) => new Date(ms).toISOString()
 
 /**
  * The collection workflow: discover, read the catalogue and its changes, fetch the details that
@@ -71,7 +70,7 @@ export class Collector extends Effect.Service<Collector>()("tmdb/Collector", {
         yield* takeCatalogue
         yield* fetchDetails(state, staleAfter, catalogue, takeOver)
         const markTo = state.tally.changes?.markTo
-        if (markTo !== undefined) yield* repo.setMark(CHANGES_MARK, markTo, iso(yield* Clock.currentTimeMillis))
+        if (markTo !== undefined) yield* repo.setMark(CHANGES_MARK, markTo, yield* now)
 
         const summary = summarize({
           runId,
@@ -83,7 +82,7 @@ export class Collector extends Effect.Service<Collector>()("tmdb/Collector", {
           limiter: yield* limiter.stats,
           durationMs: (yield* Clock.currentTimeMillis) - startedMs
         })
-        yield* repo.finishRun(runId, summary.complete ? "complete" : "incomplete", summary, iso(yield* Clock.currentTimeMillis))
+        yield* repo.finishRun(runId, summary.complete ? "complete" : "incomplete", summary, yield* now)
         return summary
       }).pipe(
         // A failure (a rejected key) interrupts the fibers beside it: interrupted only when
@@ -91,8 +90,7 @@ export class Collector extends Effect.Service<Collector>()("tmdb/Collector", {
         Effect.onExit((exit) =>
           Exit.isSuccess(exit) ?
             Effect.void :
-            Effect.flatMap(Clock.currentTimeMillis, (t) =>
-              repo.finishRun(runId, Cause.isInterruptedOnly(exit.cause) ? "interrupted" : "failed", null, iso(t)).pipe(Effect.ignore))
+            Effect.flatMap(now, (at) => repo.finishRun(runId, Cause.isInterruptedOnly(exit.cause) ? "interrupted" : "failed", null, at)).pipe(Effect.ignore)
         ),
         Effect.scoped
       )

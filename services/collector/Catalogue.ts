@@ -3,6 +3,7 @@ import { type ExportFilter, type ExportReport, keeps } from "../../src/Catalogue
 import type { ChangesReport, CollectionProgress } from "../../src/Collection.js"
 import type { DatabaseError } from "../../src/Database.js"
 import { type FailureKind, failureKind, type TmdbError } from "../../src/Errors.js"
+import { DAY, dayMs, dayOf, iso } from "../../src/Time.js"
 import type { MovieRepository } from "../MovieRepository.js"
 import type { ExportEntry } from "../movieRepository/CatalogueWrites.js"
 import type { TmdbClient } from "../TmdbClient.js"
@@ -10,7 +11,6 @@ import type { TmdbExports } from "../TmdbExports.js"
 
 // The whole-catalogue steps of a run: the daily ID export (`--all`) and /movie/changes.
 
-const DAY = 86_400_000
 const SLICE = 500
 /**
  * TMDB's longest /movie/changes window (https://developer.themoviedb.org/docs/tracking-content-changes):
@@ -37,9 +37,6 @@ export class IdBits {
     return byte < this.bits.length && (this.bits[byte]! & (1 << (id & 7))) !== 0
   }
 }
-
-const dayMs = (day: string) => Date.parse(`${day}T00:00:00.000Z`)
-const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10)
 
 /**
  * Streams the export of `date` (and its adult file when asked) into the store in one
@@ -183,7 +180,7 @@ export const readChanges = (
       const unseen = ids.filter((id) => !seen.has(id))
       for (const id of unseen) seen.add(id)
       // Changed some time up to the window's end: details fetched after it already hold it.
-      const known = yield* repo.recordChanges(ids, new Date(Math.min(nowMs, to + DAY)).toISOString())
+      const known = yield* repo.recordChanges(ids, iso(Math.min(nowMs, to + DAY)))
       stored += unseen.filter((id) => known.has(id)).length
       if (options.all) {
         // Adult titles stay out unless asked for, as in the export.

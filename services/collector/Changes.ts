@@ -1,5 +1,6 @@
 import { Clock, Duration, Effect } from "effect"
 import { failureKind, type TmdbError } from "../../src/Errors.js"
+import { DAY, now } from "../../src/Time.js"
 import { readChanges, readExport } from "./Catalogue.js"
 import type { RunState } from "./Tally.js"
 import type { Units } from "./Work.js"
@@ -8,9 +9,6 @@ import type { Units } from "./Work.js"
 // /movie/changes lists since the mark. One collector of a generation does both, as one unit: the
 // changes need the export's ids to tell what is new.
 
-const DAY = 86_400_000
-const iso = (ms: number) => new Date(ms).toISOString()
-
 export const catalogueUnits = (run: RunState): Units => run.work.units([run.options.all === true ? "catalogue" : "changes"])
 
 /** Reads the export (with `all`) and the changes into the run's tally. */
@@ -18,7 +16,7 @@ export const readCatalogue = (run: RunState, staleAfter: Duration.Duration) => (
   Effect.gen(function*() {
     const { options, tally } = run
     if (run.exporting !== undefined) {
-      tally.exported = yield* readExport(run.repo, run.exporting.exports, run.exporting.date, options, iso(yield* Clock.currentTimeMillis), run.progress)
+      tally.exported = yield* readExport(run.repo, run.exporting.exports, run.exporting.date, options, yield* now, run.progress)
       tally.added += tally.exported.report.new
     }
     tally.changes = yield* readChanges(run.client, run.repo, yield* Clock.currentTimeMillis, {

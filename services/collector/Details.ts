@@ -1,5 +1,6 @@
 import { Clock, Duration, Effect, Option, Stream } from "effect"
 import type { SelectionPolicy } from "../../src/Storage.js"
+import { DAY, iso } from "../../src/Time.js"
 import type { ChangesRead } from "./Catalogue.js"
 import { fetchAll } from "./Fetch.js"
 import type { RunState } from "./Tally.js"
@@ -7,9 +8,6 @@ import type { Units } from "./Work.js"
 
 // Phase 3: details. Movies new in the changes first, as they have no row yet; then what the
 // store chooses (alone) or what this collector claims (among others), until nothing is left.
-
-const DAY = 86_400_000
-const iso = (ms: number) => new Date(ms).toISOString()
 
 /** Which stored movies need details now, as of `nowMs`. */
 const policyOf = (run: RunState, nowMs: number, staleAfterMs: number): SelectionPolicy => ({

@@ -1,13 +1,12 @@
-import { Clock, Effect, Stream } from "effect"
+import { Effect, Stream } from "effect"
 import { DEFAULT_MIN_VOTE_COUNT } from "../../src/Discover.js"
 import { yearsOf } from "../../src/DiscoverEvents.js"
+import { now } from "../../src/Time.js"
 import type { RunState } from "./Tally.js"
 import type { Units } from "./Work.js"
 
 // Phase 1: discover, storing each page as it arrives. Among collectors sharing a database,
 // discovery is shared a year at a time (a unit per year).
-
-const iso = (ms: number) => new Date(ms).toISOString()
 
 /** The years `run` discovers, as units; none with `all` or `skipDiscovery`. */
 export const discoveryUnits = (run: RunState, endYear: number): Units => {
@@ -47,7 +46,7 @@ export const discover = (run: RunState) => (units: ReadonlyArray<string>) => {
           case "Page": {
             tally.discoverPages++
             tally.discovered += event.movies.length
-            tally.added += yield* repo.upsertDiscovered(event.movies, iso(yield* Clock.currentTimeMillis))
+            tally.added += yield* repo.upsertDiscovered(event.movies, yield* now)
             run.progress({ phase: "discover", pages: tally.discoverPages, movies: tally.discovered, year: event.year })
             return
           }

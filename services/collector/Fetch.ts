@@ -1,7 +1,8 @@
-import { Clock, Effect, Either, Queue, Stream } from "effect"
+import { Effect, Either, Queue, Stream } from "effect"
 import { keepsDetails } from "../../src/Catalogue.js"
 import { failureKind, UnauthorizedError } from "../../src/Errors.js"
 import type { MovieDetails } from "../../src/Movie.js"
+import { now } from "../../src/Time.js"
 import type { FailureRecord } from "../MovieRepository.js"
 import { toEventLoop } from "../movieRepository/MovieWrites.js"
 import { type DetailsOutcome, forEachMovieDetails } from "../tmdbClient/Details.js"
@@ -38,8 +39,7 @@ export const fetchAll = <E, R>(run: RunState, ids: Stream.Stream<number, E, R>, 
         }
         tally.done += batch.length
         if (details.length + failures.length > 0) {
-          const at = new Date(yield* Clock.currentTimeMillis).toISOString()
-          const presence = yield* repo.saveOutcomes(details, failures, at, run.work.leasedBy)
+          const presence = yield* repo.saveOutcomes(details, failures, yield* now, run.work.leasedBy)
           tally.removed += presence.removed
           tally.restored += presence.restored
           tally.fetched += details.length

@@ -1,5 +1,6 @@
 import { Chunk, Duration, Effect, Fiber, Option, Schedule, type Scope, Stream } from "effect"
 import type { DatabaseError } from "../../src/Database.js"
+import type { SelectionPolicy } from "../../src/Storage.js"
 import type { Coordination } from "../Coordination.js"
 import type { Units, Work } from "./Work.js"
 
@@ -60,7 +61,7 @@ export const sharedWork = (
 
     // A few movies at a time, leased, claimed as the workers need them.
     const claimSize = 2 * concurrency
-    const claim = (policy: Parameters<Work["next"]>[0], left: number) =>
+    const claim = (policy: SelectionPolicy, left: number) =>
       left <= 0 ? Effect.succeed([]) : coordination.claimDetails(runId, policy, Math.min(claimSize, left), Math.min(RANKED_CLAIM, left))
     const next: Work["next"] = (policy, left) =>
       Effect.map(claim(policy, left()), (first) => {
