@@ -48,7 +48,7 @@ export {
   type ExportReport,
   parseExportLine
 } from "./src/Catalogue.js"
-export type { ChangesReport, CollectionOptions, CollectionProgress, CollectionSummary } from "./src/Collection.js"
+export type { ChangesReport, CollectionOptions, CollectionProgress, CollectionSummary, KindSummary } from "./src/Collection.js"
 export { type Credentials, DEFAULT_BASE_URL, type LimiterOptions, type TmdbClientOptions } from "./src/Config.js"
 export type { InvalidItem } from "./src/Decode.js"
 export type {
@@ -89,6 +89,10 @@ export {
   movieDetailsOf,
   type MovieDetailsRecord
 } from "./src/Movie.js"
+
+// Kinds of record: what the Collector keeps (CollectionOptions.kinds), movies first
+export { movieKind } from "./src/MovieKind.js"
+export { type AnyKind, type KindExport, type KindTables, type Listed, type RecordKind, recordKind } from "./src/RecordKind.js"
 
 // Errors
 export { DatabaseError, DatabaseErrorMapping, DatabaseProblem, type DatabaseTarget, databaseTarget, fromPostgres } from "./src/Database.js"

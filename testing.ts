@@ -8,6 +8,8 @@ import { MovieRepository } from "./services/MovieRepository.js"
 import { RateLimiter } from "./services/RateLimiter.js"
 import { type ClientStats, TmdbClient } from "./services/TmdbClient.js"
 import type { TmdbClientOptions } from "./src/Config.js"
+import { movieKind } from "./src/MovieKind.js"
+import type { AnyKind } from "./src/RecordKind.js"
 
 // tmdb-collector's test layers (the `tmdb-collector/testing` entry): fakes and in-memory
 // stand-ins for testing an app built on it with no network and no disk. None of them
@@ -37,6 +39,23 @@ const FAKE_SETTINGS: TmdbClient["settings"] = {
 }
 
 /**
+ * The Collector asks for records of any kind (`getRecord`, `getChanges`): a fake that gives the
+ * movie methods answers those for movies, and a request for another kind dies naming it.
+ */
+const movieShortcuts = (methods: Partial<Methods>): Partial<Methods> => ({
+  ...(methods.getMovieDetails === undefined ? {} : {
+    getRecord: ((kind, id, options) =>
+      (kind as AnyKind) === movieKind
+        ? methods.getMovieDetails!(id, options)
+        : Effect.dieMessage(`TmdbClientTest: getRecord of ${kind.name} is not implemented by this fake`)) as Methods["getRecord"]
+  }),
+  ...(methods.getMovieChanges === undefined ? {} : {
+    getChanges: (feed, range) =>
+      feed === movieKind.changes ? methods.getMovieChanges!(range) : Effect.dieMessage(`TmdbClientTest: getChanges of ${feed} is not implemented by this fake`)
+  })
+})
+
+/**
  * A `TmdbClient` made of the methods given; every other method dies naming itself, so a test
  * learns at once that the code under test called something it did not expect.
  *
@@ -46,6 +65,7 @@ export const TmdbClientTest = (methods: Partial<Methods> & { readonly stats?: Ef
   const given = TmdbClient.make({
     settings: FAKE_SETTINGS,
     stats: Effect.succeed({ requests: 0, retries: 0, rateLimited: 0 }),
+    ...movieShortcuts(methods),
     ...(methods as Methods)
   })
   // No list of the client's methods to keep: whatever name the code under test asks for and the

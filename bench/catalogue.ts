@@ -3,9 +3,9 @@ import { Duration, Effect } from "effect"
 import * as path from "node:path"
 import { startSandbox } from "../sandbox/index.js"
 import { Collector } from "../services/Collector.js"
-import { CHANGES_MARK } from "../services/collector/Catalogue.js"
 import { MovieRepository } from "../services/MovieRepository.js"
 import { movieDetailsOf } from "../src/Movie.js"
+import { movieKind } from "../src/MovieKind.js"
 import { CollectorTest, TmdbClientTest } from "../testing.js"
 import { type Ctx, type Figure, figure, fmtNum, round } from "./helpers.js"
 import { collectCommand } from "./memoryRuns.js"
@@ -57,7 +57,7 @@ const dailyRun = (stored: number, fetchedDaysAgo: (i: number) => number, staleAf
         yield* sql`INSERT INTO movies ${sql.insert(rows)}`
       }
     }))
-    if (changed !== undefined) yield* repo.setMark(CHANGES_MARK, new Date(now - DAY).toISOString().slice(0, 10), new Date(now - DAY).toISOString())
+    if (changed !== undefined) yield* repo.setMark(movieKind.marks.changes, new Date(now - DAY).toISOString().slice(0, 10), new Date(now - DAY).toISOString())
     yield* Collector.run({ startYear: 2001, skipDiscovery: true, staleAfter: Duration.days(staleAfterDays), append: [] })
     return counted as Refresh
   }).pipe(Effect.provide(CollectorTest(client)))

@@ -5,10 +5,10 @@ import { PgLive } from "../layers/Pg.js"
 import { withAppends } from "../sandbox/Appends.js"
 import { generateCatalogue } from "../sandbox/index.js"
 import { MovieRepository } from "../services/MovieRepository.js"
-import { binaryChunks, BROTLI, chunks, refreshed } from "../services/movieRepository/MovieWrites.js"
 import { DEFAULT_APPEND } from "../src/Appended.js"
 import { decodeMovieDetails } from "../src/Decode.js"
 import type { MovieDetails } from "../src/Movie.js"
+import { binaryChunks, BROTLI, chunks, refreshed } from "../src/MovieWrites.js"
 import { alive } from "../src/Process.js"
 import { CHILD_TABLES, childRows, movieRow } from "../src/Rows.js"
 import { sleep } from "./processes.js"
@@ -173,7 +173,7 @@ export const decodeRich = (bodies: ReadonlyArray<string>, offset = 0): Array<Mov
 
 // ---------------------------------------------------------------------------------------------
 // Raw pg: the statements MovieRepository.saveOutcomes sends (services/MovieRepository.ts,
-// services/movieRepository/MovieWrites.ts writeDetails, services/movieRepository/CatalogueWrites.ts recordPresence), written by hand.
+// src/MovieWrites.ts writeDetails, services/movieRepository/CatalogueWrites.ts recordPresence), written by hand.
 
 /** saveOutcomes writes a batch in slices of this many movies (SLICE in services/MovieRepository.ts). */
 const SLICE = 50

@@ -5,14 +5,13 @@ import type { DatabaseError } from "../src/Database.js"
 import type { TmdbError } from "../src/Errors.js"
 import { collectorName } from "../src/Process.js"
 import { iso, now } from "../src/Time.js"
-import { CHANGES_MARK } from "./collector/Catalogue.js"
 import { catalogueUnits, failIfUnreachable, readCatalogue } from "./collector/Changes.js"
 import { fetchDetails } from "./collector/Details.js"
 import { discover, discoveryUnits } from "./collector/Discovery.js"
 import { prepare } from "./collector/Prepare.js"
 import { sharedWork } from "./collector/SharedWork.js"
 import { summarize } from "./collector/Summary.js"
-import { emptyTally, type RunState } from "./collector/Tally.js"
+import { emptyTally, type RunState, tallyOf } from "./collector/Tally.js"
 import { aloneWork } from "./collector/Work.js"
 import { Coordination } from "./Coordination.js"
 import { MovieRepository } from "./MovieRepository.js"
@@ -41,43 +40,49 @@ export class Collector extends Effect.Service<Collector>()("tmdb/Collector", {
     ): Effect.fn.Return<CollectionSummary, TmdbError | SqlError | DatabaseError | ExportError | ConfigError.ConfigError> {
       const startedMs = yield* Clock.currentTimeMillis
       // Checked, and the export found, before the run is recorded: a bad option writes nothing.
-      const { endYear, exporting, options, recorded, staleAfter } = yield* prepare(given, startedMs, exports)
+      const { endYear, exporting, kinds, options, recorded, staleAfter } = yield* prepare(given, startedMs, exports)
       const runId = yield* repo.startRun(recorded, iso(startedMs), { alone: coordination === undefined, collector: collectorName() })
       return yield* Effect.gen(function*() {
         const work = coordination === undefined
           ? aloneWork(repo, iso(startedMs))
-          : yield* sharedWork(coordination, runId, client.settings.maxConcurrent)
+          : yield* sharedWork(coordination, runId, client.settings.maxConcurrent, kinds)
         const state: RunState = {
           runId,
           startedMs,
           options,
+          kinds,
           exporting,
           client,
           repo,
           work,
-          tally: emptyTally(),
+          tally: emptyTally(kinds),
           progress: given.onProgress ?? (() => {})
         }
         const discovery = discoveryUnits(state, endYear)
-        const catalogue = catalogueUnits(state)
-        const takeCatalogue = catalogue.take(readCatalogue(state, staleAfter)).pipe(Effect.tap(() => failIfUnreachable(state)))
-        // Units a dead collector left (its years, its changes), taken over once they expire.
-        const takeOver = Effect.zipWith(discovery.take(discover(state)), takeCatalogue, (years, changes) => years || changes)
 
-        // 1. Discover. 2. The export and the changes. 3. Details, taking over what a dead
-        // collector left. 4. The changes are stored: move the mark (a failed page left it).
+        // 1. Discover (movies). Then for each kind: 2. its export and its changes; 3. details,
+        // taking over what a dead collector left (its years, its changes) once it expires.
         yield* discovery.take(discover(state))
-        yield* takeCatalogue
-        yield* fetchDetails(state, staleAfter, catalogue, takeOver)
-        const markTo = state.tally.changes?.markTo
-        if (markTo !== undefined) yield* repo.setMark(CHANGES_MARK, markTo, yield* now)
+        for (const kind of kinds) {
+          const catalogue = catalogueUnits(state, kind)
+          const takeCatalogue = catalogue.take(readCatalogue(state, kind, staleAfter)).pipe(Effect.tap(() => failIfUnreachable(state, kind)))
+          const takeOver = Effect.zipWith(discovery.take(discover(state)), takeCatalogue, (years, changes) => years || changes)
+          yield* takeCatalogue
+          yield* fetchDetails(state, kind, staleAfter, catalogue, takeOver)
+        }
+        // 4. The changes are stored: move each mark (a failed page left it).
+        for (const kind of kinds) {
+          const markTo = tallyOf(state, kind).changes?.markTo
+          if (markTo !== undefined) yield* repo.setMark(kind.marks.changes, markTo, yield* now)
+        }
 
         const summary = summarize({
           runId,
           all: options.all === true,
           tally: state.tally,
+          feeds: new Set(kinds.filter((kind) => kind.changes !== undefined).map((kind) => kind.name)),
           shared: work.shared(),
-          units: discovery.size + 1,
+          units: discovery.size + kinds.length,
           client: yield* client.stats,
           limiter: yield* limiter.stats,
           durationMs: (yield* Clock.currentTimeMillis) - startedMs

@@ -3,7 +3,9 @@ import type { SqlError } from "@effect/sql/SqlError"
 import { Context, Effect, Layer, type ParseResult, Schema } from "effect"
 import { type DatabaseError, DatabaseErrorMapping } from "../src/Database.js"
 import { DEFAULT_LEASE_SECONDS } from "../src/Defaults.js"
+import { movieKind } from "../src/MovieKind.js"
 import { deadHere } from "../src/Process.js"
+import type { AnyKind } from "../src/RecordKind.js"
 import type { SelectionPolicy } from "../src/Storage.js"
 import { pendingPriority } from "./movieRepository/Pending.js"
 import { abandonRuns } from "./movieRepository/Runs.js"
@@ -15,7 +17,8 @@ import { abandonRuns } from "./movieRepository/Runs.js"
 // - A generation is the set of collectors running at the same time. The first to start one is
 //   its id; a collector that starts while another is alive joins that one's generation.
 // - Shared units of a generation (a year's discovery, the changes) are claimed in `work_claims`
-//   and done once; details are claimed a few movies at a time in `detail_leases`.
+//   and done once; details are claimed a few records at a time in their kind's leases table
+//   (`detail_leases` for movies).
 // - Every claim carries an expiry that its holder's heartbeat moves on. A killed collector stops
 //   beating; once its claims expire the others take them over.
 
@@ -30,7 +33,7 @@ const Runs = Schema.Array(Schema.Struct({
   generation: Schema.NullOr(Schema.Number),
   silent: Schema.optional(Schema.Number)
 }))
-const Ids = Schema.Array(Schema.Struct({ tmdb_id: Schema.Number }))
+const Ids = Schema.Array(Schema.Struct({ id: Schema.Number }))
 const Claimed = Schema.Array(Schema.Struct({ run_id: Schema.Number }))
 const Units = Schema.Array(Schema.Struct({ unit: Schema.String, done_at: Schema.NullOr(Schema.String) }))
 const Flag = Schema.Array(Schema.Struct({ busy: Schema.Number }))
@@ -53,21 +56,28 @@ export class Coordination extends Context.Tag("tmdb/Coordination")<Coordination,
   readonly leaseMs: number
   /** Joins the live generation, or starts one; runs of dead collectors on this host are given up first. */
   readonly join: (runId: number) => Effect.Effect<Membership, DatabaseError>
-  /** Moves on the expiry of everything `runId` holds. */
-  readonly heartbeat: (runId: number) => Effect.Effect<void, DatabaseError>
+  /** Moves on the expiry of everything `runId` holds (of `kinds`: movies unless given). */
+  readonly heartbeat: (runId: number, kinds?: ReadonlyArray<AnyKind>) => Effect.Effect<void, DatabaseError>
   /** Claims a unit of the generation's shared work; `done` or `held` when another has it. */
   readonly claimUnit: (m: Membership, runId: number, unit: string) => Effect.Effect<UnitState, DatabaseError>
   readonly finishUnit: (m: Membership, runId: number, unit: string) => Effect.Effect<void, DatabaseError>
   /**
-   * Up to `n` movies that need details, leased to `runId`; no other collector gets them. Movies
-   * never fetched come `n` at a time; the others are ranked over the whole table, so they come
-   * `ranked` at a time (default `n`), the ranking paid once per many movies.
+   * Up to `n` records of `kind` (movies unless given) that need details, leased to `runId`; no
+   * other collector gets them. Records never fetched come `n` at a time; the others are ranked
+   * over the whole table, so they come `ranked` at a time (default `n`), the ranking paid once per
+   * many records.
    */
-  readonly claimDetails: (runId: number, policy: SelectionPolicy, n: number, ranked?: number) => Effect.Effect<ReadonlyArray<number>, DatabaseError>
-  /** Whether another live collector holds a lease or an unfinished unit: work that may come back. */
-  readonly othersBusy: (m: Membership, runId: number) => Effect.Effect<boolean, DatabaseError>
+  readonly claimDetails: (
+    runId: number,
+    policy: SelectionPolicy,
+    n: number,
+    ranked?: number,
+    kind?: AnyKind
+  ) => Effect.Effect<ReadonlyArray<number>, DatabaseError>
+  /** Whether another live collector holds a lease (of `kinds`) or an unfinished unit: work that may come back. */
+  readonly othersBusy: (m: Membership, runId: number, kinds?: ReadonlyArray<AnyKind>) => Effect.Effect<boolean, DatabaseError>
   /** Gives back everything `runId` holds (a finished or interrupted run). */
-  readonly release: (runId: number) => Effect.Effect<void, DatabaseError>
+  readonly release: (runId: number, kinds?: ReadonlyArray<AnyKind>) => Effect.Effect<void, DatabaseError>
 }>() {}
 
 /** Coordination over the SqlClient in context, which must be PostgreSQL's. */
@@ -87,22 +97,24 @@ export const CoordinationLive = (leaseSeconds: number = DEFAULT_LEASE_SECONDS): 
 
       // A collector is dead once its heartbeat is a lease old, or at once when it ran on this
       // host and its pid is gone. Its run is marked abandoned and what it held is given up.
-      const giveUpDead = Effect.gen(function*() {
-        const running = yield* Schema.decodeUnknown(Runs)(
-          yield* sql`SELECT id, collector, generation,
+      const leaseTables = (kinds: ReadonlyArray<AnyKind>) => Array.from(new Set(kinds.map((k) => k.tables.leases)), (t) => sql(t))
+      const giveUpDead = (kinds: ReadonlyArray<AnyKind>) =>
+        Effect.gen(function*() {
+          const running = yield* Schema.decodeUnknown(Runs)(
+            yield* sql`SELECT id, collector, generation,
               CASE WHEN heartbeat_at IS NULL OR heartbeat_at < ${expiry(-leaseMs)} THEN 1 ELSE 0 END AS silent
               FROM collection_runs WHERE status = 'running'`
-        )
-        const dead = running.filter((r) => r.silent === 1 || deadHere(r.collector ?? "")).map((r) => r.id)
-        if (dead.length === 0) return
-        yield* abandonRuns(sql, dead)
-        yield* sql`DELETE FROM detail_leases WHERE ${sql.in("run_id", dead)}`
-        yield* sql`UPDATE work_claims SET expires_at = now() WHERE ${sql.in("run_id", dead)} AND done_at IS NULL`
-      })
+          )
+          const dead = running.filter((r) => r.silent === 1 || deadHere(r.collector ?? "")).map((r) => r.id)
+          if (dead.length === 0) return
+          yield* abandonRuns(sql, dead)
+          for (const leases of leaseTables(kinds)) yield* sql`DELETE FROM ${leases} WHERE ${sql.in("run_id", dead)}`
+          yield* sql`UPDATE work_claims SET expires_at = now() WHERE ${sql.in("run_id", dead)} AND done_at IS NULL`
+        })
 
       const join = (runId: number) =>
         orFail(Effect.gen(function*() {
-          yield* giveUpDead
+          yield* giveUpDead([movieKind])
           // One at a time: collectors started together must agree on one generation.
           return yield* sql.withTransaction(Effect.gen(function*() {
             yield* sql`SELECT pg_advisory_xact_lock(${JOIN_LOCK})`
@@ -119,11 +131,11 @@ export const CoordinationLive = (leaseSeconds: number = DEFAULT_LEASE_SECONDS): 
           }))
         }))
 
-      const heartbeat = (runId: number) =>
+      const heartbeat = (runId: number, kinds: ReadonlyArray<AnyKind> = [movieKind]) =>
         orFail(Effect.gen(function*() {
           const until = expiry(leaseMs)
           yield* sql`UPDATE collection_runs SET heartbeat_at = now() WHERE id = ${runId}`
-          yield* sql`UPDATE detail_leases SET expires_at = ${until} WHERE run_id = ${runId}`
+          for (const leases of leaseTables(kinds)) yield* sql`UPDATE ${leases} SET expires_at = ${until} WHERE run_id = ${runId}`
           yield* sql`UPDATE work_claims SET expires_at = ${until} WHERE run_id = ${runId} AND done_at IS NULL`
         }))
 
@@ -144,32 +156,35 @@ export const CoordinationLive = (leaseSeconds: number = DEFAULT_LEASE_SECONDS): 
       const finishUnit = (m: Membership, runId: number, unit: string) =>
         orFail(sql`UPDATE work_claims SET done_at = now() WHERE unit = ${key(m, unit)} AND run_id = ${runId}`)
 
-      const claimDetails = (runId: number, policy: SelectionPolicy, n: number, rankedN: number = n) =>
+      const claimDetails = (runId: number, policy: SelectionPolicy, n: number, rankedN: number = n, kind: AnyKind = movieKind) =>
         orFail(Effect.gen(function*() {
           // The candidates' rows are locked, and rows another collector is claiming right now
           // skipped, so collectors claiming together take different movies instead of queueing
           // on the same ones. The lease's unique key settles the rest: a movie whose lease was
           // committed after this statement's snapshot conflicts, and is not returned.
-          const { last, orphaned, priority } = pendingPriority(sql, policy)
+          const { from, key, last, orphaned, priority } = pendingPriority(sql, kind, policy)
+          const records = sql(kind.tables.records)
+          const failures = sql(kind.tables.failures)
+          const leases = sql(kind.tables.leases)
           const lease = expiry(leaseMs)
           const take = (picked: Statement.Statement<unknown>) =>
             Effect.flatMap(
               sql`WITH picked AS (${picked})
-                INSERT INTO detail_leases (tmdb_id, run_id, expires_at)
-                SELECT tmdb_id, ${runId}, ${lease} FROM picked
-                ON CONFLICT (tmdb_id) DO UPDATE SET run_id = excluded.run_id, expires_at = excluded.expires_at
-                  WHERE detail_leases.expires_at <= now()
-                RETURNING tmdb_id`,
-              (rows) => Effect.map(Schema.decodeUnknown(Ids)(rows), (ids) => ids.map((r) => r.tmdb_id))
+                INSERT INTO ${leases} (${key}, run_id, expires_at)
+                SELECT id, ${runId}, ${lease} FROM picked
+                ON CONFLICT (${key}) DO UPDATE SET run_id = excluded.run_id, expires_at = excluded.expires_at
+                  WHERE ${leases}.expires_at <= now()
+                RETURNING ${key} AS id`,
+              (rows) => Effect.map(Schema.decodeUnknown(Ids)(rows), (ids) => ids.map((r) => r.id))
             )
           // Never fetched and never tried: the first priority, and nearly all of a first crawl of
           // the catalogue. Found through the details_fetched_at index and taken in any order,
           // without ranking a million rows at every claim.
           const fresh = yield* take(sql`
-            SELECT m.tmdb_id FROM movies m
+            SELECT m.${key} AS id FROM ${records} m
             WHERE m.details_fetched_at IS NULL
-              AND NOT EXISTS (SELECT 1 FROM fetch_failures f WHERE f.tmdb_id = m.tmdb_id)
-              AND NOT EXISTS (SELECT 1 FROM detail_leases l WHERE l.tmdb_id = m.tmdb_id AND l.expires_at > now())
+              AND NOT EXISTS (SELECT 1 FROM ${failures} f WHERE f.${key} = m.${key})
+              AND NOT EXISTS (SELECT 1 FROM ${leases} l WHERE l.${key} = m.${key} AND l.expires_at > now())
             LIMIT ${n}
             FOR UPDATE OF m SKIP LOCKED`)
           if (fresh.length >= n) return fresh
@@ -177,30 +192,31 @@ export const CoordinationLive = (leaseSeconds: number = DEFAULT_LEASE_SECONDS): 
           // (0.5 s over a million movies, measured by review), so it is claimed in larger rounds.
           const want = fresh.length === 0 ? Math.max(n, rankedN) : n
           const ranked = yield* take(sql`
-            SELECT m.tmdb_id FROM movies m LEFT JOIN fetch_failures f ON f.tmdb_id = m.tmdb_id
+            SELECT m.${key} AS id FROM ${from}
             WHERE ${priority} IS NOT NULL
-              AND NOT EXISTS (SELECT 1 FROM detail_leases l WHERE l.tmdb_id = m.tmdb_id AND l.expires_at > now())
-            ORDER BY ${priority}, ${last}, m.tmdb_id
+              AND NOT EXISTS (SELECT 1 FROM ${leases} l WHERE l.${key} = m.${key} AND l.expires_at > now())
+            ORDER BY ${priority}, ${last}, m.${key}
             LIMIT ${want - fresh.length}
             FOR UPDATE OF m SKIP LOCKED`)
           const ids = [...fresh, ...ranked]
           if (ids.length >= want) return ids
           // Ids /movie/changes listed that failed before they had a row: retried with priority 2.
           const orphans = yield* take(sql`
-            SELECT f.tmdb_id FROM fetch_failures f
+            SELECT f.${key} AS id FROM ${failures} f
             WHERE ${orphaned}
-              AND NOT EXISTS (SELECT 1 FROM detail_leases l WHERE l.tmdb_id = f.tmdb_id AND l.expires_at > now())
-            ORDER BY f.last_attempt_at, f.tmdb_id LIMIT ${want - ids.length}`)
+              AND NOT EXISTS (SELECT 1 FROM ${leases} l WHERE l.${key} = f.${key} AND l.expires_at > now())
+            ORDER BY f.last_attempt_at, f.${key} LIMIT ${want - ids.length}`)
           return [...ids, ...orphans]
         }))
 
-      const othersBusy = (m: Membership, runId: number) =>
+      const othersBusy = (m: Membership, runId: number, kinds: ReadonlyArray<AnyKind> = [movieKind]) =>
         orFail(Effect.gen(function*() {
           // A dead collector's work is free now rather than when its leases expire.
-          yield* giveUpDead
+          yield* giveUpDead(kinds)
+          const leased = leaseTables(kinds).map((leases) => sql`EXISTS (SELECT 1 FROM ${leases} WHERE run_id <> ${runId} AND expires_at > now())`)
           const rows = yield* Schema.decodeUnknown(Flag)(
             yield* sql`SELECT CASE WHEN
-                EXISTS (SELECT 1 FROM detail_leases WHERE run_id <> ${runId} AND expires_at > now())
+                ${sql.join(" OR ", false)(leased)}
                 OR EXISTS (SELECT 1 FROM work_claims WHERE unit LIKE ${`g${m.generation}:%`} AND run_id <> ${runId}
                   AND done_at IS NULL AND expires_at > now())
               THEN 1 ELSE 0 END AS busy`
@@ -208,12 +224,12 @@ export const CoordinationLive = (leaseSeconds: number = DEFAULT_LEASE_SECONDS): 
           return rows[0]?.busy === 1
         }))
 
-      const release = (runId: number) =>
+      const release = (runId: number, kinds: ReadonlyArray<AnyKind> = [movieKind]) =>
         orFail(Effect.gen(function*() {
-          yield* sql`DELETE FROM detail_leases WHERE run_id = ${runId}`
+          for (const leases of leaseTables(kinds)) yield* sql`DELETE FROM ${leases} WHERE run_id = ${runId}`
           yield* sql`UPDATE work_claims SET expires_at = now() WHERE run_id = ${runId} AND done_at IS NULL`
           // The last to finish leaves collection_runs saying which of the others died.
-          yield* giveUpDead
+          yield* giveUpDead(kinds)
         }))
 
       return { leaseMs, join, heartbeat, claimUnit, finishUnit, claimDetails, othersBusy, release }

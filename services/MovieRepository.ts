@@ -2,12 +2,14 @@ import { SqlClient, SqlSchema } from "@effect/sql"
 import { SqlError } from "@effect/sql/SqlError"
 import { Effect, Schema, Stream } from "effect"
 import { DatabaseErrorMapping } from "../src/Database.js"
-import type { FailureKind } from "../src/Errors.js"
 import type { DiscoveredMovie, MovieDetails } from "../src/Movie.js"
-import { type FailureRow, MovieRow, SelectionPolicy } from "../src/Storage.js"
-import { type ExportEntry, markChanged, readMark, recordPresence, storeExportSlice, writeMark } from "./movieRepository/CatalogueWrites.js"
+import { movieKind } from "../src/MovieKind.js"
+import { chunks, toEventLoop } from "../src/MovieWrites.js"
+import type { AnyKind } from "../src/RecordKind.js"
+import { type MovieRow, SelectionPolicy } from "../src/Storage.js"
+import { type ExportEntry, markChanged, readMark, storeExportSlice, writeMark } from "./movieRepository/CatalogueWrites.js"
 import { orFailWith, retryConflicts } from "./movieRepository/Failures.js"
-import { chunks, detailsWrite, toEventLoop, writeDetails } from "./movieRepository/MovieWrites.js"
+import { type FailureRecord, writeOutcomes } from "./movieRepository/Outcomes.js"
 import { pendingPriority } from "./movieRepository/Pending.js"
 import { reads } from "./movieRepository/Reads.js"
 import { renormalizeAll } from "./movieRepository/Renormalize.js"
@@ -18,11 +20,7 @@ export type { RenormalizeSummary } from "./movieRepository/Renormalize.js"
 
 export { FailureRow, FinalRunStatus, MovieRow, RunRow, RunStatus, SelectionPolicy } from "../src/Storage.js"
 
-export interface FailureRecord {
-  readonly tmdbId: number
-  readonly kind: FailureKind
-  readonly message: string
-}
+export type { FailureRecord } from "./movieRepository/Outcomes.js"
 
 /** What a movie holds until its details are stored. */
 type DiscoveredRow = Pick<
@@ -33,12 +31,8 @@ type DiscoveredRow = Pick<
 const VOTES = ["vote_average", "vote_count", "popularity", "votes_at"]
 
 const Count = Schema.Struct({ n: Schema.Number })
+const PendingId = Schema.Struct({ id: Schema.Number })
 const Ids = Schema.Array(Schema.Number)
-
-// better-sqlite3 and the payloads' compression are synchronous: they block the event loop until
-// they return. Between slices of this many movies a write hands the loop back (inside its
-// transaction), so responses, timers and signals wait for one slice, never for a whole batch.
-const SLICE = 50
 
 // Rows are written in their encoded (column) form, built here and in src/Rows.ts and typed by the
 // `Encoded` side of the row schemas: running each row through `Schema.encode` cost more than
@@ -78,12 +72,6 @@ export class MovieRepository extends Effect.Service<MovieRepository>()("tmdb/Mov
           ["title", "release_date"].map((c) => sql`${sql(c)} = CASE WHEN movies.details_fetched_at IS NULL THEN excluded.${sql(c)} ELSE movies.${sql(c)} END`)
         )
       }`
-    const clearFailures = (ids: ReadonlyArray<number>) => sql`DELETE FROM fetch_failures WHERE ${sql.in("tmdb_id", ids)}`
-    const upsertFailures = (rows: ReadonlyArray<typeof FailureRow.Encoded>) =>
-      sql`INSERT INTO fetch_failures ${sql.insert(rows)} ON CONFLICT (tmdb_id) DO UPDATE SET
-          kind = excluded.kind, message = excluded.message,
-          attempts = fetch_failures.attempts + 1, last_attempt_at = excluded.last_attempt_at`
-
     /**
      * Stores discover results. A new movie gets a row; a known movie without details gets the
      * fresh discover fields; a movie with stored details is left alone. Returns how many were new.
@@ -104,64 +92,52 @@ export class MovieRepository extends Effect.Service<MovieRepository>()("tmdb/Mov
     })
 
     /**
-     * Stores a batch of details and failures in one short transaction. Stored details clear
-     * the movie's failure row; a failure leaves stored details as they were. A 404 marks the
-     * movie removed (`removed_at`), a fresh response clears that; returns how many of each.
+     * Stores a batch of records of `kind` and failures in one short transaction
+     * (`./movieRepository/Outcomes.ts`); returns how many were removed and restored.
      */
-    const saveOutcomes = Effect.fn("MovieRepository.saveOutcomes")(function*(
-      details: ReadonlyArray<MovieDetails>,
+    const saveRecords = <A>(
+      kind: AnyKind,
+      records: ReadonlyArray<A>,
       failures: ReadonlyArray<FailureRecord>,
       at: string,
       leasedBy?: number
-    ) {
-      if (details.length === 0 && failures.length === 0) return { removed: 0, restored: 0 }
-      return yield* orFail(retryConflicts(sql.withTransaction(Effect.gen(function*() {
-        for (const [i, slice] of chunks(details, SLICE).entries()) {
-          if (i > 0) yield* toEventLoop
-          yield* writeDetails(sql, slice.map((m) => detailsWrite(m, at)))
-          yield* clearFailures(slice.map((m) => m.tmdbId))
-        }
-        for (const chunk of chunks(failures)) {
-          yield* upsertFailures(chunk.map((f) => ({
-            tmdb_id: f.tmdbId,
-            kind: f.kind,
-            message: f.message,
-            attempts: 1,
-            last_attempt_at: at
-          })))
-        }
-        // Among collectors: what is stored is no longer held, in the same transaction.
-        if (leasedBy !== undefined) {
-          for (const chunk of chunks([...details.map((m) => m.tmdbId), ...failures.map((f) => f.tmdbId)])) {
-            yield* sql`DELETE FROM detail_leases WHERE ${sql.in("tmdb_id", chunk)} AND run_id = ${leasedBy}`
-          }
-        }
-        const gone = failures.filter((f) => f.kind === "not_found").map((f) => f.tmdbId)
-        return yield* recordPresence(sql, details.map((m) => m.tmdbId), gone, at)
-      }))))
-    })
+    ) =>
+      records.length === 0 && failures.length === 0
+        ? Effect.succeed({ removed: 0, restored: 0 })
+        : orFail(retryConflicts(sql.withTransaction(writeOutcomes(sql, kind, records, failures, at, leasedBy)))).pipe(
+          Effect.withSpan("MovieRepository.saveRecords", { attributes: { "tmdb.kind": kind.name } })
+        )
 
-    const pending = (policy: SelectionPolicy) => {
-      const { last, orphaned, priority, untried } = pendingPriority(sql, policy)
+    /**
+     * Stores a batch of movies' details and failures in one short transaction. Stored details
+     * clear the movie's failure row; a failure leaves stored details as they were. A 404 marks the
+     * movie removed (`removed_at`), a fresh response clears that; returns how many of each.
+     */
+    const saveOutcomes = (details: ReadonlyArray<MovieDetails>, failures: ReadonlyArray<FailureRecord>, at: string, leasedBy?: number) =>
+      saveRecords(movieKind, details, failures, at, leasedBy)
+
+    const pending = (kind: AnyKind, policy: SelectionPolicy) => {
+      const { from, key, last, orphaned, priority, untried } = pendingPriority(sql, kind, policy)
       return sql`
-        SELECT m.tmdb_id, ${last} AS ord, ${priority} AS priority
-        FROM movies m LEFT JOIN fetch_failures f ON f.tmdb_id = m.tmdb_id
+        SELECT m.${key} AS id, ${last} AS ord, ${priority} AS priority FROM ${from}
         WHERE ${untried(last)}
         UNION ALL
-        SELECT f.tmdb_id, f.last_attempt_at, 2 FROM fetch_failures f WHERE ${orphaned}`
+        SELECT f.${key}, f.last_attempt_at, 2 FROM ${sql(kind.tables.failures)} f WHERE ${orphaned}`
     }
-    const pendingIds = SqlSchema.findAll({
-      Request: SelectionPolicy,
-      Result: MovieRow.pick("tmdb_id"),
-      execute: (policy) =>
-        sql`SELECT tmdb_id FROM (${pending(policy)}) AS pending WHERE priority IS NOT NULL
-          ORDER BY priority, ord, tmdb_id ${policy.limit === undefined ? sql`` : sql`LIMIT ${policy.limit}`}`
-    })
-    const pendingCount = SqlSchema.single({
-      Request: SelectionPolicy,
-      Result: Count,
-      execute: (policy) => sql`SELECT CAST(count(*) AS INTEGER) AS n FROM (${pending(policy)}) AS pending WHERE priority IS NOT NULL`
-    })
+    const pendingIds = (kind: AnyKind) =>
+      SqlSchema.findAll({
+        Request: SelectionPolicy,
+        Result: PendingId,
+        execute: (policy) =>
+          sql`SELECT id FROM (${pending(kind, policy)}) AS pending WHERE priority IS NOT NULL
+          ORDER BY priority, ord, id ${policy.limit === undefined ? sql`` : sql`LIMIT ${policy.limit}`}`
+      })
+    const pendingCount = (kind: AnyKind) =>
+      SqlSchema.single({
+        Request: SelectionPolicy,
+        Result: Count,
+        execute: (policy) => sql`SELECT CAST(count(*) AS INTEGER) AS n FROM (${pending(kind, policy)}) AS pending WHERE priority IS NOT NULL`
+      })
 
     /**
      * The ids that need details, in priority order: never fetched, then changed since fetched,
@@ -169,13 +145,13 @@ export class MovieRepository extends Effect.Service<MovieRepository>()("tmdb/Mov
      * failures included). A whole catalogue is chosen a `limit` at a time: a million ids at
      * once would not fit the CLI's heap.
      */
-    const selectForDetails = Effect.fn("MovieRepository.selectForDetails")(function*(policy: SelectionPolicy) {
-      return (yield* orFail(pendingIds(policy))).map((r) => r.tmdb_id)
+    const selectForDetails = Effect.fn("MovieRepository.selectForDetails")(function*(policy: SelectionPolicy, kind: AnyKind = movieKind) {
+      return (yield* orFail(pendingIds(kind)(policy))).map((r) => r.id)
     })
 
-    /** How many movies `selectForDetails` would choose with no limit. */
-    const countForDetails = Effect.fn("MovieRepository.countForDetails")(function*(policy: SelectionPolicy) {
-      return (yield* orFail(pendingCount(policy))).n
+    /** How many records `selectForDetails` would choose with no limit. */
+    const countForDetails = Effect.fn("MovieRepository.countForDetails")(function*(policy: SelectionPolicy, kind: AnyKind = movieKind) {
+      return (yield* orFail(pendingCount(kind)(policy))).n
     })
 
     /**
@@ -190,19 +166,21 @@ export class MovieRepository extends Effect.Service<MovieRepository>()("tmdb/Mov
      * Stores a daily ID export, slice by slice, in one transaction: an export cut off halfway
      * leaves the store as it was. Returns how many kept movies were new.
      */
-    const storeExport = <E, R>(slices: Stream.Stream<ReadonlyArray<ExportEntry>, E, R>, exportDate: string, at: string) =>
+    const storeExport = <E, R>(slices: Stream.Stream<ReadonlyArray<ExportEntry>, E, R>, exportDate: string, at: string, kind: AnyKind = movieKind) =>
       sql.withTransaction(
-        Stream.runFoldEffect(slices, 0, (added, slice) =>
-          Effect.map(Effect.zipRight(toEventLoop, orFail(storeExportSlice(sql, slice, exportDate, at))), (n) =>
-            added + n))
+        Stream.runFoldEffect(
+          slices,
+          0,
+          (added, slice) => Effect.map(Effect.zipRight(toEventLoop, orFail(storeExportSlice(sql, kind, slice, exportDate, at))), (n) => added + n)
+        )
       ).pipe(
         Effect.mapError((e) => (e instanceof SqlError ? toDatabaseError(e) : e)),
         Effect.withSpan("MovieRepository.storeExport")
       )
 
-    /** Marks the stored movies among `ids` changed as of `changedAt`; returns which are stored. */
-    const recordChanges = Effect.fn("MovieRepository.recordChanges")(function*(ids: ReadonlyArray<number>, changedAt: string) {
-      return yield* orFail(retryConflicts(sql.withTransaction(markChanged(sql, ids, changedAt))))
+    /** Marks the stored records among `ids` changed as of `changedAt`; returns which are stored. */
+    const recordChanges = Effect.fn("MovieRepository.recordChanges")(function*(ids: ReadonlyArray<number>, changedAt: string, kind: AnyKind = movieKind) {
+      return yield* orFail(retryConflicts(sql.withTransaction(markChanged(sql, kind, ids, changedAt))))
     })
 
     /** A sync mark (`sync_marks`), undefined when never set. */
@@ -214,6 +192,7 @@ export class MovieRepository extends Effect.Service<MovieRepository>()("tmdb/Mov
       ...reads(sql, orFail),
       upsertDiscovered,
       saveOutcomes,
+      saveRecords,
       storeExport,
       recordChanges,
       getMark,

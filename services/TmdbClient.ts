@@ -1,10 +1,12 @@
 import { Effect, Either, Queue, Stream, Take } from "effect"
-import { checkAppend, MAX_APPEND } from "../src/Appended.js"
+import { MAX_APPEND } from "../src/Appended.js"
 import { type TmdbClientOptions, tmdbSettings } from "../src/Config.js"
-import { decodeChangesPage, decodeDiscoverPage, decodeMovieDetails } from "../src/Decode.js"
+import { decodeChangesPage, decodeDiscoverPage } from "../src/Decode.js"
 import { collectDiscover, DEFAULT_MIN_VOTE_COUNT, type DiscoverOptions, discoverStream, type PageQuery, type Range } from "../src/Discover.js"
 import { DecodeError, InvalidRequestError, type TmdbError } from "../src/Errors.js"
 import type { MovieDetails } from "../src/Movie.js"
+import { movieKind } from "../src/MovieKind.js"
+import type { Listed, RecordKind } from "../src/RecordKind.js"
 import { MAX_PAGE } from "../src/Windows.js"
 import { showPath } from "../src/Wire.js"
 import { type BatchOptions, type BatchResult, type DetailsOptions, type DetailsOutcome, type DetailsSource, forEachMovieDetails } from "./tmdbClient/Details.js"
@@ -13,6 +15,12 @@ import { makeTmdbHttp } from "./tmdbClient/Http.js"
 export type { BatchOptions, BatchResult, DetailsOptions, DetailsOutcome } from "./tmdbClient/Details.js"
 export type { ClientStats } from "./tmdbClient/Http.js"
 export { MAX_APPEND }
+
+/** The days a changes feed is read for, both included (TMDB allows at most 14). */
+interface ChangesRange {
+  readonly startDate?: string | undefined
+  readonly endDate?: string | undefined
+}
 
 /** A part filter's range as `name.gte` / `name.lte`; `lowerDone` when `.gte` is already set. */
 const rangeParams = (name: string, range: Range | undefined, lowerDone: boolean): Record<string, string> => {
@@ -76,37 +84,39 @@ export class TmdbClient extends Effect.Service<TmdbClient>()("tmdb/TmdbClient", 
         return yield* collectDiscover(discoverMoviesStream(options))
       })
 
+      /** One record of `kind`, by its id, with the sub-resources the kind allows appended. */
+      const getRecord = <A, L extends Listed>(kind: RecordKind<A, L>, id: number, options: DetailsOptions = {}): Effect.Effect<A, TmdbError> =>
+        Effect.gen(function*() {
+          const path = kind.details.path(id)
+          if (!Number.isInteger(id) || id <= 0) {
+            return yield* new InvalidRequestError({ path, status: 400, message: `invalid ${kind.name} id ${id}` })
+          }
+          const checked = kind.details.append(options.appendToResponse ?? [])
+          if (Either.isLeft(checked)) {
+            const { message, tooMany } = checked.left
+            // Too many is TMDB's own 400, code 27; an unknown name is refused here, before TMDB ignores it.
+            return yield* new InvalidRequestError({ path, status: 400, ...(tooMany ? { statusCode: 27 } : {}), message })
+          }
+          const names = checked.right
+          const params: Record<string, string> = names.length > 0 ? { append_to_response: names.join(",") } : {}
+          return yield* get(path, params, (json, body) => kind.details.decode(json, body, names))
+        }).pipe(Effect.withSpan("TmdbClient.getRecord", { attributes: { "tmdb.kind": kind.name, "tmdb.id": id } }))
+
       const getMovieDetails = Effect.fn("TmdbClient.getMovieDetails")(function*(
         tmdbId: number,
         options: DetailsOptions = {}
       ) {
         yield* Effect.annotateCurrentSpan({ "tmdb.movie_id": tmdbId })
-        const path = `/movie/${tmdbId}`
-        const append = options.appendToResponse ?? []
-        if (!Number.isInteger(tmdbId) || tmdbId <= 0) {
-          return yield* new InvalidRequestError({ path, status: 400, message: `invalid movie id ${tmdbId}` })
-        }
-        const checked = checkAppend(append)
-        if (Either.isLeft(checked)) {
-          const { message, tooMany } = checked.left
-          // Too many is TMDB's own 400, code 27; an unknown name is refused here, before TMDB ignores it.
-          return yield* new InvalidRequestError({ path, status: 400, ...(tooMany ? { statusCode: 27 } : {}), message })
-        }
-        const names = checked.right
-        const params: Record<string, string> = names.length > 0 ? { append_to_response: names.join(",") } : {}
-        return yield* get(path, params, (json, body): Either.Either<MovieDetails, string> =>
-          Either.map(decodeMovieDetails(json, names), (details) => ({ ...details, body })))
+        return yield* getRecord(movieKind, tmdbId, options)
       })
 
       /**
-       * Movies changed between two dates, and which of them TMDB flags adult (`adult` may be
-       * null). Every page is read, up to page 500: `truncated` says there were more (about
-       * 50,000 changes; a busy 2024 day listed some 6,000), so a shorter window is needed.
+       * What a changes feed (`/movie/changes`, `/person/changes`, ...) lists between two dates, and
+       * which of them TMDB flags adult (`adult` may be null). Every page is read, up to page 500:
+       * `truncated` says there were more (about 50,000 changes; a busy 2024 day listed some
+       * 6,000), so a shorter window is needed.
        */
-      const getMovieChanges = Effect.fn("TmdbClient.getMovieChanges")(function*(range: {
-        readonly startDate?: string | undefined
-        readonly endDate?: string | undefined
-      }) {
+      const getChanges = Effect.fn("TmdbClient.getChanges")(function*(feed: string, range: ChangesRange) {
         const ids: Array<number> = []
         const adult = new Set<number>()
         let lastPage = 1
@@ -120,7 +130,7 @@ export class TmdbClient extends Effect.Service<TmdbClient>()("tmdb/TmdbClient", 
           if (range.endDate !== undefined) {
             params["end_date"] = range.endDate
           }
-          const changes = yield* get("/movie/changes", params, decodeChangesPage)
+          const changes = yield* get(feed, params, decodeChangesPage)
           ids.push(...changes.ids)
           for (const id of changes.adultIds) {
             adult.add(id)
@@ -133,13 +143,14 @@ export class TmdbClient extends Effect.Service<TmdbClient>()("tmdb/TmdbClient", 
         return { ids: Array.from(new Set(ids)), adult, truncated: totalPages < lastPage }
       })
 
+      /** Movies changed between two dates: `getChanges` of /movie/changes. */
+      const getMovieChanges = (range: ChangesRange) => Effect.withSpan(getChanges("/movie/changes", range), "TmdbClient.getMovieChanges")
+
       /**
        * Ids of movies changed between two dates (TMDB allows at most 14 days; a longer range is
        * its 422, code 20). Every page is read.
        */
-      const getChangedMovieIds = (range: { readonly startDate?: string | undefined; readonly endDate?: string | undefined }) =>
-        Effect.map(getMovieChanges(range), (changes) =>
-          changes.ids)
+      const getChangedMovieIds = (range: ChangesRange) => Effect.map(getMovieChanges(range), (changes) => changes.ids)
 
       const source: DetailsSource = { getMovieDetails, settings }
 
@@ -147,11 +158,10 @@ export class TmdbClient extends Effect.Service<TmdbClient>()("tmdb/TmdbClient", 
       const movieDetailsStream = (ids: Stream.Stream<number>, options: DetailsOptions = {}): Stream.Stream<DetailsOutcome> =>
         Stream.unwrapScoped(Effect.gen(function*() {
           const outcomes = yield* Queue.bounded<Take.Take<DetailsOutcome>>(settings.maxConcurrent)
-          yield* forEachMovieDetails(source, ids, (outcome) =>
-            Queue.offer(outcomes, Take.of(outcome)), options).pipe(
-              Effect.zipRight(Queue.offer(outcomes, Take.end)),
-              Effect.forkScoped
-            )
+          yield* forEachMovieDetails(source, ids, (outcome) => Queue.offer(outcomes, Take.of(outcome)), options).pipe(
+            Effect.zipRight(Queue.offer(outcomes, Take.end)),
+            Effect.forkScoped
+          )
           return Stream.flattenTake(Stream.fromQueue(outcomes))
         }))
 
@@ -183,7 +193,9 @@ export class TmdbClient extends Effect.Service<TmdbClient>()("tmdb/TmdbClient", 
         discoverMovies,
         discoverMoviesStream,
         getMovieDetails,
+        getRecord,
         getBatchMovieDetails,
+        getChanges,
         getChangedMovieIds,
         getMovieChanges,
         movieDetailsStream,

@@ -3,13 +3,22 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { Config, Duration, Effect, Either, Option, Stream } from "effect"
 import * as zlib from "node:zlib"
-import { DEFAULT_FILES_URL, exportDates, ExportError, exportFileName, type ExportKind, type ExportLine, parseExportLine } from "../src/Catalogue.js"
+import {
+  datedExportFile,
+  DEFAULT_FILES_URL,
+  exportDates,
+  ExportError,
+  exportFileName,
+  type ExportKind,
+  type ExportLine,
+  parseExportLine
+} from "../src/Catalogue.js"
 
 export { ExportError }
 
-/** A line of an export: a movie, or why the line is malformed (counted, never fatal). */
-export type ExportItem =
-  | { readonly _tag: "Line"; readonly line: ExportLine }
+/** A line of an export: a movie (or a record of another kind), or why the line is malformed (counted, never fatal). */
+export type ExportItem<L = ExportLine> =
+  | { readonly _tag: "Line"; readonly line: L }
   | { readonly _tag: "Malformed"; readonly lineNumber: number; readonly reason: string }
 
 export interface ExportsOptions {
@@ -39,7 +48,7 @@ export class TmdbExports extends Effect.Service<TmdbExports>()("tmdb/TmdbExports
         ? Effect.void
         : Effect.fail(new ExportError({ message: `TMDB_FILES_URL must be an http(s) URL, got '${filesUrl}'` }))
       const base = filesUrl.replace(/\/+$/, "")
-      const urlOf = (kind: ExportKind, date: string) => `${base}/p/exports/${exportFileName(kind, date)}`
+      const urlOf = (stem: string, date: string) => `${base}/p/exports/${datedExportFile(stem, date)}`
       const unreachable = (url: string) => (e: { readonly message: string }) =>
         new ExportError({ message: `cannot reach the daily ID exports at ${url}: ${e.message}` })
 
@@ -50,17 +59,20 @@ export class TmdbExports extends Effect.Service<TmdbExports>()("tmdb/TmdbExports
 
       /**
        * The date of the newest export: today's (UTC), else one day back at a time, up to three (a
-       * 404 moves back), where every file the run reads is there (the adult file too with
-       * `includeAdult`). Their first bytes must be gzip, so a broken mirror fails here, before
-       * anything is written.
+       * 404 moves back), where every file the run reads is there: `files`, as their names start,
+       * else the movie file (and the adult one with `includeAdult`). Their first bytes must be
+       * gzip, so a broken mirror fails here, before anything is written.
        */
-      const locate = (nowMs: number, options: { readonly includeAdult?: boolean | undefined } = {}) =>
+      const locate = (
+        nowMs: number,
+        options: { readonly includeAdult?: boolean | undefined; readonly files?: ReadonlyArray<string> | undefined } = {}
+      ) =>
         Effect.gen(function*() {
           yield* valid
           const dates = exportDates(nowMs)
-          const kinds: ReadonlyArray<ExportKind> = options.includeAdult === true ? ["movie", "adult"] : ["movie"]
+          const stems = options.files ?? (options.includeAdult === true ? ["movie_ids", "adult_movie_ids"] : ["movie_ids"])
           // A day counts when every file the run reads is there.
-          const present = (date: string) => Effect.reduce(kinds, true, (all, kind) => (all ? isThere(urlOf(kind, date)) : Effect.succeed(false)))
+          const present = (date: string) => Effect.reduce(stems, true, (all, stem) => (all ? isThere(urlOf(stem, date)) : Effect.succeed(false)))
           for (const date of dates) {
             if (yield* present(date)) return date
           }
@@ -87,9 +99,9 @@ export class TmdbExports extends Effect.Service<TmdbExports>()("tmdb/TmdbExports
           return true
         }))
 
-      /** Every line of one file, decoded; a malformed line is an item of its own. */
-      const lines = (kind: ExportKind, date: string): Stream.Stream<ExportItem, ExportError> => {
-        const url = urlOf(kind, date)
+      /** Every line of the file of `date` named `stem`, decoded by `parse`; a malformed line is an item of its own. */
+      const read = <L>(stem: string, date: string, parse: (text: string) => Either.Either<L, string>): Stream.Stream<ExportItem<L>, ExportError> => {
+        const url = urlOf(stem, date)
         return Stream.unwrapScoped(Effect.gen(function*() {
           yield* valid
           const response = yield* get(url)
@@ -105,18 +117,22 @@ export class TmdbExports extends Effect.Service<TmdbExports>()("tmdb/TmdbExports
             ),
             Stream.decodeText(),
             Stream.splitLines,
-            Stream.filterMap((text): Option.Option<ExportItem> => {
+            Stream.filterMap((text): Option.Option<ExportItem<L>> => {
               lineNumber++
               if (text.trim() === "") return Option.none()
-              return Option.some(Either.match(parseExportLine(text), {
-                onLeft: (reason): ExportItem => ({ _tag: "Malformed", lineNumber, reason }),
-                onRight: (line): ExportItem => ({ _tag: "Line", line })
+              return Option.some(Either.match(parse(text), {
+                onLeft: (reason): ExportItem<L> => ({ _tag: "Malformed", lineNumber, reason }),
+                onRight: (line): ExportItem<L> => ({ _tag: "Line", line })
               }))
             })
           )
         }))
       }
 
-      return { filesUrl: base, locate, lines, fileName: exportFileName } as const
+      /** Every line of a movie export file, decoded. */
+      const lines = (kind: ExportKind, date: string): Stream.Stream<ExportItem, ExportError> =>
+        read(kind === "adult" ? "adult_movie_ids" : "movie_ids", date, parseExportLine)
+
+      return { filesUrl: base, locate, read, lines, fileName: exportFileName } as const
     })
 }) {}

@@ -68,11 +68,14 @@ export const keepsDetails = (
   details: { readonly popularity: number; readonly adult: boolean | null; readonly video: boolean | null }
 ): boolean => keeps(filter, { popularity: details.popularity, adult: details.adult === true, video: details.video === true })
 
-/** `YYYY-MM-DD` as the file names write it: `MM_DD_YYYY`. */
-export const exportFileName = (kind: ExportKind, date: string): string => {
+/** The file of `date` whose name starts `stem` (`movie_ids`, `person_ids`, ...): dates are written `MM_DD_YYYY`. */
+export const datedExportFile = (stem: string, date: string): string => {
   const [y, m, d] = date.split("-")
-  return `${kind === "adult" ? "adult_" : ""}movie_ids_${m}_${d}_${y}.json.gz`
+  return `${stem}_${m}_${d}_${y}.json.gz`
 }
+
+/** The movie export files of `date`. */
+export const exportFileName = (kind: ExportKind, date: string): string => datedExportFile(kind === "adult" ? "adult_movie_ids" : "movie_ids", date)
 
 /** Today (UTC) and up to three days back, newest first: before about 08:00 UTC today's file is not there yet. */
 export const exportDates = (nowMs: number): Array<string> => [0, 1, 2, 3].map((back) => new Date(nowMs - back * 86_400_000).toISOString().slice(0, 10))

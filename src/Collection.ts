@@ -2,6 +2,7 @@ import type { Duration } from "effect"
 import type { ExportReport } from "./Catalogue.js"
 import type { SortBy } from "./Discover.js"
 import type { FailureKind } from "./Errors.js"
+import type { AnyKind } from "./RecordKind.js"
 
 // What a collection run is asked to do and what it reports: the domain side of the Collector
 // service (services/Collector.ts), shared with the CLI's summary.
@@ -37,6 +38,12 @@ export interface CollectionOptions {
    * keywords, release_dates and external_ids (every one that has a table).
    */
   readonly append?: ReadonlyArray<string> | undefined
+  /**
+   * The kinds of record to keep, in order (src/RecordKind.ts). Default: movies alone. Each is read
+   * from its export (with `all`) and its changes feed, and fetched as it needs; `refreshLimit`
+   * applies to each.
+   */
+  readonly kinds?: ReadonlyArray<AnyKind> | undefined
   /** Skip discovery and only fetch details for what is stored. */
   readonly skipDiscovery?: boolean | undefined
   readonly onProgress?: ((progress: CollectionProgress) => void) | undefined
@@ -69,6 +76,26 @@ export interface ChangesReport {
   readonly failure?: { readonly from: string; readonly to: string; readonly kind: FailureKind; readonly message: string } | undefined
 }
 
+/** What a run did for one kind of record. */
+export interface KindSummary {
+  /** `all`: what its export held and what was kept. */
+  readonly export?: ExportReport | undefined
+  /** Its changes feed; none for a kind TMDB keeps no feed for. */
+  readonly changes?: ChangesReport | undefined
+  /** Records new to the store from its export (movies: from discovery too). */
+  readonly new: number
+  readonly detailsChosen: number
+  readonly detailsFetched: number
+  readonly failed: Partial<Record<FailureKind, number>>
+  readonly removed: number
+  readonly restored: number
+}
+
+/**
+ * What a run did. The counts of records (`new`, `details*`, `failed`, `removed`, `restored`) add
+ * up every kind the run kept, `export` and `changes` are its first kind's (movies by default), and
+ * `kinds` has each kind's own.
+ */
 export interface CollectionSummary {
   readonly runId: number
   /** `years` (discover) or `all` (the daily ID export). */
@@ -76,19 +103,21 @@ export interface CollectionSummary {
   /** `all`: what the export held and what was kept. */
   readonly export?: ExportReport | undefined
   readonly changes: ChangesReport
-  /** Stored movies TMDB now answers with 404: marked `removed_at`, kept. */
+  /** Stored records TMDB now answers with 404: marked `removed_at`, kept. */
   readonly removed: number
-  /** Removed movies TMDB serves again. */
+  /** Removed records TMDB serves again. */
   readonly restored: number
   /** Distinct movies listed by discovery this run. */
   readonly discovered: number
-  /** Of those, movies not stored before. */
+  /** Of those (and of the export's lines), records not stored before. */
   readonly new: number
   readonly discoverPages: number
-  /** Movies chosen for details this run. */
+  /** Records chosen for details this run. */
   readonly detailsChosen: number
   readonly detailsFetched: number
   readonly failed: Partial<Record<FailureKind, number>>
+  /** Each kind's part, by name, in the run's order. */
+  readonly kinds: Readonly<Record<string, KindSummary>>
   readonly requests: number
   readonly retries: number
   readonly rateLimited: number

@@ -136,8 +136,11 @@ describe("Collector: changes, the hard cases", () => {
         filesUrl: "https://files.test",
         fileName: exportFileName,
         locate: () => Effect.succeed(date),
-        lines: () =>
-          Stream.fromIterable([1, 2].map((id) => ({ _tag: "Line" as const, line: { id, originalTitle: `M${id}`, popularity: 5, adult: false, video: false } })))
+        lines: () => Stream.die("the Collector reads exports through read"),
+        read: <L>(stem: string, _date: string, parse: (text: string) => Either.Either<L, string>) =>
+          Stream.fromIterable(stem === "movie_ids" ? [1, 2] : []).pipe(
+            Stream.map((id) => ({ _tag: "Line" as const, line: Either.getOrThrow(parse(JSON.stringify({ id, original_title: `M${id}`, popularity: 5 }))) }))
+          )
       })
     )
     const client = TmdbClientTest({

@@ -1,19 +1,27 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Option, Stream } from "effect"
 import { summarize, type SummaryInput } from "../services/collector/Summary.js"
-import { emptyTally } from "../services/collector/Tally.js"
+import { emptyTally, type Tally } from "../services/collector/Tally.js"
 import { aloneWork } from "../services/collector/Work.js"
 import type { MovieRepository } from "../services/MovieRepository.js"
 import { ServerError } from "../src/Errors.js"
+import { movieKind } from "../src/MovieKind.js"
+import { recordKind } from "../src/RecordKind.js"
 import { yearWindow } from "../src/Windows.js"
 
 // The workflow's parts that hold no I/O: a run's summary is a function of its tally, and a
 // collector alone does every unit of work itself, once.
 
+// A second kind with no changes feed: only its name and tables matter to the summary.
+const toy = recordKind({ ...movieKind, name: "toy", changes: undefined, marks: undefined, units: undefined })
+const movies = () => emptyTally([movieKind])
+const movieTally = (tally: Tally) => tally.kinds.get("movie")!
+
 const input = (over: Partial<SummaryInput> = {}): SummaryInput => ({
   runId: 7,
   all: false,
-  tally: emptyTally(),
+  tally: movies(),
+  feeds: new Set(["movie"]),
   shared: undefined,
   units: 3,
   client: { requests: 12, retries: 1, rateLimited: 0 },
@@ -37,7 +45,8 @@ const input = (over: Partial<SummaryInput> = {}): SummaryInput => ({
 
 describe("the run summary", () => {
   it("counts what the tally holds; no changes read here means another collector read them", () => {
-    const tally = { ...emptyTally(), discovered: 40, added: 38, discoverPages: 2, chosen: 40, fetched: 37, failed: { not_found: 2, server: 1 } }
+    const tally = { ...movies(), discovered: 40, added: 38, discoverPages: 2 }
+    Object.assign(movieTally(tally), { chosen: 40, fetched: 37, failed: { not_found: 2, server: 1 } })
     const summary = summarize(input({ tally }))
     expect(summary).toEqual(expect.objectContaining({
       runId: 7,
@@ -56,9 +65,34 @@ describe("the run summary", () => {
     expect(summary.changes.status).toBe("elsewhere")
   })
 
+  it("adds up every kind's records, and keeps each kind's own part; a changes feed that failed makes the run incomplete", () => {
+    const tally = emptyTally([movieKind, toy])
+    Object.assign(movieTally(tally), { chosen: 5, fetched: 4, removed: 1, failed: { server: 1 } })
+    Object.assign(tally.kinds.get("toy")!, { chosen: 3, fetched: 2, restored: 1, failed: { server: 1 } })
+    const summary = summarize(input({ tally }))
+    expect(summary).toEqual(expect.objectContaining({ detailsChosen: 8, detailsFetched: 6, removed: 1, restored: 1, failed: { server: 2 } }))
+    expect(summary.kinds["toy"]).toEqual({
+      export: undefined,
+      changes: undefined,
+      new: 0,
+      detailsChosen: 3,
+      detailsFetched: 2,
+      failed: { server: 1 },
+      removed: 0,
+      restored: 1
+    })
+    expect(summary.kinds["movie"]?.changes?.status).toBe("elsewhere")
+    movieTally(tally).changes = {
+      report: { status: "failed", from: "2026-01-01", to: "2026-01-02", windows: 0, listed: 0, stored: 0, new: 0 },
+      newIds: [],
+      markTo: undefined
+    }
+    expect(summarize(input({ tally })).complete).toBe(false)
+  })
+
   it("a failed discover page or a window that listed fewer movies than it holds makes the run incomplete", () => {
     const window = yearWindow(2024)
-    const failedPage = { ...emptyTally(), discoverPages: 1 }
+    const failedPage = { ...movies(), discoverPages: 1 }
     failedPage.discoveryFailures.push({
       _tag: "PageFailed",
       year: 2024,
@@ -70,7 +104,7 @@ describe("the run summary", () => {
     expect(failed.complete).toBe(false)
     expect(failed.discoveryFailures).toEqual([{ year: 2024, from: window.from, to: window.to, page: 3, kind: "server", message: "busy" }])
 
-    const short = emptyTally()
+    const short = movies()
     short.incomplete.push({ _tag: "Incomplete", year: 2024, window, totalResults: 50, found: 45, missing: 5 })
     expect(summarize(input({ tally: short }))).toEqual(expect.objectContaining({ complete: false, missing: 5 }))
   })
@@ -102,8 +136,8 @@ describe("a collector alone", () => {
     Effect.gen(function*() {
       const work = aloneWork(repo([[1, 2, 3], []]), "2026-01-01T00:00:00.000Z")
       const policy = { staleBefore: "x", recentReleasedAfter: "y", recentStaleBefore: "z" }
-      const first = yield* work.next(policy, () => Infinity)
+      const first = yield* work.next(movieKind, policy, () => Infinity)
       expect(Option.isSome(first) ? Array.from(yield* Stream.runCollect(first.value)) : undefined).toEqual([1, 2, 3])
-      expect(Option.isNone(yield* work.next(policy, () => Infinity))).toBe(true)
+      expect(Option.isNone(yield* work.next(movieKind, policy, () => Infinity))).toBe(true)
     }))
 })

@@ -1,26 +1,26 @@
 import { Chunk, Effect, Either, Option, Stream } from "effect"
-import { type ExportFilter, type ExportReport, keeps } from "../../src/Catalogue.js"
+import { datedExportFile, type ExportFilter, type ExportReport } from "../../src/Catalogue.js"
 import type { ChangesReport, CollectionProgress } from "../../src/Collection.js"
 import type { DatabaseError } from "../../src/Database.js"
 import { type FailureKind, failureKind, type TmdbError } from "../../src/Errors.js"
+import type { AnyKind } from "../../src/RecordKind.js"
 import { DAY, dayMs, dayOf, iso } from "../../src/Time.js"
 import type { MovieRepository } from "../MovieRepository.js"
 import type { ExportEntry } from "../movieRepository/CatalogueWrites.js"
 import type { TmdbClient } from "../TmdbClient.js"
 import type { TmdbExports } from "../TmdbExports.js"
 
-// The whole-catalogue steps of a run: the daily ID export (`--all`) and /movie/changes.
+// The whole-catalogue steps of a run, for any kind of record: its daily ID export (`--all`) and
+// its changes feed (/movie/changes for movies).
 
 const SLICE = 500
 /**
- * TMDB's longest /movie/changes window (https://developer.themoviedb.org/docs/tracking-content-changes):
+ * TMDB's longest changes window (https://developer.themoviedb.org/docs/tracking-content-changes):
  * a longer one is its 422, code 20 (https://developer.themoviedb.org/docs/errors).
  */
 const CHANGES_WINDOW_DAYS = 14
-export const CHANGES_MARK = "changes"
-const EXPORTS_MARK = "exports_since"
 
-/** A set of movie ids as bits: the 1.2 million ids of an export in about 200 KB, not a 40 MB Set. */
+/** A set of ids as bits: the 1.2 million ids of an export in about 200 KB, not a 40 MB Set. */
 export class IdBits {
   private bits = new Uint8Array(1 << 18)
   add(id: number): void {
@@ -38,10 +38,6 @@ export class IdBits {
   }
 }
 
-/**
- * Streams the export of `date` (and its adult file when asked) into the store in one
- * transaction, counting what it read. Every id it lists, kept or not, goes into the returned bits.
- */
 /** What reading an export came to: its report, every id it listed, and the first export this store read. */
 export interface ExportRead {
   readonly report: ExportReport
@@ -49,32 +45,38 @@ export interface ExportRead {
   readonly since: string
 }
 
+/**
+ * Streams the kind's export files of `date` (the adult one too, when asked) into the store in one
+ * transaction, counting what it read. Every id it lists, kept or not, goes into the returned bits.
+ */
 export const readExport = (
   repo: MovieRepository,
   exports: TmdbExports,
+  kind: AnyKind,
   date: string,
   filter: ExportFilter,
   at: string,
   progress: (p: CollectionProgress) => void
 ) =>
   Effect.gen(function*() {
-    const files = filter.includeAdult === true ? (["movie", "adult"] as const) : (["movie"] as const)
+    const exported = kind.exports!
+    const files = exported.files(filter)
     const listed = new IdBits()
     let lines = 0
     let kept = 0
     let malformed = 0
     let firstMalformed: ExportReport["firstMalformed"]
     const slices = Stream.concatAll(
-      Chunk.fromIterable(files.map((kind) =>
-        exports.lines(kind, date).pipe(Stream.filterMap((item): Option.Option<ExportEntry> => {
+      Chunk.fromIterable(files.map((stem) =>
+        exports.read(stem, date, exported.parse).pipe(Stream.filterMap((item): Option.Option<ExportEntry> => {
           lines++
           if (item._tag === "Malformed") {
             malformed++
-            firstMalformed ??= { file: exports.fileName(kind, date), line: item.lineNumber, reason: item.reason }
+            firstMalformed ??= { file: datedExportFile(stem, date), line: item.lineNumber, reason: item.reason }
             return Option.none()
           }
           listed.add(item.line.id)
-          const entry = { line: item.line, kept: keeps(filter, item.line) }
+          const entry = { line: item.line, kept: exported.keeps(filter, item.line) }
           if (entry.kept) kept++
           return Option.some(entry)
         }))
@@ -86,15 +88,15 @@ export const readExport = (
         return Chunk.toReadonlyArray(chunk)
       })
     )
-    const added = yield* repo.storeExport(slices, date, at)
-    // The first export this store read: a movie none has listed is checked once after it.
-    const first = yield* repo.getMark(EXPORTS_MARK)
-    if (first === undefined) yield* repo.setMark(EXPORTS_MARK, date, at)
+    const added = yield* repo.storeExport(slices, date, at, kind)
+    // The first export this store read: a record none has listed is checked once after it.
+    const first = yield* repo.getMark(kind.marks.exportsSince)
+    if (first === undefined) yield* repo.setMark(kind.marks.exportsSince, date, at)
     const since = first ?? date
     progress({ phase: "export", lines, kept })
     const report: ExportReport = {
       date,
-      files: files.map((kind) => exports.fileName(kind, date)),
+      files: files.map((stem) => datedExportFile(stem, date)),
       lines,
       kept,
       filteredOut: lines - malformed - kept,
@@ -106,10 +108,10 @@ export const readExport = (
   })
 
 /**
- * Reads /movie/changes from the mark to today, in windows of at most 14 days (one day at a time
- * where a window holds more than TMDB pages through), every page of each, and marks the stored
- * movies listed as changed. Changes carry dates, not times: the mark's own day is read again next
- * time, and a movie fetched on a day it changed is fetched again.
+ * Reads the kind's changes feed from its mark to today, in windows of at most 14 days (one day at a
+ * time where a window holds more than TMDB pages through), every page of each, and marks the stored
+ * records listed as changed. Changes carry dates, not times: the mark's own day is read again next
+ * time, and a record fetched on a day it changed is fetched again.
  *
  * With no mark yet, a store that holds details (one written before changes were read) starts
  * from its oldest details; an empty store sets the mark, and reads today only when `probe` asks
@@ -130,6 +132,7 @@ export interface ChangesRead {
 export const readChanges = (
   client: TmdbClient,
   repo: MovieRepository,
+  kind: AnyKind & { readonly changes: string },
   nowMs: number,
   options: {
     readonly all: boolean
@@ -142,8 +145,8 @@ export const readChanges = (
   Effect.gen(function*() {
     const today = dayOf(nowMs)
     const empty = { windows: 0, listed: 0, stored: 0, new: 0 }
-    const oldest = yield* repo.oldestDetails
-    const mark = (yield* repo.getMark(CHANGES_MARK)) ?? (oldest !== undefined ? oldest.slice(0, 10) : options.probe ? today : undefined)
+    const oldest = yield* repo.oldestDetailsOf(kind)
+    const mark = (yield* repo.getMark(kind.marks.changes)) ?? (oldest !== undefined ? oldest.slice(0, 10) : options.probe ? today : undefined)
     if (mark === undefined) return { report: { status: "first-run", ...empty }, newIds: [], markTo: today }
     if (dayMs(mark) < dayMs(today) - options.readBackDays * DAY) {
       return { report: { status: "too-old", from: mark, to: today, ...empty }, newIds: [], markTo: today }
@@ -165,7 +168,7 @@ export const readChanges = (
     }
     while (pending.length > 0) {
       const [from, to] = pending.shift()!
-      const result = yield* Effect.either(client.getMovieChanges({ startDate: dayOf(from), endDate: dayOf(to) }))
+      const result = yield* Effect.either(client.getChanges(kind.changes, { startDate: dayOf(from), endDate: dayOf(to) }))
       if (Either.isLeft(result)) {
         return { ...failed(from, to, failureKind(result.left), result.left.message), unreachable: windows === 0 ? result.left : undefined }
       }
@@ -180,7 +183,7 @@ export const readChanges = (
       const unseen = ids.filter((id) => !seen.has(id))
       for (const id of unseen) seen.add(id)
       // Changed some time up to the window's end: details fetched after it already hold it.
-      const known = yield* repo.recordChanges(ids, iso(Math.min(nowMs, to + DAY)))
+      const known = yield* repo.recordChanges(ids, iso(Math.min(nowMs, to + DAY)), kind)
       stored += unseen.filter((id) => known.has(id)).length
       if (options.all) {
         // Adult titles stay out unless asked for, as in the export.

@@ -1,25 +1,28 @@
 import { Clock, Duration, Effect } from "effect"
 import { failureKind, type TmdbError } from "../../src/Errors.js"
+import type { AnyKind } from "../../src/RecordKind.js"
 import { DAY, now } from "../../src/Time.js"
 import { readChanges, readExport } from "./Catalogue.js"
-import type { RunState } from "./Tally.js"
+import { type RunState, tallyOf } from "./Tally.js"
 import type { Units } from "./Work.js"
 
-// Phase 2: the whole catalogue (`all`: every id of the latest daily ID export), then what
-// /movie/changes lists since the mark. One collector of a generation does both, as one unit: the
-// changes need the export's ids to tell what is new.
+// Phase 2, for each kind of record: its whole catalogue (`all`: every id of the latest daily ID
+// export), then what its changes feed lists since its mark. One collector of a generation does
+// both, as one unit: the changes need the export's ids to tell what is new.
 
-export const catalogueUnits = (run: RunState): Units => run.work.units([run.options.all === true ? "catalogue" : "changes"])
+export const catalogueUnits = (run: RunState, kind: AnyKind): Units => run.work.units([run.options.all === true ? kind.units.catalogue : kind.units.changes])
 
-/** Reads the export (with `all`) and the changes into the run's tally. */
-export const readCatalogue = (run: RunState, staleAfter: Duration.Duration) => (_units: ReadonlyArray<string>) =>
+/** Reads the kind's export (with `all`) and its changes into the run's tally. */
+export const readCatalogue = (run: RunState, kind: AnyKind, staleAfter: Duration.Duration) => (_units: ReadonlyArray<string>) =>
   Effect.gen(function*() {
-    const { options, tally } = run
-    if (run.exporting !== undefined) {
-      tally.exported = yield* readExport(run.repo, run.exporting.exports, run.exporting.date, options, yield* now, run.progress)
-      tally.added += tally.exported.report.new
+    const { options } = run
+    const tally = tallyOf(run, kind)
+    if (run.exporting !== undefined && kind.exports !== undefined) {
+      tally.exported = yield* readExport(run.repo, run.exporting.exports, kind, run.exporting.date, options, yield* now, run.progress)
     }
-    tally.changes = yield* readChanges(run.client, run.repo, yield* Clock.currentTimeMillis, {
+    const feed = kind.changes
+    if (feed === undefined) return
+    tally.changes = yield* readChanges(run.client, run.repo, { ...kind, changes: feed }, yield* Clock.currentTimeMillis, {
       all: options.all === true,
       includeAdult: options.includeAdult === true,
       listed: tally.exported?.listed,
@@ -31,12 +34,12 @@ export const readCatalogue = (run: RunState, staleAfter: Duration.Duration) => (
 
 /**
  * With `all`: when the first request to TMDB's API shows it is not there (a wrong TMDB_BASE_URL, a
- * refused key, no answer), the run stops before every movie fails and a 404 from the wrong server
- * marks them all removed. TMDB busy (5xx, 429 after the retries) is not fatal: the changes are read
- * again next run.
+ * refused key, no answer), the run stops before every record fails and a 404 from the wrong
+ * server marks them all removed. TMDB busy (5xx, 429 after the retries) is not fatal: the changes
+ * are read again next run.
  */
-export const failIfUnreachable = (run: RunState): Effect.Effect<void, TmdbError> => {
-  const error = run.options.all === true ? run.tally.changes?.unreachable : undefined
+export const failIfUnreachable = (run: RunState, kind: AnyKind): Effect.Effect<void, TmdbError> => {
+  const error = run.options.all === true ? tallyOf(run, kind).changes?.unreachable : undefined
   const busy = error !== undefined && (failureKind(error) === "server" || failureKind(error) === "rate_limited")
   return error === undefined || busy ? Effect.void : Effect.fail(error)
 }

@@ -1,35 +1,39 @@
 import { Clock, Duration, Effect, Option, Stream } from "effect"
+import type { AnyKind } from "../../src/RecordKind.js"
 import type { SelectionPolicy } from "../../src/Storage.js"
 import { DAY, iso } from "../../src/Time.js"
 import type { ChangesRead } from "./Catalogue.js"
 import { fetchAll } from "./Fetch.js"
-import type { RunState } from "./Tally.js"
+import { type KindTally, type RunState, tallyOf } from "./Tally.js"
 import type { Units } from "./Work.js"
 
-// Phase 3: details. Movies new in the changes first, as they have no row yet; then what the
-// store chooses (alone) or what this collector claims (among others), until nothing is left.
+// Phase 3, for each kind of record: details. Records new in the changes first, as they have no
+// row yet; then what the store chooses (alone) or what this collector claims (among others),
+// until nothing is left.
 
-/** Which stored movies need details now, as of `nowMs`. */
-const policyOf = (run: RunState, nowMs: number, staleAfterMs: number): SelectionPolicy => ({
+/** Which stored records need details now, as of `nowMs`. */
+const policyOf = (run: RunState, tally: KindTally, nowMs: number, staleAfterMs: number): SelectionPolicy => ({
   staleBefore: iso(nowMs - staleAfterMs),
   // Numbers of recent releases still move: 7 days for films out in the last 90.
   recentReleasedAfter: iso(nowMs - 90 * DAY).slice(0, 10),
   recentStaleBefore: iso(nowMs - Math.min(staleAfterMs, 7 * DAY)),
   // Only the collector that stored the export knows it is stored.
-  exportDate: run.tally.exported === undefined ? undefined : run.exporting?.date,
-  exportsSince: run.tally.exported?.since,
+  exportDate: tally.exported === undefined ? undefined : run.exporting?.date,
+  exportsSince: tally.exported?.since,
   // What any collector of the generation tried already waits for the next run.
   attemptedBefore: run.work.attemptedBefore
 })
 
 /**
- * Fetches what needs details. `retake` takes over the shared units a dead collector left (its
- * years, its changes) and says whether it ran any; the changes it reads bring new ids of their own.
- * With `all`, nothing is fetched while another collector holds the `catalogue` unit.
+ * Fetches the records of `kind` that need details. `retake` takes over the shared units a dead
+ * collector left (its years, its changes) and says whether it ran any; the changes it reads bring
+ * new ids of their own. With `all`, nothing is fetched while another collector holds the kind's
+ * `catalogue` unit.
  */
-export const fetchDetails = <E, R>(run: RunState, staleAfter: Duration.Duration, catalogue: Units, retake: Effect.Effect<boolean, E, R>) =>
+export const fetchDetails = <E, R>(run: RunState, kind: AnyKind, staleAfter: Duration.Duration, catalogue: Units, retake: Effect.Effect<boolean, E, R>) =>
   Effect.gen(function*() {
-    const { options, repo, tally, work } = run
+    const { options, repo, work } = run
+    const tally = tallyOf(run, kind)
     const limit = options.refreshLimit
     const left = () => (limit ?? Infinity) - tally.chosen
     const nowMs = yield* Clock.currentTimeMillis
@@ -39,8 +43,8 @@ export const fetchDetails = <E, R>(run: RunState, staleAfter: Duration.Duration,
     const fresh = new Set<number>()
     const total = limit === 0
       ? 0
-      : Math.min(limit ?? Infinity, freshOf(tally.changes).length + (yield* repo.countForDetails(policyOf(run, nowMs, staleAfterMs))))
-    const fetch = <E2, R2>(ids: Stream.Stream<number, E2, R2>) => fetchAll(run, ids, fresh, total)
+      : Math.min(limit ?? Infinity, freshOf(tally.changes).length + (yield* repo.countForDetails(policyOf(run, tally, nowMs, staleAfterMs), kind)))
+    const fetch = <E2, R2>(ids: Stream.Stream<number, E2, R2>) => fetchAll(run, kind, ids, fresh, total)
 
     // The changes' new ids, once per reading of the changes (a takeover reads them late).
     let freshFrom: ChangesRead | undefined
@@ -59,7 +63,7 @@ export const fetchDetails = <E, R>(run: RunState, staleAfter: Duration.Duration,
       // With `all`, the others wait for the export: its one long transaction and their writes
       // would lock the same rows in different orders.
       if (!(options.all === true && catalogue.held())) {
-        const next = yield* work.next(policyOf(run, nowMs, staleAfterMs), left)
+        const next = yield* work.next(kind, policyOf(run, tally, nowMs, staleAfterMs), left)
         if (Option.isSome(next)) {
           yield* fetch(next.value)
           continue

@@ -1,45 +1,45 @@
 import { Effect, Either, Queue, Stream } from "effect"
-import { keepsDetails } from "../../src/Catalogue.js"
 import { failureKind, UnauthorizedError } from "../../src/Errors.js"
-import type { MovieDetails } from "../../src/Movie.js"
+import { toEventLoop } from "../../src/MovieWrites.js"
+import type { AnyKind } from "../../src/RecordKind.js"
 import { now } from "../../src/Time.js"
 import type { FailureRecord } from "../MovieRepository.js"
-import { toEventLoop } from "../movieRepository/MovieWrites.js"
-import { type DetailsOutcome, forEachMovieDetails } from "../tmdbClient/Details.js"
-import type { RunState } from "./Tally.js"
+import { type DetailsOutcome, forEachRecord } from "../tmdbClient/Details.js"
+import { type RunState, tallyOf } from "./Tally.js"
 
 const MAX_BATCH = 500
 const GATHER_TURNS = 8
 
 /**
- * Fetches the details of `ids` concurrently while a writer drains the outcomes in short
+ * Fetches the records of `kind` for `ids` concurrently while a writer drains the outcomes in short
  * transactions, so a kill loses at most what is in flight and memory stays flat however many
- * movies there are. `fresh`: ids new since the export, kept only if its filters would keep them.
+ * records there are. `fresh`: ids new since the export, kept only if its filters would keep them.
  */
-export const fetchAll = <E, R>(run: RunState, ids: Stream.Stream<number, E, R>, fresh: ReadonlySet<number>, total: number) =>
+export const fetchAll = <E, R>(run: RunState, kind: AnyKind, ids: Stream.Stream<number, E, R>, fresh: ReadonlySet<number>, total: number) =>
   Effect.gen(function*() {
-    const { client, options, repo, tally } = run
+    const { client, options, repo } = run
+    const tally = tallyOf(run, kind)
     const concurrency = client.settings.maxConcurrent
     // `null` marks the end of the outcomes.
-    const queue = yield* Queue.bounded<DetailsOutcome | null>(concurrency)
+    const queue = yield* Queue.bounded<DetailsOutcome<unknown> | null>(concurrency)
     // An id holds a permit from before its request until its outcome is committed, so a kill
     // loses at most the concurrency's worth of answers, however far a slow or loaded database
     // lets the writer fall behind: the workers wait for it instead of piling answers up.
     const unsaved = yield* Effect.makeSemaphore(concurrency)
-    const save = (batch: ReadonlyArray<DetailsOutcome>) =>
+    const save = (batch: ReadonlyArray<DetailsOutcome<unknown>>) =>
       Effect.gen(function*() {
-        const details: Array<MovieDetails> = []
+        const details: Array<unknown> = []
         const failures: Array<FailureRecord> = []
         for (const outcome of batch) {
           if (Either.isLeft(outcome.result)) {
             failures.push({ tmdbId: outcome.tmdbId, kind: failureKind(outcome.result.left), message: outcome.result.left.message })
-          } else if (fresh.has(outcome.tmdbId) && !keepsDetails(options, outcome.result.right)) {
+          } else if (fresh.has(outcome.tmdbId) && kind.keepsRecord?.(options, outcome.result.right) === false) {
             tally.freshFiltered++
           } else details.push(outcome.result.right)
         }
         tally.done += batch.length
         if (details.length + failures.length > 0) {
-          const presence = yield* repo.saveOutcomes(details, failures, yield* now, run.work.leasedBy)
+          const presence = yield* repo.saveRecords(kind, details, failures, yield* now, run.work.leasedBy)
           tally.removed += presence.removed
           tally.restored += presence.restored
           tally.fetched += details.length
@@ -67,16 +67,17 @@ export const fetchAll = <E, R>(run: RunState, ids: Stream.Stream<number, E, R>, 
       // A writer that failed takes no more: the workers waiting to hand over stop at once.
     })).pipe(Effect.onError(() => Queue.shutdown(queue)))
     const counted = Effect.zipRight(unsaved.take(1), Effect.sync(() => tally.chosen++))
-    const producer = forEachMovieDetails(
-      client,
+    const append = { appendToResponse: options.append ?? [] }
+    const producer = forEachRecord(
+      (id) => client.getRecord(kind, id, append),
+      concurrency,
       Stream.mapEffect(ids, (id) => Effect.as(counted, id)),
       (outcome) =>
         Effect.zipRight(
           Queue.offer(queue, outcome),
           // A rejected key is fatal for the run: stop sending at once.
           Either.isLeft(outcome.result) && outcome.result.left instanceof UnauthorizedError ? Effect.fail(outcome.result.left) : Effect.void
-        ),
-      { appendToResponse: options.append ?? [] }
+        )
     ).pipe(Effect.ensuring(Queue.offer(queue, null)))
     yield* Effect.all([producer, writer], { concurrency: 2, discard: true })
   })

@@ -3,6 +3,7 @@ import type { CollectionOptions } from "../../src/Collection.js"
 import { appendSetting } from "../../src/Config.js"
 import { DEFAULT_STALE_AFTER_DAYS } from "../../src/Defaults.js"
 import { DEFAULT_MIN_VOTE_COUNT } from "../../src/Discover.js"
+import { movieKind } from "../../src/MovieKind.js"
 import { ExportError, type TmdbExports } from "../TmdbExports.js"
 
 /**
@@ -19,12 +20,19 @@ export const prepare = (given: CollectionOptions, startedMs: number, exports: Tm
     if (given.all === true && exporter === undefined) {
       return yield* new ExportError({ message: "the whole catalogue (all) needs the TmdbExports service: provide TmdbExports.Default" })
     }
-    const date = exporter === undefined ? undefined : yield* exporter.locate(startedMs, { includeAdult: given.includeAdult })
+    const kinds = given.kinds ?? [movieKind]
+    if (kinds.length === 0 || new Set(kinds.map((k) => k.name)).size < kinds.length) {
+      return yield* Effect.fail(ConfigError.InvalidData(["kinds"], `kinds must name each kind once, got [${kinds.map((k) => k.name).join(", ")}]`))
+    }
+    // Every file of every kind must be there on the day chosen: one date for the whole run.
+    const files = kinds.flatMap((kind) => kind.exports?.files(given) ?? [])
+    const date = exporter === undefined ? undefined : yield* exporter.locate(startedMs, { includeAdult: given.includeAdult, files })
     const staleAfter = Duration.decode(given.staleAfter ?? Duration.days(DEFAULT_STALE_AFTER_DAYS))
     // Checked before the run is recorded: a bad list fails once, not once per movie.
     const append = yield* appendSetting(given.append)
     return {
       endYear,
+      kinds,
       staleAfter,
       exporting: exporter === undefined || date === undefined ? undefined : { exports: exporter, date },
       options: { ...given, append },
@@ -34,6 +42,8 @@ export const prepare = (given: CollectionOptions, startedMs: number, exports: Tm
         // Discover's threshold as it applied: none with `all`.
         minVoteCount: given.all === true ? undefined : given.minVoteCount ?? DEFAULT_MIN_VOTE_COUNT,
         onProgress: undefined,
+        // By name: the kinds' functions are not a person's to read.
+        kinds: given.kinds?.map((kind) => kind.name),
         staleAfter: undefined,
         // The horizon in days, not Effect's encoding of a Duration.
         staleAfterDays: Duration.toDays(staleAfter),

@@ -1,11 +1,12 @@
 import { Chunk, Duration, Effect, Fiber, Option, Schedule, type Scope, Stream } from "effect"
 import type { DatabaseError } from "../../src/Database.js"
+import type { AnyKind } from "../../src/RecordKind.js"
 import type { SelectionPolicy } from "../../src/Storage.js"
 import type { Coordination } from "../Coordination.js"
 import type { Units, Work } from "./Work.js"
 
 /**
- * Among collectors, movies that need ranking (changed, failed, stale) are claimed this many at a
+ * Among collectors, records that need ranking (changed, failed, stale) are claimed this many at a
  * time: their ranking scans the table, so one claim serves about 12 s of work at 40 req/s.
  */
 const RANKED_CLAIM = 500
@@ -18,16 +19,17 @@ const RANKED_CLAIM = 500
 export const sharedWork = (
   coordination: Coordination["Type"],
   runId: number,
-  concurrency: number
+  concurrency: number,
+  kinds: ReadonlyArray<AnyKind>
 ): Effect.Effect<Work, DatabaseError, Scope.Scope> =>
   Effect.gen(function*() {
     const membership = yield* coordination.join(runId)
     const heartbeat = yield* Effect.forkScoped(
-      Effect.ignore(coordination.heartbeat(runId)).pipe(Effect.repeat(Schedule.spaced(Duration.millis(coordination.leaseMs / 3))))
+      Effect.ignore(coordination.heartbeat(runId, kinds)).pipe(Effect.repeat(Schedule.spaced(Duration.millis(coordination.leaseMs / 3))))
     )
     // The heartbeat stops first, so none lands after the release to hold the claims again; what
     // it held goes back at once, not when its leases expire.
-    yield* Effect.addFinalizer(() => Effect.zipRight(Fiber.interrupt(heartbeat), Effect.ignore(coordination.release(runId))))
+    yield* Effect.addFinalizer(() => Effect.zipRight(Fiber.interrupt(heartbeat), Effect.ignore(coordination.release(runId, kinds))))
     const did: Array<string> = []
 
     const units = (names: ReadonlyArray<string>): Units => {
@@ -59,15 +61,15 @@ export const sharedWork = (
       }
     }
 
-    // A few movies at a time, leased, claimed as the workers need them.
+    // A few records at a time, leased, claimed as the workers need them.
     const claimSize = 2 * concurrency
-    const claim = (policy: SelectionPolicy, left: number) =>
-      left <= 0 ? Effect.succeed([]) : coordination.claimDetails(runId, policy, Math.min(claimSize, left), Math.min(RANKED_CLAIM, left))
-    const next: Work["next"] = (policy, left) =>
-      Effect.map(claim(policy, left()), (first) => {
+    const claim = (kind: AnyKind, policy: SelectionPolicy, left: number) =>
+      left <= 0 ? Effect.succeed([]) : coordination.claimDetails(runId, policy, Math.min(claimSize, left), Math.min(RANKED_CLAIM, left), kind)
+    const next: Work["next"] = (kind, policy, left) =>
+      Effect.map(claim(kind, policy, left()), (first) => {
         if (first.length === 0) return Option.none()
         const more = Stream.repeatEffectChunkOption(
-          Effect.flatMap(claim(policy, left()), (ids) => ids.length === 0 ? Effect.fail(Option.none()) : Effect.succeed(Chunk.fromIterable(ids))).pipe(
+          Effect.flatMap(claim(kind, policy, left()), (ids) => ids.length === 0 ? Effect.fail(Option.none()) : Effect.succeed(Chunk.fromIterable(ids))).pipe(
             Effect.mapError((e) => (Option.isOption(e) ? e : Option.some(e)))
           )
         )
@@ -79,7 +81,7 @@ export const sharedWork = (
       leasedBy: runId,
       units,
       next,
-      othersBusy: coordination.othersBusy(membership, runId),
+      othersBusy: coordination.othersBusy(membership, runId, kinds),
       shared: () => ({ generation: membership.generation, did: [...did] })
     } satisfies Work
   })

@@ -1,9 +1,9 @@
-import type { ChangesReport, CollectionSummary } from "../../src/Collection.js"
+import type { ChangesReport, CollectionSummary, KindSummary } from "../../src/Collection.js"
 import { discoveryComplete } from "../../src/Discover.js"
-import { failureKind } from "../../src/Errors.js"
+import { type FailureKind, failureKind } from "../../src/Errors.js"
 import type { LimiterStats } from "../RateLimiter.js"
 import type { ClientStats } from "../TmdbClient.js"
-import type { Tally } from "./Tally.js"
+import type { KindTally, Tally } from "./Tally.js"
 
 // Phase 4: what a run came to, as the CLI prints it and collection_runs.summary stores it.
 
@@ -11,6 +11,7 @@ export interface SummaryInput {
   readonly runId: number
   readonly all: boolean
   readonly tally: Tally
+  readonly feeds: ReadonlySet<string>
   /** Among others: the generation and the shared units this collector did, of `units`. */
   readonly shared: { readonly generation: number; readonly did: ReadonlyArray<string> } | undefined
   readonly units: number
@@ -19,32 +20,58 @@ export interface SummaryInput {
   readonly durationMs: number
 }
 
-/** The run's summary: a function of what happened, nothing else. */
-export const summarize = ({ all, client, durationMs, limiter, runId, shared, tally, units }: SummaryInput): CollectionSummary => {
+// Another collector of this generation read the changes, and moves the mark.
+const ELSEWHERE: ChangesReport = { status: "elsewhere", windows: 0, listed: 0, stored: 0, new: 0 }
+
+const kindSummary = (kind: KindTally, feed: boolean): KindSummary => ({
+  export: kind.exported?.report,
+  changes: feed ? kind.changes?.report ?? ELSEWHERE : undefined,
+  new: kind.exported?.report.new ?? 0,
+  detailsChosen: kind.chosen,
+  detailsFetched: kind.fetched,
+  failed: { ...kind.failed },
+  removed: kind.removed,
+  restored: kind.restored
+})
+
+const sum = (kinds: ReadonlyArray<KindSummary>, count: (k: KindSummary) => number) => kinds.reduce((n, k) => n + count(k), 0)
+
+const failedOf = (kinds: ReadonlyArray<KindSummary>) => {
+  const failed: Partial<Record<FailureKind, number>> = {}
+  for (const kind of kinds) {
+    for (const [reason, n] of Object.entries(kind.failed) as Array<[FailureKind, number]>) failed[reason] = (failed[reason] ?? 0) + n
+  }
+  return failed
+}
+
+/** The run's summary: a function of what happened, nothing else. `feeds`: the kinds with a changes feed. */
+export const summarize = ({ all, client, durationMs, feeds, limiter, runId, shared, tally, units }: SummaryInput): CollectionSummary => {
   const { discoveryFailures, incomplete, truncated } = tally
-  // Another collector of this generation read the changes, and moves the mark.
-  const changes: ChangesReport = tally.changes?.report ?? { status: "elsewhere", windows: 0, listed: 0, stored: 0, new: 0 }
+  const kinds = Object.fromEntries([...tally.kinds].map(([name, kind]) => [name, kindSummary(kind, feeds.has(name))]))
+  const each = Object.values(kinds)
+  const changes: ChangesReport = each[0]?.changes ?? ELSEWHERE
   return {
     runId,
     shared: shared === undefined ? undefined : { generation: shared.generation, did: [...shared.did], byOthers: units - shared.did.length },
     budget: { kind: limiter.budget, collectors: limiter.collectors },
     mode: all ? "all" : "years",
-    export: tally.exported?.report,
+    export: each[0]?.export,
     changes,
-    removed: tally.removed,
-    restored: tally.restored,
+    removed: sum(each, (k) => k.removed),
+    restored: sum(each, (k) => k.restored),
     discovered: tally.discovered,
-    new: tally.added,
+    new: tally.added + sum(each, (k) => k.new),
     discoverPages: tally.discoverPages,
-    detailsChosen: tally.chosen,
-    detailsFetched: tally.fetched,
-    failed: { ...tally.failed },
+    detailsChosen: sum(each, (k) => k.detailsChosen),
+    detailsFetched: sum(each, (k) => k.detailsFetched),
+    failed: failedOf(each),
+    kinds,
     requests: client.requests,
     retries: client.retries,
     rateLimited: client.rateLimited,
     settledRate: Math.round(limiter.currentRate * 100) / 100,
     durationMs,
-    complete: discoveryComplete({ failedPages: discoveryFailures, incomplete, truncated }) && changes.status !== "failed",
+    complete: discoveryComplete({ failedPages: discoveryFailures, incomplete, truncated }) && each.every((k) => k.changes?.status !== "failed"),
     missing: incomplete.reduce((n, i) => n + i.missing, 0),
     discoveryFailures: discoveryFailures.map((f) => ({
       year: f.year,

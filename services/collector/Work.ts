@@ -1,5 +1,6 @@
 import { Effect, Option, Stream } from "effect"
 import type { DatabaseError } from "../../src/Database.js"
+import type { AnyKind } from "../../src/RecordKind.js"
 import type { SelectionPolicy } from "../../src/Storage.js"
 import type { MovieRepository } from "../MovieRepository.js"
 
@@ -32,10 +33,14 @@ export interface Work {
   readonly leasedBy: number | undefined
   readonly units: (names: ReadonlyArray<string>) => Units
   /**
-   * The next ids to fetch, or none when nothing is left now. Alone, a round of the store's choice,
-   * written before the next is chosen; among others, leased as the workers need them.
+   * The next ids of `kind` to fetch, or none when nothing is left now. Alone, a round of the
+   * store's choice, written before the next is chosen; among others, leased as the workers need them.
    */
-  readonly next: (policy: SelectionPolicy, left: () => number) => Effect.Effect<Option.Option<Stream.Stream<number, DatabaseError>>, DatabaseError>
+  readonly next: (
+    kind: AnyKind,
+    policy: SelectionPolicy,
+    left: () => number
+  ) => Effect.Effect<Option.Option<Stream.Stream<number, DatabaseError>>, DatabaseError>
   /** Whether another live collector holds work that may come back to this one. */
   readonly othersBusy: Effect.Effect<boolean, DatabaseError>
   /** Among others: the generation joined and the units this collector did. */
@@ -59,9 +64,9 @@ export const aloneWork = (repo: MovieRepository, startedAt: string): Work => ({
       held: () => false
     }
   },
-  next: (policy, left) =>
+  next: (kind, policy, left) =>
     Effect.map(
-      repo.selectForDetails({ ...policy, limit: Math.min(ROUND, left()) }),
+      repo.selectForDetails({ ...policy, limit: Math.min(ROUND, left()) }, kind),
       (ids) => ids.length === 0 ? Option.none() : Option.some(Stream.fromIterable(ids))
     ),
   othersBusy: Effect.succeed(false),

@@ -1,71 +1,68 @@
 import type { SqlClient } from "@effect/sql"
 import { Effect, Schema } from "effect"
-import type { ExportLine } from "../../src/Catalogue.js"
-import { MovieRow } from "../../src/Storage.js"
-import { chunks } from "./MovieWrites.js"
+import { chunks } from "../../src/MovieWrites.js"
+import type { AnyKind, Listed } from "../../src/RecordKind.js"
 
-// The whole-catalogue writes of MovieRepository: daily ID exports, /movie/changes and the sync
-// marks, in the caller's transaction. The SQL is what SQLite and PostgreSQL both accept.
+// The whole-catalogue writes of the store, for any kind of record: daily ID exports, changes
+// feeds, presence and the sync marks, in the caller's transaction. The SQL is what SQLite and
+// PostgreSQL both accept.
 
-const Ids = Schema.Array(MovieRow.pick("tmdb_id"))
+const Ids = Schema.Array(Schema.Struct({ id: Schema.Number }))
 const decodeIds = Schema.decodeUnknown(Ids)
 
-/** Which of `ids` the store holds. */
-const storedIds = (sql: SqlClient.SqlClient, ids: ReadonlyArray<number>) =>
+/** Which of `ids` the kind's records table holds. */
+const storedIds = (sql: SqlClient.SqlClient, kind: AnyKind, ids: ReadonlyArray<number>) =>
   Effect.gen(function*() {
+    const { key, records } = kind.tables
     const known = new Set<number>()
     for (const chunk of chunks(ids)) {
-      for (const row of yield* decodeIds(yield* sql`SELECT tmdb_id FROM movies WHERE ${sql.in("tmdb_id", chunk)}`)) known.add(row.tmdb_id)
+      const rows = yield* decodeIds(yield* sql`SELECT ${sql(key)} AS id FROM ${sql(records)} WHERE ${sql.in(key, chunk)}`)
+      for (const row of rows) known.add(row.id)
     }
     return known
   })
 
 /** An export line and whether the run's filters keep it. */
-export interface ExportEntry {
-  readonly line: ExportLine
+export interface ExportEntry<L extends Listed = Listed> {
+  readonly line: L
   readonly kept: boolean
 }
 
 /**
- * One slice of a daily ID export. A kept movie new to the store gets a row, titled by its
- * original title until details arrive; a stored movie, kept or not, takes the export's
- * popularity and the export's date, so a movie the export no longer lists can be told apart.
- * Details columns are never touched. Returns how many movies were new.
+ * One slice of a daily ID export. A kept record new to the store gets a row (the kind says what
+ * of the line it keeps); a stored record, kept or not, takes the export's date, so one the export
+ * no longer lists can be told apart, and what the kind refreshes. Details columns are never
+ * touched. Returns how many records were new.
  */
-export const storeExportSlice = (sql: SqlClient.SqlClient, entries: ReadonlyArray<ExportEntry>, exportDate: string, at: string) =>
+export const storeExportSlice = (sql: SqlClient.SqlClient, kind: AnyKind, entries: ReadonlyArray<ExportEntry>, exportDate: string, at: string) =>
   Effect.gen(function*() {
-    const known = yield* storedIds(sql, entries.map((e) => e.line.id))
+    const exports = kind.exports!
+    const { key, records } = kind.tables
+    const known = yield* storedIds(sql, kind, entries.map((e) => e.line.id))
     const rows = entries.filter((e) => e.kept || known.has(e.line.id)).map(({ line }) => ({
-      tmdb_id: line.id,
-      title: line.originalTitle,
-      original_title: line.originalTitle,
-      popularity: line.popularity,
-      adult: line.adult ? 1 : 0,
-      video: line.video ? 1 : 0,
-      discovered_at: at,
-      // The popularity is the export's, as of its day: fresher numbers from details stay.
-      votes_at: `${exportDate}T00:00:00.000Z`,
+      [key]: line.id,
+      ...exports.row(line, exportDate, at),
       exported_on: exportDate
     }))
     if (rows.length > 0) {
-      yield* sql`INSERT INTO movies ${sql.insert(rows)} ON CONFLICT (tmdb_id) DO UPDATE SET
-        popularity = CASE WHEN movies.votes_at IS NULL OR movies.votes_at < excluded.votes_at THEN excluded.popularity ELSE movies.popularity END,
-        votes_at = CASE WHEN movies.votes_at IS NULL OR movies.votes_at < excluded.votes_at THEN excluded.votes_at ELSE movies.votes_at END,
-        exported_on = excluded.exported_on`
+      const refresh = exports.refresh === undefined ? sql`` : sql`, ${exports.refresh(sql)}`
+      yield* sql`INSERT INTO ${sql(records)} ${sql.insert(rows)} ON CONFLICT (${sql(key)}) DO UPDATE SET
+        exported_on = excluded.exported_on${refresh}`
     }
     return rows.length - entries.filter((e) => known.has(e.line.id)).length
   })
 
 /**
- * Stored movies that /movie/changes listed: their details fetched before `changedAt` are stale.
- * A later mark wins. Returns which of `ids` the store holds.
+ * Stored records that the kind's changes feed listed: their details fetched before `changedAt`
+ * are stale. A later mark wins. Returns which of `ids` the store holds.
  */
-export const markChanged = (sql: SqlClient.SqlClient, ids: ReadonlyArray<number>, changedAt: string) =>
+export const markChanged = (sql: SqlClient.SqlClient, kind: AnyKind, ids: ReadonlyArray<number>, changedAt: string) =>
   Effect.gen(function*() {
-    const known = yield* storedIds(sql, ids)
+    const { key, records } = kind.tables
+    const known = yield* storedIds(sql, kind, ids)
     for (const chunk of chunks([...known])) {
-      yield* sql`UPDATE movies SET changed_at = ${changedAt}
-        WHERE ${sql.in("tmdb_id", chunk)} AND (changed_at IS NULL OR changed_at < ${changedAt})`
+      yield* sql`UPDATE ${sql(records)} SET changed_at = ${changedAt}
+        WHERE ${sql.in(key, chunk)} AND (changed_at IS NULL OR changed_at < ${changedAt})`
     }
     return known
   })
@@ -83,19 +80,20 @@ export const writeMark = (sql: SqlClient.SqlClient, name: string, value: string,
     ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`
 
 /**
- * A movie TMDB answered 404 gets `removed_at` (the first time); a movie stored from a fresh
+ * A record TMDB answered 404 for gets `removed_at` (the first time); one stored from a fresh
  * response is served again, so it loses it. Returns how many rows each changed.
  */
-export const recordPresence = (sql: SqlClient.SqlClient, served: ReadonlyArray<number>, gone: ReadonlyArray<number>, at: string) =>
+export const recordPresence = (sql: SqlClient.SqlClient, kind: AnyKind, served: ReadonlyArray<number>, gone: ReadonlyArray<number>, at: string) =>
   Effect.gen(function*() {
+    const { key, records } = kind.tables
     let restored = 0
     let removed = 0
     for (const chunk of chunks(served)) {
-      const rows = yield* sql`UPDATE movies SET removed_at = NULL WHERE ${sql.in("tmdb_id", chunk)} AND removed_at IS NOT NULL RETURNING tmdb_id`
+      const rows = yield* sql`UPDATE ${sql(records)} SET removed_at = NULL WHERE ${sql.in(key, chunk)} AND removed_at IS NOT NULL RETURNING ${sql(key)}`
       restored += rows.length
     }
     for (const chunk of chunks(gone)) {
-      const rows = yield* sql`UPDATE movies SET removed_at = ${at} WHERE ${sql.in("tmdb_id", chunk)} AND removed_at IS NULL RETURNING tmdb_id`
+      const rows = yield* sql`UPDATE ${sql(records)} SET removed_at = ${at} WHERE ${sql.in(key, chunk)} AND removed_at IS NULL RETURNING ${sql(key)}`
       removed += rows.length
     }
     return { restored, removed }

@@ -1,5 +1,7 @@
 import { type SqlClient, SqlSchema } from "@effect/sql"
 import { Effect, Option, Schema } from "effect"
+import { movieKind } from "../../src/MovieKind.js"
+import type { AnyKind } from "../../src/RecordKind.js"
 import { FailureRow, MovieRow } from "../../src/Storage.js"
 import type { OrFail } from "./Failures.js"
 
@@ -36,14 +38,15 @@ export const reads = (sql: SqlClient.SqlClient, orFail: OrFail) => {
     })(undefined)
   )
 
-  /** When the least recently fetched stored details were fetched; undefined when none are stored. */
-  const oldestDetails = orFail(
-    SqlSchema.single({
-      Request: Schema.Void,
-      Result: Schema.Struct({ at: Schema.NullOr(Schema.String) }),
-      execute: () => sql`SELECT min(details_fetched_at) AS at FROM movies WHERE details_fetched_at IS NOT NULL AND removed_at IS NULL`
-    })(undefined)
-  ).pipe(Effect.map((r) => r.at ?? undefined))
+  /** When the least recently fetched stored details of `kind` were fetched; undefined when none are stored. */
+  const oldestDetailsOf = (kind: AnyKind) =>
+    orFail(
+      SqlSchema.single({
+        Request: Schema.Void,
+        Result: Schema.Struct({ at: Schema.NullOr(Schema.String) }),
+        execute: () => sql`SELECT min(details_fetched_at) AS at FROM ${sql(kind.tables.records)} WHERE details_fetched_at IS NOT NULL AND removed_at IS NULL`
+      })(undefined)
+    ).pipe(Effect.map((r) => r.at ?? undefined))
 
-  return { getMovie, counts, failures, oldestDetails } as const
+  return { getMovie, counts, failures, oldestDetails: oldestDetailsOf(movieKind), oldestDetailsOf } as const
 }

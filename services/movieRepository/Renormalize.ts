@@ -1,7 +1,7 @@
 import type { SqlClient } from "@effect/sql"
 import { Effect, Either, Schema } from "effect"
 import { decodeMovieDetails } from "../../src/Decode.js"
-import { decompress, detailsWrite, toEventLoop, writeDetails } from "./MovieWrites.js"
+import { decompress, detailsWrite, toEventLoop, writeDetails } from "../../src/MovieWrites.js"
 
 // Rebuilds every derived column and table from the stored payloads, with no request: a new
 // column or a fixed normalization rule never needs a refetch.

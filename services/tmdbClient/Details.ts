@@ -19,9 +19,10 @@ export interface BatchResult {
   readonly failed: ReadonlyArray<{ readonly tmdbId: number; readonly error: TmdbError }>
 }
 
-export interface DetailsOutcome {
+/** One id's answer: its record (a movie unless said otherwise), or why there is none. */
+export interface DetailsOutcome<A = MovieDetails> {
   readonly tmdbId: number
-  readonly result: Either.Either<MovieDetails, TmdbError>
+  readonly result: Either.Either<A, TmdbError>
 }
 
 /** What the details path needs of a client: the real `TmdbClient`, or a test fake of it. */
@@ -42,9 +43,16 @@ export const forEachMovieDetails = <E, R, E2 = never, R2 = never>(
   ids: Stream.Stream<number, E2, R2>,
   onOutcome: (outcome: DetailsOutcome, index: number) => Effect.Effect<void, E, R>,
   options: DetailsOptions = {}
+): Effect.Effect<void, E | E2, R | R2> => forEachRecord((id) => client.getMovieDetails(id, options), client.settings.maxConcurrent, ids, onOutcome)
+
+/** The same loop for records of any kind: `fetch` asks for one. */
+export const forEachRecord = <A, E, R, E2 = never, R2 = never>(
+  fetch: (id: number) => Effect.Effect<A, TmdbError>,
+  workers: number,
+  ids: Stream.Stream<number, E2, R2>,
+  onOutcome: (outcome: DetailsOutcome<A>, index: number) => Effect.Effect<void, E, R>
 ): Effect.Effect<void, E | E2, R | R2> =>
   Effect.gen(function*() {
-    const workers = client.settings.maxConcurrent
     // After the last id, one `null` per worker: each stops at the first it takes.
     const pending = yield* Queue.bounded<readonly [tmdbId: number, index: number] | null>(workers)
     let taken = 0
@@ -58,7 +66,7 @@ export const forEachMovieDetails = <E, R, E2 = never, R2 = never>(
         const next = yield* Queue.take(pending)
         if (next === null || stopped) return
         const [tmdbId, index] = next
-        const result = yield* Effect.either(client.getMovieDetails(tmdbId, options))
+        const result = yield* Effect.either(fetch(tmdbId))
         yield* Effect.tapError(onOutcome({ tmdbId, result }, index), () => Effect.sync(() => (stopped = true)))
         // One id per turn, as Effect.forEach does: a worker with fast answers cannot drain the queue.
         yield* Effect.yieldNow()

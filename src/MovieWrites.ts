@@ -1,8 +1,8 @@
 import type { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
 import * as zlib from "node:zlib"
-import type { MovieDetails } from "../../src/Movie.js"
-import { CHILD_TABLES, childRows, type DetailsRow, movieRow } from "../../src/Rows.js"
+import type { MovieDetails } from "./Movie.js"
+import { CHILD_TABLES, childRows, type DetailsRow, movieRow } from "./Rows.js"
 
 // The details write path of MovieRepository: a movie's row, its child rows and its payload, in
 // the caller's transaction. The SQL is what SQLite and PostgreSQL both accept.
