@@ -1,3 +1,4 @@
+import type { Reply } from "./Bodies.js"
 export interface SandboxFaults {
   error500?: number | undefined
   /** Answered with an HTML body (a CDN error page), not JSON. */
@@ -65,6 +66,19 @@ export interface SandboxOptions {
   outage?: { afterMs?: number | undefined; durationMs: number } | undefined
   faultPaths?: "all" | "details" | undefined
   exports?: SandboxExports | undefined
+  routes?: SandboxRoutes | undefined
+}
+
+/**
+ * Routes a test mounts, for a kind of record the sandbox does not serve itself. They sit behind
+ * the same key check, limiter, faults and latency as the sandbox's own API routes; export files
+ * are served from the files host as the movie files are.
+ */
+export interface SandboxRoutes {
+  /** An API path (`/3/toy/7`) and its query: the reply, or undefined for the sandbox's own routes. */
+  readonly api?: ((path: string, params: URLSearchParams) => Reply | undefined) | undefined
+  /** An export file's name (`toy_ids_12_07_2026.json.gz`): its gzip body, or undefined. */
+  readonly file?: ((name: string) => Buffer | undefined) | undefined
 }
 
 export const FAULT_KINDS = ["reset", "hang", "truncate", "error500", "error502", "error503", "error504"] as const
@@ -118,13 +132,15 @@ const KNOWN: Record<string, ReadonlyArray<string>> = {
     "driftFraction",
     "outage",
     "faultPaths",
-    "exports"
+    "exports",
+    "routes"
   ],
   "catalogue.": ["seed", "startYear", "endYear", "perYear", "includeFixtures", "crowdedDayFraction"],
   "rateLimit.": ["rps", "burst", "retryAfterSeconds"],
   "faults.": [...FAULT_KINDS, "retryAfter503Seconds"],
   "outage.": ["afterMs", "durationMs"],
-  "exports.": ["missingToday", "malformedLines", "notGzip"]
+  "exports.": ["missingToday", "malformedLines", "notGzip"],
+  "routes.": ["api", "file"]
 }
 
 const unknownKeys = (o: Record<string, unknown>, path: string, errors: Array<string>) => {
@@ -207,6 +223,14 @@ export const validateOptions = (o: unknown): Array<string> => {
       unknownKeys(ex, "exports.", errors)
       for (const k of ["missingToday", "notGzip"]) if (ex[k] !== undefined && typeof ex[k] !== "boolean") errors.push(`exports.${k} must be a boolean`)
       num(ex, "malformedLines", "exports.", nonNegInt, "an integer >= 0", errors)
+    }
+  }
+  const routes = o.routes
+  if (routes !== undefined) {
+    if (!isObject(routes)) errors.push("routes must be an object")
+    else {
+      unknownKeys(routes, "routes.", errors)
+      for (const k of ["api", "file"]) if (routes[k] !== undefined && typeof routes[k] !== "function") errors.push(`routes.${k} must be a function`)
     }
   }
   return errors

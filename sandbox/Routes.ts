@@ -3,6 +3,7 @@ import { internalError, invalidDate, invalidDateRange, invalidPage, json, method
 import type { Reply } from "./Bodies.js"
 import type { CatalogueMovie, Fate } from "./Catalogue.js"
 import { CONFIGURATION_FIXTURE, fixtureBytes, SUB_FIXTURES } from "./Fixtures.js"
+import type { SandboxRoutes } from "./Options.js"
 import { ChangesIndex, DiscoverIndex, shuffledSlice, SORT_KEYS, sortKeyOf } from "./Query.js"
 import { parseIsoDay, todayDay } from "./Random.js"
 import type { Rng } from "./Random.js"
@@ -32,6 +33,8 @@ export interface RouteContext {
   readonly fates: ReadonlyMap<number, Fate>
   /** Set when ties are reshuffled on every discover request. */
   readonly shuffle: Rng | undefined
+  /** Routes a test mounted (SandboxOptions.routes.api), tried before the sandbox's own. */
+  readonly mounted?: SandboxRoutes["api"]
 }
 
 const PER_PAGE = 20
@@ -64,6 +67,8 @@ export class Router {
     const bearer = /^Bearer\s+(.+)$/i.exec(authorization ?? "")?.[1]?.trim()
     if (url.searchParams.get("api_key") !== this.ctx.apiKey && bearer !== this.ctx.readToken) return unauthorized()
     if (method !== "GET" && method !== "HEAD") return methodNotAllowed()
+    const mounted = this.ctx.mounted?.(path, url.searchParams)
+    if (mounted !== undefined) return mounted
     if (path === "/3/discover/movie") return this.discover(url.searchParams)
     if (path === "/3/movie/changes") return this.changes(url.searchParams)
     if (path === "/3/configuration") return { status: 200, body: fixtureBytes(CONFIGURATION_FIXTURE) }

@@ -81,7 +81,8 @@ export const startSandbox = async (input: SandboxOptions = {}): Promise<Sandbox>
     // Its own stream, so turning the option on leaves faults and jitter as they were.
     shuffle: options.unstableOrder === true ? mulberry32(hash32(seed, 0x5b0f)) : undefined,
     changes: state.changes,
-    fates
+    fates,
+    mounted: options.routes?.api
   })
   const exportFiles = new ExportFiles({
     seed,
@@ -191,6 +192,8 @@ export const startSandbox = async (input: SandboxOptions = {}): Promise<Sandbox>
     }
     const text = (status: number, message: string) => send(status, Buffer.from(message + "\n"), "text/plain")
     if (req.method !== "GET" && req.method !== "HEAD") return text(405, "Method Not Allowed")
+    const mounted = url.pathname.startsWith(EXPORTS_PREFIX) ? options.routes?.file?.(file) : undefined
+    if (mounted !== undefined) return send(200, mounted, GZIP_TYPE)
     const wanted = url.pathname.startsWith(EXPORTS_PREFIX) ? parseExportName(file) : undefined
     const today = todayDay()
     // Before about 08:00 UTC today's file is not there yet (https://developer.themoviedb.org/docs/daily-id-exports).
