@@ -158,8 +158,11 @@ export class MovieRepository extends Effect.Service<MovieRepository>()("tmdb/Mov
      * Rebuilds every derived column and child table from the stored payloads (`--renormalize`),
      * with no request. A payload that no longer decodes leaves its rows as they were.
      */
-    const renormalize = Effect.fn("MovieRepository.renormalize")(function*(onProgress?: (done: number) => void) {
-      return yield* orFail(renormalizeAll(sql, onProgress))
+    const renormalize = Effect.fn("MovieRepository.renormalize")(function*(
+      onProgress?: (done: number) => void,
+      kinds: ReadonlyArray<AnyKind> = [movieKind]
+    ) {
+      return yield* orFail(renormalizeAll(sql, kinds, onProgress))
     })
 
     /**

@@ -1,7 +1,7 @@
 import type { SqlClient } from "@effect/sql"
-import { Effect } from "effect"
-import * as zlib from "node:zlib"
+import { Effect, Schema } from "effect"
 import type { MovieDetails } from "./Movie.js"
+import { compressBody, dropPayloads, writePayloads } from "./Payloads.js"
 import { CHILD_TABLES, childRows, type DetailsRow, movieRow } from "./Rows.js"
 
 // The details write path of MovieRepository: a movie's row, its child rows and its payload, in
@@ -41,26 +41,7 @@ export const chunks = <A>(items: ReadonlyArray<A>, size = CHUNK): Array<Readonly
   return out
 }
 
-// Brotli in text mode, quality 5, a 256 KB window: about 8% smaller than gzip on TMDB's JSON.
-// The default 4 MB window costs more to set up than a 2 KB body costs to compress; bodies over
-// 256 KB (rare: the largest credits lists) compress a little less. Synchronous: zlib's async
-// form starts a stream with its own state per body, many times slower for bodies this small.
-export const BROTLI: zlib.BrotliOptions = {
-  params: {
-    [zlib.constants.BROTLI_PARAM_MODE]: zlib.constants.BROTLI_MODE_TEXT,
-    [zlib.constants.BROTLI_PARAM_QUALITY]: 5,
-    [zlib.constants.BROTLI_PARAM_LGWIN]: 18
-  }
-}
-const PAYLOAD_ENCODING = "br"
-
-const compress = (body: string): Buffer => zlib.brotliCompressSync(body, BROTLI)
-
-/** A stored payload back to the text TMDB sent. */
-export const decompress = (body: Uint8Array, encoding: string): string => {
-  if (encoding !== PAYLOAD_ENCODING) throw new Error(`payload encoding ${encoding} is not known`)
-  return zlib.brotliDecompressSync(body).toString("utf8")
-}
+const PAYLOADS = { table: "movie_payloads", key: "tmdb_id" }
 
 /**
  * What to store of one movie: its details, its `movies` row, and its payload: the compressed
@@ -77,7 +58,7 @@ export interface DetailsWrite {
 export const detailsWrite = (details: MovieDetails, at: string, rebuild = false): DetailsWrite => ({
   details,
   row: movieRow(details, at),
-  payload: rebuild ? "keep" : details.body !== undefined ? { body: compress(details.body), fetchedAt: at } : "drop"
+  payload: rebuild ? "keep" : details.body !== undefined ? { body: compressBody(details.body), fetchedAt: at } : "drop"
 })
 
 /** The columns an upsert refreshes: all but the key and the first sighting. */
@@ -105,19 +86,47 @@ export const writeDetails = (sql: SqlClient.SqlClient, given: ReadonlyArray<Deta
         yield* sql`INSERT INTO ${sql(table)} ${sql.insert(part)}`
       }
     }
-    const payloads = writes.flatMap((w) =>
-      typeof w.payload === "string" ? [] : [{
-        tmdb_id: w.details.tmdbId,
-        fetched_at: w.payload.fetchedAt,
-        body: w.payload.body,
-        encoding: PAYLOAD_ENCODING,
-        append: (w.details.append ?? []).join(",")
-      }]
+    yield* writePayloads(
+      sql,
+      PAYLOADS,
+      writes.flatMap((w) => typeof w.payload === "string" ? [] : [{ id: w.details.tmdbId, ...w.payload, append: w.details.append ?? [] }])
     )
-    if (payloads.length > 0) {
-      yield* sql`INSERT INTO movie_payloads ${sql.insert(payloads)} ON CONFLICT (tmdb_id) DO UPDATE SET
-        fetched_at = excluded.fetched_at, body = excluded.body, encoding = excluded.encoding, append = excluded.append`
+    yield* dropPayloads(sql, PAYLOADS, writes.filter((w) => w.payload === "drop").map((w) => w.details.tmdbId))
+  })
+
+const Votes = Schema.Array(Schema.Struct({
+  tmdb_id: Schema.Number,
+  votes_at: Schema.NullOr(Schema.String),
+  vote_average: Schema.NullOr(Schema.Number),
+  vote_count: Schema.NullOr(Schema.Number),
+  popularity: Schema.NullOr(Schema.Number)
+}))
+
+/**
+ * Rewrites movies' rows and child rows from their stored payloads (`--renormalize`), the payloads
+ * left as they are. Votes and popularity newer than a payload (a later discover page) are kept.
+ */
+export const rebuildMovies = (sql: SqlClient.SqlClient, decoded: ReadonlyArray<{ readonly record: MovieDetails; readonly fetchedAt: string }>) =>
+  Effect.gen(function*() {
+    const ids = decoded.map((d) => d.record.tmdbId)
+    const votes = new Map<number, typeof Votes.Type[number]>()
+    for (const chunk of chunks(ids)) {
+      const rows = yield* Effect.orDie(
+        Schema.decodeUnknown(Votes)(
+          yield* sql`SELECT tmdb_id, votes_at, vote_average, vote_count, popularity FROM movies WHERE ${sql.in("tmdb_id", chunk)}`
+        )
+      )
+      for (const row of rows) votes.set(row.tmdb_id, row)
     }
-    const dropped = writes.filter((w) => w.payload === "drop").map((w) => w.details.tmdbId)
-    if (dropped.length > 0) yield* sql`DELETE FROM movie_payloads WHERE ${sql.in("tmdb_id", dropped)}`
+    yield* writeDetails(
+      sql,
+      decoded.map(({ fetchedAt, record }) => {
+        const write = detailsWrite(record, fetchedAt, true)
+        const v = votes.get(record.tmdbId)
+        // A discover page after the fetch refreshed the votes: they stay.
+        return v !== undefined && v.votes_at !== null && v.votes_at > fetchedAt
+          ? { ...write, row: { ...write.row, vote_average: v.vote_average, vote_count: v.vote_count, popularity: v.popularity, votes_at: v.votes_at } }
+          : write
+      })
+    )
   })

@@ -59,6 +59,15 @@ export interface RecordKind<A = unknown, L extends Listed = Listed> {
   readonly idOf: (record: A) => number
   /** Writes the records' rows, with `details_fetched_at` = `at`, in the caller's transaction. */
   readonly write: (sql: SqlClient.SqlClient, records: ReadonlyArray<A>, at: string) => Effect.Effect<void, SqlError>
+  /**
+   * Where its bodies are kept as TMDB sent them, compressed (`key`, fetched_at, body, encoding,
+   * append), so `--renormalize` rebuilds its rows with no request: `rebuild` rewrites the rows of
+   * records decoded from their stored bodies, leaving the bodies as they are.
+   */
+  readonly payloads?: {
+    readonly table: string
+    readonly rebuild: (sql: SqlClient.SqlClient, decoded: ReadonlyArray<{ readonly record: A; readonly fetchedAt: string }>) => Effect.Effect<void, SqlError>
+  } | undefined
   /** For an id its changes feed brought that no export listed: whether the run's filters keep it. */
   readonly keepsRecord?: ((filter: ExportFilter, record: A) => boolean) | undefined
   /** A date column (YYYY-MM-DD): records dated in the last 90 days go stale after 7 days. */

@@ -4,8 +4,10 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { describe, expect, it } from "vitest"
+import { RenormalizeLive } from "../layers/Main.js"
 import { PgLive } from "../layers/Pg.js"
 import { SqlLive } from "../layers/Sql.js"
+import { MovieRepository } from "../services/MovieRepository.js"
 import type { CollectionSummary } from "../src/Collection.js"
 import { databaseTarget } from "../src/Database.js"
 import { ddl } from "../src/schema/Dialect.js"
@@ -49,6 +51,14 @@ const sqliteStore = () => {
   }
   return { file, read }
 }
+
+/** `--renormalize` of the toys alone, over the store as the CLI opens it. */
+const renormalizeKinds = (db: string) =>
+  Effect.runPromise(
+    Effect.flatMap(MovieRepository, (repo) => repo.renormalize(undefined, [toyKind])).pipe(
+      Effect.provide(RenormalizeLive(Either.getOrThrow(databaseTarget(db))))
+    )
+  )
 
 /** The store's own schema (migrated as a run would), and the toy tables beside it, in its dialect's types. */
 const createTables = (db: string) => {
@@ -107,6 +117,17 @@ describe("a kind of record defined outside the core", () => {
     expect([...served.keys()].sort((a, b) => a - b)).toEqual(today)
     expect(second.kinds["toy"]?.detailsFetched).toBe(today.filter((id) => names.has(id) && !BROKEN.has(id)).length)
     expect(store.read("SELECT name FROM toys WHERE toy_id = 5")).toEqual([{ name: "Toy five" }])
+
+    // --renormalize over the kind: its rows rebuilt from the bodies it kept, with no request.
+    served.clear()
+    const scribbled = new Database(store.file)
+    scribbled.exec("UPDATE toys SET name = 'scribbled'")
+    scribbled.close()
+    const rebuilt = await renormalizeKinds(store.file)
+    expect(rebuilt).toEqual({ movies: LISTED.length + FRESH.length - 7, failed: [] })
+    expect(served.size).toBe(0)
+    const names5 = store.read("SELECT toy_id, name FROM toys WHERE details_fetched_at IS NOT NULL ORDER BY toy_id")
+    expect(names5.every((t) => t["name"] === names.get(Number(t["toy_id"])))).toBe(true)
   })
 
   it.runIf(pgUp)("two collectors on PostgreSQL share it through its own leases: every toy fetched once, the tables equal the truth", async () => {

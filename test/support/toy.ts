@@ -1,8 +1,10 @@
-import { Either } from "effect"
+import type { SqlClient } from "@effect/sql"
+import { Effect, Either } from "effect"
 import * as zlib from "node:zlib"
 import { json, notFound } from "../../sandbox/Bodies.js"
 import type { SandboxRoutes } from "../../sandbox/index.js"
 import { datedExportFile } from "../../src/Catalogue.js"
+import { compressBody, writePayloads } from "../../src/Payloads.js"
 import { recordKind } from "../../src/RecordKind.js"
 import { table } from "../../src/schema/Dialect.js"
 
@@ -14,7 +16,15 @@ import { table } from "../../src/schema/Dialect.js"
 interface Toy {
   readonly id: number
   readonly name: string
+  /** The body as TMDB sent it, kept in `toy_payloads`. */
+  readonly body?: string
 }
+
+const PAYLOADS = { table: "toy_payloads", key: "toy_id" }
+
+const writeToys = (sql: SqlClient.SqlClient, toys: ReadonlyArray<Toy>, at: string) =>
+  sql`INSERT INTO toys ${sql.insert(toys.map((t) => ({ toy_id: t.id, name: t.name, details_fetched_at: at })))}
+    ON CONFLICT (toy_id) DO UPDATE SET name = excluded.name, details_fetched_at = excluded.details_fetched_at`
 
 /** The kind's tables, in both dialects' types, with the columns every kind's records table has. */
 export const toyTables = [
@@ -33,7 +43,14 @@ export const toyTables = [
     "attempts int NOT NULL",
     "last_attempt_at instant NOT NULL"
   ]),
-  table("toy_leases", "line", ["toy_id int PRIMARY KEY", "run_id bigint NOT NULL", "expires_at instant NOT NULL"])
+  table("toy_leases", "line", ["toy_id int PRIMARY KEY", "run_id bigint NOT NULL", "expires_at instant NOT NULL"]),
+  table("toy_payloads", "line", [
+    "toy_id int PRIMARY KEY",
+    "fetched_at instant NOT NULL",
+    "body bytes NOT NULL",
+    "encoding text NOT NULL",
+    "append text NOT NULL"
+  ])
 ]
 
 const decodeToy = (value: unknown): Either.Either<Toy, string> => {
@@ -64,12 +81,18 @@ export const toyKind = recordKind({
     path: (id) => `/toy/${id}`,
     // Toys have no sub-resources: the movies' appends are not theirs to send.
     append: () => Either.right([]),
-    decode: (body) => decodeToy(body)
+    decode: (json, body) => Either.map(decodeToy(json), (toy) => ({ ...toy, body }))
   },
   idOf: (toy: Toy) => toy.id,
   write: (sql, toys, at) =>
-    sql`INSERT INTO toys ${sql.insert(toys.map((t) => ({ toy_id: t.id, name: t.name, details_fetched_at: at })))}
-      ON CONFLICT (toy_id) DO UPDATE SET name = excluded.name, details_fetched_at = excluded.details_fetched_at`
+    Effect.zipRight(
+      writeToys(sql, toys, at),
+      writePayloads(sql, PAYLOADS, toys.map((t) => ({ id: t.id, body: compressBody(t.body ?? ""), fetchedAt: at, append: [] })))
+    ),
+  payloads: {
+    table: PAYLOADS.table,
+    rebuild: (sql, decoded) => Effect.forEach(decoded, ({ fetchedAt, record }) => writeToys(sql, [record], fetchedAt), { discard: true })
+  }
 })
 
 /**
