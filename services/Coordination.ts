@@ -54,8 +54,8 @@ export interface Membership {
  */
 export class Coordination extends Context.Tag("tmdb/Coordination")<Coordination, {
   readonly leaseMs: number
-  /** Joins the live generation, or starts one; runs of dead collectors on this host are given up first. */
-  readonly join: (runId: number) => Effect.Effect<Membership, DatabaseError>
+  /** Joins the live generation, or starts one; runs of dead collectors are given up first (their leases of `kinds` too). */
+  readonly join: (runId: number, kinds?: ReadonlyArray<AnyKind>) => Effect.Effect<Membership, DatabaseError>
   /** Moves on the expiry of everything `runId` holds (of `kinds`: movies unless given). */
   readonly heartbeat: (runId: number, kinds?: ReadonlyArray<AnyKind>) => Effect.Effect<void, DatabaseError>
   /** Claims a unit of the generation's shared work; `done` or `held` when another has it. */
@@ -112,9 +112,9 @@ export const CoordinationLive = (leaseSeconds: number = DEFAULT_LEASE_SECONDS): 
           yield* sql`UPDATE work_claims SET expires_at = now() WHERE ${sql.in("run_id", dead)} AND done_at IS NULL`
         })
 
-      const join = (runId: number) =>
+      const join = (runId: number, kinds: ReadonlyArray<AnyKind> = [movieKind]) =>
         orFail(Effect.gen(function*() {
-          yield* giveUpDead([movieKind])
+          yield* giveUpDead(kinds)
           // One at a time: collectors started together must agree on one generation.
           return yield* sql.withTransaction(Effect.gen(function*() {
             yield* sql`SELECT pg_advisory_xact_lock(${JOIN_LOCK})`

@@ -10,6 +10,7 @@ import { decodeMovieDetails } from "../src/Decode.js"
 import type { DiscoverEvent } from "../src/Discover.js"
 import { NotFoundError, ServerError, type TmdbError, UnauthorizedError } from "../src/Errors.js"
 import type { DiscoveredMovie, MovieDetails } from "../src/Movie.js"
+import { movieKind } from "../src/MovieKind.js"
 import { yearWindow } from "../src/Windows.js"
 import { CollectorTest, TmdbClientTest } from "../testing.js"
 
@@ -148,6 +149,17 @@ describe("Collector, in process", () => {
         expect(yield* runStatuses).toEqual(["interrupted"])
       }).pipe(Effect.provide(layer))
     }))
+})
+
+describe("Collector, the kinds of a run", () => {
+  it.effect("no kind, or one kind twice: a ConfigError naming kinds, before the run is recorded", () =>
+    Effect.gen(function*() {
+      for (const kinds of [[], [movieKind, movieKind]]) {
+        const exit = yield* Effect.exit(Collector.run({ ...options, kinds }))
+        expect(Exit.isFailure(exit) ? Cause.pretty(exit.cause) : "succeeded").toMatch(/kinds must list at least one kind, each once/)
+      }
+      expect(yield* runStatuses).toEqual([])
+    }).pipe(Effect.provide(CollectorTest(TmdbClientTest({})))))
 })
 
 // The fake client also dies loudly on a method the test did not give it.

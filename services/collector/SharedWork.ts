@@ -23,7 +23,7 @@ export const sharedWork = (
   kinds: ReadonlyArray<AnyKind>
 ): Effect.Effect<Work, DatabaseError, Scope.Scope> =>
   Effect.gen(function*() {
-    const membership = yield* coordination.join(runId)
+    const membership = yield* coordination.join(runId, kinds)
     const heartbeat = yield* Effect.forkScoped(
       Effect.ignore(coordination.heartbeat(runId, kinds)).pipe(Effect.repeat(Schedule.spaced(Duration.millis(coordination.leaseMs / 3))))
     )
