@@ -22,7 +22,9 @@ export const prepare = (given: CollectionOptions, startedMs: number, exports: Tm
     }
     const kinds = given.kinds ?? [movieKind]
     if (kinds.length === 0 || new Set(kinds.map((k) => k.name)).size < kinds.length) {
-      return yield* Effect.fail(ConfigError.InvalidData(["kinds"], `kinds must list at least one kind, each once; got [${kinds.map((k) => k.name).join(", ")}]`))
+      return yield* Effect.fail(
+        ConfigError.InvalidData(["kinds"], `kinds must list at least one kind, each once; got [${kinds.map((k) => k.name).join(", ")}]`)
+      )
     }
     // Every file of every kind must be there on the day chosen: one date for the whole run.
     const files = kinds.flatMap((kind) => kind.exports?.files(given) ?? [])
