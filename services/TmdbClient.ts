@@ -84,8 +84,8 @@ export class TmdbClient extends Effect.Service<TmdbClient>()("tmdb/TmdbClient", 
         return yield* collectDiscover(discoverMoviesStream(options))
       })
 
-      /** One record of `kind`, by its id, with the sub-resources the kind allows appended. */
-      const getRecord = <A, L extends Listed>(kind: RecordKind<A, L>, id: number, options: DetailsOptions = {}): Effect.Effect<A, TmdbError> =>
+      // One record of `kind`, by its id, with the sub-resources the kind allows appended.
+      const recordOf = <A, L extends Listed>(kind: RecordKind<A, L>, id: number, options: DetailsOptions): Effect.Effect<A, TmdbError> =>
         Effect.gen(function*() {
           const path = kind.details.path(id)
           if (!Number.isInteger(id) || id <= 0) {
@@ -100,14 +100,18 @@ export class TmdbClient extends Effect.Service<TmdbClient>()("tmdb/TmdbClient", 
           const names = checked.right
           const params: Record<string, string> = names.length > 0 ? { append_to_response: names.join(",") } : {}
           return yield* get(path, params, (json, body) => kind.details.decode(json, body, names))
-        }).pipe(Effect.withSpan("TmdbClient.getRecord", { attributes: { "tmdb.kind": kind.name, "tmdb.id": id } }))
+        })
+
+      /** One record of `kind` (a movie, a person, ...), by its id. */
+      const getRecord = <A, L extends Listed>(kind: RecordKind<A, L>, id: number, options: DetailsOptions = {}): Effect.Effect<A, TmdbError> =>
+        recordOf(kind, id, options).pipe(Effect.withSpan("TmdbClient.getRecord", { attributes: { "tmdb.kind": kind.name, "tmdb.id": id } }))
 
       const getMovieDetails = Effect.fn("TmdbClient.getMovieDetails")(function*(
         tmdbId: number,
         options: DetailsOptions = {}
       ) {
         yield* Effect.annotateCurrentSpan({ "tmdb.movie_id": tmdbId })
-        return yield* getRecord(movieKind, tmdbId, options)
+        return yield* recordOf(movieKind, tmdbId, options)
       })
 
       /**

@@ -79,8 +79,6 @@ describe("TmdbClient: the key never leaks", () => {
         new Set([
           "TmdbClient.getBatchMovieDetails",
           "TmdbClient.getMovieDetails",
-          // Every kind's details request, the movie's among them.
-          "TmdbClient.getRecord",
           "TmdbClient.request",
           "TmdbClient.discoverMovies",
           "TmdbClient.discoverMoviesStream"
