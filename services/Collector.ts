@@ -100,6 +100,14 @@ export class Collector extends Effect.Service<Collector>()("tmdb/Collector", {
         Effect.scoped
       )
     })
-    return { run } as const
+    return {
+      /**
+       * One collection run: discover the years asked for (or read the daily ID export with
+       * `all`), read the changes since the last run, and fetch the details that are new, changed,
+       * failed before or stale, storing each step as it completes. The run is recorded in
+       * `collection_runs`; its summary says what it did and whether it is complete.
+       */
+      run
+    } as const
   })
 }) {}

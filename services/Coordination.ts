@@ -53,6 +53,7 @@ export interface Membership {
  * one collector in.
  */
 export class Coordination extends Context.Tag("tmdb/Coordination")<Coordination, {
+  /** How long a claim outlives its holder's last heartbeat, in ms (`--lease-seconds`). */
   readonly leaseMs: number
   /** Joins the live generation, or starts one; runs of dead collectors are given up first (their leases of `kinds` too). */
   readonly join: (runId: number, kinds?: ReadonlyArray<AnyKind>) => Effect.Effect<Membership, DatabaseError>
@@ -60,6 +61,7 @@ export class Coordination extends Context.Tag("tmdb/Coordination")<Coordination,
   readonly heartbeat: (runId: number, kinds?: ReadonlyArray<AnyKind>) => Effect.Effect<void, DatabaseError>
   /** Claims a unit of the generation's shared work; `done` or `held` when another has it. */
   readonly claimUnit: (m: Membership, runId: number, unit: string) => Effect.Effect<UnitState, DatabaseError>
+  /** Marks a claimed unit done: no collector of the generation does it again. */
   readonly finishUnit: (m: Membership, runId: number, unit: string) => Effect.Effect<void, DatabaseError>
   /**
    * Up to `n` records of `kind` (movies unless given) that need details, leased to `runId`; no

@@ -50,7 +50,7 @@ const discoveredRow = (m: DiscoveredMovie, at: string): DiscoveredRow => ({
 
 /**
  * The collector's storage, over any `@effect/sql` client whose database the migrations of
- * `src/Migrations.ts` created. The SQL is what SQLite and PostgreSQL both accept.
+ * migrations (`MigrationsLive`) created. The SQL is what SQLite and PostgreSQL both accept.
  */
 export class MovieRepository extends Effect.Service<MovieRepository>()("tmdb/MovieRepository", {
   effect: Effect.gen(function*() {
@@ -72,10 +72,6 @@ export class MovieRepository extends Effect.Service<MovieRepository>()("tmdb/Mov
           ["title", "release_date"].map((c) => sql`${sql(c)} = CASE WHEN movies.details_fetched_at IS NULL THEN excluded.${sql(c)} ELSE movies.${sql(c)} END`)
         )
       }`
-    /**
-     * Stores discover results. A new movie gets a row; a known movie without details gets the
-     * fresh discover fields; a movie with stored details is left alone. Returns how many were new.
-     */
     const upsertDiscovered = Effect.fn("MovieRepository.upsertDiscovered")(function*(
       movies: ReadonlyArray<DiscoveredMovie>,
       at: string
@@ -91,10 +87,6 @@ export class MovieRepository extends Effect.Service<MovieRepository>()("tmdb/Mov
       })))
     })
 
-    /**
-     * Stores a batch of records of `kind` and failures in one short transaction
-     * (`./movieRepository/Outcomes.ts`); returns how many were removed and restored.
-     */
     const saveRecords = <A>(
       kind: AnyKind,
       records: ReadonlyArray<A>,
@@ -108,11 +100,6 @@ export class MovieRepository extends Effect.Service<MovieRepository>()("tmdb/Mov
           Effect.withSpan("MovieRepository.saveRecords", { attributes: { "tmdb.kind": kind.name } })
         )
 
-    /**
-     * Stores a batch of movies' details and failures in one short transaction. Stored details
-     * clear the movie's failure row; a failure leaves stored details as they were. A 404 marks the
-     * movie removed (`removed_at`), a fresh response clears that; returns how many of each.
-     */
     const saveOutcomes = (details: ReadonlyArray<MovieDetails>, failures: ReadonlyArray<FailureRecord>, at: string, leasedBy?: number) =>
       saveRecords(movieKind, details, failures, at, leasedBy)
 
@@ -139,25 +126,14 @@ export class MovieRepository extends Effect.Service<MovieRepository>()("tmdb/Mov
         execute: (policy) => sql`SELECT CAST(count(*) AS INTEGER) AS n FROM (${pending(kind, policy)}) AS pending WHERE priority IS NOT NULL`
       })
 
-    /**
-     * The ids that need details, in priority order: never fetched, then changed since fetched,
-     * then failed with a transient kind, then missing from the export, then stale (permanent
-     * failures included). A whole catalogue is chosen a `limit` at a time: a million ids at
-     * once would not fit the CLI's heap.
-     */
     const selectForDetails = Effect.fn("MovieRepository.selectForDetails")(function*(policy: SelectionPolicy, kind: AnyKind = movieKind) {
       return (yield* orFail(pendingIds(kind)(policy))).map((r) => r.id)
     })
 
-    /** How many records `selectForDetails` would choose with no limit. */
     const countForDetails = Effect.fn("MovieRepository.countForDetails")(function*(policy: SelectionPolicy, kind: AnyKind = movieKind) {
       return (yield* orFail(pendingCount(kind)(policy))).n
     })
 
-    /**
-     * Rebuilds every derived column and child table from the stored payloads (`--renormalize`),
-     * with no request. A payload that no longer decodes leaves its rows as they were.
-     */
     const renormalize = Effect.fn("MovieRepository.renormalize")(function*(
       onProgress?: (done: number) => void,
       kinds: ReadonlyArray<AnyKind> = [movieKind]
@@ -165,10 +141,6 @@ export class MovieRepository extends Effect.Service<MovieRepository>()("tmdb/Mov
       return yield* orFail(renormalizeAll(sql, kinds, onProgress))
     })
 
-    /**
-     * Stores a daily ID export, slice by slice, in one transaction: an export cut off halfway
-     * leaves the store as it was. Returns how many kept movies were new.
-     */
     const storeExport = <E, R>(slices: Stream.Stream<ReadonlyArray<ExportEntry>, E, R>, exportDate: string, at: string, kind: AnyKind = movieKind) =>
       sql.withTransaction(
         Stream.runFoldEffect(
@@ -181,27 +153,53 @@ export class MovieRepository extends Effect.Service<MovieRepository>()("tmdb/Mov
         Effect.withSpan("MovieRepository.storeExport")
       )
 
-    /** Marks the stored records among `ids` changed as of `changedAt`; returns which are stored. */
     const recordChanges = Effect.fn("MovieRepository.recordChanges")(function*(ids: ReadonlyArray<number>, changedAt: string, kind: AnyKind = movieKind) {
       return yield* orFail(retryConflicts(sql.withTransaction(markChanged(sql, kind, ids, changedAt))))
     })
 
-    /** A sync mark (`sync_marks`), undefined when never set. */
     const getMark = (name: string) => orFail(readMark(sql, name))
     const setMark = (name: string, value: string, at: string) => orFail(writeMark(sql, name, value, at))
 
     return {
       ...runs(sql, orFail),
       ...reads(sql, orFail),
+      /**
+       * Stores discover results. A new movie gets a row; a known movie without details gets the
+       * fresh discover fields; a movie with stored details is left alone. Returns how many were new.
+       */
       upsertDiscovered,
+      /**
+       * Stores a batch of movies' details and failures in one short transaction. Stored details
+       * clear the movie's failure row; a failure leaves stored details as they were. A 404 marks the
+       * movie removed (`removed_at`), a fresh response clears that; returns how many of each.
+       */
       saveOutcomes,
+      /** `saveOutcomes` for records of any kind: `movieKind`, or a kind of your own. */
       saveRecords,
+      /**
+       * Stores a daily ID export, slice by slice, in one transaction: an export cut off halfway
+       * leaves the store as it was. Returns how many kept movies were new.
+       */
       storeExport,
+      /** Marks the stored records among `ids` changed as of `changedAt`; returns which are stored. */
       recordChanges,
+      /** A sync mark (`sync_marks`), undefined when never set. */
       getMark,
+      /** Sets a sync mark (`sync_marks`). */
       setMark,
+      /**
+       * The ids that need details, in priority order: never fetched, then changed since fetched,
+       * then failed with a transient kind, then missing from the export, then stale (permanent
+       * failures included). A whole catalogue is chosen a `limit` at a time: a million ids at
+       * once would not fit the CLI's heap.
+       */
       selectForDetails,
+      /** How many records `selectForDetails` would choose with no limit. */
       countForDetails,
+      /**
+       * Rebuilds every derived column and child table from the stored payloads (`--renormalize`),
+       * with no request. A payload that no longer decodes leaves its rows as they were.
+       */
       renormalize
     } as const
   })

@@ -142,12 +142,6 @@ export class RateLimiter extends Effect.Service<RateLimiter>()("tmdb/RateLimiter
           return passage.probe ? circuit.abandonProbe : Effect.void
         })
 
-      /**
-       * Runs `self` once a concurrency slot and a token are both free, no shared pause is on and
-       * the circuit lets it through. The slot is taken first, so a request starts the moment it
-       * gets its token. However it ends (interrupted while waiting included), its slot and any
-       * probe role are given back.
-       */
       const withPermit = <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E | CircuitOpen, R> =>
         concurrency.withPermits(1)(
           Effect.suspend(() => {
@@ -167,11 +161,6 @@ export class RateLimiter extends Effect.Service<RateLimiter>()("tmdb/RateLimiter
           })
         )
 
-      /**
-       * Stops every request in the process (and, with a shared budget, every collector on it)
-       * from starting for `ms`. Returns false, and pauses nothing, when `ms` exceeds the cap: the
-       * caller then fails instead of sleeping for hours.
-       */
       const pause = Effect.fn("RateLimiter.pause")(function*(ms: number) {
         if (ms > maxPauseMs) return false
         const now = yield* nowMs
@@ -217,7 +206,6 @@ export class RateLimiter extends Effect.Service<RateLimiter>()("tmdb/RateLimiter
           : Ref.update(bucket, (b) => b.rate >= ceiling ? b : { ...b, rate: Math.min(ceiling, b.rate + climbPerSecond / b.rate) })
       )
 
-      /** Every finished request reports here: it drives both the adaptive rate and the circuit. */
       const record = (outcome: Outcome): Effect.Effect<void> => {
         switch (outcome) {
           case "ok":
@@ -244,6 +232,24 @@ export class RateLimiter extends Effect.Service<RateLimiter>()("tmdb/RateLimiter
         collectors: Option.match(budget, { onNone: () => 1, onSome: (b) => b.collectors() })
       }))
 
-      return { settings, withPermit, pause, record, stats } as const
+      return {
+        settings,
+        /**
+         * Runs `self` once a concurrency slot and a token are both free, no shared pause is on and
+         * the circuit lets it through. The slot is taken first, so a request starts the moment it
+         * gets its token. However it ends (interrupted while waiting included), its slot and any
+         * probe role are given back.
+         */
+        withPermit,
+        /**
+         * Stops every request in the process (and, with a shared budget, every collector on it)
+         * from starting for `ms`. Returns false, and pauses nothing, when `ms` exceeds the cap: the
+         * caller then fails instead of sleeping for hours.
+         */
+        pause,
+        /** Every finished request reports here: it drives both the adaptive rate and the circuit. */
+        record,
+        stats
+      } as const
     })
 }) {}

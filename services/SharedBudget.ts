@@ -145,11 +145,6 @@ export class SharedBudget extends Effect.Service<SharedBudget>()("tmdb/SharedBud
           return { now, pausedUntil, epoch, rate: rate === "" ? target : Math.min(target, Number(rate)) }
         })
 
-      /**
-       * Waits for a token from the shared bucket, which refills at `pace` x the shared rate
-       * (`target` until a decrease is published) and holds `burst`; returns that shared rate.
-       * Nothing is taken during a shared pause.
-       */
       const take = Effect.fn("SharedBudget.take")(function*(target: number, burst: number, pace: number) {
         while (true) {
           const before = yield* state(target, burst, pace)
@@ -173,14 +168,12 @@ export class SharedBudget extends Effect.Service<SharedBudget>()("tmdb/SharedBud
         }
       })
 
-      /** Publishes a pause until `until` (Clock ms) to every collector. */
       const pause = Effect.fn("SharedBudget.pause")(function*(until: number) {
         const now = yield* Clock.currentTimeMillis
         pausedUntil = Math.max(pausedUntil, until)
         yield* call(() => redis.budgetPause(keys.pause, keys.epoch, keys.bucket, keys.refill, until, Math.ceil(until - now) + PAUSE_KEEP_MS, KEEP_MS))
       })
 
-      /** A 429 was seen: one decrease per recurring event, whichever collectors saw it. */
       const throttled = Effect.fn("SharedBudget.throttled")(function*(policy: ThrottlePolicy) {
         const now = yield* Clock.currentTimeMillis
         const [event, decreased, rate] = yield* call(() =>
@@ -202,16 +195,24 @@ export class SharedBudget extends Effect.Service<SharedBudget>()("tmdb/SharedBud
         return { event: event === 1, decreased: decreased === 1, rate: Math.min(policy.target, Number(rate)) } satisfies Throttle
       })
 
-      /** Successes raise the shared rate; the climb goes to Redis with the next `take`. */
       const climb = (by: number) => {
         pendingClimb += by
       }
 
       return {
+        /** Where the budget is kept: the Redis URL without its password. */
         where,
+        /**
+         * Waits for a token from the shared bucket, which refills at `pace` x the shared rate
+         * (`target` until a decrease is published) and holds `burst`; returns that shared rate.
+         * Nothing is taken during a shared pause.
+         */
         take,
+        /** Publishes a pause until `until` (Clock ms) to every collector. */
         pause,
+        /** A 429 was seen: one decrease per recurring event, whichever collectors saw it. */
         throttled,
+        /** Successes raise the shared rate; the climb goes to Redis with the next `take`. */
         climb,
         /** Collectors registered, as last seen (at least 1: this one). */
         collectors: () => collectors

@@ -71,7 +71,6 @@ export class TmdbClient extends Effect.Service<TmdbClient>()("tmdb/TmdbClient", 
         return get("/discover/movie", params, decodeDiscoverPage)
       }
 
-      /** Discovery as a stream of page events, so a caller can store pages as they arrive. */
       const discoverMoviesStream = (options: DiscoverOptions) =>
         discoverStream(options, discoverPage(options), settings.maxConcurrent).pipe(
           Stream.withSpan("TmdbClient.discoverMoviesStream", {
@@ -102,7 +101,6 @@ export class TmdbClient extends Effect.Service<TmdbClient>()("tmdb/TmdbClient", 
           return yield* get(path, params, (json, body) => kind.details.decode(json, body, names))
         })
 
-      /** One record of `kind` (a movie, a person, ...), by its id. */
       const getRecord = <A, L extends Listed>(kind: RecordKind<A, L>, id: number, options: DetailsOptions = {}): Effect.Effect<A, TmdbError> =>
         recordOf(kind, id, options).pipe(Effect.withSpan("TmdbClient.getRecord", { attributes: { "tmdb.kind": kind.name, "tmdb.id": id } }))
 
@@ -147,18 +145,12 @@ export class TmdbClient extends Effect.Service<TmdbClient>()("tmdb/TmdbClient", 
         return { ids: Array.from(new Set(ids)), adult, truncated: totalPages < lastPage }
       })
 
-      /** Movies changed between two dates: `getChanges` of /movie/changes. */
       const getMovieChanges = (range: ChangesRange) => Effect.withSpan(getChanges("/movie/changes", range), "TmdbClient.getMovieChanges")
 
-      /**
-       * Ids of movies changed between two dates (TMDB allows at most 14 days; a longer range is
-       * its 422, code 20). Every page is read.
-       */
       const getChangedMovieIds = (range: ChangesRange) => Effect.map(getMovieChanges(range), (changes) => changes.ids)
 
       const source: DetailsSource = { getMovieDetails, settings }
 
-      /** Details for each id as they complete (unordered), each success or failure on its own. */
       const movieDetailsStream = (ids: Stream.Stream<number>, options: DetailsOptions = {}): Stream.Stream<DetailsOutcome> =>
         Stream.unwrapScoped(Effect.gen(function*() {
           const outcomes = yield* Queue.bounded<Take.Take<DetailsOutcome>>(settings.maxConcurrent)
@@ -172,7 +164,7 @@ export class TmdbClient extends Effect.Service<TmdbClient>()("tmdb/TmdbClient", 
       const getBatchMovieDetails = Effect.fn("TmdbClient.getBatchMovieDetails")(function*(
         ids: Iterable<number>,
         options: BatchOptions = {}
-      ) {
+      ): Effect.fn.Return<BatchResult> {
         const list = Array.from(ids)
         yield* Effect.annotateCurrentSpan({ "tmdb.batch_size": list.length })
         const outcomes = new Array<DetailsOutcome>(list.length)
@@ -189,20 +181,39 @@ export class TmdbClient extends Effect.Service<TmdbClient>()("tmdb/TmdbClient", 
             succeeded.push(result.right)
           } else failed.push({ tmdbId, error: result.left })
         }
-        return { succeeded, failed } satisfies BatchResult
+        return { succeeded, failed }
       })
 
       return {
+        /** The settings in effect (rate, burst, concurrency, retries, timeout, base URL), without the credentials. */
         settings: { ...settings, credentials: undefined },
+        /**
+         * Every movie released in `startYear`..`endYear` that passes the filters, past TMDB's
+         * 500-page cap of /discover/movie: a year with more results is split into narrower windows.
+         * `complete` says whether every page needed was read; `truncated` and `incomplete` say where not.
+         */
         discoverMovies,
+        /** `discoverMovies` as a stream of page events, so a caller can store pages as they arrive. */
         discoverMoviesStream,
+        /**
+         * One movie's details (`/movie/{id}`), with up to 20 sub-resources appended in the same
+         * request (`credits`, `keywords`, `release_dates`, `external_ids`, ...: `KNOWN_APPENDS`).
+         * Fails with `NotFoundError` for an id TMDB does not have, and with the other `TmdbError`s.
+         */
         getMovieDetails,
+        /** One record of any kind (`movieKind`, or a kind of your own) by its id. */
         getRecord,
+        /** Details of many movies at the client's concurrency: `succeeded`, and `failed` per id; one failure never aborts the batch. */
         getBatchMovieDetails,
+        /** Every id a changes feed (`/movie/changes`, ...) lists between two dates at most 14 days apart, and which TMDB flags adult. */
         getChanges,
+        /** The ids of movies changed between two dates at most 14 days apart (TMDB's 422, code 20, otherwise). */
         getChangedMovieIds,
+        /** Movies changed between two dates at most 14 days apart, and which TMDB flags adult. */
         getMovieChanges,
+        /** Details for each id as they complete (unordered), each success or failure on its own. */
         movieDetailsStream,
+        /** Requests sent, retries and 429s so far. */
         stats: http.stats
       } as const
     })

@@ -57,12 +57,9 @@ export class TmdbExports extends Effect.Service<TmdbExports>()("tmdb/TmdbExports
       const firstBytes = (response: HttpClientResponse.HttpClientResponse, url: string) =>
         response.stream.pipe(Stream.runHead, Effect.mapError(unreachable(url)))
 
-      /**
-       * The date of the newest export: today's (UTC), else one day back at a time, up to three (a
-       * 404 moves back), where every file the run reads is there: `files`, as their names start,
-       * else the movie file (and the adult one with `includeAdult`). Their first bytes must be
-       * gzip, so a broken mirror fails here, before anything is written.
-       */
+      // Today's (UTC) export, else one day back at a time, up to three (a 404 moves back), where
+      // every file the run reads is there: `files`, as their names start, else the movie file (and
+      // the adult one with `includeAdult`).
       const locate = (
         nowMs: number,
         options: { readonly includeAdult?: boolean | undefined; readonly files?: ReadonlyArray<string> | undefined } = {}
@@ -133,6 +130,20 @@ export class TmdbExports extends Effect.Service<TmdbExports>()("tmdb/TmdbExports
       const lines = (kind: ExportKind, date: string): Stream.Stream<ExportItem, ExportError> =>
         read(kind === "adult" ? "adult_movie_ids" : "movie_ids", date, parseExportLine)
 
-      return { filesUrl: base, locate, read, lines, fileName: exportFileName } as const
+      return {
+        /** Where the exports are read from (`TMDB_FILES_URL`, else https://files.tmdb.org). */
+        filesUrl: base,
+        /**
+         * The date of the newest export that is there: today's (UTC), else up to three days back.
+         * Checks that each file starts as gzip, so a broken mirror fails before anything is written.
+         */
+        locate,
+        /** Every line of an export file (named by how it starts: `movie_ids`, `person_ids`, ...), decoded by `parse`; a malformed line is an item of its own. */
+        read,
+        /** Every line of a movie export file (`movie` or `adult`), decoded. */
+        lines,
+        /** A movie export file's name on a date: `movie_ids_MM_DD_YYYY.json.gz`. */
+        fileName: exportFileName
+      } as const
     })
 }) {}

@@ -38,7 +38,6 @@ export const reads = (sql: SqlClient.SqlClient, orFail: OrFail) => {
     })(undefined)
   )
 
-  /** When the least recently fetched stored details of `kind` were fetched; undefined when none are stored. */
   const oldestDetailsOf = (kind: AnyKind) =>
     orFail(
       SqlSchema.single({
@@ -48,5 +47,16 @@ export const reads = (sql: SqlClient.SqlClient, orFail: OrFail) => {
       })(undefined)
     ).pipe(Effect.map((r) => r.at ?? undefined))
 
-  return { getMovie, counts, failures, oldestDetails: oldestDetailsOf(movieKind), oldestDetailsOf } as const
+  return {
+    /** One stored movie's row, undefined when the store does not hold it. */
+    getMovie,
+    /** How many movies are stored, with details, and with a failure recorded. */
+    counts,
+    /** Every failure recorded, by id: its kind, message and attempts. */
+    failures,
+    /** When the least recently fetched stored details were fetched; undefined when none are stored. */
+    oldestDetails: oldestDetailsOf(movieKind),
+    /** The same for a kind of record. */
+    oldestDetailsOf
+  } as const
 }

@@ -24,11 +24,6 @@ export const runs = (sql: SqlClient.SqlClient, orFail: OrFail) => {
     execute: (row) => sql`UPDATE collection_runs SET ${sql.update(row, ["id"])} WHERE id = ${row.id}`
   })
 
-  /**
-   * Starts a run. `alone` (SQLite, whose file lock lets one collector in): runs still marked
-   * running were killed. Among others, their heartbeats tell (services/Coordination.ts).
-   * `collector` names the process (`host pid`).
-   */
   const startRun = Effect.fn("MovieRepository.startRun")(function*(
     options: unknown,
     at: string,
@@ -47,5 +42,14 @@ export const runs = (sql: SqlClient.SqlClient, orFail: OrFail) => {
     yield* orFail(updateRun({ id, finished_at: at, status, summary }))
   })
 
-  return { startRun, finishRun } as const
+  return {
+    /**
+     * Starts a run. `alone` (SQLite, whose file lock lets one collector in): runs still marked
+     * running were killed. Among others, their heartbeats tell (`Coordination`).
+     * `collector` names the process (`host pid`).
+     */
+    startRun,
+    /** Ends a run with its status and summary (`collection_runs.finished_at`, `status`, `summary`). */
+    finishRun
+  } as const
 }
