@@ -49,7 +49,7 @@ export {
   parseExportLine
 } from "./src/Catalogue.js"
 export type { ChangesReport, CollectionOptions, CollectionProgress, CollectionSummary, KindSummary } from "./src/Collection.js"
-export { type Credentials, DEFAULT_BASE_URL, type LimiterOptions, type TmdbClientOptions } from "./src/Config.js"
+export { apiKey, type Credentials, DEFAULT_BASE_URL, type LimiterOptions, readAccessToken, type TmdbClientOptions } from "./src/Config.js"
 export type { InvalidItem } from "./src/Decode.js"
 export type {
   DiscoverEvent,

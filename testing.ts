@@ -1,5 +1,5 @@
 import type * as SqlClient from "@effect/sql/SqlClient"
-import { Duration, Effect, Layer, Redacted } from "effect"
+import { Duration, Effect, Layer } from "effect"
 import { type Script, scriptedHttp } from "./layers/TestHttp.js"
 import { MovieRepositoryTest } from "./layers/TestSql.js"
 import { TmdbClientLayer } from "./layers/Tmdb.js"
@@ -7,7 +7,7 @@ import { Collector } from "./services/Collector.js"
 import { MovieRepository } from "./services/MovieRepository.js"
 import { RateLimiter } from "./services/RateLimiter.js"
 import { type ClientStats, TmdbClient } from "./services/TmdbClient.js"
-import type { TmdbClientOptions } from "./src/Config.js"
+import { apiKey, type TmdbClientOptions } from "./src/Config.js"
 import { movieKind } from "./src/MovieKind.js"
 import type { AnyKind } from "./src/RecordKind.js"
 
@@ -89,7 +89,7 @@ export const TmdbClientTest = (methods: Partial<Methods> & { readonly stats?: Ef
 export const TmdbClientScripted = (script: Script, options: TmdbClientOptions = {}) => {
   const http = scriptedHttp(script)
   const layer = TmdbClientLayer({
-    credentials: { _tag: "ApiKey", key: Redacted.make("test-key") },
+    credentials: apiKey("test-key"),
     baseUrl: "https://tmdb.test/3",
     requestsPerSecond: 1_000_000,
     burst: 1_000_000,

@@ -9,6 +9,12 @@ export type Credentials =
   /** A v4 API Read Access Token, sent as `Authorization: Bearer`. */
   | { readonly _tag: "ReadAccessToken"; readonly token: Redacted.Redacted<string> }
 
+/** A v3 API key as credentials: `TmdbLive({ credentials: apiKey(process.env.MY_KEY!) })`. Kept redacted. */
+export const apiKey = (key: string): Credentials => ({ _tag: "ApiKey", key: Redacted.make(key) })
+
+/** A v4 API Read Access Token as credentials, sent as `Authorization: Bearer`. Kept redacted. */
+export const readAccessToken = (token: string): Credentials => ({ _tag: "ReadAccessToken", token: Redacted.make(token) })
+
 export interface LimiterOptions {
   /** Sustained request rate of the token bucket. Default 4. */
   readonly requestsPerSecond?: number | undefined

@@ -1,6 +1,9 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Cause, Effect, Exit, Option } from "effect"
 import { TmdbClient } from "../services/TmdbClient.js"
+import { apiKey, readAccessToken } from "../src/Config.js"
+import { movieDetailsOf } from "../src/Movie.js"
+import { movieKind } from "../src/MovieKind.js"
 import { TmdbClientScripted, TmdbClientTest } from "../testing.js"
 
 // The fake TmdbClient keeps no list of the client's methods: any method a test did not give it
@@ -53,6 +56,28 @@ describe("TmdbClientTest", () => {
 
       const counted = yield* TmdbClient.pipe(Effect.provide(TmdbClientTest({ stats: Effect.succeed({ requests: 3, retries: 1, rateLimited: 1 }) })))
       expect(yield* counted.stats).toEqual({ requests: 3, retries: 1, rateLimited: 1 })
+    }))
+
+  it.effect("a fake given the movie methods answers the Collector's calls for movies; another kind dies naming it", () =>
+    Effect.gen(function*() {
+      const fake = yield* TmdbClient.pipe(Effect.provide(TmdbClientTest({
+        getMovieDetails: (id) => Effect.succeed(movieDetailsOf({ tmdbId: id, title: "Fight Club" })),
+        getMovieChanges: () => Effect.succeed({ ids: [550], adult: new Set<number>(), truncated: false })
+      })))
+      expect((yield* fake.getRecord(movieKind, 550)).title).toBe("Fight Club")
+      expect((yield* fake.getChanges("/movie/changes", {})).ids).toEqual([550])
+      expect(yield* deathOf(fake.getRecord({ ...movieKind, name: "person" }, 287))).toBe("TmdbClientTest: getRecord of person is not implemented by this fake")
+      expect(yield* deathOf(fake.getChanges("/person/changes", {}))).toBe("TmdbClientTest: getChanges of /person/changes is not implemented by this fake")
+    }))
+
+  it.effect("apiKey(...) is credentials the real client sends, and never prints", () =>
+    Effect.gen(function*() {
+      const credentials = apiKey("s3cret-key")
+      expect(String(credentials._tag === "ApiKey" ? credentials.key : "")).not.toContain("s3cret")
+      expect(JSON.stringify(readAccessToken("t0ken"))).not.toContain("t0ken")
+      const scripted = TmdbClientScripted(() => ({ status: 200, body: { id: 550, title: "Fight Club" } }), { credentials })
+      yield* TmdbClient.pipe(Effect.flatMap((tmdb) => tmdb.getMovieDetails(550)), Effect.provide(scripted.layer))
+      expect(scripted.requests[0]?.url).toContain("api_key=s3cret-key")
     }))
 
   // A Promise resolved with a thenable waits for it: `then` must not be one of the dying methods.
