@@ -100,6 +100,9 @@ export const TmdbClientScripted = (script: Script, options: TmdbClientOptions = 
   return { layer, requests: http.requests }
 }
 
+/** A movie for a fake: the fields given, every other one as TMDB says "unknown". */
+export { movieDetailsOf } from "./src/Movie.js"
+
 /** `MovieRepository` over an in-memory SQLite database, migrated (`./TestSql.ts`). */
 export { MovieRepositoryTest }
 

@@ -1,6 +1,15 @@
+import * as path from "node:path"
 import { defineConfig } from "vitest/config"
 
 export default defineConfig({
+  // The README's examples import the package by its name, as an app does: here, its sources
+  // (tsconfig.json's paths say the same to the typecheck).
+  resolve: {
+    alias: [
+      { find: /^tmdb-collector\/testing$/, replacement: path.resolve(import.meta.dirname, "testing.ts") },
+      { find: /^tmdb-collector$/, replacement: path.resolve(import.meta.dirname, "index.ts") }
+    ]
+  },
   test: {
     include: ["test/**/*.test.ts"],
     setupFiles: ["./test/setup.ts"],

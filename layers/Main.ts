@@ -1,10 +1,10 @@
-import { Layer, Redacted } from "effect"
+import { Effect, Layer, Redacted } from "effect"
 import { Collector } from "../services/Collector.js"
 import { CoordinationLive } from "../services/Coordination.js"
 import { MovieRepository } from "../services/MovieRepository.js"
 import { TmdbExports } from "../services/TmdbExports.js"
 import type { TmdbClientOptions } from "../src/Config.js"
-import type { DatabaseTarget } from "../src/Database.js"
+import { type DatabaseTarget, databaseTarget } from "../src/Database.js"
 import { CollectorLock } from "./Lock.js"
 import { PgLive } from "./Pg.js"
 import { preflight, SqlLive } from "./Sql.js"
@@ -23,12 +23,18 @@ export const StoreLive = (target: DatabaseTarget, options: { readonly leaseSecon
     )
     : Layer.mergeAll(MovieRepository.Default, CoordinationLive(options.leaseSeconds)).pipe(Layer.provide(PgLive(target.url, target.display)))
 
+/** A target as `--db` takes it (a SQLite path, or a `postgres://` URL), or one already parsed. */
+const targetLayer = <A, E, R>(target: DatabaseTarget | string, layer: (target: DatabaseTarget) => Layer.Layer<A, E, R>) =>
+  typeof target === "string" ? Layer.unwrapEffect(Effect.map(databaseTarget(target), layer)) : layer(target)
+
 /**
- * Everything the collector needs. The TMDB side is built first, so a missing key fails before
- * any database file is created; then the path is checked, then one collector takes the file.
+ * Everything the collector needs, over `target`: a SQLite path or a `postgres://` URL (a bad URL
+ * fails the layer with a DatabaseError that never shows its password), or a `DatabaseTarget`.
+ * The TMDB side is built first, so a missing key fails before any database file is created; then
+ * the path is checked, then one collector takes the file.
  */
 export const MainLive = (options: {
-  readonly target: DatabaseTarget
+  readonly target: DatabaseTarget | string
   readonly client?: TmdbClientOptions | undefined
   readonly leaseSeconds?: number | undefined
   /** A Redis URL: the request budget is shared with every collector on it. */
@@ -36,7 +42,7 @@ export const MainLive = (options: {
 }) =>
   Collector.Default.pipe(
     Layer.provideMerge(
-      StoreLive(options.target, options).pipe(Layer.provideMerge(
+      targetLayer(options.target, (target) => StoreLive(target, options)).pipe(Layer.provideMerge(
         options.redis === undefined
           ? TmdbLive(options.client)
           : TmdbSharedClientLayer(options.client, { redis: Redacted.make(options.redis) }).pipe(Layer.provide(HttpLive))

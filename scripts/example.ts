@@ -1,8 +1,8 @@
-// Using tmdb-collector from another Effect app. README.md embeds this file; `npm run typecheck`
-// compiles it and test/readme.test.ts keeps the two identical.
+// Using tmdb-collector from another Effect app. README.md embeds this file; `npm test`
+// typechecks it and runs it against the sandbox.
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Console, Effect } from "effect"
-import { TmdbClient, TmdbLive } from "../index.js"
+import { TmdbClient, TmdbLive } from "tmdb-collector"
 
 const program = Effect.gen(function*() {
   const tmdb = yield* TmdbClient

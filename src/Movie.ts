@@ -139,10 +139,13 @@ export type TmdbErrorBody = typeof TmdbErrorBody.Type
 export const TmdbErrorsBody = Schema.Struct({ errors: Schema.Array(Schema.String) })
 
 /**
- * A details record with every optional field empty: the base of a hand-made record (tests, fakes).
- * What TMDB would send for a movie that has only an id and a title.
+ * A movie for a test or a fake: the fields given, and every other one as TMDB says "unknown"
+ * (null, empty lists, 0 votes), so a test names only what it cares about:
+ * `movieDetailsOf({ title: "Fight Club", budget: 63_000_000 })`. Id 1 and "Untitled" unless given.
  */
-export const movieDetailsOf = (fields: Partial<MovieDetails> & Pick<MovieDetails, "tmdbId" | "title">): MovieDetails => ({
+export const movieDetailsOf = (fields: Partial<MovieDetails> = {}): MovieDetails => ({
+  tmdbId: 1,
+  title: "Untitled",
   imdbId: null,
   originalTitle: null,
   originalLanguage: null,

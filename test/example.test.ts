@@ -1,9 +1,9 @@
 // Testing your own app against tmdb-collector's test layers: no network, no disk, no real
-// time. README.md embeds this file; test/readme.test.ts keeps the two identical.
+// time. README.md embeds this file; `npm test` runs it.
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { MovieRepository, NotFoundError, TmdbClient } from "../index.js"
-import { MovieRepositoryTest, TmdbClientScripted, TmdbClientTest } from "../testing.js"
+import { MovieRepository, NotFoundError, TmdbClient } from "tmdb-collector"
+import { movieDetailsOf, MovieRepositoryTest, TmdbClientScripted, TmdbClientTest } from "tmdb-collector/testing"
 
 // The code under test: a title, or "unknown" when TMDB has no such movie.
 const titleOf = (id: number) =>
@@ -14,7 +14,14 @@ const titleOf = (id: number) =>
   )
 
 describe("my app", () => {
-  // A fake: only the methods the code calls; any other dies naming itself.
+  // A fake: only the methods the code calls; any other dies naming itself. A fake movie names
+  // only the fields the test cares about; the rest are TMDB's "unknown".
+  it.effect("reads the title of a movie", () =>
+    titleOf(550).pipe(
+      Effect.map((title) => expect(title).toBe("Fight Club")),
+      Effect.provide(TmdbClientTest({ getMovieDetails: (id) => Effect.succeed(movieDetailsOf({ tmdbId: id, title: "Fight Club" })) }))
+    ))
+
   it.effect("says unknown for a movie TMDB does not have", () =>
     titleOf(1).pipe(
       Effect.map((title) => expect(title).toBe("unknown")),

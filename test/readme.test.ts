@@ -13,10 +13,14 @@ describe("README", () => {
     expect(readme.indexOf("```sh")).toBeLessThan(200)
   })
 
-  it("embeds scripts/example.ts, which the typecheck compiles, verbatim", () => {
-    const embedded = /<!-- example:start -->\n```ts\n([\s\S]*?)```\n<!-- example:end -->/.exec(readme)![1]
-    expect(embedded).toBe(fs.readFileSync(path.join(root, "scripts/example.ts"), "utf8"))
-  })
+  // test/readme.examples.test.ts runs each of them.
+  it.each([["example", "example"], ["example-sqlite", "exampleSqlite"], ["example-postgres", "examplePostgres"]])(
+    "embeds the %s example, which the typecheck compiles, verbatim",
+    (marker, file) => {
+      const embedded = new RegExp(`<!-- ${marker}:start -->\n\`\`\`ts\n([\\s\\S]*?)\`\`\`\n<!-- ${marker}:end -->`).exec(readme)?.[1]
+      expect(embedded).toBe(fs.readFileSync(path.join(root, `scripts/${file}.ts`), "utf8"))
+    }
+  )
 
   it("embeds test/example.test.ts, which npm test runs, verbatim", () => {
     const embedded = /<!-- test-example:start -->\n```ts\n([\s\S]*?)```\n<!-- test-example:end -->/.exec(readme)![1]
