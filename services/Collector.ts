@@ -40,7 +40,7 @@ export class Collector extends Effect.Service<Collector>()("tmdb/Collector", {
     ): Effect.fn.Return<CollectionSummary, TmdbError | SqlError | DatabaseError | ExportError | ConfigError.ConfigError> {
       const startedMs = yield* Clock.currentTimeMillis
       // Checked, and the export found, before the run is recorded: a bad option writes nothing.
-      const { endYear, exporting, kinds, options, recorded, staleAfter } = yield* prepare(given, startedMs, exports)
+      const { endYear, exporting, kinds, options, recorded, staleAfter } = yield* prepare(given, startedMs, exports, client.settings.baseUrl)
       const runId = yield* repo.startRun(recorded, iso(startedMs), { alone: coordination === undefined, collector: collectorName() })
       return yield* Effect.gen(function*() {
         const work = coordination === undefined

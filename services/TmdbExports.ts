@@ -39,10 +39,8 @@ export class TmdbExports extends Effect.Service<TmdbExports>()("tmdb/TmdbExports
   effect: (options: ExportsOptions = {}) =>
     Effect.gen(function*() {
       const http = yield* HttpClient.HttpClient
-      const given = options.filesUrl
-      const filesUrl: string = given !== undefined
-        ? given
-        : yield* Config.string("TMDB_FILES_URL").pipe(Config.withDefault(DEFAULT_FILES_URL))
+      const given = options.filesUrl ?? Option.getOrUndefined(yield* Config.option(Config.string("TMDB_FILES_URL")))
+      const filesUrl: string = given ?? DEFAULT_FILES_URL
       // Checked when an export is asked for: a run by years never reads this setting's value.
       const valid = /^https?:\/\/[^\s]+$/.test(filesUrl)
         ? Effect.void
@@ -133,6 +131,8 @@ export class TmdbExports extends Effect.Service<TmdbExports>()("tmdb/TmdbExports
       return {
         /** Where the exports are read from (`TMDB_FILES_URL`, else https://files.tmdb.org). */
         filesUrl: base,
+        /** Whether that place was chosen (an option or `TMDB_FILES_URL`), not the default. */
+        filesUrlChosen: given !== undefined,
         /**
          * The date of the newest export that is there: today's (UTC), else up to three days back.
          * Checks that each file starts as gzip, so a broken mirror fails before anything is written.

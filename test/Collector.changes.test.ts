@@ -134,6 +134,7 @@ describe("Collector: changes, the hard cases", () => {
       TmdbExports,
       TmdbExports.make({
         filesUrl: "https://files.test",
+        filesUrlChosen: true,
         fileName: exportFileName,
         locate: () => Effect.succeed(date),
         lines: () => Stream.die("the Collector reads exports through read"),

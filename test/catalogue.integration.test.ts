@@ -189,13 +189,15 @@ describe("--all: bad input is one line and a non-zero exit", () => {
     expect(rows(db).filter((m) => m.removed_at !== null)).toEqual([])
   })
 
-  it("an unreachable files URL, an export that is not gzip, no export for four days: exit 1, nothing written", async () => {
+  it("an unreachable files URL, an export that is not gzip, no export for four days, another API with TMDB's export: exit 1, nothing written", async () => {
     const s = await sandbox({ catalogue: { seed: 26, startYear: 2020, endYear: 2020, perYear: 10 } })
     const plain = await sandbox({ catalogue: { seed: 26, startYear: 2020, endYear: 2020, perYear: 10 }, exports: { notGzip: true } })
     const cases = [
       [env(s, { TMDB_FILES_URL: "http://127.0.0.1:9" }), /^cannot reach the daily ID exports at http:\/\/127\.0\.0\.1:9\/p\/exports\/movie_ids_/],
       [env(plain), /^the daily ID export at .*movie_ids_\d\d_\d\d_\d{4}\.json\.gz is not gzip$/],
-      [env(s, { TMDB_FILES_URL: `${s.filesUrl}/elsewhere` }), /^no daily ID export at .*\/elsewhere\/p\/exports for \d{4}-\d\d-\d\d to \d{4}-\d\d-\d\d/]
+      [env(s, { TMDB_FILES_URL: `${s.filesUrl}/elsewhere` }), /^no daily ID export at .*\/elsewhere\/p\/exports for \d{4}-\d\d-\d\d to \d{4}-\d\d-\d\d/],
+      // The sandbox's API with TMDB's own export would mix two catalogues.
+      [cliEnv(s), /^TMDB_BASE_URL is http:\/\/127\.0\.0\.1:\d+\/3, not TMDB's API, and TMDB_FILES_URL is not set: set it to that server's files/]
     ] as const
     await Promise.all(cases.map(async ([environment, message]) => {
       const dir = tmpDir()

@@ -10,7 +10,10 @@ import { ExportError, type TmdbExports } from "../TmdbExports.js"
  * A run's options checked, and with `all` today's daily ID export found (and checked to be gzip),
  * before the run is recorded: when either fails, the run writes nothing.
  */
-export const prepare = (given: CollectionOptions, startedMs: number, exports: TmdbExports | undefined) =>
+/** TMDB's own API, whatever the path's spelling. */
+const isTmdbApi = (url: string) => /^https:\/\/api\.themoviedb\.org(\/|$)/i.test(url)
+
+export const prepare = (given: CollectionOptions, startedMs: number, exports: TmdbExports | undefined, baseUrl: string) =>
   Effect.gen(function*() {
     const endYear = given.endYear ?? new Date(startedMs).getUTCFullYear()
     if (given.all !== true && given.startYear === undefined) {
@@ -19,6 +22,14 @@ export const prepare = (given: CollectionOptions, startedMs: number, exports: Tm
     const exporter = given.all === true ? exports : undefined
     if (given.all === true && exporter === undefined) {
       return yield* new ExportError({ message: "the whole catalogue (all) needs the TmdbExports service: provide TmdbExports.Default" })
+    }
+    // Another API (the sandbox, a mirror) with TMDB's own export would mix two catalogues: the
+    // export's ids would be asked of a server that does not hold them, and marked removed.
+    if (exporter !== undefined && !exporter.filesUrlChosen && !isTmdbApi(baseUrl)) {
+      return yield* new ExportError({
+        message:
+          `TMDB_BASE_URL is ${baseUrl}, not TMDB's API, and TMDB_FILES_URL is not set: set it to that server's files (the sandbox prints it) so --all reads the export of the same catalogue`
+      })
     }
     const kinds = given.kinds ?? [movieKind]
     if (kinds.length === 0 || new Set(kinds.map((k) => k.name)).size < kinds.length) {
