@@ -25,7 +25,6 @@ const NOT_METHODS: ReadonlySet<string> = new Set(["then", "toJSON"])
 
 /** What a fake client reports as its settings: the library's defaults, with no credentials. */
 const FAKE_SETTINGS: TmdbClient["settings"] = {
-  credentials: undefined,
   baseUrl: "https://tmdb.test/3",
   requestsPerSecond: 4,
   burst: 4,

@@ -1,6 +1,6 @@
 import { Effect, Either, Queue, Stream, Take } from "effect"
 import { MAX_APPEND } from "../src/Appended.js"
-import { type TmdbClientOptions, tmdbSettings } from "../src/Config.js"
+import { type TmdbClientOptions, type TmdbSettings, tmdbSettings } from "../src/Config.js"
 import { decodeChangesPage, decodeDiscoverPage } from "../src/Decode.js"
 import { collectDiscover, DEFAULT_MIN_VOTE_COUNT, type DiscoverOptions, discoverStream, type PageQuery, type Range } from "../src/Discover.js"
 import { DecodeError, InvalidRequestError, type TmdbError } from "../src/Errors.js"
@@ -15,6 +15,9 @@ import { makeTmdbHttp } from "./tmdbClient/Http.js"
 export type { BatchOptions, BatchResult, DetailsOptions, DetailsOutcome } from "./tmdbClient/Details.js"
 export type { ClientStats } from "./tmdbClient/Http.js"
 export { MAX_APPEND }
+
+/** The settings a client shows: everything but the credentials, which stay with its requests. */
+const withoutCredentials = ({ credentials: _, ...shown }: TmdbSettings): Omit<TmdbSettings, "credentials"> => shown
 
 /** The days a changes feed is read for, both included (TMDB allows at most 14). */
 interface ChangesRange {
@@ -186,7 +189,7 @@ export class TmdbClient extends Effect.Service<TmdbClient>()("tmdb/TmdbClient", 
 
       return {
         /** The settings in effect (rate, burst, concurrency, retries, timeout, base URL), without the credentials. */
-        settings: { ...settings, credentials: undefined },
+        settings: withoutCredentials(settings),
         /**
          * Every movie released in `startYear`..`endYear` that passes the filters, past TMDB's
          * 500-page cap of /discover/movie: a year with more results is split into narrower windows.
