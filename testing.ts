@@ -102,7 +102,7 @@ export const TmdbClientScripted = (script: Script, options: TmdbClientOptions = 
 /** A movie for a fake: the fields given, every other one as TMDB says "unknown". */
 export { movieDetailsOf } from "./src/Movie.js"
 
-/** `MovieRepository` over an in-memory SQLite database, migrated (`./TestSql.ts`). */
+/** `MovieRepository` over an in-memory SQLite database, migrated. */
 export { MovieRepositoryTest }
 
 /** A limiter that never waits: for tests of code that takes a `RateLimiter`. */

@@ -59,7 +59,7 @@ export const postgresErrors = (display: string): Layer.Layer<DatabaseErrorMappin
   Layer.succeed(DatabaseErrorMapping, (cause) => fromPostgres(display, cause))
 
 /**
- * A PostgreSQL client on `url`, migrated to the current schema (`src/Migrations.ts`, the same
+ * A PostgreSQL client on `url`, migrated to the current schema (`MigrationsLive`, the same
  * tables as SQLite's). Sessions run in UTC, so a date compared with an instant means the same
  * day as in SQLite. Every failure to connect or migrate is one DatabaseError line naming
  * `display`: a refused connection, a wrong password, a database that does not exist.

@@ -48,8 +48,8 @@ export const preflight = (filename: string): Effect.Effect<void, DatabaseError> 
   }).pipe(Effect.flatMap((problem) => (problem === undefined ? Effect.void : Effect.fail(problem))))
 
 /**
- * Brings the client's database to the current schema with its dialect's migrations
- * (`src/Migrations.ts`). The plain migrator: SQLite's own adds only schema dumps, through a shell.
+ * Brings the client's database to the current schema with its dialect's migrations (README
+ * "Database schema"). The plain migrator: SQLite's own adds only schema dumps, through a shell.
  */
 export const MigrationsLive: Layer.Layer<never, Migrator.MigrationError | SqlError, SqlClient.SqlClient> = Layer
   .effectDiscard(Migrator.make({})({ loader: migrationsLoader }))

@@ -126,7 +126,7 @@ const makeFolder = (dir: string): Effect.Effect<void, DatasetError> =>
   }).pipe(Effect.flatMap((problem) => (problem === undefined ? Effect.void : Effect.fail(problem))))
 
 /**
- * Writes the movies whose details were fetched, by id, as TMDB 5000's two files (`src/Dataset.ts`).
+ * Writes the movies whose details were fetched, by id, as TMDB 5000's two files.
  * Reads keyset pages and writes through streams, so memory holds one page whatever the catalogue.
  * The SQL is what SQLite and PostgreSQL both accept; the JSON cells are built here, not in SQL.
  */

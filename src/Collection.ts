@@ -39,7 +39,7 @@ export interface CollectionOptions {
    */
   readonly append?: ReadonlyArray<string> | undefined
   /**
-   * The kinds of record to keep, in order (src/RecordKind.ts). Default: movies alone. Each is read
+   * The kinds of record to keep, in order (`RecordKind`). Default: movies alone. Each is read
    * from its export (with `all`) and its changes feed, and fetched as it needs; `refreshLimit`
    * applies to each.
    */

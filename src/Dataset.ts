@@ -23,7 +23,7 @@ export const exportFiles = (format: ExportFormat) => ({ movies: `tmdb_5000_movie
 
 /**
  * Writing the dataset failed: its folder or a file cannot be created or written. Not the
- * `ExportError` of TMDB's daily ID exports (src/Catalogue.ts), so `catchTag` tells them apart.
+ * `ExportError` of TMDB's daily ID exports, so `catchTag` tells them apart.
  */
 export class DatasetError extends Schema.TaggedError<DatasetError>()("DatasetError", { path: Schema.String, message: Schema.String }) {}
 

@@ -8,8 +8,8 @@ import { describe, expect, it } from "vitest"
 const root = path.resolve(import.meta.dirname, "..")
 const SERVICES = ["TmdbClient", "MovieRepository", "Collector", "RateLimiter", "TmdbExports", "SharedBudget", "Coordination"]
 
-const undocumented = () => {
-  const program = ts.createProgram([path.join(root, "index.ts")], {
+const program = () =>
+  ts.createProgram([path.join(root, "index.ts"), path.join(root, "testing.ts")], {
     module: ts.ModuleKind.NodeNext,
     moduleResolution: ts.ModuleResolutionKind.NodeNext,
     target: ts.ScriptTarget.ES2022,
@@ -19,6 +19,8 @@ const undocumented = () => {
     noEmit: true,
     types: ["node"]
   })
+
+const undocumented = (program: ts.Program) => {
   const checker = program.getTypeChecker()
   const index = checker.getSymbolAtLocation(program.getSourceFile(path.join(root, "index.ts"))!)!
   const missing: Array<string> = []
@@ -37,8 +39,32 @@ const undocumented = () => {
   return missing
 }
 
+/** Doc comments of the package's exports and their members that name a source file the package does not ship. */
+const unshippedLinks = (program: ts.Program) => {
+  const checker = program.getTypeChecker()
+  const found: Array<string> = []
+  for (const entry of ["index.ts", "testing.ts"]) {
+    const module = checker.getSymbolAtLocation(program.getSourceFile(path.join(root, entry))!)!
+    for (const exported of checker.getExportsOfModule(module)) {
+      const target = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported
+      const declaration = target.valueDeclaration ?? target.declarations?.[0]
+      const members = declaration === undefined ? [] : checker.getPropertiesOfType(checker.getTypeOfSymbolAtLocation(target, declaration))
+      for (const symbol of [target, ...members]) {
+        const doc = ts.displayPartsToString(symbol.getDocumentationComment(checker))
+        if (/[\w/]+\.ts\b/.test(doc)) found.push(`${exported.name}${symbol === target ? "" : `.${symbol.name}`}: ${/[\w./]+\.ts\b/.exec(doc)![0]}`)
+      }
+    }
+  }
+  return found
+}
+
 describe("the public API in an editor", () => {
+  const built = program()
   it("every method of every service shows a doc comment", () => {
-    expect(undocumented()).toEqual([])
+    expect(undocumented(built)).toEqual([])
+  })
+
+  it("no doc comment sends the reader to a source file the package does not ship", () => {
+    expect(unshippedLinks(built)).toEqual([])
   })
 })
