@@ -1,5 +1,5 @@
 import type { CollectionPart } from "./Careers.js"
-import { budgetOf, genresOf, revenueOf } from "./Money.js"
+import { budgetOf, genresOf, revenueOf, runtimeOf } from "./Money.js"
 import { ADJECTIVES, COUNTRIES, FOREIGN_TITLES, HOSTILE_TITLES, languageIndexOf, LANGUAGES, NOUNS } from "./Names.js"
 import type { Language } from "./Names.js"
 import { hash32, int, mulberry32, pick, weighted } from "./Random.js"
@@ -141,7 +141,7 @@ export const buildDetails = (m: MovieCore): WireDetails => {
   const companies = companiesOf(r, lang.country)
   const countries = [lang.country, ...(r() < 0.25 ? ["US"] : [])].filter((c, i, a) => a.indexOf(c) === i)
   const runtimeRoll = r()
-  const runtime = runtimeRoll < 0.08 ? 0 : runtimeRoll < 0.12 ? null : int(r, 62, 195)
+  const runtime = runtimeRoll < 0.08 ? 0 : runtimeRoll < 0.12 ? null : runtimeOf(r)
   const spoken = [lang, ...(r() < 0.3 ? [LANGUAGES[0] as Language] : [])].filter((l, i, a) => a.indexOf(l) === i)
   const tagline = sentinel(
     r,

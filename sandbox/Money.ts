@@ -2,7 +2,7 @@ import { GENRES } from "./Names.js"
 import { pick, weighted } from "./Random.js"
 import type { Rng } from "./Random.js"
 
-// Budgets, revenues and genres drawn with TMDB's shapes. Money is log-normal: a median in the
+// Budgets, revenues, runtimes and genres drawn with TMDB's shapes. Money is log-normal: a median in the
 // tens of millions among the movies whose budget is known and a long tail up to the few
 // blockbusters, revenue a multiple of the budget that is below 1 for one movie in four.
 // TMDB knows neither for most movies and says so with 0, the more so for the less voted ones.
@@ -32,6 +32,9 @@ export const revenueOf = (r: Rng, budget: number): number => {
   if (r() >= 0.3) return 0
   return Math.round(Math.min(2.9e9, Math.exp(Math.log(6e6) + 1.6 * normal(r))))
 }
+
+/** Minutes: feature films run about 100 minutes, give or take 18, rarely past three hours. */
+export const runtimeOf = (r: Rng): number => Math.round(Math.min(220, Math.max(62, 100 + 18 * normal(r))))
 
 const GENRE_WEIGHTS = GENRES.map(([, , w]) => w)
 
