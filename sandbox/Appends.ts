@@ -1,9 +1,13 @@
 import type { CatalogueMovie, WireDetails } from "./Catalogue.js"
 import { editCredits } from "./Edits.js"
 import { fixtureJson, SUB_FIXTURES } from "./Fixtures.js"
-import { KEYWORDS, PEOPLE } from "./Names.js"
-import { hash32, int, mulberry32, pick, weighted } from "./Random.js"
+import { KEYWORDS } from "./Names.js"
+import { personKey, personOf } from "./People.js"
+import type { Person as PoolPerson } from "./People.js"
+import { hash32, int, mulberry32, pick } from "./Random.js"
 import type { Rng } from "./Random.js"
+import { certificationFor } from "./Ratings.js"
+import { realCredits } from "./RealCredits.js"
 
 // Sub-resources for append_to_response (https://developer.themoviedb.org/docs/append-to-response)
 // and /movie/{id}/{name}. Appended objects carry no `id` key while the standalone endpoints do:
@@ -16,20 +20,16 @@ const hex = (r: Rng, n: number): string => {
   return s
 }
 
-// TMDB's gender codes: 0 "not set", 1 female, 2 male, 3 non-binary (rare).
-const person = (r: Rng) => {
-  const name = pick(r, PEOPLE)
-  return {
-    adult: false,
-    gender: weighted(r, [3, 4, 4, 1]),
-    id: int(r, 1000, 3000000),
-    name,
-    original_name: name,
-    popularity: Math.round(r() * 60000) / 1000,
-    profile_path: r() < 0.8 ? `/${hex(r, 27)}.jpg` : null
-  }
-}
-type Person = ReturnType<typeof person>
+type Person = ReturnType<typeof asCredited>
+const asCredited = (p: PoolPerson) => ({
+  adult: false,
+  gender: p.gender,
+  id: p.id,
+  name: p.name,
+  original_name: p.name,
+  popularity: p.popularity,
+  profile_path: p.profile_path
+})
 
 const CHARACTERS = ["Narrator", "Herself", "The \"Stranger\"", "Дед", "Young Amélie", "", ""]
 
@@ -84,24 +84,59 @@ const insertAt = <T>(r: Rng, xs: Array<T>, x: T): void => {
   xs.splice(int(r, 0, xs.length), 0, x)
 }
 
+// Who works on a movie. A movie of a career (sandbox/Careers.ts) has its director and, in most
+// roles, the director's circle: six regular actors (shared with the careers started just before
+// and after, as contemporaries share casts) and three regular crew, each in one job. Everyone
+// else is credited once. Movies of no career (fixtures, undated and added ones) have only those.
+const people = (m: CatalogueMovie, d: WireDetails) => {
+  const code = typeof d.original_language === "string" ? d.original_language : "en"
+  // m.career: its number, -1 for none, -2 - its number when the director goes uncredited.
+  const career = m.career >= 0 ? m.career : m.career <= -2 ? -2 - m.career : -1
+  const once = (slot: number) => asCredited(personOf(personKey("oneOff", code, hash32(m.seed, slot, 0x0ff))))
+  return {
+    once,
+    actor: (r: Rng, slot: number): Person => career >= 0 && r() < 0.55 ? asCredited(personOf(personKey("actor", code, 2 * career + int(r, 0, 5)))) : once(slot),
+    crew: (r: Rng, slot: number): readonly [Person, string, string] => {
+      if (career >= 0 && r() < 0.6) {
+        const n = 3 * career + int(r, 0, 2)
+        const [department, job] = CREW_JOBS[n % CREW_JOBS.length] as readonly [string, string]
+        return [asCredited(personOf(personKey("crew", code, n))), department, job]
+      }
+      const [department, job] = pick(r, CREW_JOBS)
+      return [once(100 + slot), department, job]
+    },
+    director: (r: Rng): Person | undefined =>
+      career >= 0
+        ? (m.career >= 0 ? asCredited(personOf(personKey("director", code, career))) : undefined)
+        : (r() < 0.8 ? once(200) : undefined)
+  }
+}
+
 // Shaped so a collector meets what real credits hold: the same person twice in crew with two
 // jobs, an actor who also produced, an actor in two roles, unnamed roles and unset genders.
-const credits = (r: Rng) => {
+const credits = (m: CatalogueMovie, d: WireDetails, r: Rng) => {
+  const real = m.fixture !== null ? realCredits(m.id) : undefined
+  if (real !== undefined) return real
+  const who = people(m, d)
   const legacy = r() < 0.05
-  const people = Array.from({ length: int(r, 0, 8) }, () => person(r))
-  if (people.length > 0 && r() < 0.05) people.push(people[people.length - 1] as Person)
-  const cast = people.map((p, order) => castItem(r, p, order, legacy))
-  const crew = Array.from({ length: int(r, 0, 4) }, () => {
-    const [department, job] = pick(r, CREW_JOBS)
-    return crewItem(r, person(r), department, job, legacy)
+  const cast: Array<Person> = []
+  for (let slot = int(r, 0, 8); slot > 0; slot--) {
+    const p = who.actor(r, slot)
+    cast.push(cast.some((c) => c.id === p.id) ? who.once(300 + slot) : p)
+  }
+  if (cast.length > 0 && r() < 0.05) cast.push(cast[cast.length - 1] as Person)
+  const castItems = cast.map((p, order) => castItem(r, p, order, legacy))
+  const crew = Array.from({ length: int(r, 0, 4) }, (_, slot) => {
+    const [p, department, job] = who.crew(r, slot)
+    return crewItem(r, p, department, job, legacy)
   })
-  if (r() < 0.8) {
-    const director = person(r)
+  const director = who.director(r)
+  if (director !== undefined) {
     insertAt(r, crew, crewItem(r, director, "Directing", "Director", legacy))
     if (r() < 0.3) insertAt(r, crew, crewItem(r, director, "Writing", "Screenplay", legacy))
   }
-  if (people.length > 0 && r() < 0.1) insertAt(r, crew, crewItem(r, people[0] as Person, "Production", "Producer", legacy))
-  return { cast, crew }
+  if (cast.length > 0 && r() < 0.1) insertAt(r, crew, crewItem(r, cast[0] as Person, "Production", "Producer", legacy))
+  return { cast: castItems, crew }
 }
 
 const externalIds = (m: CatalogueMovie, d: WireDetails, r: Rng): Record<string, unknown> => {
@@ -119,8 +154,8 @@ const externalIds = (m: CatalogueMovie, d: WireDetails, r: Rng): Record<string, 
   }
 }
 
-const release = (r: Rng, day: string, type: number, language: string) => ({
-  certification: pick(r, ["", "PG", "PG-13", "R", "12", "16"]),
+const release = (r: Rng, day: string, type: number, language: string, country: string, genreIds: ReadonlyArray<number>) => ({
+  certification: certificationFor(r, country, genreIds),
   descriptors: [],
   iso_639_1: language,
   note: r() < 0.2 ? pick(r, ["Festival", "Netflix", "Re-release"]) : "",
@@ -135,12 +170,13 @@ const daysLater = (iso: string, n: number): string => new Date(Date.parse(iso) +
 const releaseDates = (d: WireDetails, r: Rng) => {
   if (typeof d.release_date !== "string" || d.release_date === "") return { results: [] }
   const country = Array.isArray(d.origin_country) && typeof d.origin_country[0] === "string" ? d.origin_country[0] : "US"
-  const home = [release(r, d.release_date, r() < 0.2 ? 1 : 3, "")]
-  if (r() < 0.3) home.push(release(r, daysLater(d.release_date, int(r, 30, 120)), 4, ""))
+  const genreIds = Array.isArray(d.genres) ? (d.genres as Array<{ id: number }>).map((g) => g.id) : []
+  const home = [release(r, d.release_date, r() < 0.2 ? 1 : 3, "", country, genreIds)]
+  if (r() < 0.3) home.push(release(r, daysLater(d.release_date, int(r, 30, 120)), 4, "", country, genreIds))
   const results = [{ iso_3166_1: country, release_dates: home }]
   if (r() < 0.3) {
     const abroad = country === "US" ? "DE" : "US"
-    results.push({ iso_3166_1: abroad, release_dates: [release(r, daysLater(d.release_date, int(r, 0, 60)), 3, r() < 0.5 ? "en" : "")] })
+    results.push({ iso_3166_1: abroad, release_dates: [release(r, daysLater(d.release_date, int(r, 0, 60)), 3, r() < 0.5 ? "en" : "", abroad, genreIds)] })
   }
   return { results }
 }
@@ -158,7 +194,7 @@ const keywords = (r: Rng) => {
 
 const BUILDERS: Record<string, (m: CatalogueMovie, d: WireDetails, r: Rng) => Record<string, unknown>> = {
   external_ids: externalIds,
-  credits: (_m, _d, r) => credits(r),
+  credits,
   keywords: (_m, _d, r) => keywords(r),
   release_dates: (_m, d, r) => releaseDates(d, r),
   images: () => ({ backdrops: [], logos: [], posters: [] }),

@@ -1,7 +1,9 @@
+import { planCatalogue } from "./Careers.js"
+import type { CollectionPart } from "./Careers.js"
 import { buildDetails, discoverItemOf, originalTitleOf } from "./Details.js"
 import type { DiscoverItem, MovieCore, WireDetails } from "./Details.js"
 import { fixtureBytes, fixtureJson, MOVIE_FIXTURE_FILES } from "./Fixtures.js"
-import { dayOf, daysInMonth, hash32, int, isoOfDay, mulberry32, parseIsoDay, pick, weighted } from "./Random.js"
+import { dayOf, daysInMonth, hash32, int, mulberry32, parseIsoDay, pick, weighted } from "./Random.js"
 import type { Rng } from "./Random.js"
 
 export type { DiscoverItem, WireDetails } from "./Details.js"
@@ -34,6 +36,12 @@ export interface CatalogueMovie extends MovieCore {
   readonly fixture: string | null
   /** How many times `sandbox.advance` has edited this movie (0: as generated). */
   readonly edits: number
+  /**
+   * Its career in the catalogue (sandbox/Careers.ts CataloguePlan.careers); -1 for fixtures,
+   * undated and added movies, which belong to none.
+   */
+  readonly career: number
+  readonly collection: CollectionPart | null
   /** The raw /movie/{id} body as a JSON object. */
   details(): WireDetails
   discoverItem(): DiscoverItem
@@ -61,6 +69,9 @@ class Movie implements CatalogueMovie {
   ) {
     this.releaseDay = releaseDate === "" ? null : (parseIsoDay(releaseDate) ?? null)
   }
+  // Set once, by generateCatalogue, when the whole catalogue has been drawn.
+  career = -1
+  collection: CollectionPart | null = null
   details(): WireDetails {
     return this.fixture !== null ? fixtureJson(this.fixture) : buildDetails(this)
   }
@@ -120,7 +131,7 @@ export const drawFields = (r: Rng, year: number, hotDays: ReadonlyArray<Readonly
   const crowded = crowdedDayFraction > 0 && r() < crowdedDayFraction
   const month = crowded ? 1 : weighted(r, MONTH_WEIGHTS) + 1
   const day = crowded ? 1 : r() < 0.35 ? (hotDays[month - 1]?.[int(r, 0, 1)] ?? 1) : int(r, 1, daysInMonth(year, month))
-  const releaseDate = r() < 0.01 ? "" : isoOfDay(dayOf(year, month, day))
+  const releaseDate = r() < 0.01 ? "" : `${year}-${month < 10 ? "0" : ""}${month}-${day < 10 ? "0" : ""}${day}`
   const adult = r() < 0.02
   const video = r() < 0.02
   const voteCount = voteCountOf(r)
@@ -129,7 +140,7 @@ export const drawFields = (r: Rng, year: number, hotDays: ReadonlyArray<Readonly
   return { releaseDate, adult, video, voteCount, voteAverage, popularity }
 }
 
-/** A generated (non-fixture) movie whose details derive from `seed`. */
+/** A generated (non-fixture) movie of no career and no collection, whose details derive from `seed`. */
 export const generatedMovie = (id: number, seed: number, f: DrawnFields, changedDay: number, changeAdultNull: boolean): CatalogueMovie =>
   new Movie(id, seed, f.releaseDate, f.adult, f.video, f.voteCount, f.voteAverage, f.popularity, changedDay, changeAdultNull, null)
 
@@ -141,7 +152,7 @@ export const generateCatalogue = (cfg: CatalogueConfig): Array<CatalogueMovie> =
   const lastDay = dayOf(years[years.length - 1] ?? cfg.endYear, 12, 31)
   const fixtures = cfg.includeFixtures ? MOVIE_FIXTURE_FILES.map((f) => [f, fixtureJson(f)] as const) : []
   const fixtureIds = new Set(fixtures.map(([, j]) => j.id as number))
-  const movies: Array<CatalogueMovie> = []
+  const movies: Array<Movie> = []
   let nextId = 1000
   for (const year of years) {
     const hotDays = hotDaysOf(r, year)
@@ -149,10 +160,18 @@ export const generateCatalogue = (cfg: CatalogueConfig): Array<CatalogueMovie> =
     for (let i = 0; i < count; i++) {
       nextId += int(r, 1, 30)
       while (fixtureIds.has(nextId)) nextId++
-      const fields = drawFields(r, year, hotDays, cfg.crowdedDayFraction ?? 0)
-      movies.push(generatedMovie(nextId, hash32(cfg.seed, nextId), fields, int(r, firstDay, lastDay), r() < 0.03))
+      const f = drawFields(r, year, hotDays, cfg.crowdedDayFraction ?? 0)
+      const seed = hash32(cfg.seed, nextId)
+      movies.push(
+        new Movie(nextId, seed, f.releaseDate, f.adult, f.video, f.voteCount, f.voteAverage, f.popularity, int(r, firstDay, lastDay), r() < 0.03, null)
+      )
     }
   }
+  const plan = planCatalogue(movies, cfg.seed, firstDay, lastDay)
+  movies.forEach((m, i) => {
+    m.career = plan.careers[i] as number
+    m.collection = plan.collections[i] ?? null
+  })
   for (const [file, j] of fixtures) {
     const id = j.id as number
     movies.push(

@@ -1,7 +1,11 @@
-import { ADJECTIVES, COMPANIES, COUNTRIES, FOREIGN_TITLES, GENRES, HOSTILE_TITLES, LANGUAGES, NOUNS, SEQUELS } from "./Names.js"
-import type { Company, Language } from "./Names.js"
-import { int, mulberry32, pick, weighted } from "./Random.js"
+import type { CollectionPart } from "./Careers.js"
+import { budgetOf, genresOf, revenueOf, runtimeOf } from "./Money.js"
+import { ADJECTIVES, COUNTRIES, FOREIGN_TITLES, HOSTILE_TITLES, languageIndexOf, LANGUAGES, NOUNS } from "./Names.js"
+import type { Language } from "./Names.js"
+import { hash32, int, mulberry32, pick, weighted } from "./Random.js"
 import type { Rng } from "./Random.js"
+import { companyFor } from "./Studios.js"
+import type { Company } from "./Studios.js"
 
 /** A JSON object exactly as the sandbox puts it on the wire. */
 export type WireDetails = Record<string, unknown>
@@ -33,6 +37,8 @@ export interface MovieCore {
   readonly voteCount: number
   readonly voteAverage: number
   readonly popularity: number
+  /** The movie's place in a collection (sandbox/Careers.ts), if it has one. */
+  readonly collection?: CollectionPart | null | undefined
 }
 
 const ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
@@ -42,21 +48,31 @@ const imagePath = (r: Rng, ext: string): string => {
   return s + ext
 }
 
-const LANGUAGE_WEIGHTS = LANGUAGES.map((l) => l.weight)
-
 const titles = (r: Rng, lang: Language): { title: string; original: string } => {
-  const sequel = r() < 0.12 ? pick(r, SEQUELS) : ""
   const foreign = FOREIGN_TITLES[lang.code]
   if (foreign !== undefined && r() < 0.7) {
     const [original, english] = pick(r, foreign)
-    return { title: english + sequel, original: original + sequel }
+    return { title: english, original }
   }
   if (r() < 0.12) {
     const t = pick(r, HOSTILE_TITLES)
     return { title: t, original: t }
   }
-  const t = (r() < 0.5 ? "The " : "") + pick(r, ADJECTIVES) + " " + pick(r, NOUNS) + sequel
+  const t = (r() < 0.5 ? "The " : "") + pick(r, ADJECTIVES) + " " + pick(r, NOUNS)
   return { title: t, original: t }
+}
+
+const ROMAN = ["", "", " II", " III", " IV", " V", " VI", " VII", " VIII"]
+const WORDS = ["", "", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight"]
+const RETURNS = [" Returns", ": Reloaded", " Rises"]
+
+/** How part `part` of a collection is titled after the first: " 2", " II", ": Part Two", " Returns". */
+const sequelSuffix = (c: CollectionPart): string => {
+  if (c.part === 1) return ""
+  if (c.style === 1) return ROMAN[c.part] ?? ` ${c.part}`
+  if (c.style === 2) return `: Part ${WORDS[c.part] ?? c.part}`
+  if (c.style === 3 && c.part === 2) return RETURNS[c.id % RETURNS.length] as string
+  return ` ${c.part}`
 }
 
 const overviewOf = (r: Rng, title: string): string | null => {
@@ -68,24 +84,12 @@ const overviewOf = (r: Rng, title: string): string | null => {
   return `${who} ${what} in “${title}”. ${pick(r, ["", "Based on a true story.", "Nothing is as it seems…", "Rated \"R\" for reasons."])}`.trim()
 }
 
-const genresOf = (r: Rng): Array<{ id: number; name: string }> => {
-  const n = weighted(r, [4, 30, 35, 20, 11])
-  const out: Array<{ id: number; name: string }> = []
-  for (let i = 0; i < n; i++) {
-    const [id, name] = pick(r, GENRES)
-    if (!out.some((g) => g.id === id)) out.push({ id, name })
-  }
-  // TMDB occasionally repeats an entry; the collector must de-duplicate by id.
-  if (out.length > 0 && r() < 0.04) out.push({ ...(out[0] as { id: number; name: string }) })
-  return out
-}
-
-const companiesOf = (r: Rng): Array<Company> => {
+const companiesOf = (r: Rng, country: string): Array<Company> => {
   const n = weighted(r, [10, 30, 30, 20, 10])
   const out: Array<Company> = []
   for (let i = 0; i < n; i++) {
-    const c = pick(r, COMPANIES)
-    if (!out.some((x) => x.id === c.id)) out.push({ ...c })
+    const c = companyFor(r, country)
+    if (!out.some((x) => x.id === c.id)) out.push(c)
   }
   if (out.length > 0 && r() < 0.04) out.push({ ...(out[out.length - 1] as Company) })
   return out
@@ -98,33 +102,46 @@ const sentinel = <T>(r: Rng, value: () => T, empty: T, pEmpty: number, pNull: nu
 
 // The first draws of a movie's stream: its language and titles. Shared by buildDetails and
 // originalTitleOf, so the export files can name a million movies without building their details.
-const opening = (m: MovieCore) => {
-  const r = mulberry32(m.seed)
-  const lang = LANGUAGES[weighted(r, LANGUAGE_WEIGHTS)] as Language
-  return { r, lang, ...titles(r, lang) }
+// A sequel takes the first movie's language and titles, numbered.
+const opening = (seed: number, c: CollectionPart | null | undefined): { r: Rng; lang: Language; title: string; original: string } => {
+  const r = mulberry32(seed)
+  const lang = LANGUAGES[languageIndexOf(seed)] as Language
+  r()
+  const own = titles(r, lang)
+  if (c === undefined || c === null || c.part === 1) return { r, lang, ...own }
+  const first = opening(c.firstSeed, null)
+  const suffix = sequelSuffix(c)
+  return { r, lang: first.lang, title: first.title + suffix, original: first.original + suffix }
+}
+
+/** The collection as TMDB appends it to every part: named after the first movie. */
+const collectionOf = (m: MovieCore): WireDetails | null => {
+  const c = m.collection
+  if (c === undefined || c === null) return null
+  const r = mulberry32(hash32(c.id, 0xc0))
+  const name = `${opening(c.firstSeed, null).title} Collection`
+  return { id: c.id, name, poster_path: imagePath(r, ".jpg"), backdrop_path: r() < 0.8 ? imagePath(r, ".jpg") : null }
 }
 
 /** `buildDetails(m).original_title`, without building the rest. */
-export const originalTitleOf = (m: MovieCore): string => opening(m).original
+export const originalTitleOf = (m: MovieCore): string => opening(m.seed, m.collection).original
 
 /** The full /movie/{id} body, key order as TMDB sends it (alphabetical, like fixtures/movie-550). */
 export const buildDetails = (m: MovieCore): WireDetails => {
-  const { r, lang, title, original } = opening(m)
-  const collection = r() < 0.15
-    ? { id: 100000 + int(r, 0, 899999), name: `${title} Collection`, poster_path: imagePath(r, ".jpg"), backdrop_path: r() < 0.8 ? imagePath(r, ".jpg") : null }
-    : null
-  const budget = r() < 0.5 ? 0 : r() < 0.03 ? 5 : int(r, 100, 300000) * 1000
-  const revenue = r() < 0.55 ? 0 : int(r, 10, 2000000) * 1000
+  const { r, lang, title, original } = opening(m.seed, m.collection)
+  const collection = collectionOf(m)
+  const budget = budgetOf(r, m.voteCount)
+  const revenue = revenueOf(r, budget)
   const genres = genresOf(r)
   const homepage = sentinel(r, () => `https://www.example.com/movies/${m.id}`, "", 0.5, 0.1)
   const imdbId = sentinel(r, () => `tt${int(r, 100000, 29999999).toString().padStart(7, "0")}`, "", 0.08, 0.07)
   const overview = overviewOf(r, title)
   const posterPath = r() < 0.9 ? imagePath(r, ".jpg") : null
   const backdropPath = r() < 0.85 ? imagePath(r, ".jpg") : null
-  const companies = companiesOf(r)
+  const companies = companiesOf(r, lang.country)
   const countries = [lang.country, ...(r() < 0.25 ? ["US"] : [])].filter((c, i, a) => a.indexOf(c) === i)
   const runtimeRoll = r()
-  const runtime = runtimeRoll < 0.08 ? 0 : runtimeRoll < 0.12 ? null : int(r, 62, 195)
+  const runtime = runtimeRoll < 0.08 ? 0 : runtimeRoll < 0.12 ? null : runtimeOf(r)
   const spoken = [lang, ...(r() < 0.3 ? [LANGUAGES[0] as Language] : [])].filter((l, i, a) => a.indexOf(l) === i)
   const tagline = sentinel(
     r,

@@ -1,5 +1,7 @@
+import type { CollectionPart } from "./Careers.js"
 import type { CatalogueMovie, DiscoverItem, WireDetails } from "./Catalogue.js"
 import { discoverItemOf } from "./Details.js"
+import { personKey, personOf } from "./People.js"
 import { hash32, int, mulberry32 } from "./Random.js"
 
 // What `sandbox.advance` does to an edited movie: each edit changes the title, the budget and the
@@ -29,16 +31,17 @@ export const editCredits = (credits: Obj, edits: number, seed: number): Obj => {
   const cast = Array.isArray(credits.cast) ? [...(credits.cast as Array<Obj>)] : []
   for (let k = 1; k <= edits; k++) {
     if (cast.length === 0) {
-      const id = 1000 + (hash32(seed, 0xca57, k) % 3_000_000)
+      // An extra credited once: a person of the pool, so the id has this one name everywhere.
+      const extra = personOf(personKey("oneOff", "en", hash32(seed, 0xca57, k)))
       cast.push({
         adult: false,
-        gender: 0,
-        id,
+        gender: extra.gender,
+        id: extra.id,
         known_for_department: "Acting",
-        name: "Ada Extra",
-        original_name: "Ada Extra",
-        popularity: 0,
-        profile_path: null,
+        name: extra.name,
+        original_name: extra.name,
+        popularity: extra.popularity,
+        profile_path: extra.profile_path,
         cast_id: k,
         character: "Extra",
         credit_id: hash32(seed, 0xc7ed, k).toString(16).padStart(8, "0").repeat(3),
@@ -67,6 +70,8 @@ class EditedMovie implements CatalogueMovie {
   readonly changedDay: number
   readonly changeAdultNull: boolean
   readonly fixture: string | null = null
+  readonly career: number
+  readonly collection: CollectionPart | null
   constructor(readonly base: CatalogueMovie, readonly edits: number) {
     this.id = base.id
     this.seed = base.seed
@@ -79,6 +84,8 @@ class EditedMovie implements CatalogueMovie {
     this.releaseDay = base.releaseDay
     this.changedDay = base.changedDay
     this.changeAdultNull = base.changeAdultNull
+    this.career = base.career
+    this.collection = base.collection
   }
   details(): WireDetails {
     return editDetails(this.base.details(), this.edits, this.seed)

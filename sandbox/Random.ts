@@ -15,6 +15,14 @@ export const mulberry32 = (seed: number): Rng => {
   }
 }
 
+/** `mulberry32(seed)()`, without making the generator: the catalogue asks it once per movie. */
+export const firstOf = (seed: number): number => {
+  let t = (seed + 0x6d2b79f5) >>> 0
+  t = Math.imul(t ^ (t >>> 15), t | 1)
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+}
+
 /** Mixes integers into one 32-bit seed (FNV-1a steps with a murmur finaliser). */
 export const hash32 = (...parts: ReadonlyArray<number>): number => {
   let h = 0x811c9dc5
@@ -31,11 +39,11 @@ export const int = (r: Rng, lo: number, hi: number): number => lo + Math.floor(r
 
 export const pick = <T>(r: Rng, xs: ReadonlyArray<T>): T => xs[Math.floor(r() * xs.length)] as T
 
-/** Index into `weights` chosen with probability proportional to its weight. */
-export const weighted = (r: Rng, weights: ReadonlyArray<number>): number => {
+/** The index into `weights` that the uniform draw `u` falls on, each in proportion to its weight. */
+export const weightedAt = (u: number, weights: ReadonlyArray<number>): number => {
   let total = 0
   for (const w of weights) total += w
-  let x = r() * total
+  let x = u * total
   for (let i = 0; i < weights.length; i++) {
     x -= weights[i] as number
     if (x < 0) return i
@@ -43,21 +51,37 @@ export const weighted = (r: Rng, weights: ReadonlyArray<number>): number => {
   return weights.length - 1
 }
 
+/** Index into `weights` chosen with probability proportional to its weight. */
+export const weighted = (r: Rng, weights: ReadonlyArray<number>): number => weightedAt(r(), weights)
+
 const DAY_MS = 86_400_000
 
 /** Days since 1970-01-01 (UTC). */
 export const dayOf = (year: number, month: number, day: number): number => Date.UTC(year, month - 1, day) / DAY_MS
 
-export const daysInMonth = (year: number, month: number): number => new Date(Date.UTC(year, month, 0)).getUTCDate()
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+
+/** Gregorian, without a Date: the catalogue asks for it once or twice per movie. */
+export const daysInMonth = (year: number, month: number): number =>
+  month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : (MONTH_DAYS[month - 1] as number)
 
 export const isoOfDay = (day: number): string => new Date(day * DAY_MS).toISOString().slice(0, 10)
 
+const digits = (text: string, from: number, to: number): number => {
+  let n = 0
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i) - 48
+    if (c < 0 || c > 9) return -1
+    n = n * 10 + c
+  }
+  return n
+}
+
 /** Day number of a strict `YYYY-MM-DD` calendar date, or undefined when malformed or impossible. */
 export const parseIsoDay = (text: string): number | undefined => {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text)
-  if (m === null) return undefined
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])]
-  if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo)) return undefined
+  if (text.length !== 10 || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45) return undefined
+  const [y, mo, d] = [digits(text, 0, 4), digits(text, 5, 7), digits(text, 8, 10)]
+  if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo)) return undefined
   return dayOf(y, mo, d)
 }
 

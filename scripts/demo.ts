@@ -1,29 +1,25 @@
 // `npm run demo`: the whole product, offline. Starts the TMDB sandbox on a free port, runs the
-// real CLI against it into ./data/demo.sqlite, then queries the result.
+// real CLI against it into ./data/demo.sqlite, then queries the result. What it collects is
+// sandbox/Demo.ts's, which README "Explore the data" and test/demo.data.test.ts read too.
 import Database from "better-sqlite3"
 import { spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
+import { DEMO, demoSandbox } from "../sandbox/Demo.js"
 import { startSandbox } from "../sandbox/index.js"
 
 const root = path.resolve(import.meta.dirname, "..")
-const db = path.join(root, "data", "demo.sqlite")
+const db = path.join(root, DEMO.database)
+const years = ["--start-year", String(DEMO.startYear), "--end-year", String(DEMO.endYear)]
 
-const sandbox = await startSandbox({
-  catalogue: { seed: 7, startYear: 2022, endYear: 2024, perYear: 120 },
-  latencyMs: 40,
-  jitterMs: 30,
-  rateLimit: { rps: 45, burst: 20 },
-  faults: { error500: 0.01, error503: 0.01 },
-  deletedFraction: 0.01
-})
+const sandbox = await startSandbox(demoSandbox)
 process.stderr.write(`TMDB sandbox listening at ${sandbox.baseUrl}\n`)
 fs.mkdirSync(path.dirname(db), { recursive: true })
 
 const code = await new Promise<number>((resolve) => {
   const child = spawn(
     process.execPath,
-    ["--import", "tsx", path.join(root, "scripts", "collect.ts"), "--start-year", "2022", "--end-year", "2024", "--rps", "20", "--burst", "10", "--db", db],
+    ["--import", "tsx", path.join(root, "scripts", "collect.ts"), ...years, "--rps", "20", "--burst", "10", "--db", db],
     {
       stdio: "inherit",
       env: { ...process.env, TMDB_API_KEY: sandbox.options.apiKey ?? "sandbox-api-key", TMDB_BASE_URL: sandbox.baseUrl }
@@ -53,5 +49,6 @@ if (fs.existsSync(db)) {
     console.table(failures)
   }
   sqlite.close()
+  console.log(`\nExplore it: sqlite3 ${DEMO.database}, pandas or R (README "Explore the data").`)
 }
 process.exit(code)

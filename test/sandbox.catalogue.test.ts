@@ -40,6 +40,36 @@ describe("catalogue", () => {
     expect(Math.max(...days.values())).toBeGreaterThan(5)
   })
 
+  it("ties movies together: directors' careers have a long tail, collections' parts come out in order", () => {
+    // A credited career's movies, by language and number (sandbox/Careers.ts): most directors make
+    // one movie, a few make many.
+    const films = new Map<string, number>()
+    cat.forEach((m, i) => {
+      const key = `${String(details[i]!.original_language)}/${m.career}`
+      if (m.career >= 0) films.set(key, (films.get(key) ?? 0) + 1)
+    })
+    const counts = [...films.values()]
+    expect(counts.filter((n) => n === 1).length).toBeGreaterThan(counts.length / 2)
+    expect(counts.filter((n) => n >= 5).length).toBeGreaterThan(10)
+    expect(counts.filter((n) => n >= 5).length).toBeLessThan(counts.length / 20)
+    const parts = new Map<number, Array<{ part: number; day: number; title: string }>>()
+    cat.forEach((m, i) => {
+      if (m.collection === null || m.fixture !== null) return
+      const list = parts.get(m.collection.id) ?? []
+      parts.set(m.collection.id, [...list, { part: m.collection.part, day: m.releaseDay!, title: String(details[i]!.title) }])
+    })
+    expect(parts.size).toBeGreaterThan(50)
+    for (const list of parts.values()) {
+      const inOrder = [...list].sort((a, b) => a.part - b.part)
+      expect(inOrder.map((p) => p.part)).toEqual(inOrder.map((_, k) => k + 1))
+      expect(list.length).toBeLessThanOrEqual(8)
+      inOrder.slice(1).forEach((p, k) => {
+        expect(p.day).toBeGreaterThan(inOrder[k]!.day)
+        expect(p.title.startsWith(inOrder[0]!.title)).toBe(true)
+      })
+    }
+  })
+
   it("normalizes details with the sentinel rules", () => {
     const sparse = normalizeDetails(JSON.parse(fixture("movie-latest-1236474-better-than-me.json").toString()))
     expect(sparse).toMatchObject({

@@ -65,8 +65,11 @@ describe("rich ground truth", () => {
       { iso_3166_1: "US", name: "United States of America", ord: 1 }
     ])
     expect(t.languages).toEqual([{ iso_639_1: "en", name: "English", english_name: "English", ord: 0 }])
-    // Credits, keywords and release dates of a fixture are generated; the fixture has no
-    // origin_country, so its first release is in the US on its release_date.
+    // The recording has no credits: the sandbox credits a few of the real people
+    // (sandbox/RealCredits.ts), under their TMDB ids. Keywords and release dates are generated;
+    // the fixture has no origin_country, so its first release is in the US on its release_date.
+    expect(t.crew.filter((c) => c.job === "Director").map((c) => [c.person_id, c.name])).toEqual([[7467, "David Fincher"]])
+    expect(t.cast.slice(0, 2).map((c) => [c.person_id, c.name, c.character])).toEqual([[819, "Edward Norton", "Narrator"], [287, "Brad Pitt", "Tyler Durden"]])
     expect(t.release_dates[0]).toMatchObject({ country: "US", release_date: "1999-10-15T00:00:00.000Z" })
     const body = bodies.get(550)
     expect([t.cast.length, t.crew.length, t.release_dates.length]).toEqual([
