@@ -38,7 +38,7 @@ describe("the README's library examples", () => {
   it("the client example prints Fight Club from the sandbox", async () => {
     const s = await sandbox()
     const out = await runExample("example", os.tmpdir(), { TMDB_API_KEY: s.options.apiKey ?? "sandbox-api-key", TMDB_BASE_URL: s.baseUrl })
-    expect(out.split("\n")[0]).toMatch(/^Fight Club 63000000 /)
+    expect(out.split("\n")[0]).toMatch(/^Fight Club 63000000 David Fincher /)
     expect(out).toMatch(/^\d+ movies, complete: true$/m)
   })
 
