@@ -1,5 +1,5 @@
 import { Command, HelpDoc, Options, ValidationError } from "@effect/cli"
-import { Console, Effect, Layer, Schema } from "effect"
+import { Console, Effect, Layer, Option, Schema } from "effect"
 import * as fs from "node:fs"
 import * as nodePath from "node:path"
 import { PgLive } from "../layers/Pg.js"
@@ -11,6 +11,7 @@ import { targetOf } from "./Checks.js"
 import { cliMain } from "./CliMain.js"
 import { BUILT_INS, flagsOf } from "./FlagSet.js"
 import { type FlagHelp, flagRows, type HelpPage } from "./Help.js"
+import { databasesBeside, noDefaultDatabase } from "./NoDatabase.js"
 import { describeFailure, ExitCode, UsageError } from "./Outcome.js"
 
 // `npm run export`: the movies with details as Kaggle's TMDB 5000 dataset. scripts/export.ts runs it.
@@ -47,7 +48,10 @@ const exportMovies = (a: Parsed) =>
     const target = yield* targetOf(a.db)
     // SqlLive creates a missing database, which an export must never do.
     if (target._tag === "sqlite" && !fs.existsSync(target.path)) {
-      return yield* new DatabaseError({ problem: "cannot_open", path: target.path, message: `no database at ${target.path}` })
+      // The default, neither --db nor TMDB_DATABASE_URL: say which databases there are.
+      const chosen = Option.isSome(a.db) || (process.env["TMDB_DATABASE_URL"] ?? "").trim() !== ""
+      const message = chosen ? `no database at ${target.path}` : noDefaultDatabase(target.path, databasesBeside(target.path))
+      return yield* new DatabaseError({ problem: "cannot_open", path: target.path, message })
     }
     const sql = target._tag === "sqlite" ? SqlLive(target.path) : PgLive(target.url, target.display)
     const result = yield* DatasetWriter.run({ format: a.format, dir: a.out }).pipe(
