@@ -4,6 +4,7 @@ import { DEFAULT_APPEND, MAX_APPEND } from "../src/Appended.js"
 import { DEFAULT_DB } from "../src/Database.js"
 import { DEFAULT_BURST, DEFAULT_LEASE_SECONDS, DEFAULT_MAX_CONCURRENT, DEFAULT_REQUESTS_PER_SECOND, DEFAULT_STALE_AFTER_DAYS } from "../src/Defaults.js"
 import { DEFAULT_MIN_VOTE_COUNT } from "../src/Discover.js"
+import type { FlagHelp } from "./Help.js"
 
 // The collector's flags, as @effect/cli parses them. What they must be together is checked
 // after parsing (./Checks.ts).
@@ -28,83 +29,56 @@ const integer = (name: string, pseudoName: string) =>
   )
 const decimal = (name: string, pseudoName: string) => numberFlag(name, pseudoName, /^[+-]?(\d+\.?\d*|\.\d+)$/, "a number")
 
-// @effect/cli's help shows no default of its own for a plain value, so each description says it.
+// The parser's flags; what each does is in `flagHelp` below, which the help page (./CollectHelp.ts) shows.
 export const options = {
-  startYear: integer("start-year", "YEAR").pipe(
-    Options.optional,
-    Options.withDescription("First release year to collect (an integer; required, except with --all or --renormalize)")
-  ),
-  all: Options.boolean("all").pipe(
-    Options.withDescription("The whole catalogue: every movie of TMDB's latest daily ID export (TMDB_FILES_URL), not discover")
-  ),
-  minPopularity: decimal("min-popularity", "SCORE").pipe(
-    Options.optional,
-    Options.withDescription("With --all: only movies whose export line has at least this popularity (a number >= 0; default: 0)")
-  ),
-  includeAdult: Options.boolean("include-adult").pipe(Options.withDescription("Adult titles too (with --all, also reads the adult export)")),
-  includeVideo: Options.boolean("include-video").pipe(Options.withDescription("\"Video\" releases too")),
-  endYear: integer("end-year", "YEAR").pipe(Options.optional, Options.withDescription("Last release year (an integer; default: this year)")),
-  minVoteCount: integer("min-vote-count", "VOTES").pipe(
-    Options.optional,
-    Options.withDescription(`Only movies with at least this many votes, TMDB's vote_count.gte (an integer; default: ${DEFAULT_MIN_VOTE_COUNT})`)
-  ),
-  maxPages: integer("max-pages", "PAGES").pipe(
-    Options.optional,
-    Options.withDescription("At most this many discover pages per year (an integer; default: no limit)")
-  ),
+  startYear: integer("start-year", "YEAR").pipe(Options.optional),
+  all: Options.boolean("all"),
+  minPopularity: decimal("min-popularity", "SCORE").pipe(Options.optional),
+  includeAdult: Options.boolean("include-adult"),
+  includeVideo: Options.boolean("include-video"),
+  endYear: integer("end-year", "YEAR").pipe(Options.optional),
+  minVoteCount: integer("min-vote-count", "VOTES").pipe(Options.optional),
+  maxPages: integer("max-pages", "PAGES").pipe(Options.optional),
   // No defaults here: unset, they come from TMDB_RPS / TMDB_BURST / TMDB_MAX_CONCURRENT (src/Config.ts).
-  rps: decimal("rps", "RATE").pipe(
-    Options.optional,
-    Options.withDescription(`Requests per second (a number; default: TMDB_RPS, else ${DEFAULT_REQUESTS_PER_SECOND})`)
-  ),
-  burst: integer("burst", "TOKENS").pipe(
-    Options.optional,
-    Options.withDescription(`Token bucket capacity (an integer; default: TMDB_BURST, else ${DEFAULT_BURST})`)
-  ),
-  concurrency: integer("concurrency", "REQUESTS").pipe(
-    Options.optional,
-    Options.withDescription(`Requests in flight at most (an integer; default: TMDB_MAX_CONCURRENT, else ${DEFAULT_MAX_CONCURRENT})`)
-  ),
-  refreshLimit: integer("refresh-limit", "MOVIES").pipe(
-    Options.optional,
-    Options.withDescription("At most this many movies get details this run; 0 = discover only (an integer; default: no limit)")
-  ),
-  staleAfterDays: integer("stale-after-days", "DAYS").pipe(
-    Options.withDefault(DEFAULT_STALE_AFTER_DAYS),
-    Options.withDescription(`Refresh details older than this many days (an integer; default: ${DEFAULT_STALE_AFTER_DAYS})`)
-  ),
-  db: Options.text("db").pipe(
-    Options.withPseudoName("PATH|URL"),
-    Options.optional,
-    Options.withDescription(
-      `SQLite database file (its folder is created), or postgres://user@host:port/db to share one PostgreSQL database among collectors (default: TMDB_DATABASE_URL, else ${DEFAULT_DB})`
-    )
-  ),
-  redis: Options.text("redis").pipe(
-    Options.withPseudoName("URL"),
-    Options.optional,
-    Options.withDescription(
-      "redis://[:password@]host[:port]: one request budget shared by every collector on it, so --rps is their total (default: TMDB_REDIS_URL, else none)"
-    )
-  ),
-  leaseSeconds: integer("lease-seconds", "SECONDS").pipe(
-    Options.optional,
-    Options.withDescription(
-      `PostgreSQL: how long a killed collector's claimed work waits before the others take it over (an integer; default: ${DEFAULT_LEASE_SECONDS})`
-    )
-  ),
-  append: Options.text("append").pipe(
-    Options.withPseudoName("LIST"),
-    Options.optional,
-    Options.withDescription(
-      `Sub-resources each details request appends, comma-separated, at most ${MAX_APPEND} (default: TMDB_APPEND, else ${DEFAULT_APPEND.join(",")})`
-    )
-  ),
-  renormalize: Options.boolean("renormalize").pipe(
-    Options.withDescription("Rebuild every derived column and table from the stored payloads: no request, no key needed")
-  ),
-  json: Options.boolean("json").pipe(Options.withDescription("Print the run summary as one JSON object on stdout"))
+  rps: decimal("rps", "RATE").pipe(Options.optional),
+  burst: integer("burst", "TOKENS").pipe(Options.optional),
+  concurrency: integer("concurrency", "REQUESTS").pipe(Options.optional),
+  refreshLimit: integer("refresh-limit", "MOVIES").pipe(Options.optional),
+  staleAfterDays: integer("stale-after-days", "DAYS").pipe(Options.withDefault(DEFAULT_STALE_AFTER_DAYS)),
+  db: Options.text("db").pipe(Options.withPseudoName("PATH|URL"), Options.optional),
+  redis: Options.text("redis").pipe(Options.withPseudoName("URL"), Options.optional),
+  leaseSeconds: integer("lease-seconds", "SECONDS").pipe(Options.optional),
+  append: Options.text("append").pipe(Options.withPseudoName("LIST"), Options.optional),
+  renormalize: Options.boolean("renormalize"),
+  json: Options.boolean("json")
 }
 
 /** The flags as parsed, before they are checked together. */
 export type Parsed = Command.Command.ParseConfig<typeof options>
+
+/**
+ * What each flag does, in the order the help lists them: what to collect, how fast, where to.
+ * Every flag of `options` has its row (the type says so), and each default is stated here once;
+ * the environment variables that replace a default are on the page's list (./CollectHelp.ts).
+ */
+export const flagHelp: { readonly [K in keyof typeof options]: FlagHelp } = {
+  startYear: { text: "first release year", required: "unless --all or --renormalize" },
+  endYear: { text: "last release year", default: "this year" },
+  all: { text: "every movie of TMDB's daily ID export, not discover" },
+  minPopularity: { text: "with --all: lines at least this popular", default: "0" },
+  includeAdult: { text: "adult titles too (with --all, the adult export too)" },
+  includeVideo: { text: "\"video\" releases too" },
+  minVoteCount: { text: "discover's vote_count.gte", default: String(DEFAULT_MIN_VOTE_COUNT) },
+  maxPages: { text: "discover pages per year at most", default: "no limit" },
+  refreshLimit: { text: "details fetched at most; 0 = discover only", default: "no limit" },
+  staleAfterDays: { text: "fetch details older than this again", default: String(DEFAULT_STALE_AFTER_DAYS) },
+  append: { text: `what each details request appends, comma-separated, at most ${MAX_APPEND}`, default: DEFAULT_APPEND.join(",") },
+  rps: { text: "requests per second", default: String(DEFAULT_REQUESTS_PER_SECOND) },
+  burst: { text: "token bucket capacity", default: String(DEFAULT_BURST) },
+  concurrency: { text: "requests in flight at most", default: String(DEFAULT_MAX_CONCURRENT) },
+  db: { text: "SQLite file, or postgres://user@host:port/db", default: DEFAULT_DB },
+  leaseSeconds: { text: "PostgreSQL: how long a dead collector's claimed work waits before others take it", default: String(DEFAULT_LEASE_SECONDS) },
+  redis: { text: "redis://host:port: one request budget for every collector on it", default: "none" },
+  renormalize: { text: "rebuild derived tables from stored payloads, offline" },
+  json: { text: "the run summary as one JSON object on stdout" }
+}
