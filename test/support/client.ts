@@ -5,6 +5,7 @@ import { type Script, scriptedHttp, type ScriptedResponse } from "../../layers/T
 import { TmdbClientLayer } from "../../layers/Tmdb.js"
 import { TmdbClient } from "../../services/TmdbClient.js"
 import type { TmdbClientOptions } from "../../src/Config.js"
+import { quickTestClock } from "./quickClock.js"
 
 // The client over a scripted HttpClient, shared by the TmdbClient test files.
 
@@ -26,6 +27,7 @@ export const withClient = <A, E>(script: Script, run: (client: TmdbClient) => Ef
   const http = scriptedHttp(script)
   const layer = TmdbClientLayer({ ...base, ...options }).pipe(Layer.provide(http.layer))
   return Effect.gen(function*() {
+    yield* quickTestClock
     const fiber = yield* Effect.fork(Effect.exit(Effect.flatMap(TmdbClient, run)).pipe(Effect.provide(layer)))
     // A second at a time, until the run ends (30 minutes at most): one adjust of 30 minutes would
     // also wake every request's timeout, each left on the clock when its request finished, and

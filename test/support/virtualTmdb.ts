@@ -14,6 +14,7 @@ import type { Sandbox } from "../../sandbox/Server.js"
 import { CatalogueState } from "../../sandbox/Timeline.js"
 import { Collector } from "../../services/Collector.js"
 import type { TmdbClientOptions } from "../../src/Config.js"
+import { quickTestClock } from "./quickClock.js"
 
 // The sandbox's TMDB (its catalogue, routes and answers) served straight to the client's
 // HttpClient, on Effect's clock instead of the wall's: its rate limit and outage run on TestClock,
@@ -114,6 +115,7 @@ export const workflowLayer = (tmdb: VirtualTmdb, db: string, client: TmdbClientO
  */
 export const onTestClock = <A, E>(effect: Effect.Effect<A, E>, stepMs: number, onStep: (now: number) => Effect.Effect<void> = () => Effect.void) =>
   Effect.gen(function*() {
+    yield* quickTestClock
     yield* TestClock.setTime(Date.now())
     const fiber = yield* Effect.fork(effect)
     while (fiber.unsafePoll() === null) {
