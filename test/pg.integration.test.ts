@@ -1,6 +1,5 @@
 import Database from "better-sqlite3"
 import { Effect, Layer, Redacted } from "effect"
-import { execFile } from "node:child_process"
 import * as fs from "node:fs"
 import * as net from "node:net"
 import * as path from "node:path"
@@ -8,7 +7,7 @@ import { describe, expect, it } from "vitest"
 import { PgLive } from "../layers/Pg.js"
 import { SqlLive } from "../layers/Sql.js"
 import type { Sandbox } from "../sandbox/index.js"
-import { runCli, sleep, startCli, tmpDir } from "./support/cli.js"
+import { runCli, runExport, sleep, startCli, tmpDir } from "./support/cli.js"
 import { cliEnv, expectExactRows, sandboxes } from "./support/sandbox.js"
 import { connect, databases, databaseUrl, readPg, requireServer } from "./support/services.js"
 import { collect } from "./support/workflow.js"
@@ -139,16 +138,9 @@ describe.skipIf(!pgUp)("collect CLI on PostgreSQL", () => {
     expect(renormalized.stderr).toContain(`Renormalized ${truth.filter((t) => t.details !== null).length} movies`)
     expect(renormalized.code).toBe(0)
     expectExactRows(await readPg(url), s, { startYear: 2019, endYear: 2021 })
-    // `npm run export` (tsx over scripts/export.ts) chooses PostgreSQL from the URL it is given.
+    // `npm run export` chooses PostgreSQL from the URL it is given.
     const out = tmpDir()
-    const exported = await new Promise<{ code: number; stderr: string }>((resolve) =>
-      execFile(
-        process.execPath,
-        ["--import", "tsx", "scripts/export.ts", "--format", "jsonl", "--out", out, "--db", url],
-        { cwd: path.resolve(import.meta.dirname, ".."), encoding: "utf8" },
-        (error, _o, stderr) => resolve({ code: error === null ? 0 : Number(error.code), stderr })
-      )
-    )
+    const exported = await runExport(["--format", "jsonl", "--out", out, "--db", url])
     expect(exported).toEqual({ code: 0, stderr: expect.not.stringContaining("\n    at ") })
     const lines = fs.readFileSync(path.join(out, "tmdb_5000_movies.jsonl"), "utf8").trim().split("\n")
     expect(lines.length).toBe(truth.filter((t) => t.details !== null).length)
