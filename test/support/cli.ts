@@ -20,10 +20,10 @@ export interface CliRun {
 }
 
 /**
- * The documented ways to start the CLI: `npm run collect -- ...`, `npx tsx scripts/collect.ts ...`,
- * `node --import tsx ...`; `bundle` is what `npm run collect` runs, without npm in front.
+ * The documented ways to start the CLI: `npm run collect -- ...`, `npx tsx scripts/collect.ts ...`;
+ * `bundle` is what `npm run collect` runs, without npm in front.
  */
-export type Launcher = "bundle" | "node" | "npm" | "npx"
+export type Launcher = "bundle" | "npm" | "npx"
 
 const scripts = (JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts
 // The node flags of package.json's collect script: the bundle runs as `npm run collect` runs it.
@@ -33,8 +33,6 @@ const commandLine = (launcher: Launcher, args: ReadonlyArray<string>): [string, 
   switch (launcher) {
     case "bundle":
       return [process.execPath, [...collectFlags, path.join(root, "dist/collect.js"), ...args]]
-    case "node":
-      return [process.execPath, ["--import", "tsx", path.join(root, "scripts/collect.ts"), ...args]]
     case "npm":
       return ["npm", ["run", "--silent", "collect", "--", ...args]]
     case "npx":
