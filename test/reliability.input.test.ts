@@ -11,7 +11,8 @@ import { MovieRepository } from "../services/MovieRepository.js"
 import { type MovieDetails, movieDetailsOf } from "../src/Movie.js"
 import { readDb, runCli, startCli, tmpDir, waitFor } from "./support/cli.js"
 import { runInProcess } from "./support/inProcess.js"
-import { cliEnv, withSandbox } from "./support/sandbox.js"
+import { cliEnv } from "./support/sandbox.js"
+import { withSandbox } from "./support/sandboxHttp.js"
 import { collect } from "./support/workflow.js"
 
 // Issue 6 §7, §8, §9: database faults, secrets, bad input. The tests run side by side: most of
@@ -19,7 +20,7 @@ import { collect } from "./support/workflow.js"
 // and they share nothing but the machine; each has its own sandbox, folder and files.
 
 const catalogue = { seed: 2, startYear: 2020, endYear: 2020, perYear: 40 }
-const sandboxed = <A>(options: SandboxOptions, f: (s: Sandbox) => Promise<A>) => withSandbox({ catalogue, ...options }, f)
+const sandboxed = (options: SandboxOptions, f: (s: Sandbox) => Promise<void>) => withSandbox({ catalogue, ...options }, f)
 const env = cliEnv
 const YEAR = ["--start-year", "2020", "--end-year", "2020", "--rps", "500", "--burst", "50"]
 

@@ -15,19 +15,6 @@ export const sandboxes = (defaults: SandboxOptions = {}) => {
   }
 }
 
-/**
- * A sandbox for the length of `f`, closed when it settles, for tests that run concurrently (a
- * file's afterEach would close the sandboxes of the tests still running).
- */
-export const withSandbox = async <A>(options: SandboxOptions, f: (s: Sandbox) => Promise<A>): Promise<A> => {
-  const s = await startSandbox(options)
-  try {
-    return await f(s)
-  } finally {
-    await s.close()
-  }
-}
-
 /** The environment that points the CLI at `s`. */
 export const cliEnv = (s: Sandbox, extra: Record<string, string> = {}) => ({
   TMDB_API_KEY: s.options.apiKey ?? "sandbox-api-key",
