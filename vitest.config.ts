@@ -7,17 +7,21 @@ import { BaseSequencer, type TestSpecification } from "vitest/node"
 // together. Vitest orders files longest-first only from the timings it caches after a run; in a
 // fresh clone it would order them by size, and start the longest of all near the end.
 const LONGEST = [
-  "reliability.crash.test.ts",
-  "collectors.integration.test.ts",
-  "collect.integration.test.ts",
-  "package.test.ts",
-  "pg.integration.test.ts",
-  "reliability.input.test.ts",
-  "cli.truths.test.ts",
-  "SharedBudget.test.ts",
-  "sandbox.limits.test.ts",
-  "TmdbClient.discover.test.ts",
-  "reliability.cli.test.ts"
+  "reliability.crash.test.ts", // 27
+  "collectors.integration.test.ts", // 24
+  "package.test.ts", // 13
+  "collect.integration.test.ts", // 12
+  "reliability.input.test.ts", // 12
+  "pg.integration.test.ts", // 11
+  "cli.truths.test.ts", // 11
+  "SharedBudget.test.ts", // 9
+  "sandbox.limits.test.ts", // 9
+  "catalogue.integration.test.ts", // 6
+  "workflow.reliability.test.ts", // 5.5
+  "TmdbClient.discover.test.ts", // 5
+  "RateLimiter.test.ts", // 5
+  "reliability.cli.test.ts", // 5
+  "reliability.client.test.ts" // 4.7
 ]
 
 /** LONGEST in its order, then the rest by size, largest first: the same order on every run, cache or none. */
