@@ -3,23 +3,27 @@
 // as its native addon cannot be bundled. CommonJS, so that dist/collect.js (scripts/launch.mjs)
 // can run it from V8's code cache, which only vm.Script offers on Node 20. Run by
 // `npm run build` (and so by `npm install`), which also makes that cache with one `--help`.
+// The export (scripts/export.ts) is bundled the same way into dist/export.cjs, which
+// `npm run export` runs: a start of ~0.3 s instead of tsx's ~5 s.
 import { build } from "esbuild"
 import { execFileSync } from "node:child_process"
 import * as fs from "node:fs"
 
-await build({
-  entryPoints: ["scripts/collect.ts"],
-  outfile: "dist/cli.cjs",
-  bundle: true,
-  platform: "node",
-  format: "cjs",
-  target: "node20",
-  external: ["better-sqlite3"],
-  sourcemap: true,
-  legalComments: "none",
-  minify: true,
-  logLevel: "warning"
-})
+const bundle = (entry, outfile, options = {}) =>
+  build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: "node",
+    format: "cjs",
+    target: "node20",
+    external: ["better-sqlite3"],
+    legalComments: "none",
+    minify: true,
+    logLevel: "warning",
+    ...options
+  })
+await Promise.all([bundle("scripts/collect.ts", "dist/cli.cjs", { sourcemap: true }), bundle("scripts/export.ts", "dist/export.cjs")])
 fs.copyFileSync("scripts/launch.mjs", "dist/collect.js")
 // Caches of earlier bundles (named by their hash) would only take room.
 for (const f of fs.readdirSync("dist")) if (f.endsWith(".v8cache") || f.includes(".v8cache.")) fs.rmSync(`dist/${f}`, { force: true })

@@ -2,8 +2,10 @@ import { describe, expect, it } from "@effect/vitest"
 import { Clock, Deferred, Duration, Effect, Fiber, TestClock } from "effect"
 import { RateLimiter } from "../services/RateLimiter.js"
 import type { LimiterOptions } from "../src/Config.js"
+import { quickTestClock } from "./support/quickClock.js"
 
-const makeLimiter = (options: LimiterOptions) => Effect.provide(RateLimiter, RateLimiter.Default({ adaptive: false, maxPause: "60 seconds", ...options }))
+const makeLimiter = (options: LimiterOptions) =>
+  Effect.zipRight(quickTestClock, Effect.provide(RateLimiter, RateLimiter.Default({ adaptive: false, maxPause: "60 seconds", ...options })))
 
 /** Runs `n` tasks through the limiter at once and returns each start time (ms), sorted. */
 const startTimes = (limiter: RateLimiter, n: number, work: Effect.Effect<void> = Effect.void, horizon: Duration.DurationInput = "10 minutes") =>
@@ -155,10 +157,7 @@ describe("RateLimiter", () => {
 
   it.effect("adaptive: one 429 alone leaves the rate; recurring ones lower it by 0.7 each; successes climb back", () =>
     Effect.gen(function*() {
-      const limiter = yield* Effect.provide(
-        RateLimiter,
-        RateLimiter.Default({ requestsPerSecond: 40, burst: 10, maxConcurrent: 10, adaptive: true })
-      )
+      const limiter = yield* makeLimiter({ requestsPerSecond: 40, burst: 10, maxConcurrent: 10, adaptive: true })
       // An isolated 429 is taken for jittered arrivals: no decrease.
       yield* limiter.record("throttled")
       yield* limiter.record("throttled") // same second: the same event

@@ -6,6 +6,7 @@ import type { Sandbox } from "../sandbox/index.js"
 import { formatSummary } from "../scripts/Progress.js"
 import type { CollectionOptions } from "../src/Collection.js"
 import { asDetails, readDb, runCli, type StoredMovie, tmpDir } from "./support/cli.js"
+import { runInProcess } from "./support/inProcess.js"
 import { cliEnv, sandboxes } from "./support/sandbox.js"
 import { collect } from "./support/workflow.js"
 
@@ -172,11 +173,16 @@ describe("--all: bad input is one line and a non-zero exit", () => {
       [["--all", "--min-popularity", "-1"], "--min-popularity must be >= 0, got -1"],
       [["--start-year", "2020", "--min-popularity", "3"], "--min-popularity filters the daily export: use it with --all"]
     ] as const
-    await Promise.all(cases.map(async ([args, message]) => {
-      const run = await runCli([...args, "--db", path.join(tmpDir(), "x.sqlite")], { TMDB_API_KEY: "k" })
+    // Each through the CLI's own program in process, the first also as the real process.
+    const argv = (args: ReadonlyArray<string>) => [...args, "--db", path.join(tmpDir(), "x.sqlite")]
+    const runs = await Promise.all([
+      ...cases.map(([args]) => runInProcess(argv(args), { env: { TMDB_API_KEY: "k" } })),
+      runCli(argv(cases[0][0]), { TMDB_API_KEY: "k" })
+    ])
+    runs.forEach((run, i) => {
       expect(run.code).toBe(2)
-      expect(oneLine(run.stderr)).toEqual([message])
-    }))
+      expect(oneLine(run.stderr)).toEqual([cases[i % cases.length]![1]])
+    })
   })
 
   it("a TMDB_BASE_URL that is not TMDB's API: one line, exit 1, and no movie marked removed", async () => {
@@ -199,9 +205,11 @@ describe("--all: bad input is one line and a non-zero exit", () => {
       // The sandbox's API with TMDB's own export would mix two catalogues.
       [cliEnv(s), /^TMDB_BASE_URL is http:\/\/127\.0\.0\.1:\d+\/3, not TMDB's API, and TMDB_FILES_URL is not set: set it to that server's files/]
     ] as const
-    await Promise.all(cases.map(async ([environment, message]) => {
+    // Each through the CLI's own program in process, the first also as the real process.
+    await Promise.all([...cases.map((c) => [c, false] as const), [cases[0], true] as const].map(async ([[environment, message], real]) => {
       const dir = tmpDir()
-      const run = await runCli(["--all", "--db", path.join(dir, "none.sqlite")], environment)
+      const args = ["--all", "--db", path.join(dir, "none.sqlite")]
+      const run = real ? await runCli(args, environment) : await runInProcess(args, { env: environment })
       expect(run.code).toBe(1)
       expect(oneLine(run.stderr)).toHaveLength(1)
       expect(run.stderr.trim()).toMatch(message)

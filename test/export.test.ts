@@ -2,15 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import Database from "better-sqlite3"
 import { parse } from "csv-parse/sync"
 import { Effect, Layer, Schema } from "effect"
-import { execFile } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { SqlLive } from "../layers/Sql.js"
 import { DatasetWriter } from "../services/DatasetWriter.js"
 import { type ExportFormat, movieCells, MovieSource, pythonFloat, pythonJson, shapePage } from "../src/Dataset.js"
+import { runExport } from "./support/cli.js"
 
-const root = path.resolve(import.meta.dirname, "..")
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "export-"))
 const db = path.join(tmp, "movies.sqlite")
 
@@ -182,26 +181,12 @@ describe("export", () => {
   })
 })
 
-interface Run {
-  readonly code: number
-  readonly stderr: string
-}
-const cli = (args: ReadonlyArray<string>) =>
-  new Promise<Run>((resolve) =>
-    // `npm run export` is tsx over scripts/export.ts: node with tsx's loader, without npx's start-up.
-    execFile(
-      process.execPath,
-      ["--import", "tsx", "scripts/export.ts", ...args],
-      { cwd: root, encoding: "utf8" },
-      (error, _stdout, stderr) => resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : -1, stderr })
-    )
-  )
-const stderrLines = (run: Run) => run.stderr.split("\n").filter((l) => l.trim() !== "")
+const stderrLines = (run: { stderr: string }) => run.stderr.split("\n").filter((l) => l.trim() !== "")
 
-// Three processes with nothing shared: side by side.
+// `npm run export`, as its own process: three with nothing shared, side by side.
 describe.concurrent("export CLI", () => {
   it("a bad --format: exit 2, one line naming --format", async () => {
-    const run = await cli(["--format", "xml", "--out", path.join(tmp, "bad"), "--db", db])
+    const run = await runExport(["--format", "xml", "--out", path.join(tmp, "bad"), "--db", db])
     expect(run.code).toBe(2)
     expect(stderrLines(run)).toEqual(["--format must be csv or jsonl, got 'xml'"])
     expect(fs.existsSync(path.join(tmp, "bad"))).toBe(false)
@@ -209,7 +194,7 @@ describe.concurrent("export CLI", () => {
 
   it("a missing database: exit 1, one line, and no file created", async () => {
     const missing = path.join(tmp, "nowhere", "movies.sqlite")
-    const run = await cli(["--format", "csv", "--out", path.join(tmp, "unused"), "--db", missing])
+    const run = await runExport(["--format", "csv", "--out", path.join(tmp, "unused"), "--db", missing])
     expect(run.code).toBe(1)
     expect(stderrLines(run)).toEqual([`no database at ${missing}`])
     expect(fs.existsSync(missing)).toBe(false)
@@ -219,7 +204,7 @@ describe.concurrent("export CLI", () => {
 
   it("a good run: exit 0 and the one-line summary", async () => {
     const out = path.join(tmp, "cli-out")
-    const run = await cli(["--format", "csv", "--out", out, "--db", db])
+    const run = await runExport(["--format", "csv", "--out", out, "--db", db])
     expect(run.code).toBe(0)
     expect(stderrLines(run)).toEqual([`exported 2 movies to ${out} (tmdb_5000_movies.csv, tmdb_5000_credits.csv)`])
     expect(parse(read(path.join(out, "tmdb_5000_movies.csv")))).toEqual([MOVIES_HEADER, ...MOVIE_ROWS])

@@ -1,6 +1,5 @@
 import Database from "better-sqlite3"
 import { Effect, Layer, Redacted } from "effect"
-import { execFile } from "node:child_process"
 import * as fs from "node:fs"
 import * as net from "node:net"
 import * as path from "node:path"
@@ -8,7 +7,8 @@ import { describe, expect, it } from "vitest"
 import { PgLive } from "../layers/Pg.js"
 import { SqlLive } from "../layers/Sql.js"
 import type { Sandbox } from "../sandbox/index.js"
-import { runCli, sleep, startCli, tmpDir } from "./support/cli.js"
+import { runCli, runExport, sleep, startCli, tmpDir } from "./support/cli.js"
+import { runInProcess } from "./support/inProcess.js"
 import { cliEnv, expectExactRows, sandboxes } from "./support/sandbox.js"
 import { connect, databases, databaseUrl, readPg, requireServer } from "./support/services.js"
 import { collect } from "./support/workflow.js"
@@ -135,20 +135,14 @@ describe.skipIf(!pgUp)("collect CLI on PostgreSQL", () => {
 
     // --renormalize and the TMDB 5000 export read PostgreSQL too, with no request.
     s.resetCounters()
-    const renormalized = await runCli(["--renormalize", "--db", url], {})
+    // The CLI's own program in this process.
+    const renormalized = await runInProcess(["--renormalize", "--db", url])
     expect(renormalized.stderr).toContain(`Renormalized ${truth.filter((t) => t.details !== null).length} movies`)
     expect(renormalized.code).toBe(0)
     expectExactRows(await readPg(url), s, { startYear: 2019, endYear: 2021 })
-    // `npm run export` (tsx over scripts/export.ts) chooses PostgreSQL from the URL it is given.
+    // `npm run export` chooses PostgreSQL from the URL it is given.
     const out = tmpDir()
-    const exported = await new Promise<{ code: number; stderr: string }>((resolve) =>
-      execFile(
-        process.execPath,
-        ["--import", "tsx", "scripts/export.ts", "--format", "jsonl", "--out", out, "--db", url],
-        { cwd: path.resolve(import.meta.dirname, ".."), encoding: "utf8" },
-        (error, _o, stderr) => resolve({ code: error === null ? 0 : Number(error.code), stderr })
-      )
-    )
+    const exported = await runExport(["--format", "jsonl", "--out", out, "--db", url])
     expect(exported).toEqual({ code: 0, stderr: expect.not.stringContaining("\n    at ") })
     const lines = fs.readFileSync(path.join(out, "tmdb_5000_movies.jsonl"), "utf8").trim().split("\n")
     expect(lines.length).toBe(truth.filter((t) => t.details !== null).length)
@@ -229,13 +223,19 @@ describe.skipIf(!pgUp)("collect CLI on PostgreSQL", () => {
         ["postgres://analyst:5432#s3cret@127.0.0.1/movies", /^postgres:\/\/…@127\.0\.0\.1\/movies is not a valid PostgreSQL URL: percent-encode/, 2],
         ["postgres://analyst:s3cret@127.0.0.1:5432", /is not a valid PostgreSQL URL/, 2]
       ]
-      await Promise.all(cases.map(async ([url, message, code]) => {
-        const run = await runCli(["--start-year", "2020", "--db", url], cliEnv(s))
+      // Each through the CLI's own program in process; the real process for one of each exit code.
+      const real = [cases[0]!, cases[3]!]
+      const runs = await Promise.all([
+        ...cases.map(([url]) => runInProcess(["--start-year", "2020", "--db", url], { env: cliEnv(s) })),
+        ...real.map(([url]) => runCli(["--start-year", "2020", "--db", url], cliEnv(s)))
+      ])
+      ;[...cases, ...real].forEach(([url, message, code], i) => {
+        const run = runs[i]!
         const lines = run.stderr.trim().split("\n")
         expect({ url, lines }).toEqual({ url, lines: [expect.stringMatching(message)] })
         expect(run.code).toBe(code)
         expect(run.stdout + run.stderr).not.toMatch(/s3|cret/)
-      }))
+      })
       expect(detailRequests(s)).toBe(0)
     } finally {
       await refusing.close()

@@ -5,16 +5,22 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { describe, expect, it } from "vitest"
 import { SqlLive } from "../layers/Sql.js"
+import type { Sandbox, SandboxOptions } from "../sandbox/index.js"
 import { describeFailure } from "../scripts/Outcome.js"
 import { MovieRepository } from "../services/MovieRepository.js"
 import { type MovieDetails, movieDetailsOf } from "../src/Movie.js"
 import { readDb, runCli, startCli, tmpDir, waitFor } from "./support/cli.js"
 import { runInProcess } from "./support/inProcess.js"
-import { cliEnv, sandboxes } from "./support/sandbox.js"
+import { cliEnv } from "./support/sandbox.js"
+import { withSandbox } from "./support/sandboxHttp.js"
+import { collect } from "./support/workflow.js"
 
-// Issue 6 §7, §8, §9: database faults, secrets, bad input.
+// Issue 6 §7, §8, §9: database faults, secrets, bad input. The tests run side by side: most of
+// their time is waiting (a locked file's 5 s, a refused URL's backoff, held requests' timeouts),
+// and they share nothing but the machine; each has its own sandbox, folder and files.
 
-const sandbox = sandboxes({ catalogue: { seed: 2, startYear: 2020, endYear: 2020, perYear: 40 } })
+const catalogue = { seed: 2, startYear: 2020, endYear: 2020, perYear: 40 }
+const sandboxed = (options: SandboxOptions, f: (s: Sandbox) => Promise<void>) => withSandbox({ catalogue, ...options }, f)
 const env = cliEnv
 const YEAR = ["--start-year", "2020", "--end-year", "2020", "--rps", "500", "--burst", "50"]
 
@@ -26,37 +32,38 @@ const expectOneLine = (stderr: string, pattern: RegExp) => {
   expect(stderr).not.toMatch(/\bat .+:\d+:\d+/)
 }
 
-describe("database faults: a typed error, one line, a non-zero exit, nothing half-written", () => {
-  it("a read-only database file", async () => {
-    const s = await sandbox()
-    const db = path.join(tmpDir(), "ro.sqlite")
-    expect((await runCli([...YEAR, "--db", db], env(s))).code).toBe(0)
-    fs.chmodSync(db, 0o444)
-    const before = fs.readFileSync(db)
-    const run = await runCli([...YEAR, "--db", db], env(s))
-    expect(run.code).toBe(1)
-    expectOneLine(run.stderr, /is read-only$/)
-    expect(fs.readFileSync(db).equals(before)).toBe(true)
-  })
-
-  it("a database locked by another writer: waits 5 s, then says so", async () => {
-    const s = await sandbox()
-    const db = path.join(tmpDir(), "locked.sqlite")
-    expect((await runCli([...YEAR, "--refresh-limit", "0", "--db", db], env(s))).code).toBe(0)
-    const other = new Database(db)
-    other.pragma("journal_mode = WAL")
-    other.prepare("BEGIN IMMEDIATE").run()
-    try {
+describe.concurrent("database faults: a typed error, one line, a non-zero exit, nothing half-written", () => {
+  it("a read-only database file", () =>
+    sandboxed({}, async (s) => {
+      const db = path.join(tmpDir(), "ro.sqlite")
+      // The database the read-only run meets: filled by the workflow in this process.
+      expect((await collect(s, db, { startYear: 2020, endYear: 2020 })).complete).toBe(true)
+      fs.chmodSync(db, 0o444)
+      const before = fs.readFileSync(db)
       const run = await runCli([...YEAR, "--db", db], env(s))
       expect(run.code).toBe(1)
-      expectOneLine(run.stderr, /is locked by another writer$/)
-      expect(run.ms).toBeGreaterThan(4_000)
-    } finally {
-      other.prepare("ROLLBACK").run()
-      other.close()
-    }
-    expect(readDb(db).integrity).toBe("ok")
-  })
+      expectOneLine(run.stderr, /is read-only$/)
+      expect(fs.readFileSync(db).equals(before)).toBe(true)
+    }))
+
+  it("a database locked by another writer: waits 5 s, then says so", () =>
+    sandboxed({}, async (s) => {
+      const db = path.join(tmpDir(), "locked.sqlite")
+      expect((await collect(s, db, { startYear: 2020, endYear: 2020, refreshLimit: 0 })).complete).toBe(true)
+      const other = new Database(db)
+      other.pragma("journal_mode = WAL")
+      other.prepare("BEGIN IMMEDIATE").run()
+      try {
+        const run = await runCli([...YEAR, "--db", db], env(s))
+        expect(run.code).toBe(1)
+        expectOneLine(run.stderr, /is locked by another writer$/)
+        expect(run.ms).toBeGreaterThan(4_000)
+      } finally {
+        other.prepare("ROLLBACK").run()
+        other.close()
+      }
+      expect(readDb(db).integrity).toBe("ok")
+    }))
 
   it("a full database (SQLITE_FULL via max_page_count): the batch is rolled back whole", async () => {
     const db = path.join(tmpDir(), "full.sqlite")
@@ -80,33 +87,33 @@ describe("database faults: a typed error, one line, a non-zero exit, nothing hal
     expect(after.movies.map((m) => m.tmdb_id)).toEqual([1])
   })
 
-  it("two collectors on one file: the second refuses at once, the first completes, the file is intact", async () => {
+  it("two collectors on one file: the second refuses at once, the first completes, the file is intact", () =>
     // The sandbox holds the first's details requests until the second has been turned away, so
     // the first surely holds the file then; let go, the held requests time out and are retried,
     // and the first completes (a held request fails only after 4 attempts of 3 s and the backoff).
-    const s = await sandbox({ latencyMs: 30, faultPaths: "details", faults: { hang: 1 } })
-    const db = path.join(tmpDir(), "two.sqlite")
-    const first = startCli([...YEAR, "--db", db], env(s, { TMDB_TIMEOUT: "3 seconds" }))
-    await waitFor(() => (s.counters.faultsInjected["hang"] ?? 0) >= 1)
-    const second = await runCli([...YEAR, "--db", db], env(s))
-    expect(second.code).toBe(1)
-    expectOneLine(second.stderr, new RegExp(`is in use by another collector \\(pid ${first.child.pid}, started [^)]+\\); wait for it to finish$`))
-    expect(first.child.exitCode).toBeNull()
-    s.setFaults(undefined)
-    expect((await first.done).code).toBe(0)
-    const { integrity, movies } = readDb(db)
-    expect(integrity).toBe("ok")
-    expect(movies.every((m) => m.details_fetched_at !== null)).toBe(true)
-    // The lock file stays (layers/Lock.ts says why); the note naming its owner goes with the lock.
-    expect(fs.existsSync(`${db}.lock.owner`)).toBe(false)
-  })
+    sandboxed({ latencyMs: 30, faultPaths: "details", faults: { hang: 1 } }, async (s) => {
+      const db = path.join(tmpDir(), "two.sqlite")
+      const first = startCli([...YEAR, "--db", db], env(s, { TMDB_TIMEOUT: "3 seconds" }))
+      await waitFor(() => (s.counters.faultsInjected["hang"] ?? 0) >= 1)
+      const second = await runCli([...YEAR, "--db", db], env(s))
+      expect(second.code).toBe(1)
+      expectOneLine(second.stderr, new RegExp(`is in use by another collector \\(pid ${first.child.pid}, started [^)]+\\); wait for it to finish$`))
+      expect(first.child.exitCode).toBeNull()
+      s.setFaults(undefined)
+      expect((await first.done).code).toBe(0)
+      const { integrity, movies } = readDb(db)
+      expect(integrity).toBe("ok")
+      expect(movies.every((m) => m.details_fetched_at !== null)).toBe(true)
+      // The lock file stays (layers/Lock.ts says why); the note naming its owner goes with the lock.
+      expect(fs.existsSync(`${db}.lock.owner`)).toBe(false)
+    }))
 })
 
-describe("secrets", () => {
+describe.concurrent("secrets", () => {
   const CANARY = "canary-5f0c2d9e8b7a41c3a6e2d1f0b9c8a7e6"
 
-  it("a canary key pushed through every failure path, debug logging on, appears in no output and no file", async () => {
-    const s = await sandbox({
+  it("a canary key pushed through every failure path, debug logging on, appears in no output and no file", () =>
+    sandboxed({
       apiKey: CANARY,
       latencyMs: 1,
       faults: { error500: 0.05, error502: 0.05, error503: 0.05, error504: 0.05, reset: 0.05, truncate: 0.05, hang: 0.03 },
@@ -114,46 +121,52 @@ describe("secrets", () => {
       alwaysFailFraction: 0.1,
       driftFraction: 0.1,
       rateLimit: { rps: 150, burst: 5 }
-    })
-    const dir = tmpDir()
-    const db = path.join(dir, "secret.sqlite")
-    // One retry goes down the same paths as three, in a quarter of the backoff.
-    const debug = { TMDB_LOG_LEVEL: "debug", TMDB_TIMEOUT: "500 millis", TMDB_RETRIES: "1" }
-    const runs = [
-      await runCli([...YEAR, "--db", db, "--json"], env(s, debug)),
-      // A refused key (the wrong canary), a refused connection, and bad input, all with the canary set.
-      await runCli([...YEAR, "--db", db], { ...env(s, debug), TMDB_API_KEY: `${CANARY}-wrong` }),
-      await runCli([...YEAR, "--db", path.join(dir, "refused.sqlite")], { ...env(s, debug), TMDB_BASE_URL: "http://127.0.0.1:9/3" }),
-      await runCli(["--start-year", "x"], env(s, debug))
-    ]
-    expect(runs.map((r) => r.code)).toEqual([0, 1, 1, 2])
-    expect(runs[0]!.stderr).toMatch(/level=DEBUG/)
-    expect(runs[1]!.stderr).toMatch(/^TMDB refused the key in TMDB_API_KEY: Invalid API key: You must be granted a valid key\.$/m)
-    expect(s.counters.faultsInjected).toEqual(expect.objectContaining({ error500: expect.any(Number), reset: expect.any(Number) }))
-    for (const r of runs) {
-      expect(r.stdout).not.toContain(CANARY)
-      expect(r.stderr).not.toContain(CANARY)
-    }
-    expect(readDb(db).failures.length).toBeGreaterThan(0)
-    for (const f of fs.readdirSync(dir)) expect(fs.readFileSync(path.join(dir, f)).includes(CANARY)).toBe(false)
-  })
+    }, async (s) => {
+      const dir = tmpDir()
+      const db = path.join(dir, "secret.sqlite")
+      // One retry goes down the same paths as three, in a quarter of the backoff. The timeout is
+      // 2 s, not less: this worker's event loop serves the sandbox while the tests beside this one
+      // run, and on a loaded machine an answer can be that late twice over (a discover page
+      // timed out twice at 500 ms once, and the run ended incomplete).
+      const debug = { TMDB_LOG_LEVEL: "debug", TMDB_TIMEOUT: "2 seconds", TMDB_RETRIES: "1" }
+      // A run through the faults, then a refused key (the wrong canary) on its database; beside
+      // them a refused connection and bad input, all with the canary set.
+      const [[faulted, refusedKey], refusedConnection, badInput] = await Promise.all([
+        runCli([...YEAR, "--db", db, "--json"], env(s, debug)).then(async (first) =>
+          [first, await runCli([...YEAR, "--db", db], { ...env(s, debug), TMDB_API_KEY: `${CANARY}-wrong` })] as const
+        ),
+        runCli([...YEAR, "--db", path.join(dir, "refused.sqlite")], { ...env(s, debug), TMDB_BASE_URL: "http://127.0.0.1:9/3" }),
+        runCli(["--start-year", "x"], env(s, debug))
+      ])
+      const runs = [faulted, refusedKey, refusedConnection, badInput]
+      expect(runs.map((r) => r.code)).toEqual([0, 1, 1, 2])
+      expect(runs[0]!.stderr).toMatch(/level=DEBUG/)
+      expect(runs[1]!.stderr).toMatch(/^TMDB refused the key in TMDB_API_KEY: Invalid API key: You must be granted a valid key\.$/m)
+      expect(s.counters.faultsInjected).toEqual(expect.objectContaining({ error500: expect.any(Number), reset: expect.any(Number) }))
+      for (const r of runs) {
+        expect(r.stdout).not.toContain(CANARY)
+        expect(r.stderr).not.toContain(CANARY)
+      }
+      expect(readDb(db).failures.length).toBeGreaterThan(0)
+      for (const f of fs.readdirSync(dir)) expect(fs.readFileSync(path.join(dir, f)).includes(CANARY)).toBe(false)
+    }))
 
-  it("with TMDB_READ_ACCESS_TOKEN set, no request URL carries a key (and TMDB_RPS applies when --rps is not given)", async () => {
-    const s = await sandbox({ readToken: "read-token-canary" })
-    const db = path.join(tmpDir(), "token.sqlite")
-    const run = await runCli(["--start-year", "2020", "--end-year", "2020", "--db", db, "--json"], {
-      TMDB_READ_ACCESS_TOKEN: "read-token-canary",
-      TMDB_BASE_URL: s.baseUrl,
-      TMDB_RPS: "77",
-      TMDB_BURST: "20"
-    })
-    expect(run.code).toBe(0)
-    expect(s.counters.byAuth).toEqual({ bearer: s.counters.requests })
-    expect(JSON.parse(run.stdout).settledRate).toBe(77)
-  })
+  it("with TMDB_READ_ACCESS_TOKEN set, no request URL carries a key (and TMDB_RPS applies when --rps is not given)", () =>
+    sandboxed({ readToken: "read-token-canary" }, async (s) => {
+      const db = path.join(tmpDir(), "token.sqlite")
+      const run = await runCli(["--start-year", "2020", "--end-year", "2020", "--db", db, "--json"], {
+        TMDB_READ_ACCESS_TOKEN: "read-token-canary",
+        TMDB_BASE_URL: s.baseUrl,
+        TMDB_RPS: "77",
+        TMDB_BURST: "20"
+      })
+      expect(run.code).toBe(0)
+      expect(s.counters.byAuth).toEqual({ bearer: s.counters.requests })
+      expect(JSON.parse(run.stdout).settledRate).toBe(77)
+    }))
 })
 
-describe("bad input: one line naming what was wrong, a non-zero exit, no stack trace", () => {
+describe.concurrent("bad input: one line naming what was wrong, a non-zero exit, no stack trace", () => {
   const cases: Array<[Array<string>, RegExp]> = [
     [[], /--start-year/],
     [["--start-year", "abc"], /^--start-year must be an integer, got 'abc'$/],

@@ -1,5 +1,5 @@
 import Database from "better-sqlite3"
-import { type ChildProcess, spawn } from "node:child_process"
+import { type ChildProcess, execFile, spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -20,21 +20,19 @@ export interface CliRun {
 }
 
 /**
- * The documented ways to start the CLI: `npm run collect -- ...`, `npx tsx scripts/collect.ts ...`,
- * `node --import tsx ...`; `bundle` is what `npm run collect` runs, without npm in front.
+ * The documented ways to start the CLI: `npm run collect -- ...`, `npx tsx scripts/collect.ts ...`;
+ * `bundle` is what `npm run collect` runs, without npm in front.
  */
-export type Launcher = "bundle" | "node" | "npm" | "npx"
+export type Launcher = "bundle" | "npm" | "npx"
 
+const scripts = (JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts
 // The node flags of package.json's collect script: the bundle runs as `npm run collect` runs it.
-const collectFlags = (JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { scripts: Record<string, string> })
-  .scripts["collect"]!.split(/\s+/).filter((w) => w.startsWith("--"))
+const collectFlags = scripts["collect"]!.split(/\s+/).filter((w) => w.startsWith("--"))
 
 const commandLine = (launcher: Launcher, args: ReadonlyArray<string>): [string, Array<string>] => {
   switch (launcher) {
     case "bundle":
       return [process.execPath, [...collectFlags, path.join(root, "dist/collect.js"), ...args]]
-    case "node":
-      return [process.execPath, ["--import", "tsx", path.join(root, "scripts/collect.ts"), ...args]]
     case "npm":
       return ["npm", ["run", "--silent", "collect", "--", ...args]]
     case "npx":
@@ -65,6 +63,23 @@ export const startCli = (args: ReadonlyArray<string>, env: Record<string, string
 }
 
 export const runCli = (args: ReadonlyArray<string>, env: Record<string, string | undefined> = {}) => startCli(args, env).done
+
+/**
+ * `npm run export -- ...` as package.json's script runs it (node over the bundle,
+ * dist/export.cjs), without npm in front: its exit code and stderr.
+ */
+export const runExport = (args: ReadonlyArray<string>) => {
+  const [node, ...script] = scripts["export"]!.split(/\s+/)
+  if (node !== "node") throw new Error(`package.json's export script no longer starts with node: ${scripts["export"]}`)
+  return new Promise<{ code: number; stderr: string }>((resolve) =>
+    execFile(
+      process.execPath,
+      [...script, ...args],
+      { cwd: root, encoding: "utf8" },
+      (error, _stdout, stderr) => resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : -1, stderr })
+    )
+  )
+}
 
 export const tmpDir = (prefix = "tmdb-") => fs.mkdtempSync(path.join(os.tmpdir(), prefix))
 

@@ -1,25 +1,28 @@
 import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { Clock, Effect, Fiber, Layer, Redacted, TestClock } from "effect"
 import { StoreLive } from "../../layers/Main.js"
 import { TmdbClientLayer } from "../../layers/Tmdb.js"
-import { rateLimited, serviceOffline } from "../../sandbox/Bodies.js"
+import { badGateway, gatewayTimeout, internalError, rateLimited, type Reply, serviceOffline } from "../../sandbox/Bodies.js"
 import { assignFates, generateCatalogue } from "../../sandbox/Catalogue.js"
 import { bump, emptyCounters } from "../../sandbox/Counters.js"
 import { groundTruth, type GroundTruthQuery } from "../../sandbox/GroundTruth.js"
-import { TokenBucket } from "../../sandbox/Limits.js"
+import { rollFault, TokenBucket } from "../../sandbox/Limits.js"
 import { type SandboxOptions, withDefaults } from "../../sandbox/Options.js"
+import { hash32, mulberry32 } from "../../sandbox/Random.js"
 import { endpointOf, Router } from "../../sandbox/Routes.js"
 import type { Sandbox } from "../../sandbox/Server.js"
 import { CatalogueState } from "../../sandbox/Timeline.js"
 import { Collector } from "../../services/Collector.js"
 import type { TmdbClientOptions } from "../../src/Config.js"
+import { quickTestClock } from "./quickClock.js"
 
 // The sandbox's TMDB (its catalogue, routes and answers) served straight to the client's
-// HttpClient, on Effect's clock instead of the wall's: its rate limit and outage run on TestClock,
-// so a 20 s outage takes no 20 s. It answers at once, with no sleep of its own. The workflow
-// above it is the CLI's own: the Collector over MainLive's store and client layers, on a real
-// SQLite file.
+// HttpClient, on Effect's clock instead of the wall's: its rate limit, outage and faults run on
+// TestClock, so a 20 s outage or a backoff takes no time. It answers at once, with no sleep of
+// its own. The workflow above it is the CLI's own: the Collector over MainLive's store and client
+// layers, on a real SQLite file.
 
 /** The in-process TMDB: what it counted, its ground truth, and the HttpClient that reaches it. */
 interface VirtualTmdb {
@@ -32,11 +35,38 @@ interface VirtualTmdb {
   readonly apiKey: string
 }
 
-/** The sandbox's catalogue and routes for `input`; its `rateLimit` and outages on the clock. */
-export const virtualTmdb = (input: Pick<SandboxOptions, "catalogue" | "rateLimit">): VirtualTmdb => {
+type Options = Pick<SandboxOptions, "catalogue" | "rateLimit" | "faults" | "deletedFraction" | "alwaysFailFraction" | "driftFraction">
+
+/**
+ * The sandbox's faults, rolled as its server rolls them (before the route), as the client sees
+ * them: a reset fails the request at the transport, a hang never answers (the client's timeout
+ * ends it, on the clock), a truncated body is half of it.
+ */
+const faulty = (faults: Options["faults"], seed: number) => {
+  const rng = mulberry32(hash32(seed, 0xfa17))
+  const replies: Record<string, () => Reply> = {
+    error500: internalError,
+    error502: badGateway,
+    error503: () => serviceOffline(faults?.retryAfter503Seconds ?? 1),
+    error504: gatewayTimeout
+  }
+  return (counters: VirtualTmdb["counters"]) => {
+    const fault = rollFault(rng, faults)
+    if (fault !== undefined) bump(counters.faultsInjected, fault)
+    return { fault, reply: fault === undefined ? undefined : replies[fault]?.() }
+  }
+}
+
+/** The sandbox's catalogue, fates and routes for `input`; its `rateLimit`, outages and faults on the clock. */
+export const virtualTmdb = (input: Options): VirtualTmdb => {
   const { catalogueConfig, options } = withDefaults(input)
   const catalogue = generateCatalogue(catalogueConfig)
-  const fates = assignFates(catalogue, { deletedFraction: 0, alwaysFailFraction: 0, driftFraction: 0 }, catalogueConfig.seed)
+  const fates = assignFates(catalogue, {
+    deletedFraction: options.deletedFraction ?? 0,
+    alwaysFailFraction: options.alwaysFailFraction ?? 0,
+    driftFraction: options.driftFraction ?? 0
+  }, catalogueConfig.seed)
+  const roll = faulty(options.faults, catalogueConfig.seed)
   const state = new CatalogueState(catalogue, catalogueConfig, fates)
   const router = new Router({
     apiKey: options.apiKey!,
@@ -67,12 +97,25 @@ export const virtualTmdb = (input: Pick<SandboxOptions, "catalogue" | "rateLimit
       if (limited !== undefined) counters.rateLimited++
       const offline = limited === undefined && now >= outage.from && now < outage.until
       if (offline) bump(counters.faultsInjected, "outage")
+      const { fault, reply: faultReply } = limited !== undefined || offline ? { fault: undefined, reply: undefined } : roll(counters)
+      if (fault === "reset") {
+        const cause = Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" })
+        return yield* new HttpClientError.RequestError({ request, reason: "Transport", cause })
+      }
+      if (fault === "hang") return yield* Effect.never
       const reply = limited !== undefined
         ? rateLimited(limited.count, limited.retryAfterSeconds)
         : offline
         ? serviceOffline(1)
-        : router.handle(request.method, url, request.headers["authorization"])
+        : faultReply ?? router.handle(request.method, url, request.headers["authorization"])
       bump(counters.byStatus, String(reply.status))
+      if (fault === "truncate") {
+        const half = reply.body.subarray(0, Math.floor(reply.body.length / 2))
+        return HttpClientResponse.fromWeb(
+          request,
+          new Response(half, { status: reply.status, headers: { "Content-Type": reply.contentType ?? "application/json" } })
+        )
+      }
       if (reply.status === 200 && reply.movieId !== undefined) {
         counters.detailsServed.set(reply.movieId, (counters.detailsServed.get(reply.movieId) ?? 0) + 1)
       }
@@ -114,6 +157,7 @@ export const workflowLayer = (tmdb: VirtualTmdb, db: string, client: TmdbClientO
  */
 export const onTestClock = <A, E>(effect: Effect.Effect<A, E>, stepMs: number, onStep: (now: number) => Effect.Effect<void> = () => Effect.void) =>
   Effect.gen(function*() {
+    yield* quickTestClock
     yield* TestClock.setTime(Date.now())
     const fiber = yield* Effect.fork(effect)
     while (fiber.unsafePoll() === null) {
