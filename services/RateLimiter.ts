@@ -6,10 +6,8 @@ import { type BudgetLost, SharedBudget } from "./SharedBudget.js"
 
 export type { LimiterStats } from "./rateLimiter/Bucket.js"
 
-// Effect's own `effect/RateLimiter` has a fixed rate, and the reliability work needs the rate to
-// adapt at run time (AIMD on 429s). So the bucket is our own: a few lines over `Clock` and a `Ref`,
-// which keeps it testable under TestClock. Effect 4 drops `effect/RateLimiter` anyway.
-// Given a SharedBudget, the tokens, the pause and the adaptive rate are shared with every collector
+// Effect's own `effect/RateLimiter` has a fixed rate, where ours adapts at run time (AIMD on 429s):
+// a bucket over `Clock` and a `Ref`, testable under TestClock. Given a SharedBudget, the tokens, the pause and the adaptive rate are shared with every collector
 // on it, and the configured rate is their total; the concurrency cap and the circuit stay ours.
 
 const nowMs = Clock.currentTimeMillis
@@ -23,8 +21,7 @@ export class RateLimiter extends Effect.Service<RateLimiter>()("tmdb/RateLimiter
       // Additive climb back after a decrease: target/20 req/s per second, so from 0.7 to full in ~6 s.
       let climbPerSecond = Math.max(0.25, target / 20)
       let floorRate = Math.min(target, Math.max(0.5, target / 16))
-      // The local bucket's own rate, burst and ceiling: a collector that falls back from a shared
-      // budget takes 1/N of each.
+      // The local bucket's burst and ceiling: falling back from a shared budget takes 1/N of each.
       let burst = settings.burst
       let ceiling = target
       const budget = yield* Effect.serviceOption(SharedBudget)
@@ -142,6 +139,7 @@ export class RateLimiter extends Effect.Service<RateLimiter>()("tmdb/RateLimiter
           return passage.probe ? circuit.abandonProbe : Effect.void
         })
 
+      // The slot is taken first, so a request starts the moment it gets its token.
       const withPermit = <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E | CircuitOpen, R> =>
         concurrency.withPermits(1)(
           Effect.suspend(() => {
@@ -235,16 +233,13 @@ export class RateLimiter extends Effect.Service<RateLimiter>()("tmdb/RateLimiter
       return {
         settings,
         /**
-         * Runs `self` once a concurrency slot and a token are both free, no shared pause is on and
-         * the circuit lets it through. The slot is taken first, so a request starts the moment it
-         * gets its token. However it ends (interrupted while waiting included), its slot and any
-         * probe role are given back.
+         * Runs `self` once a concurrency slot and a token are free, no shared pause is on and the
+         * circuit lets it through; however it ends, its slot and any probe role are given back.
          */
         withPermit,
         /**
-         * Stops every request in the process (and, with a shared budget, every collector on it)
-         * from starting for `ms`. Returns false, and pauses nothing, when `ms` exceeds the cap: the
-         * caller then fails instead of sleeping for hours.
+         * Stops every request (with a shared budget, of every collector) from starting for `ms`;
+         * false, and no pause, when `ms` exceeds the cap: the caller fails instead of sleeping for hours.
          */
         pause,
         /** Every finished request reports here: it drives both the adaptive rate and the circuit. */
