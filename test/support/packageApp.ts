@@ -1,4 +1,6 @@
 import { execFile } from "node:child_process"
+import * as fs from "node:fs"
+import * as path from "node:path"
 import { promisify } from "node:util"
 
 // What test/package.test.ts reads from the README and writes into the app that installs the
@@ -34,8 +36,8 @@ const exit = await Effect.runPromiseExit(Effect.scoped(Layer.build(testing.Movie
 console.log(exit._tag, String(exit.cause).split("\\n")[0])
 `
 
-/** A TypeScript app's use of both entries, checked with skipLibCheck: false. */
-export const TYPES = `
+/** A TypeScript app's use of both entries, and one line TypeScript refuses (a layer of the wrong service). */
+const TYPES = `
 import { Effect, Layer } from "effect"
 import { Collector, MainLive, MovieRepository, TmdbClient, TmdbLive } from "tmdb-collector"
 import { movieDetailsOf, MovieRepositoryTest, TmdbClientScripted, TmdbClientTest } from "tmdb-collector/testing"
@@ -49,9 +51,10 @@ export const faked: Effect.Effect<string> = title(550).pipe(
 export const scripted = title(550).pipe(Effect.provide(TmdbClientScripted(() => ({ status: 200, body: { id: 550, title: "Fight Club" } })).layer))
 export const stored = Effect.flatMap(MovieRepository, (repo) => repo.upsertDiscovered([], "2026-01-01T00:00:00.000Z")).pipe(Effect.provide(MovieRepositoryTest))
 export const collected = Collector.run({ startYear: 2020, endYear: 2020 }).pipe(Effect.provide(MainLive({ target: "movies.sqlite" })))
+export const wrong: Layer.Layer<MovieRepository> = TmdbLive()
 `
 
-export const TSCONFIG = {
+const TSCONFIG = {
   compilerOptions: {
     target: "ES2022",
     module: "NodeNext",
@@ -63,6 +66,17 @@ export const TSCONFIG = {
     types: []
   },
   files: ["types.ts"]
+}
+
+/** The errors `tsc` (at `tsc`) finds in `app` checking TYPES with skipLibCheck: false, one line each. */
+export const typeErrors = async (app: string, tsc: string) => {
+  fs.writeFileSync(path.join(app, "types.ts"), TYPES)
+  fs.writeFileSync(path.join(app, "tsconfig.json"), JSON.stringify(TSCONFIG))
+  const out = await run(process.execPath, [tsc, "-p", "tsconfig.json", "--pretty", "false"], app).then(
+    () => "",
+    (e: { stdout?: string }) => String(e.stdout ?? e)
+  )
+  return out.split("\n").filter((l) => / error TS\d+/.test(l))
 }
 
 /**
