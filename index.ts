@@ -30,11 +30,10 @@ export {
 } from "./services/TmdbClient.js"
 export { type ExportItem, type ExportsOptions, TmdbExports } from "./services/TmdbExports.js"
 
-// Layers
+// Layers (SqlLive and PgLive are in tmdb-collector/sqlite and tmdb-collector/postgres)
 export { MainLive, StoreLive } from "./layers/Main.js"
-export { PgLive, postgresErrors } from "./layers/Pg.js"
 export { parseRedisUrl, RedisError, SharedBudgetRedis, type SharedBudgetRedisOptions } from "./layers/Redis.js"
-export { DEFAULT_DB, MigrationsLive, sqliteErrors, SqlLive } from "./layers/Sql.js"
+export { DEFAULT_DB, MigrationsLive } from "./layers/Sql.js"
 export { HttpLive, type SharedBudgetSetting, TmdbClientLayer, TmdbLive, TmdbSharedClientLayer } from "./layers/Tmdb.js"
 
 // Options and results
