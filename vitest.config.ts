@@ -42,7 +42,7 @@ export default defineConfig({
   // (tsconfig.json's paths say the same to the typecheck).
   resolve: {
     alias: [
-      { find: /^tmdb-collector\/testing$/, replacement: path.resolve(import.meta.dirname, "testing.ts") },
+      { find: /^tmdb-collector\/(testing|sqlite|postgres)$/, replacement: path.resolve(import.meta.dirname, "$1.ts") },
       { find: /^tmdb-collector$/, replacement: path.resolve(import.meta.dirname, "index.ts") }
     ]
   },

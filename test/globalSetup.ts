@@ -7,7 +7,7 @@ import * as path from "node:path"
 // the suite pays on every one of its many CLI starts. `npm install` builds them; this rebuilds
 // them first whenever a source is newer, so a test never runs a stale bundle.
 const root = path.resolve(import.meta.dirname, "..")
-const SOURCES = ["src", "services", "layers", "scripts", "index.ts", "testing.ts", "package.json"]
+const SOURCES = ["src", "services", "layers", "scripts", "index.ts", "testing.ts", "sqlite.ts", "postgres.ts", "package.json"]
 
 const newest = (p: string): number => {
   const stat = fs.statSync(p)
