@@ -8,21 +8,29 @@ import { BaseSequencer, type TestSpecification } from "vitest/node"
 // together. Vitest orders files longest-first only from the timings it caches after a run; in a
 // fresh clone it would order them by size, and start the longest of all near the end.
 const LONGEST = [
-  "reliability.crash.test.ts", // 27
-  "collectors.integration.test.ts", // 24
-  "package.test.ts", // 13
-  "collect.integration.test.ts", // 12
-  "reliability.input.test.ts", // 12
-  "pg.integration.test.ts", // 11
-  "cli.truths.test.ts", // 11
-  "SharedBudget.test.ts", // 9
+  "reliability.crash.test.ts", // 34
+  "package.test.ts", // 26
+  "collectors.integration.test.ts", // 25
+  "collect.integration.test.ts", // 19
+  "reliability.input.test.ts", // 13
+  "pg.integration.test.ts", // 12
+  "SharedBudget.test.ts", // 12
+  "cli.truths.test.ts", // 11.5
+  "workflow.reliability.test.ts", // 9
   "sandbox.limits.test.ts", // 9
-  "catalogue.integration.test.ts", // 6
-  "workflow.reliability.test.ts", // 5.5
-  "TmdbClient.discover.test.ts", // 5
-  "RateLimiter.test.ts", // 5
-  "reliability.cli.test.ts", // 5
-  "reliability.client.test.ts" // 4.7
+  "TmdbClient.discover.test.ts", // 7.4
+  "readme.examples.test.ts", // 6.6
+  "RateLimiter.test.ts", // 5.5
+  "reliability.client.test.ts", // 4.8
+  "catalogue.integration.test.ts", // 4.4
+  "reliability.cli.test.ts", // 4.4
+  "docs.test.ts", // 3.7
+  "Lock.test.ts", // 3.1
+  "rich.integration.test.ts", // 2.6
+  "launcher.test.ts", // 2.4
+  "decoderProperties.test.ts", // 2.3
+  "RecordKind.toy.test.ts", // 2.1
+  "demo.explore.test.ts" // 2
 ]
 
 /** LONGEST in its order, then the rest by size, largest first: the same order on every run, cache or none. */
