@@ -82,7 +82,7 @@ export interface KindSummary {
   readonly export?: ExportReport | undefined
   /** Its changes feed; none for a kind TMDB keeps no feed for. */
   readonly changes?: ChangesReport | undefined
-  /** Records new to the store from its export (movies: from discovery too). */
+  /** Records new to the store from its export (the top-level `new` adds what discovery found). */
   readonly new: number
   readonly detailsChosen: number
   readonly detailsFetched: number

@@ -129,7 +129,7 @@ describe("a collector alone", () => {
       expect(seen).toEqual([["discover:2024", "discover:2023"]])
       expect(units.held()).toBe(false)
       expect(yield* work.units([]).take(run)).toBe(false)
-      expect(yield* work.othersBusy).toBe(false)
+      expect(yield* work.othersBusy(movieKind)).toBe(false)
     }))
 
   it.effect("takes the store's choice a round at a time, and nothing once the store has nothing left", () =>

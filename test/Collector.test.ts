@@ -11,6 +11,7 @@ import type { DiscoverEvent } from "../src/Discover.js"
 import { NotFoundError, ServerError, type TmdbError, UnauthorizedError } from "../src/Errors.js"
 import type { DiscoveredMovie, MovieDetails } from "../src/Movie.js"
 import { movieKind } from "../src/MovieKind.js"
+import { recordKind } from "../src/RecordKind.js"
 import { yearWindow } from "../src/Windows.js"
 import { CollectorTest, TmdbClientTest } from "../testing.js"
 
@@ -158,6 +159,14 @@ describe("Collector, the kinds of a run", () => {
         const exit = yield* Effect.exit(Collector.run({ ...options, kinds }))
         expect(Exit.isFailure(exit) ? Cause.pretty(exit.cause) : "succeeded").toMatch(/kinds must list at least one kind, each once/)
       }
+      expect(yield* runStatuses).toEqual([])
+    }).pipe(Effect.provide(CollectorTest(TmdbClientTest({})))))
+
+  it.effect("kinds without movies, by years: refused, as discover lists movies only", () =>
+    Effect.gen(function*() {
+      const toys = recordKind({ ...movieKind, name: "toy", marks: undefined, units: undefined })
+      const exit = yield* Effect.exit(Collector.run({ ...options, kinds: [toys] }))
+      expect(Exit.isFailure(exit) ? Cause.pretty(exit.cause) : "succeeded").toMatch(/kinds without movies need all: discover lists movies only/)
       expect(yield* runStatuses).toEqual([])
     }).pipe(Effect.provide(CollectorTest(TmdbClientTest({})))))
 })

@@ -75,7 +75,7 @@ export const fetchDetails = <E, R>(run: RunState, kind: AnyKind, staleAfter: Dur
         yield* fetchFresh
         continue
       }
-      if (!(yield* work.othersBusy)) {
+      if (!(yield* work.othersBusy(kind))) {
         // That check frees a dead collector's units at once: one more look before leaving.
         if (yield* retake) {
           yield* fetchFresh

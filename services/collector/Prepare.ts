@@ -10,8 +10,11 @@ import { ExportError, type TmdbExports } from "../TmdbExports.js"
  * A run's options checked, and with `all` today's daily ID export found (and checked to be gzip),
  * before the run is recorded: when either fails, the run writes nothing.
  */
-/** TMDB's own API, whatever the path's spelling. */
-const isTmdbApi = (url: string) => /^https:\/\/api\.themoviedb\.org(\/|$)/i.test(url)
+/** TMDB's own API, on either of its hosts (https://developer.themoviedb.org/docs/getting-started). */
+const isTmdbApi = (url: string) => /^https:\/\/api\.(themoviedb|tmdb)\.org(\/|$)/i.test(url)
+
+/** A URL as a message may show it: any user name and password left out. */
+const shown = (url: string) => url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, "$1")
 
 export const prepare = (given: CollectionOptions, startedMs: number, exports: TmdbExports | undefined, baseUrl: string) =>
   Effect.gen(function*() {
@@ -27,8 +30,9 @@ export const prepare = (given: CollectionOptions, startedMs: number, exports: Tm
     // export's ids would be asked of a server that does not hold them, and marked removed.
     if (exporter !== undefined && !exporter.filesUrlChosen && !isTmdbApi(baseUrl)) {
       return yield* new ExportError({
-        message:
-          `TMDB_BASE_URL is ${baseUrl}, not TMDB's API, and TMDB_FILES_URL is not set: set it to that server's files (the sandbox prints it) so --all reads the export of the same catalogue`
+        message: `TMDB_BASE_URL is ${
+          shown(baseUrl)
+        }, not TMDB's API, and TMDB_FILES_URL is not set: set it to that server's files (the sandbox prints it) so --all reads the export of the same catalogue`
       })
     }
     const kinds = given.kinds ?? [movieKind]
@@ -36,6 +40,10 @@ export const prepare = (given: CollectionOptions, startedMs: number, exports: Tm
       return yield* Effect.fail(
         ConfigError.InvalidData(["kinds"], `kinds must list at least one kind, each once; got [${kinds.map((k) => k.name).join(", ")}]`)
       )
+    }
+    // Discover lists movies alone: other kinds come from their exports.
+    if (given.all !== true && !kinds.includes(movieKind)) {
+      return yield* Effect.fail(ConfigError.InvalidData(["kinds"], "kinds without movies need all: discover lists movies only"))
     }
     // Every file of every kind must be there on the day chosen: one date for the whole run.
     const files = kinds.flatMap((kind) => kind.exports?.files(given) ?? [])

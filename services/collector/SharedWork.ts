@@ -81,7 +81,8 @@ export const sharedWork = (
       leasedBy: runId,
       units,
       next,
-      othersBusy: coordination.othersBusy(membership, runId, kinds),
+      // Another kind's leases never come back to this kind's loop: only the kind's own count.
+      othersBusy: (kind) => coordination.othersBusy(membership, runId, [kind]),
       shared: () => ({ generation: membership.generation, did: [...did] })
     } satisfies Work
   })

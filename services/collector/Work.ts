@@ -41,8 +41,8 @@ export interface Work {
     policy: SelectionPolicy,
     left: () => number
   ) => Effect.Effect<Option.Option<Stream.Stream<number, DatabaseError>>, DatabaseError>
-  /** Whether another live collector holds work that may come back to this one. */
-  readonly othersBusy: Effect.Effect<boolean, DatabaseError>
+  /** Whether another live collector holds work of `kind` (or a shared unit) that may come back to this one. */
+  readonly othersBusy: (kind: AnyKind) => Effect.Effect<boolean, DatabaseError>
   /** Among others: the generation joined and the units this collector did. */
   readonly shared: () => { readonly generation: number; readonly did: ReadonlyArray<string> } | undefined
 }
@@ -69,6 +69,6 @@ export const aloneWork = (repo: MovieRepository, startedAt: string): Work => ({
       repo.selectForDetails({ ...policy, limit: Math.min(ROUND, left()) }, kind),
       (ids) => ids.length === 0 ? Option.none() : Option.some(Stream.fromIterable(ids))
     ),
-  othersBusy: Effect.succeed(false),
+  othersBusy: () => Effect.succeed(false),
   shared: () => undefined
 })
