@@ -11,17 +11,18 @@ const LONGEST = [
   "collectors.integration.test.ts", // 24
   "package.test.ts", // 13
   "collect.integration.test.ts", // 12
-  "reliability.input.test.ts", // 12
-  "pg.integration.test.ts", // 11
-  "cli.truths.test.ts", // 11
-  "SharedBudget.test.ts", // 9
-  "sandbox.limits.test.ts", // 9
-  "catalogue.integration.test.ts", // 6
-  "workflow.reliability.test.ts", // 5.5
-  "TmdbClient.discover.test.ts", // 5
-  "RateLimiter.test.ts", // 5
-  "reliability.cli.test.ts", // 5
-  "reliability.client.test.ts" // 4.7
+  "reliability.input.test.ts", // 11
+  "SharedBudget.test.ts", // 10
+  "pg.integration.test.ts", // 9
+  "sandbox.limits.test.ts", // 8
+  "workflow.reliability.test.ts", // 7
+  "TmdbClient.discover.test.ts", // 6
+  "cli.truths.test.ts", // 5
+  "cli.ctrlc.test.ts", // 5
+  "reliability.client.test.ts", // 4.8
+  "RateLimiter.test.ts", // 4.5
+  "reliability.cli.test.ts", // 4.3
+  "catalogue.integration.test.ts" // 4.3
 ]
 
 /** LONGEST in its order, then the rest by size, largest first: the same order on every run, cache or none. */
