@@ -8,19 +8,20 @@ import { BaseSequencer, type TestSpecification } from "vitest/node"
 // together. Vitest orders files longest-first only from the timings it caches after a run; in a
 // fresh clone it would order them by size, and start the longest of all near the end.
 const LONGEST = [
-  "reliability.crash.test.ts", // 34
+  "reliability.crash.test.ts", // 27-34
   "package.test.ts", // 26
   "collectors.integration.test.ts", // 25
   "collect.integration.test.ts", // 19
   "reliability.input.test.ts", // 13
   "pg.integration.test.ts", // 12
   "SharedBudget.test.ts", // 12
-  "cli.truths.test.ts", // 11.5
   "workflow.reliability.test.ts", // 9
   "sandbox.limits.test.ts", // 9
   "TmdbClient.discover.test.ts", // 7.4
   "readme.examples.test.ts", // 6.6
+  "cli.truths.test.ts", // 6.5
   "RateLimiter.test.ts", // 5.5
+  "cli.ctrlc.test.ts", // 5
   "reliability.client.test.ts", // 4.8
   "catalogue.integration.test.ts", // 4.4
   "reliability.cli.test.ts", // 4.4
