@@ -90,6 +90,10 @@ export {
 } from "./src/Movie.js"
 
 // Kinds of record: what the Collector keeps (CollectionOptions.kinds), movies first
+export { CollectionFromWire, collectionKind, type CollectionRecord } from "./src/kinds/Collection.js"
+export { CompanyFromWire, companyKind, type CompanyRecord } from "./src/kinds/Company.js"
+export { DEFAULT_KINDS, WITH_PEOPLE } from "./src/kinds/Kinds.js"
+export { PersonFromWire, personKind, type PersonRecord } from "./src/kinds/Person.js"
 export { movieKind } from "./src/MovieKind.js"
 export { type AnyKind, type KindExport, type KindTables, type Listed, type RecordKind, recordKind } from "./src/RecordKind.js"
 

@@ -7,7 +7,12 @@ import { Collector } from "./services/Collector.js"
 import { MovieRepository } from "./services/MovieRepository.js"
 import { RateLimiter } from "./services/RateLimiter.js"
 import { type ClientStats, TmdbClient } from "./services/TmdbClient.js"
+import type { DetailsOptions } from "./services/tmdbClient/Details.js"
 import { apiKey, type TmdbClientOptions } from "./src/Config.js"
+import type { TmdbError } from "./src/Errors.js"
+import { collectionKind } from "./src/kinds/Collection.js"
+import { companyKind } from "./src/kinds/Company.js"
+import { personKind } from "./src/kinds/Person.js"
 import { movieKind } from "./src/MovieKind.js"
 import type { AnyKind } from "./src/RecordKind.js"
 
@@ -39,20 +44,30 @@ const FAKE_SETTINGS: TmdbClient["settings"] = {
 
 /**
  * The Collector asks for records of any kind (`getRecord`, `getChanges`): a fake that gives the
- * movie methods answers those for movies, and a request for another kind dies naming it.
+ * methods of a kind (`getMovieDetails`, `getCollection`, `getCompany`, `getPerson`, and the feeds
+ * `getMovieChanges`, `getPersonChanges`) answers those for it, and a request for another kind
+ * dies naming it.
  */
-const movieShortcuts = (methods: Partial<Methods>): Partial<Methods> => ({
-  ...(methods.getMovieDetails === undefined ? {} : {
-    getRecord: ((kind, id, options) =>
-      (kind as AnyKind) === movieKind
-        ? methods.getMovieDetails!(id, options)
-        : Effect.dieMessage(`TmdbClientTest: getRecord of ${kind.name} is not implemented by this fake`)) as Methods["getRecord"]
-  }),
-  ...(methods.getMovieChanges === undefined ? {} : {
-    getChanges: (feed, range) =>
-      feed === movieKind.changes ? methods.getMovieChanges!(range) : Effect.dieMessage(`TmdbClientTest: getChanges of ${feed} is not implemented by this fake`)
-  })
-})
+const kindShortcuts = (methods: Partial<Methods>): Partial<Methods> => {
+  const records = new Map<AnyKind, (id: number, options: DetailsOptions | undefined) => Effect.Effect<unknown, TmdbError>>()
+  if (methods.getMovieDetails !== undefined) records.set(movieKind, methods.getMovieDetails)
+  if (methods.getCollection !== undefined) records.set(collectionKind, methods.getCollection)
+  if (methods.getCompany !== undefined) records.set(companyKind, methods.getCompany)
+  if (methods.getPerson !== undefined) records.set(personKind, methods.getPerson)
+  const feeds = new Map<string | undefined, Methods["getMovieChanges"]>()
+  if (methods.getMovieChanges !== undefined) feeds.set(movieKind.changes, methods.getMovieChanges)
+  if (methods.getPersonChanges !== undefined) feeds.set(personKind.changes, methods.getPersonChanges)
+  return {
+    ...(records.size === 0 ? {} : {
+      getRecord: ((kind, id, options) =>
+        records.get(kind as AnyKind)?.(id, options) ??
+          Effect.dieMessage(`TmdbClientTest: getRecord of ${kind.name} is not implemented by this fake`)) as Methods["getRecord"]
+    }),
+    ...(feeds.size === 0 ? {} : {
+      getChanges: (feed, range) => feeds.get(feed)?.(range) ?? Effect.dieMessage(`TmdbClientTest: getChanges of ${feed} is not implemented by this fake`)
+    })
+  }
+}
 
 /**
  * A `TmdbClient` made of the methods given; every other method dies naming itself, so a test
@@ -64,7 +79,7 @@ export const TmdbClientTest = (methods: Partial<Methods> & { readonly stats?: Ef
   const given = TmdbClient.make({
     settings: FAKE_SETTINGS,
     stats: Effect.succeed({ requests: 0, retries: 0, rateLimited: 0 }),
-    ...movieShortcuts(methods),
+    ...kindShortcuts(methods),
     ...(methods as Methods)
   })
   // No list of the client's methods to keep: whatever name the code under test asks for and the
@@ -101,6 +116,11 @@ export const TmdbClientScripted = (script: Script, options: TmdbClientOptions = 
 
 /** A movie for a fake: the fields given, every other one as TMDB says "unknown". */
 export { movieDetailsOf } from "./src/Movie.js"
+
+/** A collection, a company or a person for a fake (`getCollection`, `getCompany`, `getPerson`): the fields given, every other one unknown. */
+export { collectionOf } from "./src/kinds/Collection.js"
+export { companyOf } from "./src/kinds/Company.js"
+export { personOf } from "./src/kinds/Person.js"
 
 /** `MovieRepository` over an in-memory SQLite database, migrated. */
 export { MovieRepositoryTest }

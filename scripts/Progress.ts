@@ -1,4 +1,4 @@
-import type { CollectionProgress as Progress, CollectionSummary } from "../src/Collection.js"
+import type { CollectionProgress as Progress, CollectionSummary, KindSummary } from "../src/Collection.js"
 
 const fmt = (n: number) => n.toLocaleString("en-US")
 const duration = (ms: number) => {
@@ -13,6 +13,13 @@ const duration = (ms: number) => {
 /** `1 page`, `2 pages`. */
 const count = (n: number, noun: string) => `${fmt(n)} ${noun}${n === 1 ? "" : "s"}`
 
+const PLURALS: Record<string, string> = { company: "companies", person: "people" }
+/** `1 movie`, `2 companies`, `3 people`: records of a kind, by its name. */
+export const records = (n: number, kind: string) => `${fmt(n)} ${n === 1 ? kind : PLURALS[kind] ?? `${kind}s`}`
+
+/** The label of a kind's progress line: movies' is the phase's, as before there were kinds. */
+const labelOf = (phase: string, kind: string | undefined) => (kind === undefined || kind === "movie" ? phase : `${PLURALS[kind] ?? `${kind}s`}`).padEnd(10)
+
 // Below a second a rate is noise: one page in the first millisecond reads 1000 pages/s.
 const MIN_RATE_MS = 1_000
 
@@ -26,7 +33,7 @@ export const progressReporter = (out: NodeJS.WriteStream = process.stderr, inter
   let last: Progress | undefined
   let lastPrinted = 0
   let phaseStart = Date.now()
-  let phase: Progress["phase"] | undefined
+  let phase: string | undefined
   // The collector reports running totals over all years, and years come one after another.
   let year = { year: 0, pagesBefore: 0, moviesBefore: 0 }
   const line = (p: Progress): string => {
@@ -39,10 +46,10 @@ export const progressReporter = (out: NodeJS.WriteStream = process.stderr, inter
     }
     if (p.phase === "export") {
       const rate = elapsed >= MIN_RATE_MS ? `  ${fmt(Math.round(p.lines * 1000 / elapsed))} lines/s` : ""
-      return `export    ${count(p.lines, "line")} read, ${fmt(p.kept)} kept${rate}`
+      return `${labelOf("export", p.kind)}${count(p.lines, "line")} read, ${fmt(p.kept)} kept${rate}`
     }
     const pct = p.total > 0 ? ((100 * p.done) / p.total).toFixed(1) : "100.0"
-    const head = `details   ${fmt(p.done)}/${fmt(p.total)} (${pct}%)  ${fmt(p.failed)} failed`
+    const head = `${labelOf("details", p.kind)}${fmt(p.done)}/${fmt(p.total)} (${pct}%)  ${fmt(p.failed)} failed`
     if (elapsed < MIN_RATE_MS) return head
     const rate = (p.done * 1000) / elapsed
     const eta = rate > 0 ? duration(((p.total - p.done) / rate) * 1000) : "?"
@@ -58,10 +65,11 @@ export const progressReporter = (out: NodeJS.WriteStream = process.stderr, inter
     lastPrinted = Date.now()
   }
   const onProgress = (p: Progress) => {
-    if (p.phase !== phase) {
+    const now = p.phase === "discover" ? p.phase : `${p.phase}:${p.kind ?? ""}`
+    if (now !== phase) {
       // The previous phase's last figures stay on screen (or in the log).
       if (last !== undefined) show(last, true)
-      phase = p.phase
+      phase = now
       phaseStart = Date.now()
     }
     if (p.phase === "discover" && p.year !== year.year) {
@@ -81,6 +89,19 @@ export const progressReporter = (out: NodeJS.WriteStream = process.stderr, inter
     last = undefined
   }
   return { onProgress, stop }
+}
+
+/** A kind other than the first (collections, companies, people): what its run did, on one line. */
+const kindLine = (kind: string, k: KindSummary) => {
+  const failed = Object.entries(k.failed).map(([reason, n]) => `${reason} ${fmt(n ?? 0)}`)
+  const changes = k.changes?.status === "read"
+    ? `; changes listed ${fmt(k.changes.listed)} stored`
+    : k.changes?.status === "failed"
+    ? "; changes FAILED: read again next run"
+    : ""
+  return `  ${(PLURALS[kind] ?? `${kind}s`).padEnd(15)}${fmt(k.detailsFetched)} of ${fmt(k.detailsChosen)} chosen fetched, ${fmt(k.new)} new${
+    failed.length > 0 ? `, failed ${failed.join(", ")} (see ${kind}_failures)` : ""
+  }${k.removed > 0 ? `, ${fmt(k.removed)} removed` : ""}${changes}`
 }
 
 /** The human summary printed at the end of a run. */
@@ -123,6 +144,7 @@ export const formatSummary = (s: CollectionSummary): string => {
   if (e?.firstMalformed !== undefined) {
     lines.push(`  malformed      first at ${e.firstMalformed.file} line ${fmt(e.firstMalformed.line)}: ${e.firstMalformed.reason}`)
   }
+  lines.push(...Object.entries(s.kinds).slice(1).map(([kind, k]) => kindLine(kind, k)))
   const failures = Object.entries(s.failed)
   if (failures.length > 0) {
     lines.push(`  failed         ${failures.map(([k, n]) => `${k} ${fmt(n ?? 0)}`).join(", ")} (see table fetch_failures)`)

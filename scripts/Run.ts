@@ -5,11 +5,12 @@ import { Collector } from "../services/Collector.js"
 import { MovieRepository } from "../services/MovieRepository.js"
 import type { CollectionSummary } from "../src/Collection.js"
 import { DatabaseError, type DatabaseTarget } from "../src/Database.js"
+import { DEFAULT_KINDS, WITH_PEOPLE } from "../src/kinds/Kinds.js"
 import type { Checked } from "./Checks.js"
 import type { Parsed } from "./Flags.js"
 import { beforeRun, removeWhatTheRunCreated } from "./Leftovers.js"
 import { ExitCode } from "./Outcome.js"
-import { formatSummary, progressReporter } from "./Progress.js"
+import { formatSummary, progressReporter, records } from "./Progress.js"
 
 /** A collection with valid flags: the part of the CLI that needs TMDB and the database. */
 export const collect = (a: Parsed, checked: Checked) =>
@@ -31,6 +32,7 @@ export const collect = (a: Parsed, checked: Checked) =>
       maxPages: Option.getOrUndefined(a.maxPages),
       refreshLimit: Option.getOrUndefined(a.refreshLimit),
       staleAfter: Duration.days(a.staleAfterDays),
+      kinds: a.people ? WITH_PEOPLE : DEFAULT_KINDS,
       onProgress: (p) => {
         reached = true
         reporter.onProgress(p)
@@ -52,9 +54,10 @@ export const collect = (a: Parsed, checked: Checked) =>
     yield* Console.error(formatSummary(summary))
     if (a.json) yield* Console.log(JSON.stringify(summary))
     if (!summary.complete) {
+      const feed = Object.entries(summary.kinds).find(([, k]) => k.changes?.status === "failed")?.[0]
       yield* Console.error(
-        summary.changes.status === "failed"
-          ? "Reading /movie/changes failed: run the same command again to read them."
+        feed !== undefined
+          ? `Reading /${feed}/changes failed: run the same command again to read them.`
           : "Discovery was incomplete: run the same command again to fill the gaps."
       )
       yield* Effect.sync(() => {
@@ -73,11 +76,14 @@ export const renormalize = (a: Parsed, target: DatabaseTarget) =>
     const started = Date.now()
     const summary = yield* Effect.flatMap(MovieRepository, (repo) => repo.renormalize()).pipe(Effect.provide(RenormalizeLive(target)))
     const seconds = ((Date.now() - started) / 1000).toFixed(1)
-    yield* Console.error(`Renormalized ${summary.movies} movies from their stored payloads in ${seconds}s, with no request.`)
+    const others = Object.entries(summary.kinds).filter(([kind]) => kind !== "movie").map(([kind, n]) => records(n, kind))
+    yield* Console.error(
+      `Renormalized ${[records(summary.movies, "movie"), ...others].join(", ")} from their stored payloads in ${seconds}s, with no request.`
+    )
     if (summary.failed.length > 0) {
       const first = summary.failed[0]!
       yield* Console.error(
-        `${summary.failed.length} payloads no longer decode and kept their rows as they were; the first, movie ${first.tmdbId}: ${first.message}`
+        `${summary.failed.length} payloads no longer decode and kept their rows as they were; the first, ${first.kind} ${first.tmdbId}: ${first.message}`
       )
     }
     if (a.json) yield* Console.log(JSON.stringify(summary))

@@ -64,6 +64,8 @@ export class Collector extends Effect.Service<Collector>()("tmdb/Collector", {
         // taking over what a dead collector left (its years, its changes) once it expires.
         yield* discovery.take(discover(state))
         for (const kind of kinds) {
+          // Collections, companies, people: what the movies stored by now name.
+          tallyOf(state, kind).linked = yield* repo.linkRecords(kind, yield* now)
           const catalogue = catalogueUnits(state, kind)
           const takeCatalogue = catalogue.take(readCatalogue(state, kind, staleAfter)).pipe(Effect.tap(() => failIfUnreachable(state, kind)))
           const takeOver = Effect.zipWith(discovery.take(discover(state)), takeCatalogue, (years, changes) => years || changes)

@@ -2,6 +2,7 @@ import { SqlClient, SqlSchema } from "@effect/sql"
 import { SqlError } from "@effect/sql/SqlError"
 import { Effect, Schema, Stream } from "effect"
 import { DatabaseErrorMapping } from "../src/Database.js"
+import { WITH_PEOPLE } from "../src/kinds/Kinds.js"
 import type { DiscoveredMovie, MovieDetails } from "../src/Movie.js"
 import { movieKind } from "../src/MovieKind.js"
 import { chunks, toEventLoop } from "../src/MovieWrites.js"
@@ -29,6 +30,9 @@ type DiscoveredRow = Pick<
 >
 
 const VOTES = ["vote_average", "vote_count", "popularity", "votes_at"]
+
+/** How far before the last linking the next one looks back: longer than any write transaction. */
+const LINK_MARGIN_MS = 10 * 60_000
 
 const Count = Schema.Struct({ n: Schema.Number })
 const PendingId = Schema.Struct({ id: Schema.Number })
@@ -136,7 +140,7 @@ export class MovieRepository extends Effect.Service<MovieRepository>()("tmdb/Mov
 
     const renormalize = Effect.fn("MovieRepository.renormalize")(function*(
       onProgress?: (done: number) => void,
-      kinds: ReadonlyArray<AnyKind> = [movieKind]
+      kinds: ReadonlyArray<AnyKind> = WITH_PEOPLE
     ) {
       return yield* orFail(renormalizeAll(sql, kinds, onProgress))
     })
@@ -155,6 +159,17 @@ export class MovieRepository extends Effect.Service<MovieRepository>()("tmdb/Mov
 
     const recordChanges = Effect.fn("MovieRepository.recordChanges")(function*(ids: ReadonlyArray<number>, changedAt: string, kind: AnyKind = movieKind) {
       return yield* orFail(retryConflicts(sql.withTransaction(markChanged(sql, kind, ids, changedAt))))
+    })
+
+    const linkRecords = Effect.fn("MovieRepository.linkRecords")(function*(kind: AnyKind, at: string) {
+      if (kind.linked === undefined) return 0
+      const mark = `${kind.name}:linked`
+      const last = yield* orFail(readMark(sql, mark))
+      // A movie's details are stamped when its batch is written, and committed a moment later: a
+      // margin before the last linking catches what another collector committed meanwhile.
+      const since = last === undefined ? undefined : new Date(Date.parse(last) - LINK_MARGIN_MS).toISOString()
+      const added = yield* orFail(retryConflicts(sql.withTransaction(Effect.zipLeft(kind.linked(sql, since), writeMark(sql, mark, at, at)))))
+      return added.length
     })
 
     const getMark = (name: string) => orFail(readMark(sql, name))
@@ -183,6 +198,11 @@ export class MovieRepository extends Effect.Service<MovieRepository>()("tmdb/Mov
       storeExport,
       /** Marks the stored records among `ids` changed as of `changedAt`; returns which are stored. */
       recordChanges,
+      /**
+       * For a kind kept because stored movies name it (collections, companies, people): adds a row
+       * for each record named by a movie stored since the last call, to be fetched. Returns how many.
+       */
+      linkRecords,
       /** A sync mark (`sync_marks`), undefined when never set. */
       getMark,
       /** Sets a sync mark (`sync_marks`). */

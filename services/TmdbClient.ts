@@ -4,6 +4,9 @@ import { type TmdbClientOptions, type TmdbSettings, tmdbSettings } from "../src/
 import { decodeChangesPage, decodeDiscoverPage } from "../src/Decode.js"
 import { collectDiscover, DEFAULT_MIN_VOTE_COUNT, type DiscoverOptions, discoverStream, type PageQuery, type Range } from "../src/Discover.js"
 import { DecodeError, InvalidRequestError, type TmdbError } from "../src/Errors.js"
+import { collectionKind } from "../src/kinds/Collection.js"
+import { companyKind } from "../src/kinds/Company.js"
+import { personKind } from "../src/kinds/Person.js"
 import type { MovieDetails } from "../src/Movie.js"
 import { movieKind } from "../src/MovieKind.js"
 import type { Listed, RecordKind } from "../src/RecordKind.js"
@@ -150,6 +153,13 @@ export class TmdbClient extends Effect.Service<TmdbClient>()("tmdb/TmdbClient", 
 
       const getMovieChanges = (range: ChangesRange) => Effect.withSpan(getChanges("/movie/changes", range), "TmdbClient.getMovieChanges")
 
+      const getPersonChanges = (range: ChangesRange) => Effect.withSpan(getChanges(personKind.changes!, range), "TmdbClient.getPersonChanges")
+
+      // The records a movie names, one request each: spanned by their own names.
+      const getCollection = (id: number) => Effect.withSpan(recordOf(collectionKind, id, {}), "TmdbClient.getCollection", { attributes: { "tmdb.id": id } })
+      const getCompany = (id: number) => Effect.withSpan(recordOf(companyKind, id, {}), "TmdbClient.getCompany", { attributes: { "tmdb.id": id } })
+      const getPerson = (id: number) => Effect.withSpan(recordOf(personKind, id, {}), "TmdbClient.getPerson", { attributes: { "tmdb.id": id } })
+
       const getChangedMovieIds = (range: ChangesRange) => Effect.map(getMovieChanges(range), (changes) => changes.ids)
 
       const source: DetailsSource = { getMovieDetails, settings }
@@ -206,6 +216,14 @@ export class TmdbClient extends Effect.Service<TmdbClient>()("tmdb/TmdbClient", 
         getMovieDetails,
         /** One record of any kind (`movieKind`, or a kind of your own) by its id. */
         getRecord,
+        /** A collection (`/collection/{id}`): its name, overview, images and every part's id. */
+        getCollection,
+        /** A production company (`/company/{id}`), with its parent's id. */
+        getCompany,
+        /** A person (`/person/{id}`): birthday, gender, department, popularity, IMDb id. */
+        getPerson,
+        /** People changed between two dates at most 14 days apart (`/person/changes`), and which TMDB flags adult. */
+        getPersonChanges,
         /** Details of many movies at the client's concurrency: `succeeded`, and `failed` per id; one failure never aborts the batch. */
         getBatchMovieDetails,
         /** Every id a changes feed (`/movie/changes`, ...) lists between two dates at most 14 days apart, and which TMDB flags adult. */

@@ -39,7 +39,8 @@ export interface CollectionOptions {
    */
   readonly append?: ReadonlyArray<string> | undefined
   /**
-   * The kinds of record to keep, in order (`RecordKind`). Default: movies alone. Each is read
+   * The kinds of record to keep, in order (`RecordKind`). Default: `DEFAULT_KINDS`, movies with
+   * their collections and companies (`WITH_PEOPLE` adds people; `[movieKind]` keeps movies alone). Each is read
    * from its export (with `all`) and its changes feed, and fetched as it needs; `refreshLimit`
    * applies to each.
    */
@@ -50,9 +51,9 @@ export interface CollectionOptions {
 }
 
 export type CollectionProgress =
-  | { readonly phase: "export"; readonly lines: number; readonly kept: number }
+  | { readonly phase: "export"; readonly lines: number; readonly kept: number; readonly kind?: string | undefined }
   | { readonly phase: "discover"; readonly pages: number; readonly movies: number; readonly year: number }
-  | { readonly phase: "details"; readonly done: number; readonly total: number; readonly failed: number }
+  | { readonly phase: "details"; readonly done: number; readonly total: number; readonly failed: number; readonly kind?: string | undefined }
 
 /** What reading /movie/changes came to. */
 export interface ChangesReport {
@@ -82,7 +83,10 @@ export interface KindSummary {
   readonly export?: ExportReport | undefined
   /** Its changes feed; none for a kind TMDB keeps no feed for. */
   readonly changes?: ChangesReport | undefined
-  /** Records new to the store from its export (the top-level `new` adds what discovery found). */
+  /**
+   * Records new to the store: from its export, or (collections, companies, people) named by a
+   * stored movie for the first time. The top-level `new` adds what discovery found.
+   */
   readonly new: number
   readonly detailsChosen: number
   readonly detailsFetched: number
@@ -92,9 +96,9 @@ export interface KindSummary {
 }
 
 /**
- * What a run did. The counts of records (`new`, `details*`, `failed`, `removed`, `restored`) add
- * up every kind the run kept, `export` and `changes` are its first kind's (movies by default), and
- * `kinds` has each kind's own.
+ * What a run did. The counts of records (`new`, `details*`, `failed`, `removed`, `restored`),
+ * `export` and `changes` are its first kind's (movies by default), and `kinds` has each kind's own
+ * (`collection`, `company`, `person`, ...).
  */
 export interface CollectionSummary {
   readonly runId: number

@@ -14,7 +14,7 @@ import {
 const MAX_MESSAGE = 300
 
 /** One short line naming the first offending path, e.g. `title: Expected string, actual 42`. */
-const describeParseError = (error: ParseResult.ParseError): string => {
+export const describeParseError = (error: ParseResult.ParseError): string => {
   const issues = ParseResult.ArrayFormatter.formatErrorSync(error)
   const first = issues[0]
   if (first === undefined) return "invalid body"

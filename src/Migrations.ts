@@ -2,7 +2,8 @@ import { Migrator, SqlClient } from "@effect/sql"
 import type { SqlError } from "@effect/sql/SqlError"
 import { Effect } from "effect"
 import { ddl, dialectOf, index } from "./schema/Dialect.js"
-import { allMovies, presentMovies } from "./schema/Overview.js"
+import { linkedRecords } from "./schema/Linked.js"
+import { allMovies, namedCollections, presentMovies } from "./schema/Overview.js"
 import * as T from "./schema/Tables.js"
 
 // One set of migrations for both dialects (src/schema/): each table written once, rendered in
@@ -33,7 +34,8 @@ const migrations: Record<string, Effect.Effect<void, SqlError, SqlClient.SqlClie
     allMovies
   ),
   "3_catalogue_sync": ddl(T.syncedMovies, T.syncMarks, presentMovies),
-  "4_collectors": ddl(T.sharedRuns, T.detailLeases, T.workClaims)
+  "4_collectors": ddl(T.sharedRuns, T.detailLeases, T.workClaims),
+  "5_linked_records": ddl(...linkedRecords, namedCollections)
 }
 
 /** The migrations, for a client of a dialect tmdb-collector keeps its schema in (SQLite, PostgreSQL). */

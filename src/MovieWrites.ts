@@ -64,6 +64,35 @@ export const detailsWrite = (details: MovieDetails, at: string, rebuild = false)
 /** The columns an upsert refreshes: all but the key and the first sighting. */
 export const refreshed = (columns: ReadonlyArray<string>): Array<string> => columns.filter((c) => c !== "tmdb_id" && c !== "discovered_at")
 
+const Grouped = Schema.Array(Schema.Struct({ tmdb_id: Schema.Number, collection_id: Schema.NullOr(Schema.Number) }))
+
+/**
+ * A collection a movie joins or leaves lists its parts anew, and TMDB keeps no changes feed for
+ * collections (https://developer.themoviedb.org/docs/tracking-content-changes): each collection a
+ * written movie starts or stops naming is marked changed, to be read again.
+ */
+const markRegrouped = (sql: SqlClient.SqlClient, writes: ReadonlyArray<DetailsWrite>, at: string) =>
+  Effect.gen(function*() {
+    const before = new Map<number, number | null>()
+    for (const chunk of chunks(writes.map((w) => w.details.tmdbId))) {
+      const rows = yield* Effect.orDie(
+        Schema.decodeUnknown(Grouped)(yield* sql`SELECT tmdb_id, collection_id FROM movies WHERE ${sql.in("tmdb_id", chunk)}`)
+      )
+      for (const row of rows) before.set(row.tmdb_id, row.collection_id)
+    }
+    const moved = new Set<number>()
+    for (const { details } of writes) {
+      const was = before.get(details.tmdbId) ?? null
+      const is = details.collection?.id ?? null
+      if (was === is) continue
+      if (was !== null) moved.add(was)
+      if (is !== null) moved.add(is)
+    }
+    if (moved.size === 0) return
+    yield* sql`UPDATE collections SET changed_at = ${at}
+      WHERE ${sql.in("collection_id", [...moved])} AND (changed_at IS NULL OR changed_at < ${at})`
+  })
+
 /**
  * Writes movies and rewrites all their child rows from the response being stored, in the
  * caller's transaction: the rows of a movie are always those of one response, its payload. A
@@ -75,6 +104,7 @@ export const writeDetails = (sql: SqlClient.SqlClient, given: ReadonlyArray<Deta
     const writes = Array.from(new Map(given.map((w) => [w.details.tmdbId, w])).values())
     const ids = writes.map((w) => w.details.tmdbId)
     const rows = writes.map((w) => w.row)
+    yield* markRegrouped(sql, writes, rows[0]!.details_fetched_at ?? "")
     const columns = refreshed(Object.keys(rows[0]!))
     yield* sql`INSERT INTO movies ${sql.insert(rows)} ON CONFLICT (tmdb_id) DO UPDATE SET ${
       sql.join(", ", false)(columns.map((c) => sql`${sql(c)} = excluded.${sql(c)}`))

@@ -70,6 +70,13 @@ export interface RecordKind<A = unknown, L extends Listed = Listed> {
   } | undefined
   /** For an id its changes feed brought that no export listed: whether the run's filters keep it. */
   readonly keepsRecord?: ((filter: ExportFilter, record: A) => boolean) | undefined
+  /**
+   * For a kind kept because stored movies name it (a collection, a company, a person): the
+   * `INSERT ... SELECT ... ON CONFLICT DO NOTHING RETURNING <key>` that adds a row for each record
+   * named by a movie whose details were stored at or after `since` (every movie without one). Its
+   * changes feed then brings no new ids: a record no stored movie names is not kept.
+   */
+  readonly linked?: ((sql: SqlClient.SqlClient, since: string | undefined) => Effect.Effect<ReadonlyArray<unknown>, SqlError>) | undefined
   /** A date column (YYYY-MM-DD): records dated in the last 90 days go stale after 7 days. */
   readonly recentColumn?: string | undefined
   /** The names its changes mark, its first-export mark and its shared units go by. */

@@ -87,3 +87,25 @@ export const Flag = Schema.transform(Schema.NullishOr(Schema.Boolean), Schema.Nu
   decode: (b) => b ?? null,
   encode: (b) => b
 })
+
+const isCalendarDate = (s: string) => {
+  const date = new Date(`${s}T00:00:00Z`)
+  return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(s)
+}
+
+/**
+ * A day on the calendar (`YYYY-MM-DD`), or `null` where TMDB sends `""` or nothing (a person's
+ * unknown birthday). Stored as a date in PostgreSQL, which refuses a day not on the calendar:
+ * such a body fails to decode, naming the field, rather than failing the batch it is written in.
+ */
+export const CalendarDate = Schema.transform(
+  Schema.NullishOr(
+    Schema.Union(Schema.Literal(""), Schema.String.pipe(Schema.filter(isCalendarDate, { message: () => "not a day on the calendar (YYYY-MM-DD)" })))
+  ),
+  Schema.NullOr(Schema.String),
+  {
+    strict: true,
+    decode: (s) => (s === undefined || s === null || s === "" ? null : s),
+    encode: (s) => s ?? ""
+  }
+)

@@ -65,23 +65,30 @@ describe("the run summary", () => {
     expect(summary.changes.status).toBe("elsewhere")
   })
 
-  it("adds up every kind's records, and keeps each kind's own part; a changes feed that failed makes the run incomplete", () => {
+  it("gives the movies' records at the top, as before kinds, and each kind's own part; any changes feed that failed makes the run incomplete", () => {
     const tally = emptyTally([movieKind, toy])
     Object.assign(movieTally(tally), { chosen: 5, fetched: 4, removed: 1, failed: { server: 1 } })
-    Object.assign(tally.kinds.get("toy")!, { chosen: 3, fetched: 2, restored: 1, failed: { server: 1 } })
+    Object.assign(tally.kinds.get("toy")!, { linked: 4, chosen: 3, fetched: 2, restored: 1, failed: { server: 1, decode: 1 } })
     const summary = summarize(input({ tally }))
-    expect(summary).toEqual(expect.objectContaining({ detailsChosen: 8, detailsFetched: 6, removed: 1, restored: 1, failed: { server: 2 } }))
+    expect(summary).toEqual(expect.objectContaining({ detailsChosen: 5, detailsFetched: 4, removed: 1, restored: 0, failed: { server: 1 } }))
     expect(summary.kinds["toy"]).toEqual({
       export: undefined,
       changes: undefined,
-      new: 0,
+      new: 4,
       detailsChosen: 3,
       detailsFetched: 2,
-      failed: { server: 1 },
+      failed: { server: 1, decode: 1 },
       removed: 0,
       restored: 1
     })
     expect(summary.kinds["movie"]?.changes?.status).toBe("elsewhere")
+    tally.kinds.get("toy")!.changes = {
+      report: { status: "failed", from: "2026-01-01", to: "2026-01-02", windows: 0, listed: 0, stored: 0, new: 0 },
+      newIds: [],
+      markTo: undefined
+    }
+    expect(summarize(input({ tally, feeds: new Set(["movie", "toy"]) })).complete).toBe(false)
+    tally.kinds.get("toy")!.changes = undefined
     movieTally(tally).changes = {
       report: { status: "failed", from: "2026-01-01", to: "2026-01-02", windows: 0, listed: 0, stored: 0, new: 0 },
       newIds: [],

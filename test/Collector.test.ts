@@ -13,7 +13,7 @@ import type { DiscoveredMovie, MovieDetails } from "../src/Movie.js"
 import { movieKind } from "../src/MovieKind.js"
 import { recordKind } from "../src/RecordKind.js"
 import { yearWindow } from "../src/Windows.js"
-import { CollectorTest, TmdbClientTest } from "../testing.js"
+import { CollectorTest, companyOf, TmdbClientTest } from "../testing.js"
 
 // The workflow in process, over the test layers users get: a fake TmdbClient, an in-memory
 // repository. No subprocess, no network, no disk; nothing here sleeps, so TestClock never moves.
@@ -47,7 +47,9 @@ const client = (
   answer: (id: number) => Effect.Effect<MovieDetails, TmdbError>
 ): Partial<TmdbClient> => ({
   discoverMoviesStream: () => Stream.fromIterable(events),
-  getMovieDetails: (id) => answer(id)
+  getMovieDetails: (id) => answer(id),
+  // Fight Club's companies, each one request: the run keeps the companies its movies name.
+  getCompany: (id) => Effect.succeed(companyOf({ id, name: `Company ${id}` }))
 })
 
 const runStatuses = Effect.flatMap(
@@ -68,6 +70,10 @@ describe("Collector, in process", () => {
     Effect.gen(function*() {
       const summary = yield* Collector.run(options)
       expect(summary).toEqual(expect.objectContaining({ discovered: 40, new: 40, detailsChosen: 40, detailsFetched: 40, complete: true }))
+      // The companies the 40 movies name (the same few), each fetched once; no collection is named.
+      const companies = fightClub.production_companies.length
+      expect(summary.kinds["company"]).toEqual(expect.objectContaining({ new: companies, detailsChosen: companies, detailsFetched: companies }))
+      expect(summary.kinds["collection"]).toEqual(expect.objectContaining({ new: 0, detailsChosen: 0 }))
       expect(yield* runStatuses).toEqual(["complete"])
       // Nothing is left to fetch: every movie has its details.
       expect(yield* stored).toEqual([])

@@ -112,7 +112,7 @@ const releasedDatabase = (file: string) => {
 
 const normalized = (schema: ReadonlyArray<{ type: string; name: string; sql: string }>) => schema.map((s) => [s.type, s.name, s.sql.replace(/\s+/g, " ")])
 
-// This version's whole schema as sqlite_master records it after migration 4_collectors, frozen
+// This version's whole schema as sqlite_master records it after migration 5_linked_records, frozen
 // in a file of its own: a change to either migration fails the tests below.
 const CURRENT_SCHEMA = fs.readFileSync(path.join(import.meta.dirname, "support/schema-0.3.sql"), "utf8")
   .split(/\n\n/).map((block) => {
@@ -129,7 +129,7 @@ describe("migrations", () => {
       expect(normalized(schemaOf(file).filter((s) => s.name !== "sqlite_sequence"))).toEqual(CURRENT_SCHEMA)
     }))
 
-  it.effect("a database written by 0.2 keeps its rows and takes new ones; it gains the rich, sync and collectors' columns and tables, nothing else changes", () =>
+  it.effect("a database written by 0.2 keeps its rows and takes new ones; it gains the rich, sync, collectors' and linked records' columns and tables, nothing else changes", () =>
     Effect.gen(function*() {
       const file = tmpDb()
       releasedDatabase(file)
@@ -159,7 +159,8 @@ describe("migrations", () => {
         { migration_id: 1, name: "create_movies" },
         { migration_id: 2, name: "rich_records" },
         { migration_id: 3, name: "catalogue_sync" },
-        { migration_id: 4, name: "collectors" }
+        { migration_id: 4, name: "collectors" },
+        { migration_id: 5, name: "linked_records" }
       ])
       expect(db.prepare("SELECT id, status, summary FROM collection_runs ORDER BY id").all()).toEqual([
         { id: 1, status: "abandoned", summary: null },
@@ -169,11 +170,11 @@ describe("migrations", () => {
     }))
 })
 
-// Schema 0.3 (migrations 1_create_movies .. 4_collectors) as each migration sends it, statement
+// Schema 0.3 (migrations 1_create_movies .. 5_linked_records) as each migration sends it, statement
 // by statement and byte for byte, recorded per dialect from the code that released it. SQLite
 // keeps a table's DDL text as sent (sqlite_master.sql), so even its whitespace is part of what a
 // released database holds. Each file is valid SQL for its dialect: run, it makes schema 0.3.
-const FROZEN = ["1_create_movies", "2_rich_records", "3_catalogue_sync", "4_collectors"]
+const FROZEN = ["1_create_movies", "2_rich_records", "3_catalogue_sync", "4_collectors", "5_linked_records"]
 const frozen = (dialect: "sqlite" | "pg") => fs.readFileSync(path.join(import.meta.dirname, `fixtures/schema-0.3.${dialect}.sql`), "utf8")
 
 /** A client of `compiler`'s dialect that records the text of each statement and answers no rows. */
@@ -233,7 +234,7 @@ const database = databases()
 
 describe("schema 0.3 is frozen", () => {
   for (const dialect of ["sqlite", "pg"] as const) {
-    it.effect(`migrations 1 to 4 send on ${dialect} exactly the statements 0.3 released, byte for byte`, () =>
+    it.effect(`migrations 1 to 5 send on ${dialect} exactly the statements 0.3 released, byte for byte`, () =>
       Effect.gen(function*() {
         expect(yield* sent(dialect, FROZEN)).toBe(frozen(dialect))
       }))

@@ -114,7 +114,7 @@ describe("MovieRepository: rich records", () => {
       yield* sql`UPDATE movies SET vote_count = 99999, vote_average = 9.9, popularity = 1.5, votes_at = ${T2} WHERE tmdb_id = 551`
       for (const t of tables.slice(1)) yield* sql.unsafe(`DELETE FROM ${t} WHERE tmdb_id = 550`)
       const summary = yield* repo.renormalize()
-      expect(summary).toEqual({ movies: 2, failed: [] })
+      expect(summary).toEqual({ movies: 2, kinds: { movie: 2, collection: 0, company: 0, person: 0 }, failed: [] })
       const after = yield* Effect.forEach(tables, snapshot)
       const expected = before.map((t, i) =>
         i === 0 ? t.map((r) => (r["tmdb_id"] === 551 ? { ...r, vote_count: 99999, vote_average: 9.9, popularity: 1.5, votes_at: T2 } : r)) : t
@@ -132,7 +132,7 @@ describe("MovieRepository: rich records", () => {
       yield* sql`UPDATE movies SET tagline = 'kept'`
       const summary = yield* repo.renormalize()
       expect(summary.movies).toBe(1)
-      expect(summary.failed).toEqual([{ tmdbId: 551, message: expect.stringContaining("title") }])
+      expect(summary.failed).toEqual([{ kind: "movie", tmdbId: 551, message: expect.stringContaining("title") }])
       expect(yield* rows("SELECT tmdb_id, tagline FROM movies ORDER BY tmdb_id")).toEqual([
         { tmdb_id: 550, tagline: "Mischief. Mayhem. Soap." },
         { tmdb_id: 551, tagline: "kept" }
@@ -159,7 +159,9 @@ describe("MovieRepository: rich records", () => {
         genres: "Drama, Thriller",
         budget: 63000000,
         revenue: 100853753,
-        revenue_to_budget: 100853753 / 63000000
+        revenue_to_budget: 100853753 / 63000000,
+        // Fight Club is in no collection.
+        collection: null
       }])
     }).pipe(Effect.provide(MovieRepositoryTest)))
 })

@@ -124,7 +124,7 @@ describe("a kind of record defined outside the core", () => {
     scribbled.exec("UPDATE toys SET name = 'scribbled'")
     scribbled.close()
     const rebuilt = await renormalizeKinds(store.file)
-    expect(rebuilt).toEqual({ movies: LISTED.length + FRESH.length - 7, failed: [] })
+    expect(rebuilt).toEqual({ movies: 0, kinds: { toy: LISTED.length + FRESH.length - 7 }, failed: [] })
     expect(served.size).toBe(0)
     const names5 = store.read("SELECT toy_id, name FROM toys WHERE details_fetched_at IS NOT NULL ORDER BY toy_id")
     expect(names5.every((t) => t["name"] === names.get(Number(t["toy_id"])))).toBe(true)

@@ -65,7 +65,9 @@ describe("a run over three years", () => {
       includeVideo: false,
       minVoteCount: 200,
       staleAfterDays: 90,
-      append: ["credits", "keywords", "release_dates", "external_ids"]
+      append: ["credits", "keywords", "release_dates", "external_ids"],
+      // Movies, with their collections and companies unless --people adds people.
+      kinds: ["movie", "collection", "company"]
     })
   })
 

@@ -94,7 +94,10 @@ describe.skipIf(!pgUp)("collect CLI on PostgreSQL", () => {
         fetched: typeOf("movies", "details_fetched_at"),
         attempt: typeOf("fetch_failures", "last_attempt_at"),
         body: typeOf("movie_payloads", "body"),
-        adult: typeOf("movies", "adult")
+        adult: typeOf("movies", "adult"),
+        alsoKnownAs: typeOf("people", "also_known_as"),
+        birthday: typeOf("people", "birthday"),
+        personAdult: typeOf("people", "adult")
       }).toEqual({
         revenue: "bigint",
         budget: "bigint",
@@ -104,10 +107,13 @@ describe.skipIf(!pgUp)("collect CLI on PostgreSQL", () => {
         fetched: "timestamp with time zone",
         attempt: "timestamp with time zone",
         body: "bytea",
-        adult: "boolean"
+        adult: "boolean",
+        alsoKnownAs: "jsonb",
+        birthday: "date",
+        personAdult: "boolean"
       })
       const migrations = (await client.query("SELECT count(*)::int AS n FROM effect_sql_migrations")).rows[0].n
-      expect(migrations).toBe(4)
+      expect(migrations).toBe(5)
     } finally {
       await client.end()
     }

@@ -84,7 +84,7 @@ export const readExport = (
     ).pipe(
       Stream.grouped(SLICE),
       Stream.map((chunk) => {
-        progress({ phase: "export", lines, kept })
+        progress({ phase: "export", kind: kind.name, lines, kept })
         return Chunk.toReadonlyArray(chunk)
       })
     )
@@ -93,7 +93,7 @@ export const readExport = (
     const first = yield* repo.getMark(kind.marks.exportsSince)
     if (first === undefined) yield* repo.setMark(kind.marks.exportsSince, date, at)
     const since = first ?? date
-    progress({ phase: "export", lines, kept })
+    progress({ phase: "export", kind: kind.name, lines, kept })
     const report: ExportReport = {
       date,
       files: files.map((stem) => datedExportFile(stem, date)),

@@ -23,7 +23,8 @@ export const readCatalogue = (run: RunState, kind: AnyKind, staleAfter: Duration
     const feed = kind.changes
     if (feed === undefined) return
     tally.changes = yield* readChanges(run.client, run.repo, { ...kind, changes: feed }, yield* Clock.currentTimeMillis, {
-      all: options.all === true,
+      // A linked kind keeps what stored movies name: an id new to its feed is not one of them.
+      all: options.all === true && kind.linked === undefined,
       includeAdult: options.includeAdult === true,
       listed: tally.exported?.listed,
       readBackDays: Math.floor(Duration.toMillis(staleAfter) / DAY),

@@ -45,7 +45,7 @@ export const fetchAll = <E, R>(run: RunState, kind: AnyKind, ids: Stream.Stream<
           tally.fetched += details.length
           for (const f of failures) tally.failed[f.kind] = (tally.failed[f.kind] ?? 0) + 1
         }
-        run.progress({ phase: "details", done: tally.done, total, failed: tally.done - tally.fetched - tally.freshFiltered })
+        run.progress({ phase: "details", kind: kind.name, done: tally.done, total, failed: tally.done - tally.fetched - tally.freshFiltered })
         yield* unsaved.release(batch.length)
       }).pipe(Effect.uninterruptible) // never cut a transaction short
     // The writer cannot be interrupted: it stops at the end marker, which the producer always

@@ -3,6 +3,7 @@ import type { CollectionOptions } from "../../src/Collection.js"
 import { appendSetting } from "../../src/Config.js"
 import { DEFAULT_STALE_AFTER_DAYS } from "../../src/Defaults.js"
 import { DEFAULT_MIN_VOTE_COUNT } from "../../src/Discover.js"
+import { DEFAULT_KINDS } from "../../src/kinds/Kinds.js"
 import { movieKind } from "../../src/MovieKind.js"
 import { ExportError, type TmdbExports } from "../TmdbExports.js"
 
@@ -35,7 +36,7 @@ export const prepare = (given: CollectionOptions, startedMs: number, exports: Tm
         }, not TMDB's API, and TMDB_FILES_URL is not set: set it to that server's files (the sandbox prints it) so --all reads the export of the same catalogue`
       })
     }
-    const kinds = given.kinds ?? [movieKind]
+    const kinds = given.kinds ?? DEFAULT_KINDS
     if (kinds.length === 0 || new Set(kinds.map((k) => k.name)).size < kinds.length) {
       return yield* Effect.fail(
         ConfigError.InvalidData(["kinds"], `kinds must list at least one kind, each once; got [${kinds.map((k) => k.name).join(", ")}]`)

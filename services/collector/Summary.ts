@@ -1,6 +1,6 @@
 import type { ChangesReport, CollectionSummary, KindSummary } from "../../src/Collection.js"
 import { discoveryComplete } from "../../src/Discover.js"
-import { type FailureKind, failureKind } from "../../src/Errors.js"
+import { failureKind } from "../../src/Errors.js"
 import type { LimiterStats } from "../RateLimiter.js"
 import type { ClientStats } from "../TmdbClient.js"
 import type { KindTally, Tally } from "./Tally.js"
@@ -26,7 +26,7 @@ const ELSEWHERE: ChangesReport = { status: "elsewhere", windows: 0, listed: 0, s
 const kindSummary = (kind: KindTally, feed: boolean): KindSummary => ({
   export: kind.exported?.report,
   changes: feed ? kind.changes?.report ?? ELSEWHERE : undefined,
-  new: kind.exported?.report.new ?? 0,
+  new: (kind.exported?.report.new ?? 0) + kind.linked,
   detailsChosen: kind.chosen,
   detailsFetched: kind.fetched,
   failed: { ...kind.failed },
@@ -34,37 +34,30 @@ const kindSummary = (kind: KindTally, feed: boolean): KindSummary => ({
   restored: kind.restored
 })
 
-const sum = (kinds: ReadonlyArray<KindSummary>, count: (k: KindSummary) => number) => kinds.reduce((n, k) => n + count(k), 0)
-
-const failedOf = (kinds: ReadonlyArray<KindSummary>) => {
-  const failed: Partial<Record<FailureKind, number>> = {}
-  for (const kind of kinds) {
-    for (const [reason, n] of Object.entries(kind.failed) as Array<[FailureKind, number]>) failed[reason] = (failed[reason] ?? 0) + n
-  }
-  return failed
-}
-
 /** The run's summary: a function of what happened, nothing else. `feeds`: the kinds with a changes feed. */
 export const summarize = ({ all, client, durationMs, feeds, limiter, runId, shared, tally, units }: SummaryInput): CollectionSummary => {
   const { discoveryFailures, incomplete, truncated } = tally
   const kinds = Object.fromEntries([...tally.kinds].map(([name, kind]) => [name, kindSummary(kind, feeds.has(name))]))
   const each = Object.values(kinds)
-  const changes: ChangesReport = each[0]?.changes ?? ELSEWHERE
+  // The top-level counts are the first kind's (movies unless the options say otherwise), as they
+  // were before other kinds were kept: a script reading `detailsFetched` still reads movies.
+  const first = each[0]
+  const changes: ChangesReport = first?.changes ?? ELSEWHERE
   return {
     runId,
     shared: shared === undefined ? undefined : { generation: shared.generation, did: [...shared.did], byOthers: units - shared.did.length },
     budget: { kind: limiter.budget, collectors: limiter.collectors },
     mode: all ? "all" : "years",
-    export: each[0]?.export,
+    export: first?.export,
     changes,
-    removed: sum(each, (k) => k.removed),
-    restored: sum(each, (k) => k.restored),
+    removed: first?.removed ?? 0,
+    restored: first?.restored ?? 0,
     discovered: tally.discovered,
-    new: tally.added + sum(each, (k) => k.new),
+    new: tally.added + (first?.new ?? 0),
     discoverPages: tally.discoverPages,
-    detailsChosen: sum(each, (k) => k.detailsChosen),
-    detailsFetched: sum(each, (k) => k.detailsFetched),
-    failed: failedOf(each),
+    detailsChosen: first?.detailsChosen ?? 0,
+    detailsFetched: first?.detailsFetched ?? 0,
+    failed: { ...first?.failed },
     kinds,
     requests: client.requests,
     retries: client.retries,

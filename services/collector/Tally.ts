@@ -13,6 +13,8 @@ export interface KindTally {
   /** What this collector read of the kind's export and changes; undefined when another did (or none). */
   exported: ExportRead | undefined
   changes: ChangesRead | undefined
+  /** Records a stored movie names that had no row (a linked kind's new records). */
+  linked: number
   /** Ids taken for a request, outcomes written, records stored. */
   chosen: number
   done: number
@@ -50,6 +52,7 @@ export const emptyTally = (kinds: ReadonlyArray<AnyKind>): Tally => ({
   kinds: new Map(kinds.map((kind) => [kind.name, {
     exported: undefined,
     changes: undefined,
+    linked: 0,
     chosen: 0,
     done: 0,
     fetched: 0,

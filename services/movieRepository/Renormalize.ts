@@ -19,10 +19,12 @@ const PayloadPage = Schema.Array(Schema.Struct({
 const decodePage = Schema.decodeUnknown(PayloadPage)
 
 export interface RenormalizeSummary {
-  /** Records rebuilt from their payload, of every kind (movies alone unless asked for more). */
+  /** Movies rebuilt from their payload. */
   readonly movies: number
-  /** Payloads that no longer decode under today's rules: their rows are left as they were. */
-  readonly failed: ReadonlyArray<{ readonly tmdbId: number; readonly message: string }>
+  /** Records rebuilt, by kind (`movie`, `collection`, `company`, `person`). */
+  readonly kinds: Readonly<Record<string, number>>
+  /** Payloads that no longer decode under today's rules: their rows are left as they were. `tmdbId`: TMDB's id, of `kind`. */
+  readonly failed: ReadonlyArray<{ readonly kind: string; readonly tmdbId: number; readonly message: string }>
 }
 
 /** Reads a kind's payloads in pages of 250 by id and rewrites each page's rows in one transaction. */
@@ -32,7 +34,7 @@ const renormalizeKind = (sql: SqlClient.SqlClient, kind: AnyKind, onPage: (rebui
     if (payloads === undefined) return []
     const key = sql(kind.tables.key)
     let last = 0
-    const failed: Array<{ tmdbId: number; message: string }> = []
+    const failed: Array<{ kind: string; tmdbId: number; message: string }> = []
     while (true) {
       const page = yield* decodePage(
         yield* sql`SELECT ${key} AS id, fetched_at, body, encoding, append FROM ${sql(payloads.table)}
@@ -49,7 +51,7 @@ const renormalizeKind = (sql: SqlClient.SqlClient, kind: AnyKind, onPage: (rebui
             (json) => kind.details.decode(json, body, p.append === "" ? [] : p.append.split(","))
           ))
         if (Either.isLeft(record)) {
-          failed.push({ tmdbId: p.id, message: record.left instanceof Error ? record.left.message : String(record.left) })
+          failed.push({ kind: kind.name, tmdbId: p.id, message: record.left instanceof Error ? record.left.message : String(record.left) })
         } else decoded.push({ record: record.right, fetchedAt: p.fetched_at })
       }
       yield* sql.withTransaction(payloads.rebuild(sql, decoded))
@@ -63,9 +65,16 @@ const renormalizeKind = (sql: SqlClient.SqlClient, kind: AnyKind, onPage: (rebui
 export const renormalizeAll = (sql: SqlClient.SqlClient, kinds: ReadonlyArray<AnyKind>, onProgress: (done: number) => void = () => {}) =>
   Effect.gen(function*() {
     let rebuilt = 0
-    const failed: Array<{ tmdbId: number; message: string }> = []
+    const byKind: Record<string, number> = {}
+    const failed: Array<{ kind: string; tmdbId: number; message: string }> = []
     for (const kind of kinds) {
-      failed.push(...(yield* renormalizeKind(sql, kind, (n) => onProgress(rebuilt += n))))
+      byKind[kind.name] = 0
+      failed.push(
+        ...(yield* renormalizeKind(sql, kind, (n) => {
+          byKind[kind.name]! += n
+          onProgress(rebuilt += n)
+        }))
+      )
     }
-    return { movies: rebuilt, failed } satisfies RenormalizeSummary
+    return { movies: byKind["movie"] ?? 0, kinds: byKind, failed } satisfies RenormalizeSummary
   })

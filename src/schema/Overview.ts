@@ -6,8 +6,13 @@ import { byDialect } from "./Dialect.js"
 // (https://www.sqlite.org/lang_aggfunc.html, https://www.postgresql.org/docs/current/functions-aggregate.html),
 // and PostgreSQL divides in double precision where SQLite says REAL.
 
+// 5_linked_records names each movie's collection, as /collection/{id} names it once fetched,
+// as the movie's belongs_to_collection does until then: one more column, at the end.
+const COLLECTION = `,
+        coalesce((SELECT c.name FROM collections c WHERE c.collection_id = m.collection_id), m.collection_name) AS collection`
+
 /** SQLite's view; `where` chooses which movies it shows. */
-const sqlite = (where: string) => `
+const sqlite = (where: string, collection = "") => `
       CREATE VIEW movie_overview AS
       SELECT m.tmdb_id,
         CAST(substr(m.release_date, 1, 4) AS INTEGER) AS year,
@@ -20,10 +25,10 @@ const sqlite = (where: string) => `
           SELECT name FROM movie_genres g WHERE g.tmdb_id = m.tmdb_id ORDER BY ord)) AS genres,
         m.budget,
         m.revenue,
-        CASE WHEN m.budget > 0 THEN CAST(m.revenue AS REAL) / m.budget END AS revenue_to_budget
+        CASE WHEN m.budget > 0 THEN CAST(m.revenue AS REAL) / m.budget END AS revenue_to_budget${collection}
       FROM movies m${where === "" ? "" : `\n      ${where}`}`
 
-const pg = `
+const pg = (collection = "") => `
       CREATE VIEW movie_overview AS
       SELECT m.tmdb_id,
         CAST(substr(m.release_date, 1, 4) AS integer) AS year,
@@ -36,7 +41,7 @@ const pg = `
         (SELECT string_agg(name, ', ' ORDER BY ord) FROM movie_genres g WHERE g.tmdb_id = m.tmdb_id) AS genres,
         m.budget,
         m.revenue,
-        CASE WHEN m.budget > 0 THEN CAST(m.revenue AS double precision) / m.budget END AS revenue_to_budget
+        CASE WHEN m.budget > 0 THEN CAST(m.revenue AS double precision) / m.budget END AS revenue_to_budget${collection}
       FROM movies m
       WHERE m.removed_at IS NULL`
 
@@ -47,4 +52,10 @@ const pg = `
 export const allMovies = byDialect({ sqlite: [sqlite("")], pg: [] })
 
 /** The view without what TMDB has deleted (3_catalogue_sync). */
-export const presentMovies = byDialect({ sqlite: ["DROP VIEW movie_overview", sqlite("WHERE m.removed_at IS NULL")], pg: [pg] })
+export const presentMovies = byDialect({ sqlite: ["DROP VIEW movie_overview", sqlite("WHERE m.removed_at IS NULL")], pg: [pg()] })
+
+/** The view with each movie's collection (5_linked_records). */
+export const namedCollections = byDialect({
+  sqlite: ["DROP VIEW movie_overview", sqlite("WHERE m.removed_at IS NULL", COLLECTION)],
+  pg: ["DROP VIEW movie_overview", pg(COLLECTION)]
+})

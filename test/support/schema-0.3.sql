@@ -1,5 +1,41 @@
+-- table collection_failures
+CREATE TABLE collection_failures (collection_id INTEGER PRIMARY KEY, kind TEXT NOT NULL, message TEXT NOT NULL, attempts INTEGER NOT NULL, last_attempt_at TEXT NOT NULL);
+
+-- table collection_leases
+CREATE TABLE collection_leases (collection_id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL, expires_at TEXT NOT NULL);
+
+-- table collection_parts
+CREATE TABLE collection_parts (collection_id INTEGER NOT NULL, tmdb_id INTEGER NOT NULL);
+
+-- index collection_parts_collection_id
+CREATE INDEX collection_parts_collection_id ON collection_parts (collection_id);
+
+-- index collection_parts_tmdb_id
+CREATE INDEX collection_parts_tmdb_id ON collection_parts (tmdb_id);
+
+-- table collection_payloads
+CREATE TABLE collection_payloads (collection_id INTEGER PRIMARY KEY, fetched_at TEXT NOT NULL, body BLOB NOT NULL, encoding TEXT NOT NULL, append TEXT NOT NULL);
+
 -- table collection_runs
 CREATE TABLE collection_runs ( id INTEGER PRIMARY KEY AUTOINCREMENT, started_at TEXT NOT NULL, finished_at TEXT, status TEXT NOT NULL, options TEXT NOT NULL, summary TEXT , heartbeat_at TEXT, collector TEXT, generation INTEGER);
+
+-- table collections
+CREATE TABLE collections ( collection_id INTEGER PRIMARY KEY, name TEXT, overview TEXT, poster_path TEXT, backdrop_path TEXT, details_fetched_at TEXT, removed_at TEXT, exported_on TEXT, changed_at TEXT );
+
+-- table companies
+CREATE TABLE companies ( company_id INTEGER PRIMARY KEY, name TEXT, description TEXT, headquarters TEXT, homepage TEXT, origin_country TEXT, parent_company_id INTEGER, logo_path TEXT, details_fetched_at TEXT, removed_at TEXT, exported_on TEXT, changed_at TEXT );
+
+-- index companies_parent_company_id
+CREATE INDEX companies_parent_company_id ON companies (parent_company_id);
+
+-- table company_failures
+CREATE TABLE company_failures (company_id INTEGER PRIMARY KEY, kind TEXT NOT NULL, message TEXT NOT NULL, attempts INTEGER NOT NULL, last_attempt_at TEXT NOT NULL);
+
+-- table company_leases
+CREATE TABLE company_leases (company_id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL, expires_at TEXT NOT NULL);
+
+-- table company_payloads
+CREATE TABLE company_payloads (company_id INTEGER PRIMARY KEY, fetched_at TEXT NOT NULL, body BLOB NOT NULL, encoding TEXT NOT NULL, append TEXT NOT NULL);
 
 -- table detail_leases
 CREATE TABLE detail_leases (tmdb_id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL, expires_at TEXT NOT NULL);
@@ -21,6 +57,9 @@ CREATE INDEX movie_cast_tmdb_id ON movie_cast (tmdb_id);
 
 -- table movie_companies
 CREATE TABLE movie_companies ( tmdb_id INTEGER NOT NULL, company_id INTEGER NOT NULL, name TEXT NOT NULL, origin_country TEXT, ord INTEGER NOT NULL);
+
+-- index movie_companies_company_id
+CREATE INDEX movie_companies_company_id ON movie_companies (company_id);
 
 -- index movie_companies_tmdb_id
 CREATE INDEX movie_companies_tmdb_id ON movie_companies (tmdb_id);
@@ -59,7 +98,7 @@ CREATE TABLE movie_languages ( tmdb_id INTEGER NOT NULL, iso_639_1 TEXT NOT NULL
 CREATE INDEX movie_languages_tmdb_id ON movie_languages (tmdb_id);
 
 -- view movie_overview
-CREATE VIEW movie_overview AS SELECT m.tmdb_id, CAST(substr(m.release_date, 1, 4) AS INTEGER) AS year, m.title, (SELECT group_concat(name, ', ') FROM ( SELECT name FROM movie_crew c WHERE c.tmdb_id = m.tmdb_id AND c.job = 'Director' GROUP BY person_id ORDER BY min(ord))) AS directors, (SELECT group_concat(name, ', ') FROM ( SELECT name FROM movie_cast c WHERE c.tmdb_id = m.tmdb_id ORDER BY ord LIMIT 3)) AS top_cast, (SELECT group_concat(name, ', ') FROM ( SELECT name FROM movie_genres g WHERE g.tmdb_id = m.tmdb_id ORDER BY ord)) AS genres, m.budget, m.revenue, CASE WHEN m.budget > 0 THEN CAST(m.revenue AS REAL) / m.budget END AS revenue_to_budget FROM movies m WHERE m.removed_at IS NULL;
+CREATE VIEW movie_overview AS SELECT m.tmdb_id, CAST(substr(m.release_date, 1, 4) AS INTEGER) AS year, m.title, (SELECT group_concat(name, ', ') FROM ( SELECT name FROM movie_crew c WHERE c.tmdb_id = m.tmdb_id AND c.job = 'Director' GROUP BY person_id ORDER BY min(ord))) AS directors, (SELECT group_concat(name, ', ') FROM ( SELECT name FROM movie_cast c WHERE c.tmdb_id = m.tmdb_id ORDER BY ord LIMIT 3)) AS top_cast, (SELECT group_concat(name, ', ') FROM ( SELECT name FROM movie_genres g WHERE g.tmdb_id = m.tmdb_id ORDER BY ord)) AS genres, m.budget, m.revenue, CASE WHEN m.budget > 0 THEN CAST(m.revenue AS REAL) / m.budget END AS revenue_to_budget, coalesce((SELECT c.name FROM collections c WHERE c.collection_id = m.collection_id), m.collection_name) AS collection FROM movies m WHERE m.removed_at IS NULL;
 
 -- table movie_payloads
 CREATE TABLE movie_payloads ( tmdb_id INTEGER PRIMARY KEY, fetched_at TEXT NOT NULL, body BLOB NOT NULL, encoding TEXT NOT NULL, append TEXT NOT NULL);
@@ -78,6 +117,18 @@ CREATE INDEX movies_details_fetched_at ON movies (details_fetched_at);
 
 -- index movies_release_date
 CREATE INDEX movies_release_date ON movies (release_date);
+
+-- table people
+CREATE TABLE people ( person_id INTEGER PRIMARY KEY, name TEXT, also_known_as TEXT, gender INTEGER, birthday TEXT, deathday TEXT, place_of_birth TEXT, known_for_department TEXT, biography TEXT, popularity REAL, adult INTEGER, imdb_id TEXT, homepage TEXT, profile_path TEXT, details_fetched_at TEXT, removed_at TEXT, exported_on TEXT, changed_at TEXT );
+
+-- table person_failures
+CREATE TABLE person_failures (person_id INTEGER PRIMARY KEY, kind TEXT NOT NULL, message TEXT NOT NULL, attempts INTEGER NOT NULL, last_attempt_at TEXT NOT NULL);
+
+-- table person_leases
+CREATE TABLE person_leases (person_id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL, expires_at TEXT NOT NULL);
+
+-- table person_payloads
+CREATE TABLE person_payloads (person_id INTEGER PRIMARY KEY, fetched_at TEXT NOT NULL, body BLOB NOT NULL, encoding TEXT NOT NULL, append TEXT NOT NULL);
 
 -- table sync_marks
 CREATE TABLE sync_marks (name TEXT PRIMARY KEY, value TEXT NOT NULL, updated_at TEXT NOT NULL);
