@@ -14,7 +14,9 @@ export const CompanyFromWire = Schema.Struct({
   homepage: optionalNull(EmptyStringAsNull),
   originCountry: optionalNull(EmptyStringAsNull).pipe(Schema.fromKey("origin_country")),
   logoPath: optionalNull(EmptyStringAsNull).pipe(Schema.fromKey("logo_path")),
-  parentCompany: optionalNull(Schema.NullOr(Schema.Struct({ id: TmdbId }))).pipe(Schema.fromKey("parent_company"))
+  parentCompany: optionalNull(Schema.NullOr(Schema.Struct({ id: TmdbId, name: optionalNull(EmptyStringAsNull) }))).pipe(
+    Schema.fromKey("parent_company")
+  )
 })
 
 /** A company as stored, with the body TMDB sent. */
@@ -27,7 +29,7 @@ const CompanyLine = Schema.Struct({ id: TmdbId, name: Schema.String })
 
 /**
  * Production companies, for every company a stored movie names. A parent is kept as
- * `parent_company_id`, and has a row of its own only when a stored movie names it. No changes
+ * `parent_company_id` (and its name), and has a row of its own only when a stored movie names it. No changes
  * feed either (https://developer.themoviedb.org/docs/tracking-content-changes): read again when stale.
  */
 export const companyKind = linkedKind({
@@ -44,6 +46,9 @@ export const companyKind = linkedKind({
     homepage: c.homepage,
     origin_country: c.originCountry,
     parent_company_id: c.parentCompany?.id ?? null,
+    // The parent's own row exists only when a stored movie names it: its name is kept here too,
+    // so revenue adds up by group whatever the parent's own row.
+    parent_company_name: c.parentCompany?.name ?? null,
     logo_path: c.logoPath
   }),
   exports: {

@@ -29,6 +29,7 @@ export const companies = table("companies", "block", [
   "homepage text",
   "origin_country text",
   "parent_company_id int",
+  "parent_company_name text",
   "logo_path text",
   "details_fetched_at instant",
   "removed_at instant",

@@ -23,7 +23,7 @@ CREATE TABLE collection_runs ( id INTEGER PRIMARY KEY AUTOINCREMENT, started_at 
 CREATE TABLE collections ( collection_id INTEGER PRIMARY KEY, name TEXT, overview TEXT, poster_path TEXT, backdrop_path TEXT, details_fetched_at TEXT, removed_at TEXT, exported_on TEXT, changed_at TEXT );
 
 -- table companies
-CREATE TABLE companies ( company_id INTEGER PRIMARY KEY, name TEXT, description TEXT, headquarters TEXT, homepage TEXT, origin_country TEXT, parent_company_id INTEGER, logo_path TEXT, details_fetched_at TEXT, removed_at TEXT, exported_on TEXT, changed_at TEXT );
+CREATE TABLE companies ( company_id INTEGER PRIMARY KEY, name TEXT, description TEXT, headquarters TEXT, homepage TEXT, origin_country TEXT, parent_company_id INTEGER, parent_company_name TEXT, logo_path TEXT, details_fetched_at TEXT, removed_at TEXT, exported_on TEXT, changed_at TEXT );
 
 -- index companies_parent_company_id
 CREATE INDEX companies_parent_company_id ON companies (parent_company_id);
