@@ -174,7 +174,14 @@ export interface Person {
  * regular actors and regular crew all have different names; people credited once carry a middle
  * initial (but in Japanese, Korean and Chinese names), so they never take a recurring person's name.
  */
-export const personOf = (key: number): Person => {
+export const personOf = (key: number): Person => draw(key, true)
+
+/** `personOf(key)` without the profile path, which costs most of its draws: what a line of the person export needs. */
+export const personNameOf = (key: number): Omit<Person, "id" | "profile_path"> => draw(key, false)
+
+function draw(key: number, withProfile: true): Person
+function draw(key: number, withProfile: false): Omit<Person, "id" | "profile_path">
+function draw(key: number, withProfile: boolean): Person | Omit<Person, "id" | "profile_path"> {
   const region = REGIONS[CODES[key % 16] ?? "en"] as Region
   const kindIndex = Math.floor(key / 16) % 4
   const nameIndex = Math.floor(key / 16)
@@ -192,6 +199,7 @@ export const personOf = (key: number): Person => {
   const g = r()
   const gender = g < 0.015 ? 3 : g < (oneOff ? 0.35 : 0.06) ? 0 : female ? 1 : 2
   const popularity = Math.round((oneOff ? 0.6 + r() * 3 : 1 + 60 * r() ** 3) * 1000) / 1000
+  if (!withProfile) return { name, gender, popularity }
   let profile: string | null = null
   if (r() < (oneOff ? 0.5 : 0.9)) {
     profile = "/"
