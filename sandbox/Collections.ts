@@ -23,7 +23,7 @@ export interface CollectionBody {
  * /collection name that differs from what its movies' `belongs_to_collection` still says:
  * "The Secret Horizon Collection" there, "Secret Horizon Collection" here (or the other way).
  */
-export const renamed = (id: number, name: string): string => {
+const renamed = (id: number, name: string): string => {
   if (hash32(id, 0x7e4a) % 5 !== 0) return name
   return name.startsWith("The ") ? name.slice(4) : `The ${name}`
 }
