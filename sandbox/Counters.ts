@@ -4,6 +4,8 @@ export interface SandboxCounters {
   /** TMDB API requests (everything but /__sandbox/* and the files host's /p/*). */
   requests: number
   byEndpoint: Record<Endpoint | string, number>
+  /** API requests by path prefix (`pathPrefixOf`): `/3/person/`, `/3/collection/`, `/3/company/`, `/3/movie/`, `/3/discover/`, ... */
+  byPrefix: Record<string, number>
   /** Answered requests by HTTP status ("200", "429", ...); resets and hangs are not answered. */
   byStatus: Record<string, number>
   /** 429s, from the rate limit or maxConnections. */
@@ -25,6 +27,7 @@ export interface SandboxCounters {
 export const emptyCounters = (inFlight = 0): SandboxCounters => ({
   requests: 0,
   byEndpoint: {},
+  byPrefix: {},
   byStatus: {},
   rateLimited: 0,
   faultsInjected: {},
@@ -46,3 +49,9 @@ export const bump = (record: Record<string, number>, key: string): void => {
 }
 
 export const countersJson = (c: SandboxCounters): string => JSON.stringify({ ...c, detailsServed: Object.fromEntries(c.detailsServed) })
+
+/** The part of a path requests are grouped by: `/3/person/` for `/3/person/287` and `/3/person/changes`. */
+export const pathPrefixOf = (pathname: string): string => {
+  const m = /^(\/[^/]+\/[^/]+)(\/?)/.exec(pathname)
+  return m === null ? pathname : `${m[1]}${m[2]}`
+}

@@ -1,5 +1,6 @@
 import { once } from "node:events"
 import { createGzip } from "node:zlib"
+import type { ZlibOptions } from "node:zlib"
 import type { CatalogueMovie, Fate } from "./Catalogue.js"
 import { hash32, int, mulberry32, todayDay } from "./Random.js"
 
@@ -11,26 +12,29 @@ export const EXPORTS_PREFIX = "/p/exports/"
 export const GZIP_TYPE = "application/gzip"
 
 export type ExportKind = "movie" | "adult"
+/** The files of the records around the movies (sandbox/LinkedExports.ts). */
+export type LinkedExportKind = "person" | "adult_person" | "collection" | "production_company"
+type FileKind = ExportKind | LinkedExportKind
 
 /** Days a file is kept: today and the 89 before it ("only made available for 3 months"). */
 export const EXPORT_DAYS = 90
 
-const NAME = /^(adult_)?movie_ids_(\d{2})_(\d{2})_(\d{4})\.json\.gz$/
+const NAME = /^(adult_movie|movie|adult_person|person|collection|production_company)_ids_(\d{2})_(\d{2})_(\d{4})\.json\.gz$/
 
 /** The file's kind and day (days since 1970-01-01), or undefined for any other name or an impossible date. */
-export const parseExportName = (name: string): { kind: ExportKind; day: number } | undefined => {
+export const parseExportName = (name: string): { kind: FileKind; day: number } | undefined => {
   const m = NAME.exec(name)
   if (m === null) return undefined
   const [month, day, year] = [Number(m[2]), Number(m[3]), Number(m[4])]
   const date = new Date(Date.UTC(year, month - 1, day))
   if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return undefined
-  return { kind: m[1] === undefined ? "movie" : "adult", day: date.getTime() / 86_400_000 }
+  return { kind: m[1] === "adult_movie" ? "adult" : m[1] as FileKind, day: date.getTime() / 86_400_000 }
 }
 
-/** TMDB's name for a day's file, e.g. `movie_ids_05_15_2024.json.gz` (`%m_%d_%Y`). */
-export const exportFileName = (kind: ExportKind, day: number = todayDay()): string => {
+/** TMDB's name for a day's file, e.g. `movie_ids_05_15_2024.json.gz` or `person_ids_05_15_2024.json.gz` (`%m_%d_%Y`). */
+export const exportFileName = (kind: FileKind, day: number = todayDay()): string => {
   const [y, m, d] = new Date(day * 86_400_000).toISOString().slice(0, 10).split("-")
-  return `${kind === "adult" ? "adult_" : ""}movie_ids_${m}_${d}_${y}.json.gz`
+  return `${kind === "adult" ? "adult_movie" : kind}_ids_${m}_${d}_${y}.json.gz`
 }
 
 /** Whether the export files list `m`: a movie TMDB deleted (404) is no longer exported. */
@@ -77,17 +81,23 @@ function* chunks(movies: ReadonlyArray<CatalogueMovie>, s: ExportSettings, kind:
   if (buf.length > 0) yield buf.join("\n") + "\n"
 }
 
-const build = async (movies: ReadonlyArray<CatalogueMovie>, s: ExportSettings, kind: ExportKind): Promise<Buffer> => {
-  if (s.notGzip) return Buffer.concat([...chunks(movies, s, kind)].map((c) => Buffer.from(c)))
-  const gzip = createGzip()
+/** A file's body from its text in chunks: gzipped (at `level`), or the text itself when `notGzip`. */
+export const gzipChunks = async (text: Iterable<string>, notGzip: boolean, level?: number): Promise<Buffer> => {
+  if (notGzip) return Buffer.concat([...text].map((c) => Buffer.from(c)))
+  // A deep write buffer, so the next chunks are made while the thread pool compresses earlier ones.
+  const options: ZlibOptions & { writableHighWaterMark: number } = { writableHighWaterMark: 8 << 20, chunkSize: 64 << 10 }
+  if (level !== undefined) options.level = level
+  const gzip = createGzip(options)
   const out: Array<Buffer> = []
   gzip.on("data", (b: Buffer) => out.push(b))
   const ended = once(gzip, "end")
-  for (const chunk of chunks(movies, s, kind)) if (!gzip.write(chunk)) await once(gzip, "drain")
+  for (const chunk of text) if (!gzip.write(chunk)) await once(gzip, "drain")
   gzip.end()
   await ended
   return Buffer.concat(out)
 }
+
+const build = (movies: ReadonlyArray<CatalogueMovie>, s: ExportSettings, kind: ExportKind): Promise<Buffer> => gzipChunks(chunks(movies, s, kind), s.notGzip)
 
 /**
  * The two files' bodies, built on first request and kept until the catalogue changes (`version`),

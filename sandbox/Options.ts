@@ -29,6 +29,11 @@ export interface SandboxExports {
   malformedLines?: number | undefined
   /** The files are sent uncompressed (still `Content-Type: application/gzip`), as a broken mirror would. */
   notGzip?: boolean | undefined
+  /**
+   * Made-up people credited in no movie that `person_ids` lists after the credited ones (ids above
+   * theirs; they answer /person/{id} too). Default: a tenth of the credited people.
+   */
+  extraPeople?: number | undefined
 }
 
 export interface SandboxOptions {
@@ -139,7 +144,7 @@ const KNOWN: Record<string, ReadonlyArray<string>> = {
   "rateLimit.": ["rps", "burst", "retryAfterSeconds"],
   "faults.": [...FAULT_KINDS, "retryAfter503Seconds"],
   "outage.": ["afterMs", "durationMs"],
-  "exports.": ["missingToday", "malformedLines", "notGzip"],
+  "exports.": ["missingToday", "malformedLines", "notGzip", "extraPeople"],
   "routes.": ["api", "file"]
 }
 
@@ -223,6 +228,7 @@ export const validateOptions = (o: unknown): Array<string> => {
       unknownKeys(ex, "exports.", errors)
       for (const k of ["missingToday", "notGzip"]) if (ex[k] !== undefined && typeof ex[k] !== "boolean") errors.push(`exports.${k} must be a boolean`)
       num(ex, "malformedLines", "exports.", nonNegInt, "an integer >= 0", errors)
+      num(ex, "extraPeople", "exports.", (n) => nonNegInt(n) && n <= 100_000_000, "an integer in 0..100000000", errors)
     }
   }
   const routes = o.routes

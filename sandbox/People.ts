@@ -124,6 +124,37 @@ const idOf = (key: number): number => {
   return 3_000_000 + x
 }
 
+/** `x ^= x >>> s` undone on 28 bits. */
+const unshift = (y: number, s: number): number => {
+  let x = y
+  for (let i = 0; i * s < 28; i++) x = y ^ (x >>> s)
+  return x & MASK28
+}
+/** The inverse of an odd multiplier modulo 2^28 (Newton's iteration doubles the correct bits). */
+const inverse = (a: number): number => {
+  let inv = a
+  for (let i = 0; i < 5; i++) inv = Math.imul(inv, 2 - Math.imul(a, inv))
+  return inv & MASK28
+}
+const INVERSE_A = inverse(0x2c1b3c6d)
+const INVERSE_B = inverse(0x297a2d39)
+
+/** The key of the generated person with TMDB id `id`, or undefined when no key gives that id. */
+export const keyOfId = (id: number): number | undefined => {
+  if (!Number.isInteger(id) || id < 3_000_000 || id >= 3_000_000 + MASK28 + 1) return undefined
+  let x = unshift(id - 3_000_000, 15)
+  x = Math.imul(x, INVERSE_B) & MASK28
+  x = unshift(x, 13)
+  const key = (Math.imul(x, INVERSE_A) & MASK28) ^ 0x5a5a5a5
+  return idOf(key) === id ? key : undefined
+}
+
+/** The language code of the region a person's key names ("en" for any other). */
+export const regionCodeOf = (key: number): string => CODES[key % 16] ?? "en"
+
+/** Whether the key is one of a person credited once (not a director, regular actor or regular crew). */
+export const isOneOff = (key: number): boolean => KINDS[Math.floor(key / 16) % 4] === "oneOff"
+
 const HEX = "0123456789abcdef"
 const INITIALS = "ABCDEFGHJKLMNPRSTW"
 // A prime larger than any region's name count, so `(i * PRIME) % count` is a bijection on [0, count).
@@ -143,7 +174,14 @@ export interface Person {
  * regular actors and regular crew all have different names; people credited once carry a middle
  * initial (but in Japanese, Korean and Chinese names), so they never take a recurring person's name.
  */
-export const personOf = (key: number): Person => {
+export const personOf = (key: number): Person => draw(key, true)
+
+/** `personOf(key)` without the profile path, which costs most of its draws: what a line of the person export needs. */
+export const personNameOf = (key: number): Omit<Person, "id" | "profile_path"> => draw(key, false)
+
+function draw(key: number, withProfile: true): Person
+function draw(key: number, withProfile: false): Omit<Person, "id" | "profile_path">
+function draw(key: number, withProfile: boolean): Person | Omit<Person, "id" | "profile_path"> {
   const region = REGIONS[CODES[key % 16] ?? "en"] as Region
   const kindIndex = Math.floor(key / 16) % 4
   const nameIndex = Math.floor(key / 16)
@@ -161,6 +199,7 @@ export const personOf = (key: number): Person => {
   const g = r()
   const gender = g < 0.015 ? 3 : g < (oneOff ? 0.35 : 0.06) ? 0 : female ? 1 : 2
   const popularity = Math.round((oneOff ? 0.6 + r() * 3 : 1 + 60 * r() ** 3) * 1000) / 1000
+  if (!withProfile) return { name, gender, popularity }
   let profile: string | null = null
   if (r() < (oneOff ? 0.5 : 0.9)) {
     profile = "/"

@@ -1,14 +1,14 @@
 import { APPENDABLE, appended, withAppends } from "./Appends.js"
-import { internalError, invalidDate, invalidDateRange, invalidPage, json, methodNotAllowed, notFound, tooManyAppends, unauthorized } from "./Bodies.js"
+import { internalError, invalidDate, invalidPage, json, methodNotAllowed, notFound, tooManyAppends, unauthorized } from "./Bodies.js"
 import type { Reply } from "./Bodies.js"
 import type { CatalogueMovie, Fate } from "./Catalogue.js"
 import { CONFIGURATION_FIXTURE, fixtureBytes, SUB_FIXTURES } from "./Fixtures.js"
 import type { SandboxRoutes } from "./Options.js"
+import { changesReply, parseDateParam, parsePage } from "./Paging.js"
 import { ChangesIndex, DiscoverIndex, shuffledSlice, SORT_KEYS, sortKeyOf } from "./Query.js"
-import { parseIsoDay, todayDay } from "./Random.js"
 import type { Rng } from "./Random.js"
 
-export type Endpoint = "discover" | "movie" | "changes" | "other"
+export type Endpoint = "discover" | "movie" | "changes" | "person" | "person_changes" | "collection" | "company" | "other"
 
 const MOVIE_PATH = /^\/3\/movie\/([^/]+)$/
 const SUB_PATH = /^\/3\/movie\/(\d+)\/([a-z_]+)$/
@@ -19,6 +19,9 @@ export const endpointOf = (pathname: string): Endpoint => {
   const path = trimSlash(pathname)
   if (path === "/3/discover/movie") return "discover"
   if (path === "/3/movie/changes") return "changes"
+  if (path === "/3/person/changes") return "person_changes"
+  const record = /^\/3\/(person|collection|company)\/[^/]+$/.exec(path)
+  if (record !== null) return record[1] as Endpoint
   const m = MOVIE_PATH.exec(path)
   return m !== null && m[1] !== "latest" ? "movie" : "other"
 }
@@ -35,22 +38,12 @@ export interface RouteContext {
   readonly shuffle: Rng | undefined
   /** Routes a test mounted (SandboxOptions.routes.api), tried before the sandbox's own. */
   readonly mounted?: SandboxRoutes["api"]
+  /** The collection, company and person routes (sandbox/LinkedRoutes.ts): undefined for other paths. */
+  readonly linked?: ((path: string, params: URLSearchParams) => Reply | "notFound" | undefined) | undefined
 }
 
 const PER_PAGE = 20
-const CHANGES_PER_PAGE = 100
 const MAX_APPENDS = 20
-
-/** undefined when the page parameter is not an integer in 1..500. */
-const parsePage = (raw: string | null): number | undefined => {
-  if (raw === null) return 1
-  if (!/^\d+$/.test(raw)) return undefined
-  const n = Number(raw)
-  return n >= 1 && n <= 500 ? n : undefined
-}
-
-/** A day number, null when absent or empty, undefined when malformed. */
-const parseDateParam = (raw: string | null): number | null | undefined => raw === null || raw === "" ? null : parseIsoDay(raw)
 
 export class Router {
   private notFoundCount = 0
@@ -70,9 +63,11 @@ export class Router {
     const mounted = this.ctx.mounted?.(path, url.searchParams)
     if (mounted !== undefined) return mounted
     if (path === "/3/discover/movie") return this.discover(url.searchParams)
-    if (path === "/3/movie/changes") return this.changes(url.searchParams)
+    if (path === "/3/movie/changes") return changesReply(url.searchParams, (from, to) => this.ctx.changes.between(from, to))
     if (path === "/3/configuration") return { status: 200, body: fixtureBytes(CONFIGURATION_FIXTURE) }
     if (path === "/3/movie/latest") return this.ctx.latest === undefined ? this.notFound() : { status: 200, body: this.ctx.latest.body() }
+    const linked = this.ctx.linked?.(path, url.searchParams)
+    if (linked !== undefined) return linked === "notFound" ? this.notFound() : linked
     const movie = MOVIE_PATH.exec(path)
     if (movie !== null) return this.details(movie[1] as string, url.searchParams)
     const sub = SUB_PATH.exec(path)
@@ -118,28 +113,6 @@ export class Router {
     }, { "Cache-Control": "public, max-age=600" })
     reply.discoverPage = { gte: p.get("primary_release_date.gte"), lte: p.get("primary_release_date.lte"), page }
     return reply
-  }
-
-  private changes(p: URLSearchParams): Reply {
-    const page = parsePage(p.get("page"))
-    if (page === undefined) return invalidPage()
-    const start = parseDateParam(p.get("start_date"))
-    const end = parseDateParam(p.get("end_date"))
-    if (start === undefined || end === undefined) return invalidDate()
-    // Default window: the past 24 hours (https://developer.themoviedb.org/docs/tracking-content-changes).
-    const endDay = end ?? (start !== null ? Math.max(start, todayDay()) : todayDay())
-    const startDay = start ?? endDay - 1
-    if (endDay - startDay > 14) return invalidDateRange()
-    const changed = startDay <= endDay ? this.ctx.changes.between(startDay, endDay) : []
-    const results = changed
-      .slice((page - 1) * CHANGES_PER_PAGE, page * CHANGES_PER_PAGE)
-      .map((e) => ({ id: e.id, adult: e.adult }))
-    return json(200, {
-      results,
-      page,
-      total_pages: Math.max(1, Math.ceil(changed.length / CHANGES_PER_PAGE)),
-      total_results: changed.length
-    }, { "Cache-Control": "public, max-age=28800" })
   }
 
   private details(rawId: string, p: URLSearchParams): Reply {

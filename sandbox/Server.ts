@@ -4,55 +4,30 @@ import type { Socket } from "node:net"
 import { badGateway, gatewayTimeout, internalError, JSON_TYPE, rateLimited, serviceOffline } from "./Bodies.js"
 import type { Reply } from "./Bodies.js"
 import { assignFates, generateCatalogue } from "./Catalogue.js"
-import type { CatalogueMovie } from "./Catalogue.js"
-import { bump, countersJson, emptyCounters, resetCounters } from "./Counters.js"
-import type { SandboxCounters } from "./Counters.js"
-import { EXPORT_DAYS, ExportFiles, EXPORTS_PREFIX, GZIP_TYPE, parseExportName } from "./Exports.js"
+import { controlRoutes } from "./Control.js"
+import { bump, emptyCounters, pathPrefixOf, resetCounters } from "./Counters.js"
+import { ExportFiles } from "./Exports.js"
+import { serveFiles } from "./FilesHost.js"
 import { exportTruth, groundTruth } from "./GroundTruth.js"
-import type { ExportTruthFilter, GroundTruthEntry, GroundTruthQuery } from "./GroundTruth.js"
 import { rollFault, TokenBucket } from "./Limits.js"
+import { Linked } from "./Linked.js"
+import { exportLineCount, LinkedExportFiles } from "./LinkedExports.js"
+import { linkedRoute } from "./LinkedRoutes.js"
+import { collectionTruth, companyTruth, linkedIds, personTruth } from "./LinkedTruth.js"
 import { DEFAULTS, validateOptions, withDefaults } from "./Options.js"
 import type { FaultKind, SandboxOptions } from "./Options.js"
-import { hash32, mulberry32, todayDay } from "./Random.js"
+import { hash32, mulberry32 } from "./Random.js"
 import { richTruthById } from "./RichTruth.js"
-import type { RichTruth } from "./RichTruth.js"
 import { endpointOf, Router } from "./Routes.js"
+import type { Sandbox } from "./SandboxApi.js"
 import { CatalogueState } from "./Timeline.js"
-import type { AdvanceResult, AdvanceSpec } from "./Timeline.js"
 
-export interface Sandbox {
-  /** "http://127.0.0.1:PORT/3" */
-  readonly baseUrl: string
-  /** "http://127.0.0.1:PORT": the files host, serving `/p/exports/movie_ids_MM_DD_YYYY.json.gz` and `adult_movie_ids_…`. */
-  readonly filesUrl: string
-  readonly port: number
-  /** Live: mutated as requests arrive. */
-  readonly counters: SandboxCounters
-  /** The effective options: defaults filled in, current faults and rate limit. */
-  readonly options: SandboxOptions
-  /** The live movies now, by id: advances change it (advance-deleted movies are not in it). */
-  readonly catalogue: ReadonlyArray<CatalogueMovie>
-  groundTruth(query: GroundTruthQuery): Array<GroundTruthEntry>
-  /** Every live movie the export files list that the filters keep, undated ones included, by id. */
-  exportTruth(filter: ExportTruthFilter): Array<GroundTruthEntry>
-  /**
-   * Moves the catalogue on: edits, adds, deletes and restores movies (seeded by the catalogue seed
-   * and the number of earlier advances), logged in /movie/changes on today's UTC day.
-   */
-  advance(spec: AdvanceSpec): AdvanceResult
-  /** True for an id an advance deleted (and no later advance restored). */
-  isRemoved(id: number): boolean
-  /** The rich rows stored for `tmdbId` fetched with these appends; undefined when none are (see RichTruth.ts). */
-  richTruth(tmdbId: number, append: ReadonlyArray<string>): RichTruth | undefined
-  startOutage(durationMs: number): void
-  setFaults(faults: SandboxOptions["faults"]): void
-  setRateLimit(rl: SandboxOptions["rateLimit"]): void
-  resetCounters(): void
-  /** Closes the server and destroys every open socket, hung ones included. */
-  close(): Promise<void>
-}
+export type { Sandbox } from "./SandboxApi.js"
 
 const invalid = (what: string, errors: ReadonlyArray<string>): Error => new Error(`invalid sandbox ${what}: ${errors.join("; ")}`)
+
+/** The record routes `faultPaths: "details"` still faults. */
+const DETAILS: ReadonlySet<string> = new Set(["movie", "person", "collection", "company"])
 
 type Gate = { kind: "route" } | { kind: "reply"; reply: Reply } | { kind: "fault"; fault: FaultKind }
 
@@ -68,6 +43,7 @@ export const startSandbox = async (input: SandboxOptions = {}): Promise<Sandbox>
     driftFraction: options.driftFraction ?? 0
   }, seed)
   const state = new CatalogueState(catalogue, catalogueConfig, fates)
+  const linked = new Linked(catalogue, state, seed, options.exports?.extraPeople)
   const router = new Router({
     apiKey: options.apiKey ?? DEFAULTS.apiKey,
     readToken: options.readToken ?? DEFAULTS.readToken,
@@ -82,9 +58,10 @@ export const startSandbox = async (input: SandboxOptions = {}): Promise<Sandbox>
     shuffle: options.unstableOrder === true ? mulberry32(hash32(seed, 0x5b0f)) : undefined,
     changes: state.changes,
     fates,
-    mounted: options.routes?.api
+    mounted: options.routes?.api,
+    linked: (path, params) => linkedRoute(linked, path, params)
   })
-  const exportFiles = new ExportFiles({
+  const movieFiles = new ExportFiles({
     seed,
     malformedLines: options.exports?.malformedLines ?? 0,
     notGzip: options.exports?.notGzip === true
@@ -115,7 +92,7 @@ export const startSandbox = async (input: SandboxOptions = {}): Promise<Sandbox>
       bump(counters.faultsInjected, "outage")
       return { kind: "reply", reply: serviceOffline(1) }
     }
-    if (options.faultPaths === "details" && endpoint !== "movie") return { kind: "route" }
+    if (options.faultPaths === "details" && !DETAILS.has(endpoint)) return { kind: "route" }
     const fault = rollFault(faultRng, options.faults)
     if (fault === undefined) return { kind: "route" }
     bump(counters.faultsInjected, fault)
@@ -165,45 +142,8 @@ export const startSandbox = async (input: SandboxOptions = {}): Promise<Sandbox>
     write(res, router.handle(req.method ?? "GET", url, req.headers.authorization), g.kind === "fault")
   }
 
-  const control = (req: IncomingMessage, res: ServerResponse, url: URL): void => {
-    const send = (status: number, body: string) => {
-      res.writeHead(status, { "Content-Type": JSON_TYPE, "Content-Length": Buffer.byteLength(body) })
-      res.end(body)
-    }
-    if (url.pathname === "/__sandbox/counters" && req.method === "GET") return send(200, countersJson(counters))
-    if (url.pathname === "/__sandbox/outage" && req.method === "POST") {
-      const ms = Number(url.searchParams.get("ms"))
-      if (!Number.isFinite(ms) || ms < 0 || url.searchParams.get("ms") === null) return send(400, JSON.stringify({ error: "ms must be a number >= 0" }))
-      sandbox.startOutage(ms)
-      return send(200, JSON.stringify({ outageMs: ms }))
-    }
-    send(404, JSON.stringify({ error: "unknown sandbox control" }))
-  }
-
-  // The files host (files.tmdb.org in TMDB): no auth, and none of the API's rate limit, faults,
-  // outage or latency, so its requests are counted apart, in exportRequests.
-  const files = (req: IncomingMessage, res: ServerResponse, url: URL): void => {
-    const file = url.pathname.startsWith(EXPORTS_PREFIX) ? url.pathname.slice(EXPORTS_PREFIX.length) : url.pathname
-    const send = (status: number, body: Buffer, contentType: string) => {
-      if (res.destroyed) return
-      counters.exportRequests.push({ file, status })
-      res.writeHead(status, { "Content-Type": contentType, "Content-Length": body.length })
-      res.end(req.method === "HEAD" ? undefined : body)
-    }
-    const text = (status: number, message: string) => send(status, Buffer.from(message + "\n"), "text/plain")
-    if (req.method !== "GET" && req.method !== "HEAD") return text(405, "Method Not Allowed")
-    const mounted = url.pathname.startsWith(EXPORTS_PREFIX) ? options.routes?.file?.(file) : undefined
-    if (mounted !== undefined) return send(200, mounted, GZIP_TYPE)
-    const wanted = url.pathname.startsWith(EXPORTS_PREFIX) ? parseExportName(file) : undefined
-    const today = todayDay()
-    // Before about 08:00 UTC today's file is not there yet (https://developer.themoviedb.org/docs/daily-id-exports).
-    const missing = options.exports?.missingToday === true && wanted?.day === today
-    if (wanted === undefined || wanted.day > today || wanted.day <= today - EXPORT_DAYS || missing) return text(404, "Not Found")
-    exportFiles.body(wanted.kind, state.version, () => state.movies(), fates).then(
-      (body) => send(200, body, GZIP_TYPE),
-      (e: unknown) => text(500, `export failed: ${e instanceof Error ? e.message : String(e)}`)
-    )
-  }
+  const control = controlRoutes(counters, (ms) => sandbox.startOutage(ms))
+  const files = serveFiles({ counters, options, state, fates, movieFiles, linkedFiles: new LinkedExportFiles(linked, options.exports?.notGzip === true) })
 
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1")
@@ -212,6 +152,7 @@ export const startSandbox = async (input: SandboxOptions = {}): Promise<Sandbox>
     const endpoint = endpointOf(url.pathname)
     counters.requests++
     bump(counters.byEndpoint, endpoint)
+    bump(counters.byPrefix, pathPrefixOf(url.pathname))
     bump(counters.byAuth, url.searchParams.has("api_key") ? "api_key" : req.headers.authorization !== undefined ? "bearer" : "none")
     counters.inFlight++
     counters.maxInFlight = Math.max(counters.maxInFlight, counters.inFlight)
@@ -268,9 +209,14 @@ export const startSandbox = async (input: SandboxOptions = {}): Promise<Sandbox>
     },
     groundTruth: (query) => groundTruth(state.movies(), fates, query),
     exportTruth: (filter) => exportTruth(state.movies(), fates, filter),
-    advance: (spec) => state.advance(spec),
+    advance: (spec) => state.advance(spec, linked),
     isRemoved: (id) => state.isRemoved(id),
     richTruth: (tmdbId, append) => richTruthById(state.byId, fates, tmdbId, append),
+    collectionTruth: (id) => collectionTruth(linked, id),
+    companyTruth: (id) => companyTruth(id),
+    personTruth: (id) => personTruth(linked, id),
+    linkedIds: (tmdbIds) => linkedIds(linked, tmdbIds),
+    exportLines: (kind) => exportLineCount(linked, kind),
     startOutage: (durationMs) => {
       outageFrom = performance.now()
       outageUntil = outageFrom + durationMs

@@ -84,3 +84,6 @@ export const companyFor = (r: Rng, country: string): Company => {
     : STUDIOS[weighted(r, ALL_WEIGHTS)] as Studio
   return { id: s.id, logo_path: s.logo_path, name: s.name, origin_country: s.origin_country }
 }
+
+/** Every studio a generated movie can name, as `production_companies` lists it. */
+export const studioCompanies = (): ReadonlyArray<Company> => STUDIOS.map(({ id, logo_path, name, origin_country }) => ({ id, logo_path, name, origin_country }))

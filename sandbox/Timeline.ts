@@ -19,6 +19,10 @@ export interface AdvanceSpec {
   delete?: number | undefined
   /** Ids deleted by an earlier advance, back as they were. */
   restore?: ReadonlyArray<number> | undefined
+  /** Live credited people to edit (biography and popularity change). */
+  editPeople?: number | undefined
+  /** Live credited people to delete (404 from then on). */
+  deletePeople?: number | undefined
 }
 
 export interface AdvanceResult {
@@ -28,6 +32,18 @@ export interface AdvanceResult {
   added: Array<number>
   deleted: Array<number>
   restored: Array<number>
+  editedPeople: Array<number>
+  deletedPeople: Array<number>
+}
+
+/** What an advance does to people (sandbox/Linked.ts), after the movies' changes. */
+export interface PeopleTimeline {
+  /** Why these numbers of people cannot be edited and deleted, checked before anything changes. */
+  refusal(edit: number, del: number): string | undefined
+  advance(touched: ReadonlyArray<CatalogueMovie>, edit: number, del: number, stream: (k: number) => Rng, day: number): {
+    editedPeople: Array<number>
+    deletedPeople: Array<number>
+  }
 }
 
 const isObject = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
@@ -36,8 +52,10 @@ const isObject = (u: unknown): u is Record<string, unknown> => typeof u === "obj
 const validateAdvance = (spec: unknown): Array<string> => {
   if (!isObject(spec)) return ["spec must be an object"]
   const errors: Array<string> = []
-  for (const k of Object.keys(spec)) if (!["edit", "add", "delete", "restore"].includes(k)) errors.push(`${k} is not an advance field`)
-  for (const k of ["edit", "add", "delete"]) {
+  for (const k of Object.keys(spec)) {
+    if (!["edit", "add", "delete", "restore", "editPeople", "deletePeople"].includes(k)) errors.push(`${k} is not an advance field`)
+  }
+  for (const k of ["edit", "add", "delete", "editPeople", "deletePeople"]) {
     const v = spec[k]
     if (v !== undefined && (typeof v !== "number" || !Number.isInteger(v) || v < 0)) errors.push(`${k} must be an integer >= 0`)
   }
@@ -105,7 +123,7 @@ export class CatalogueState {
     return this.removed.has(id)
   }
 
-  advance(spec: AdvanceSpec): AdvanceResult {
+  advance(spec: AdvanceSpec, people: PeopleTimeline): AdvanceResult {
     const errors = validateAdvance(spec)
     if (errors.length > 0) throw new Error(`invalid advance: ${errors.join("; ")}`)
     const restore = [...new Set(spec.restore ?? [])].sort((a, b) => a - b)
@@ -118,6 +136,8 @@ export class CatalogueState {
     if (edit + del > candidates.length) {
       throw new Error(`invalid advance: edit + delete = ${edit + del}, but only ${candidates.length} live generated movies without a fate`)
     }
+    const refused = people.refusal(spec.editPeople ?? 0, spec.deletePeople ?? 0)
+    if (refused !== undefined) throw new Error(`invalid advance: ${refused}`)
     // One stream per operation, so asking for more additions leaves the edits and deletions as they were.
     const stream = (k: number): Rng => mulberry32(hash32(this.cfg.seed, 0xad7a, this.advances, k))
     const day = todayDay()
@@ -140,9 +160,10 @@ export class CatalogueState {
 
     const touched = [...restored, ...edited, ...deleted, ...added]
     this.changes.record(touched.map((m): ChangeEntry => ({ day, id: m.id, adult: m.adult })))
+    const { editedPeople, deletedPeople } = people.advance([...edited, ...added], spec.editPeople ?? 0, spec.deletePeople ?? 0, stream, day)
     this.advances++
     this.current++
-    return { day: isoOfDay(day), edited: ids(edited), added: ids(added), deleted: ids(deleted), restored: restore }
+    return { day: isoOfDay(day), edited: ids(edited), added: ids(added), deleted: ids(deleted), restored: restore, editedPeople, deletedPeople }
   }
 
   /** `count` new movies drawn as generateCatalogue draws them, ids above every id so far. */
