@@ -150,6 +150,11 @@ describe("collections, companies and people as records of their own", () => {
     expect(first.kinds["collection"]?.export?.lines).toBe(s.exportLines("collection"))
     expect(first.kinds["company"]?.export?.lines).toBe(s.exportLines("production_company"))
     const stored = readLinked(file)
+    const sent = requests(s)
+    console.log(
+      `[figure] linked, --all --people: ${stored.movies.length} movies; per movie ${per(sent.collection, stored.movies.length)} collection, ` +
+        `${per(sent.company, stored.movies.length)} company and ${per(sent.person, stored.movies.length)} person requests`
+    )
     // The 500 people of the export that no movie credits are not kept.
     expect(stored.people.size).toBe(s.linkedIds(stored.movies).people.length)
     // Names and popularity scribbled as of a day before the export: the export brings TMDB's back.
