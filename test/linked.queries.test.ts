@@ -1,0 +1,69 @@
+import Database from "better-sqlite3"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { describe, expect, it } from "vitest"
+import { WITH_PEOPLE } from "../src/kinds/Kinds.js"
+import { root, tmpDir } from "./support/cli.js"
+import { sandboxes } from "./support/sandbox.js"
+import { connect, databases, requireServer } from "./support/services.js"
+import { collect } from "./support/workflow.js"
+
+// README "The film world around each movie": its questions about franchises, women directors,
+// the lead's age and company groups answer on a store collected with --people, and their
+// PostgreSQL forms give the same answers on the same data.
+
+const readme = fs.readFileSync(path.join(root, "README.md"), "utf8")
+const between = (name: string) => new RegExp(`<!-- ${name}:start -->\\n\`\`\`\\w+\\n([\\s\\S]*?)\`\`\`\\n<!-- ${name}:end -->`).exec(readme)![1]!
+const statements = (sql: string) => sql.split(/;\s*(?:\n|$)/).map((q) => q.replace(/^--.*$/gm, "").trim()).filter((q) => q !== "")
+/** Numbers as numbers, whichever type the driver gave (PostgreSQL's numeric and bigint come as text). */
+const plain = (rows: Array<Record<string, unknown>>) =>
+  rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === "string" && /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v])))
+
+const pgUp = await requireServer("PostgreSQL", "README's questions on the linked records in PostgreSQL")
+const sandbox = sandboxes()
+const database = databases()
+const YEARS = { startYear: 2015, endYear: 2024 }
+const options = { ...YEARS, kinds: WITH_PEOPLE }
+const catalogue = { catalogue: { seed: 7, ...YEARS, perYear: 25 } }
+
+describe("README: questions on collections, companies and people", () => {
+  it("each SQLite question answers with rows on a store collected with --people", async () => {
+    const s = await sandbox(catalogue)
+    const file = path.join(tmpDir(), "linked.sqlite")
+    await collect(s, file, options)
+    const questions = statements(between("linked-queries"))
+    expect(questions).toHaveLength(4)
+    const db = new Database(file, { readonly: true })
+    try {
+      for (const q of questions) expect(db.prepare(q).all().length, q).toBeGreaterThan(0)
+      // A company group gathers more than one company: some parent names several.
+      const groups = db.prepare("SELECT COUNT(*) FROM companies WHERE parent_company_id IS NOT NULL").pluck().get() as number
+      expect(groups).toBeGreaterThan(0)
+    } finally {
+      db.close()
+    }
+  })
+
+  it.skipIf(!pgUp)("their PostgreSQL forms give the same answers on the same data", async () => {
+    const s = await sandbox(catalogue)
+    const file = path.join(tmpDir(), "linked.sqlite")
+    const { url } = await database("linked_queries")
+    await collect(s, file, options)
+    await collect(s, url, options)
+    const sqlite = statements(between("linked-queries"))
+    const pg = statements(between("linked-pg-queries"))
+    expect(pg).toHaveLength(sqlite.length)
+    const db = new Database(file, { readonly: true })
+    const client = await connect(url)
+    try {
+      for (const [i, q] of pg.entries()) {
+        const answers = plain((await client.query(q)).rows)
+        expect(answers.length, q).toBeGreaterThan(0)
+        expect(answers, q).toEqual(plain(db.prepare(sqlite[i]!).all() as Array<Record<string, unknown>>))
+      }
+    } finally {
+      db.close()
+      await client.end()
+    }
+  })
+})
