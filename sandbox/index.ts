@@ -13,12 +13,12 @@ export { normalizeDetails } from "./GroundTruth.js"
 export type { DiscoveredFields, ExpectedFailure, ExportTruthFilter, GroundTruthEntry, GroundTruthQuery, NormalizedDetails } from "./GroundTruth.js"
 export type { CollectionTruth, CompanyTruth, LinkedIds, PersonTruth } from "./LinkedTruth.js"
 export type { SandboxExports, SandboxFaults, SandboxOptions, SandboxRateLimit, SandboxRoutes } from "./Options.js"
-export { validateOptions } from "./Options.js"
 export { richTruthFor, richTruthOf } from "./RichTruth.js"
 export type { CastRow, CompanyRow, CountryRow, CrewRow, GenreRow, KeywordRow, LanguageRow, ReleaseDateRow, RichMovieColumns, RichTruth } from "./RichTruth.js"
 export { startSandbox } from "./Server.js"
 export type { Sandbox } from "./Server.js"
 export type { AdvanceResult, AdvanceSpec } from "./Timeline.js"
+export { validateOptions } from "./ValidateOptions.js"
 
 /** The sandbox as a scoped resource: acquired when the scope opens, closed when it closes. */
 export const sandboxScoped = (options?: SandboxOptions): Effect.Effect<Sandbox, never, Scope.Scope> =>

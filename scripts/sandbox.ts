@@ -26,7 +26,9 @@ const USAGE = `Usage: npm run sandbox -- [options]
   --exports-missing-today   today's export files answer 404 (yesterday's are served)
   --exports-malformed <n>   n garbage lines in each movie_ids export file
   --exports-not-gzip        export files sent uncompressed
-Export files: <base URL without /3>/p/exports/movie_ids_MM_DD_YYYY.json.gz and adult_movie_ids_….`
+  --exports-extra-people <n>  made-up people person_ids lists besides the credited (default: a tenth of them)
+Export files: <base URL without /3>/p/exports/movie_ids_MM_DD_YYYY.json.gz, adult_movie_ids_…, person_ids_…,
+adult_person_ids_…, collection_ids_… and production_company_ids_….`
 
 class UsageError extends Error {}
 
@@ -84,6 +86,7 @@ const parse = (argv: ReadonlyArray<string>): SandboxOptions | "help" => {
         "exports-missing-today": { type: "boolean" },
         "exports-malformed": { type: "string" },
         "exports-not-gzip": { type: "boolean" },
+        "exports-extra-people": { type: "string" },
         help: { type: "boolean", short: "h" }
       }
     }))
@@ -135,6 +138,8 @@ const parse = (argv: ReadonlyArray<string>): SandboxOptions | "help" => {
   const malformed = int("exports-malformed", values["exports-malformed"], 0)
   if (malformed !== undefined) exportsOptions.malformedLines = malformed
   if (values["exports-not-gzip"] === true) exportsOptions.notGzip = true
+  const extraPeople = int("exports-extra-people", values["exports-extra-people"], 0)
+  if (extraPeople !== undefined) exportsOptions.extraPeople = extraPeople
   if (Object.keys(exportsOptions).length > 0) options.exports = exportsOptions
   const rps = number("rps", values.rps)
   const burst = number("burst", values.burst)
