@@ -68,7 +68,11 @@ describe("--all: the whole catalogue from the daily ID export", () => {
     // One request per movie, and today's changes (the first request: it proves TMDB is there).
     expect(s.counters.byEndpoint["discover"] ?? 0).toBe(0)
     expect(s.counters.byEndpoint["changes"]).toBe(1)
-    expect(s.counters.requests).toBe(truth.length + 1)
+    // Besides: one request for each collection and company the movies name.
+    const linked = (s.counters.byEndpoint["collection"] ?? 0) + (s.counters.byEndpoint["company"] ?? 0)
+    const named = s.linkedIds(truth.map((t) => t.tmdbId))
+    expect(linked).toBe(named.collections.length + named.companies.length)
+    expect(s.counters.requests).toBe(truth.length + 1 + linked)
     expect(detailRequests(s)).toBe(truth.length)
     expect(mark(db)?.value).toBe(day())
   })

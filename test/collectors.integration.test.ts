@@ -206,7 +206,14 @@ describe.skipIf(!pgUp)("many collectors on one PostgreSQL database", () => {
     expect(stored.movies.filter((m) => m.details_fetched_at !== null).map((m) => m.tmdb_id)).toEqual(truth.map((t) => t.tmdbId))
     const c = await connect(url)
     try {
-      expect((await c.query("SELECT name FROM sync_marks ORDER BY name")).rows.map((r) => r.name)).toEqual(["changes", "exports_since"])
+      expect((await c.query("SELECT name FROM sync_marks ORDER BY name")).rows.map((r) => r.name)).toEqual([
+        "changes",
+        "collection:exports_since",
+        "collection:linked",
+        "company:exports_since",
+        "company:linked",
+        "exports_since"
+      ])
     } finally {
       await c.end()
     }

@@ -132,9 +132,12 @@ describe.concurrent("secrets", () => {
       // A run through the faults, then a refused key (the wrong canary) on its database; beside
       // them a refused connection and bad input, all with the canary set.
       const [[faulted, refusedKey], refusedConnection, badInput] = await Promise.all([
-        runCli([...YEAR, "--db", db, "--json"], env(s, debug)).then(async (first) =>
-          [first, await runCli([...YEAR, "--db", db], { ...env(s, debug), TMDB_API_KEY: `${CANARY}-wrong` })] as const
-        ),
+        runCli([...YEAR, "--db", db, "--json"], env(s, debug)).then(async (first) => {
+          // The sandbox draws its faults before it checks the key: with them gone, the refusal is
+          // what the second run meets, whatever the first run's requests left of the draws.
+          s.setFaults({})
+          return [first, await runCli([...YEAR, "--db", db], { ...env(s, debug), TMDB_API_KEY: `${CANARY}-wrong` })] as const
+        }),
         runCli([...YEAR, "--db", path.join(dir, "refused.sqlite")], { ...env(s, debug), TMDB_BASE_URL: "http://127.0.0.1:9/3" }),
         runCli(["--start-year", "x"], env(s, debug))
       ])
