@@ -18,7 +18,10 @@ const PLURALS: Record<string, string> = { company: "companies", person: "people"
 export const records = (n: number, kind: string) => `${fmt(n)} ${n === 1 ? kind : PLURALS[kind] ?? `${kind}s`}`
 
 /** The label of a kind's progress line: movies' is the phase's, as before there were kinds. */
-const labelOf = (phase: string, kind: string | undefined) => (kind === undefined || kind === "movie" ? phase : `${PLURALS[kind] ?? `${kind}s`}`).padEnd(10)
+const labelOf = (phase: string, kind: string | undefined) => {
+  const label = kind === undefined || kind === "movie" ? phase : PLURALS[kind] ?? `${kind}s`
+  return label.length < 10 ? label.padEnd(10) : `${label} `
+}
 
 // Below a second a rate is noise: one page in the first millisecond reads 1000 pages/s.
 const MIN_RATE_MS = 1_000
@@ -99,7 +102,7 @@ const kindLine = (kind: string, k: KindSummary) => {
     : k.changes?.status === "failed"
     ? "; changes FAILED: read again next run"
     : ""
-  return `  ${(PLURALS[kind] ?? `${kind}s`).padEnd(15)}${fmt(k.detailsFetched)} of ${fmt(k.detailsChosen)} chosen fetched, ${fmt(k.new)} new${
+  return `  ${(PLURALS[kind] ?? `${kind}s`).padEnd(15)}${fmt(k.detailsFetched)} of ${fmt(k.detailsChosen)} chosen, ${fmt(k.new)} new to the store${
     failed.length > 0 ? `, failed ${failed.join(", ")} (see ${kind}_failures)` : ""
   }${k.removed > 0 ? `, ${fmt(k.removed)} removed` : ""}${changes}`
 }

@@ -43,12 +43,18 @@ if (fs.existsSync(db)) {
   FROM movie_overview WHERE revenue_to_budget IS NOT NULL AND budget >= 100000 ORDER BY revenue_to_budget DESC LIMIT 5`
   console.log(`\n${overview}\n`)
   console.table(sqlite.prepare(overview).all())
+  // Each franchise and studio is a record of its own too, one request each (README "The film world around each movie").
+  const franchises = `SELECT c.name AS collection, count(*) AS films, printf('%.1f', sum(m.revenue) / 1e6) AS revenue_musd
+  FROM collections c JOIN collection_parts p ON p.collection_id = c.collection_id JOIN movies m ON m.tmdb_id = p.tmdb_id
+  GROUP BY c.collection_id ORDER BY films DESC, sum(m.revenue) DESC LIMIT 5`
+  console.log(`\n${franchises}\n`)
+  console.table(sqlite.prepare(franchises).all())
   const failures = sqlite.prepare("SELECT kind, count(*) AS movies FROM fetch_failures GROUP BY kind").all()
   if (failures.length > 0) {
     console.log("Recorded failures (table fetch_failures):")
     console.table(failures)
   }
   sqlite.close()
-  console.log(`\nExplore it: sqlite3 ${DEMO.database}, pandas or R (README "Explore the data").`)
+  console.log(`\nExplore it: sqlite3 ${DEMO.database}, pandas or R (README "Explore the data"); add --people to a collect for cast and crew as records.`)
 }
 process.exit(code)
