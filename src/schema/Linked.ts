@@ -6,7 +6,7 @@ import { index, table } from "./Dialect.js"
 // `changed_at`); beside it, the kind's failures, leases (PostgreSQL's collectors) and payloads,
 // shaped as the movies' are, so the workflow treats them alike.
 
-export const collections = table("collections", "block", [
+const collections = table("collections", "block", [
   "collection_id int PRIMARY KEY",
   "name text",
   "overview text",
@@ -19,9 +19,9 @@ export const collections = table("collections", "block", [
 ])
 
 // Every part TMDB lists, stored movie or not: an analyst joins it to `movies` for the ones kept.
-export const collectionParts = table("collection_parts", "line", ["collection_id int NOT NULL", "tmdb_id int NOT NULL"])
+const collectionParts = table("collection_parts", "line", ["collection_id int NOT NULL", "tmdb_id int NOT NULL"])
 
-export const companies = table("companies", "block", [
+const companies = table("companies", "block", [
   "company_id int PRIMARY KEY",
   "name text",
   "description text",
@@ -37,7 +37,7 @@ export const companies = table("companies", "block", [
   "changed_at instant"
 ])
 
-export const people = table("people", "block", [
+const people = table("people", "block", [
   "person_id int PRIMARY KEY",
   "name text",
   "also_known_as json",
