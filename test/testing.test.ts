@@ -1,13 +1,28 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Cause, Effect, Exit, Option } from "effect"
+import { Cause, Effect, Exit, Option, Stream } from "effect"
+import { yearWindow } from "../src/Windows.js"
 import { TmdbClient } from "../services/TmdbClient.js"
 import { apiKey, readAccessToken } from "../src/Config.js"
 import { movieDetailsOf } from "../src/Movie.js"
 import { movieKind } from "../src/MovieKind.js"
-import { TmdbClientScripted, TmdbClientTest } from "../testing.js"
+import { Collector } from "../services/Collector.js"
+import { WITH_PEOPLE } from "../src/kinds/Kinds.js"
+import { collectionOf, CollectorTest, companyOf, personOf, TmdbClientScripted, TmdbClientTest } from "../testing.js"
 
 // The fake TmdbClient keeps no list of the client's methods: any method a test did not give it
 // dies naming itself, including one added to TmdbClient after this test was written.
+
+/** A discover page of 2024 listing `ids`. */
+const pageOf = (ids: ReadonlyArray<number>) => ({
+  _tag: "Page" as const,
+  year: 2024,
+  window: yearWindow(2024),
+  page: 1,
+  totalPages: 1,
+  totalResults: ids.length,
+  movies: ids.map((tmdbId) => ({ tmdbId, title: `Movie ${tmdbId}`, releaseDate: "2024-05-01", voteAverage: 7, voteCount: 500, popularity: 10 })),
+  invalid: []
+})
 
 /** The message of the defect `effect` dies with, or what happened instead. */
 const deathOf = (effect: Effect.Effect<unknown, unknown>) =>
@@ -69,6 +84,37 @@ describe("TmdbClientTest", () => {
       expect((yield* fake.getChanges("/movie/changes", {})).ids).toEqual([550])
       expect(yield* deathOf(fake.getRecord({ ...movieKind, name: "person" }, 287))).toBe("TmdbClientTest: getRecord of person is not implemented by this fake")
       expect(yield* deathOf(fake.getChanges("/person/changes", {}))).toBe("TmdbClientTest: getChanges of /person/changes is not implemented by this fake")
+    }))
+
+  it.effect("a fake given the methods of collections, companies and people runs the whole collector with --people, each record asked once", () =>
+    Effect.gen(function*() {
+      const asked: Array<string> = []
+      const ask = <A>(what: string, a: A) => Effect.sync(() => (asked.push(what), a))
+      const movie = (id: number) =>
+        movieDetailsOf({
+          tmdbId: id,
+          title: `Movie ${id}`,
+          collection: { id: 10, name: "Saga" },
+          productionCompanies: [{ id: 33, name: "Universal Pictures", originCountry: "US" }],
+          credits: { cast: [{ personId: 7, name: "Ann", character: null, order: 0, creditId: null, gender: 1, castId: null }], crew: [] }
+        })
+      const summary = yield* Collector.run({ startYear: 2024, endYear: 2024, kinds: WITH_PEOPLE }).pipe(
+        Effect.provide(CollectorTest(TmdbClientTest({
+          discoverMoviesStream: () => Stream.make(pageOf([1, 2])),
+          getMovieDetails: (id) => ask(`movie ${id}`, movie(id)),
+          getCollection: (id) => ask(`collection ${id}`, collectionOf({ id, name: "The Saga Collection", parts: [{ id: 1 }, { id: 2 }] })),
+          getCompany: (id) => ask(`company ${id}`, companyOf({ id, name: "Universal Pictures" })),
+          getPerson: (id) => ask(`person ${id}`, personOf({ id, name: "Ann", gender: 1, birthday: "1980-02-29" })),
+          getPersonChanges: () => Effect.succeed({ ids: [], adult: new Set<number>(), truncated: false })
+        })))
+      )
+      expect(asked.sort()).toEqual(["collection 10", "company 33", "movie 1", "movie 2", "person 7"])
+      expect(Object.fromEntries(Object.entries(summary.kinds).map(([kind, k]) => [kind, k.detailsFetched]))).toEqual({
+        movie: 2,
+        collection: 1,
+        company: 1,
+        person: 1
+      })
     }))
 
   it.effect("apiKey(...) is credentials the real client sends, and never prints", () =>
