@@ -6,6 +6,7 @@ import { catalogueBench } from "../bench/catalogue.js"
 import { collectorsBench } from "../bench/collectors.js"
 import { economyBench } from "../bench/economy.js"
 import { type BenchOutcome, codeState, type Ctx, figure, machine, root, runtimeChanges } from "../bench/helpers.js"
+import { linkedBench } from "../bench/linked.js"
 import { memoryBench } from "../bench/memory.js"
 import { overheadBench } from "../bench/overhead.js"
 import { cleanup, withTimeout } from "../bench/processes.js"
@@ -13,7 +14,7 @@ import { rateBench } from "../bench/rate.js"
 import { printTable, readPrevious, type Results, type StoredBench, writeOutputs } from "../bench/report.js"
 import { storageBench } from "../bench/storage.js"
 
-// npm run bench -- [--only rate,economy,overhead,storage,memory,scaling,catalogue,collectors,budget] [--quick]
+// npm run bench -- [--only rate,economy,overhead,storage,memory,scaling,catalogue,collectors,budget,linked] [--quick]
 // Prints every figure with its goal, writes bench/results.json and BENCHMARKS.md.
 
 type Runner = (ctx: Ctx) => Promise<Omit<BenchOutcome, "name" | "seconds">>
@@ -27,7 +28,8 @@ const BENCHES: ReadonlyArray<{ name: string; aliases: ReadonlyArray<string>; run
   { name: "memory", aliases: ["memory", "scaling"], run: memoryBench, limitMs: 720_000 },
   { name: "catalogue", aliases: ["catalogue"], run: catalogueBench, limitMs: 600_000 },
   { name: "collectors", aliases: ["collectors"], run: collectorsBench, limitMs: 600_000 },
-  { name: "budget", aliases: ["budget"], run: budgetBench, limitMs: 300_000 }
+  { name: "budget", aliases: ["budget"], run: budgetBench, limitMs: 300_000 },
+  { name: "linked", aliases: ["linked"], run: linkedBench, limitMs: 300_000 }
 ]
 
 /** The whole run stays under 25 minutes: a benchmark gets at most what is left of this. */
