@@ -104,12 +104,22 @@ export class TmdbExports extends Effect.Service<TmdbExports>()("tmdb/TmdbExports
             return yield* new ExportError({ message: `the daily ID export at ${url} answered HTTP ${response.status}` })
           }
           let lineNumber = 0
-          return response.stream.pipe(
-            Stream.mapError(unreachable(url)),
-            NodeStream.pipeThroughDuplex(
-              () => zlib.createGunzip(),
-              (e) => new ExportError({ message: `the daily ID export at ${url} is not valid gzip: ${e instanceof Error ? e.message : String(e)}` })
-            ),
+          // Node's pipe holds the download back while gunzip's buffer is full, so a file is read as
+          // fast as its lines are stored: pipeThroughDuplex writes on without waiting for `drain`
+          // (@effect/platform-node-shared 0.61), and took a 47 MB person export in at once.
+          const body = yield* NodeStream.toReadable(Stream.mapError(response.stream, unreachable(url)))
+          const gunzip = zlib.createGunzip()
+          body.on("error", (e) => gunzip.destroy(e))
+          body.pipe(gunzip)
+          // A reader that stops early (a failed write, Ctrl-C) ends the download too.
+          yield* Effect.addFinalizer(() => Effect.sync(() => body.destroy()))
+          return NodeStream.fromReadable<ExportError, Uint8Array>(
+            () => gunzip,
+            (e) =>
+              e instanceof ExportError
+                ? e
+                : new ExportError({ message: `the daily ID export at ${url} is not valid gzip: ${e instanceof Error ? e.message : String(e)}` })
+          ).pipe(
             Stream.decodeText(),
             Stream.splitLines,
             Stream.filterMap((text): Option.Option<ExportItem<L>> => {

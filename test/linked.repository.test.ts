@@ -3,6 +3,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either } from "effect"
 import { MovieRepository } from "../services/MovieRepository.js"
 import { collectionKind, collectionOf } from "../src/kinds/Collection.js"
+import { namedExportLine } from "../src/kinds/Linked.js"
 import { personKind } from "../src/kinds/Person.js"
 import { movieDetailsOf } from "../src/Movie.js"
 import { MovieRepositoryTest } from "../testing.js"
@@ -106,5 +107,17 @@ describe("linked records in the store", () => {
     const bad = personKind.details.decode({ ...body, birthday: "1956-02-30" }, "", [])
     expect(Either.isLeft(bad) && bad.left).toMatch(/^birthday: .*1956-02-30/)
     expect(Either.getOrThrow(personKind.details.decode({ ...body, birthday: "" }, "", [])).birthday).toBeNull()
+  })
+
+  it("a line of the person, collection and company exports: id and name required, popularity 0 when absent; a bad line says why", () => {
+    expect(namedExportLine("{\"adult\":false,\"id\":31,\"name\":\"Tom Hanks\",\"popularity\":12.3}")).toEqual(
+      Either.right({ id: 31, name: "Tom Hanks", popularity: 12.3 })
+    )
+    expect(namedExportLine("{\"id\":10,\"name\":\"Star Wars Collection\"}")).toEqual(Either.right({ id: 10, name: "Star Wars Collection", popularity: 0 }))
+    expect(namedExportLine("{\"id\":")).toEqual(Either.left("not JSON"))
+    expect(namedExportLine("[1]")).toEqual(Either.left("id: expected a positive integer, got undefined"))
+    expect(namedExportLine("{\"id\":\"abc\",\"name\":\"x\"}")).toEqual(Either.left("id: expected a positive integer, got \"abc\""))
+    expect(namedExportLine("{\"id\":5,\"name\":null}")).toEqual(Either.left("name: expected a string, got null"))
+    expect(namedExportLine("{\"id\":5,\"name\":\"x\",\"popularity\":\"high\"}")).toEqual(Either.left("popularity: expected a number, got \"high\""))
   })
 })

@@ -1,7 +1,7 @@
 import { Effect, Schema } from "effect"
 import { chunks } from "../MovieWrites.js"
 import { EmptyStringAsNull, ListOf, optionalNull, TmdbId } from "../Sentinels.js"
-import { exportLine, fetchedSince, linkedKind } from "./Linked.js"
+import { fetchedSince, linkedKind, namedExportLine } from "./Linked.js"
 
 /**
  * `/collection/{id}` (https://developer.themoviedb.org/reference/collection-details), decoded:
@@ -21,9 +21,6 @@ export const CollectionFromWire = Schema.Struct({
 export interface CollectionRecord extends Schema.Schema.Type<typeof CollectionFromWire> {
   readonly body?: string | undefined
 }
-
-/** A line of `collection_ids_MM_DD_YYYY.json.gz`: `{"id":10,"name":"Star Wars Collection"}`. */
-const CollectionLine = Schema.Struct({ id: TmdbId, name: Schema.String })
 
 /**
  * Collections, for every collection a stored movie names. TMDB keeps no changes feed for them
@@ -54,7 +51,7 @@ export const collectionKind = linkedKind({
     }),
   exports: {
     files: () => ["collection_ids"],
-    parse: exportLine(CollectionLine),
+    parse: namedExportLine,
     columns: (line) => ({ name: line.name })
   },
   linked: (sql, since) =>

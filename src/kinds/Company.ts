@@ -1,6 +1,6 @@
 import { Schema } from "effect"
 import { EmptyStringAsNull, optionalNull, TmdbId } from "../Sentinels.js"
-import { exportLine, fetchedSince, linkedKind } from "./Linked.js"
+import { fetchedSince, linkedKind, namedExportLine } from "./Linked.js"
 
 /**
  * `/company/{id}` (https://developer.themoviedb.org/reference/company-details), decoded. TMDB says
@@ -23,9 +23,6 @@ export const CompanyFromWire = Schema.Struct({
 export interface CompanyRecord extends Schema.Schema.Type<typeof CompanyFromWire> {
   readonly body?: string | undefined
 }
-
-/** A line of `production_company_ids_MM_DD_YYYY.json.gz`: `{"id":1,"name":"Lucasfilm Ltd."}`. */
-const CompanyLine = Schema.Struct({ id: TmdbId, name: Schema.String })
 
 /**
  * Production companies, for every company a stored movie names. A parent is kept as
@@ -53,7 +50,7 @@ export const companyKind = linkedKind({
   }),
   exports: {
     files: () => ["production_company_ids"],
-    parse: exportLine(CompanyLine),
+    parse: namedExportLine,
     columns: (line) => ({ name: line.name })
   },
   linked: (sql, since) =>

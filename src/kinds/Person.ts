@@ -1,6 +1,6 @@
 import { Schema } from "effect"
 import { CalendarDate, EmptyStringAsNull, Flag, Gender, ListOf, optionalNull, Score, TmdbId } from "../Sentinels.js"
-import { exportLine, fetchedSince, linkedKind } from "./Linked.js"
+import { fetchedSince, linkedKind, type NamedExportLine, namedExportLine } from "./Linked.js"
 
 /**
  * `/person/{id}` (https://developer.themoviedb.org/reference/person-details), decoded: gender 0
@@ -29,9 +29,6 @@ export const PersonFromWire = Schema.Struct({
 export interface PersonRecord extends Schema.Schema.Type<typeof PersonFromWire> {
   readonly body?: string | undefined
 }
-
-/** A line of `person_ids_MM_DD_YYYY.json.gz`: `{"adult":false,"id":31,"name":"Tom Hanks","popularity":12.3}`. */
-const PersonLine = Schema.Struct({ id: TmdbId, name: Schema.String, popularity: Schema.optionalWith(Score, { default: () => 0 }) })
 
 /**
  * People, for every person a stored movie credits (cast or crew), when asked for: there are many
@@ -62,8 +59,8 @@ export const personKind = linkedKind({
   }),
   exports: {
     files: (filter) => filter.includeAdult === true ? ["person_ids", "adult_person_ids"] : ["person_ids"],
-    parse: exportLine(PersonLine),
-    columns: (line: typeof PersonLine.Type) => ({ name: line.name, popularity: line.popularity })
+    parse: namedExportLine,
+    columns: (line: NamedExportLine) => ({ name: line.name, popularity: line.popularity })
   },
   changes: "/person/changes",
   // Named as the credits name them until details arrive.
