@@ -1,12 +1,7 @@
 import { SqlClient, SqlSchema } from "@effect/sql"
 import type { SqlError } from "@effect/sql/SqlError"
-import { stringify } from "csv-stringify"
-import { Effect, Exit, type ParseResult, Schema } from "effect"
-import { once } from "node:events"
-import * as fs from "node:fs"
+import { Effect, type ParseResult, Schema } from "effect"
 import * as nodePath from "node:path"
-import { Transform } from "node:stream"
-import { pipeline } from "node:stream/promises"
 import { DatabaseErrorMapping } from "../src/Database.js"
 import {
   CastSource,
@@ -15,7 +10,6 @@ import {
   CREDIT_COLUMNS,
   creditsCells,
   CrewSource,
-  DatasetError,
   exportFiles,
   type ExportFormat,
   GenreSource,
@@ -27,6 +21,7 @@ import {
   shapePage,
   type SourcePage
 } from "../src/Dataset.js"
+import { finish, makeFolder, openOutput, publish, write } from "./datasetWriter/Output.js"
 
 interface ExportOptions {
   readonly format: ExportFormat
@@ -48,82 +43,6 @@ const PAGE_SIZE = 250
 
 const IdRange = Schema.Struct({ from: Schema.Number, to: Schema.Number })
 const After = Schema.Struct({ after: Schema.Number, limit: Schema.Number })
-
-/** The first line of a Node error, e.g. `EACCES: permission denied`, without the path it repeats. */
-const reason = (cause: unknown): string => (cause instanceof Error ? cause.message : String(cause)).split(/,|\n/)[0]!.trim()
-
-/** One output file: records go through the encoder into `<file>.partial`, renamed when complete. */
-interface Output<A> {
-  readonly file: string
-  readonly partial: string
-  readonly encoder: Transform
-  readonly out: fs.WriteStream
-  readonly done: Promise<void>
-  readonly encode: (record: A) => unknown
-}
-
-const jsonLines = () =>
-  new Transform({
-    writableObjectMode: true,
-    transform: (record, _encoding, callback) => callback(null, `${JSON.stringify(record)}\n`)
-  })
-
-const openOutput = <A>(file: string, format: ExportFormat, columns: ReadonlyArray<string>, cells: (record: A) => Array<string>) =>
-  Effect.acquireRelease(
-    Effect.try({
-      try: (): Output<A> => {
-        const partial = `${file}.partial`
-        const out = fs.createWriteStream(partial, { fd: fs.openSync(partial, "w") })
-        const encoder = format === "csv" ? stringify({ header: true, columns: [...columns] }) : jsonLines()
-        const done = pipeline(encoder, out)
-        // Awaited by `write` and `finish`; this only keeps an early failure from going unhandled.
-        done.catch(() => undefined)
-        return { file, partial, encoder, out, done, encode: format === "csv" ? cells : (record) => record }
-      },
-      catch: (cause) => new DatasetError({ path: file, message: `cannot write ${file}: ${reason(cause)}` })
-    }),
-    // A failed or interrupted export leaves no half-written file behind.
-    (output, exit) =>
-      Exit.isSuccess(exit) ? Effect.void : Effect.promise(async () => {
-        output.encoder.destroy()
-        output.out.destroy()
-        if (!output.out.closed) await once(output.out, "close").catch(() => undefined)
-        fs.rmSync(output.partial, { force: true })
-      })
-  )
-
-const failedWriting = (output: { readonly file: string }) => (cause: unknown) =>
-  new DatasetError({ path: output.file, message: `cannot write ${output.file}: ${reason(cause)}` })
-
-/** Writes one record, and waits while the file is behind (backpressure). */
-const write = <A>(output: Output<A>, record: A): Effect.Effect<void, DatasetError> =>
-  output.encoder.write(output.encode(record)) ? Effect.void : Effect.tryPromise({
-    // `once` also rejects on the encoder's 'error', which the pipeline raises when the file fails.
-    try: (signal) => output.encoder.destroyed ? output.done : once(output.encoder, "drain", { signal }).then(() => undefined),
-    catch: failedWriting(output)
-  })
-
-const finish = <A>(output: Output<A>): Effect.Effect<void, DatasetError> =>
-  Effect.tryPromise({
-    try: () => {
-      output.encoder.end()
-      return output.done
-    },
-    catch: failedWriting(output)
-  })
-
-const publish = <A>(output: Output<A>): Effect.Effect<void, DatasetError> =>
-  Effect.try({ try: () => fs.renameSync(output.partial, output.file), catch: failedWriting(output) })
-
-const makeFolder = (dir: string): Effect.Effect<void, DatasetError> =>
-  Effect.try({
-    try: () => {
-      const stat = fs.statSync(dir, { throwIfNoEntry: false })
-      if (stat === undefined) fs.mkdirSync(dir, { recursive: true })
-      return stat === undefined || stat.isDirectory() ? undefined : new DatasetError({ path: dir, message: `${dir} is not a folder` })
-    },
-    catch: (cause) => new DatasetError({ path: dir, message: `cannot create the folder ${dir}: ${reason(cause)}` })
-  }).pipe(Effect.flatMap((problem) => (problem === undefined ? Effect.void : Effect.fail(problem))))
 
 /**
  * Writes the movies whose details were fetched, by id, as TMDB 5000's two files.
