@@ -21,6 +21,7 @@ import {
   shapePage,
   type SourcePage
 } from "../src/Dataset.js"
+import { linkedWriter } from "./datasetWriter/Linked.js"
 import { finish, makeFolder, openOutput, publish, write } from "./datasetWriter/Output.js"
 
 interface ExportOptions {
@@ -33,19 +34,22 @@ interface ExportOptions {
 
 interface ExportResult {
   readonly movies: number
-  /** The two files written, movies then credits. */
-  readonly files: readonly [string, string]
+  /** The files written: movies, credits, then collections, collection_parts, companies, people. */
+  readonly files: readonly [movies: string, credits: string, ...linked: Array<string>]
 }
 
 // A page holds its movies' cast and crew too: at 100 a movie, a page of 1,000 movies held 57 MB of
 // heap and one of 250 about a quarter, in the same time (each query reads an index range).
 const PAGE_SIZE = 250
+// A linked row is one row: a page of 1,000 people, biographies and all, is a few MB at most.
+const LINKED_PAGE_SIZE = 1_000
 
 const IdRange = Schema.Struct({ from: Schema.Number, to: Schema.Number })
 const After = Schema.Struct({ after: Schema.Number, limit: Schema.Number })
 
 /**
- * Writes the movies whose details were fetched, by id, as TMDB 5000's two files.
+ * Writes the movies whose details were fetched, by id, as TMDB 5000's two files, and the
+ * collections, companies and people they name as four more (./datasetWriter/Linked.ts).
  * Reads keyset pages and writes through streams, so memory holds one page whatever the catalogue.
  * The SQL is what SQLite and PostgreSQL both accept; the JSON cells are built here, not in SQL.
  */
@@ -57,6 +61,8 @@ export class DatasetWriter extends Effect.Service<DatasetWriter>()("tmdb/Dataset
     // Our own rows failing their schemas is a bug, not a database problem.
     const orFail = <A>(effect: Effect.Effect<A, SqlError | ParseResult.ParseError>) =>
       effect.pipe(Effect.catchTag("ParseError", Effect.die), Effect.mapError(toDatabaseError))
+
+    const writeLinked = linkedWriter(sql, orFail)
 
     const columnsOf = (fields: Schema.Struct.Fields) => sql.join(", ", false)(Object.keys(fields).map((column) => sql`${sql(column)}`))
 
@@ -126,9 +132,10 @@ export class DatasetWriter extends Effect.Service<DatasetWriter>()("tmdb/Dataset
       }
       yield* finish(movies)
       yield* finish(credits)
-      yield* publish(movies)
-      yield* publish(credits)
-      return { movies: count, files: [moviesFile, creditsFile] } satisfies ExportResult
+      const linked = yield* writeLinked(options.dir, options.format, options.pageSize ?? LINKED_PAGE_SIZE)
+      // Every file complete before any is renamed: a failure leaves the previous export's files.
+      for (const output of [movies, credits, ...linked]) yield* publish(output)
+      return { movies: count, files: [moviesFile, creditsFile, ...linked.map((output) => output.file)] } satisfies ExportResult
     }, Effect.scoped)
 
     return { run } as const
