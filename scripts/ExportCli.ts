@@ -14,7 +14,8 @@ import { type FlagHelp, flagRows, type HelpPage } from "./Help.js"
 import { databasesBeside, noDefaultDatabase } from "./NoDatabase.js"
 import { describeFailure, ExitCode, UsageError } from "./Outcome.js"
 
-// `npm run export`: the movies with details as Kaggle's TMDB 5000 dataset. scripts/export.ts runs it.
+// `npm run export`: the movies with details as Kaggle's TMDB 5000 dataset, and the collections,
+// companies and people they name. scripts/export.ts runs it.
 
 // Parsed here rather than by Options.choice, so a bad value is one line that names its flag.
 const format = Options.text("format").pipe(
@@ -34,7 +35,7 @@ const options = {
 
 const flagHelp: { readonly [K in keyof typeof options]: FlagHelp } = {
   format: { text: "csv, or jsonl: one JSON object a line", required: "" },
-  out: { text: "folder for tmdb_5000_movies and tmdb_5000_credits, created if missing", required: "" },
+  out: { text: "folder for tmdb_5000_movies, tmdb_5000_credits, collections, collection_parts, companies and people, created if missing", required: "" },
   db: { text: "SQLite file, or postgres:// URL, to read", default: DEFAULT_DB }
 }
 
@@ -67,7 +68,8 @@ const app = { name: "tmdb-collector export", version: "0.3.0" }
 const exportPage: HelpPage = {
   title: `${app.name} ${app.version}: the collected movies as Kaggle's TMDB 5000 dataset`,
   about: "Writes the movies whose details were fetched as tmdb_5000_movies and tmdb_5000_credits, in the dataset's columns, "
-    + "so notebooks written for it run on a fresh copy. Files appear only when complete.",
+    + "so notebooks written for it run on a fresh copy, and the collections, companies and people they name as collections, "
+    + "collection_parts, companies and people, in the tables' columns. Files appear only when complete.",
   usage: ["npm run export -- --format csv|jsonl --out DIR [--db PATH|URL]"],
   flags: flagRows(options, flagHelp),
   environment: [
@@ -75,7 +77,7 @@ const exportPage: HelpPage = {
     ["NO_COLOR", "set: no colour in this help"]
   ],
   exitCodes: [
-    [ExitCode.ok, "exported: one line says how many movies, and where"],
+    [ExitCode.ok, "exported: one line says how many movies, where, and the files"],
     [ExitCode.fatal, "the database cannot be read, or the folder cannot be written (one line)"],
     [ExitCode.usage, "bad input: one line names the flag"],
     [ExitCode.interrupted, "interrupted (Ctrl-C): no half-written file is left"]

@@ -109,7 +109,10 @@ describe("export", () => {
       const [moviesFile, creditsFile] = result.files
       expect(path.basename(moviesFile)).toBe("tmdb_5000_movies.csv")
       expect(path.basename(creditsFile)).toBe("tmdb_5000_credits.csv")
-      expect(fs.readdirSync(path.dirname(moviesFile)).sort()).toEqual(["tmdb_5000_credits.csv", "tmdb_5000_movies.csv"])
+      // Beside them the linked tables' files (test/export.linked.test.ts), with no row in this store.
+      expect(fs.readdirSync(path.dirname(moviesFile)).sort()).toEqual(
+        ["collection_parts.csv", "collections.csv", "companies.csv", "people.csv", "tmdb_5000_credits.csv", "tmdb_5000_movies.csv"]
+      )
       expect(read(moviesFile).split("\n")[0]).toBe(MOVIES_HEADER.join(","))
       expect(read(creditsFile).split("\n")[0]).toBe(CREDITS_HEADER.join(","))
       expect(parse(read(moviesFile))).toEqual([MOVIES_HEADER, ...MOVIE_ROWS])
@@ -122,7 +125,9 @@ describe("export", () => {
   it.effect("jsonl: one object a line, same keys, JSON cells as arrays, unknowns as in the csv", () =>
     Effect.gen(function*() {
       const result = yield* exportTo("jsonl")
-      expect(result.files.map((f) => path.basename(f))).toEqual(["tmdb_5000_movies.jsonl", "tmdb_5000_credits.jsonl"])
+      expect(result.files.map((f) => path.basename(f))).toEqual(
+        ["tmdb_5000_movies.jsonl", "tmdb_5000_credits.jsonl", "collections.jsonl", "collection_parts.jsonl", "companies.jsonl", "people.jsonl"]
+      )
       const lines = (file: string) => read(file).split("\n")
       const movies = lines(result.files[0])
       const credits = lines(result.files[1])
@@ -202,11 +207,13 @@ describe.concurrent("export CLI", () => {
     expect(fs.existsSync(path.join(tmp, "unused"))).toBe(false)
   })
 
-  it("a good run: exit 0 and the one-line summary", async () => {
+  it("a good run: exit 0 and the one-line summary, naming every file", async () => {
     const out = path.join(tmp, "cli-out")
     const run = await runExport(["--format", "csv", "--out", out, "--db", db])
     expect(run.code).toBe(0)
-    expect(stderrLines(run)).toEqual([`exported 2 movies to ${out} (tmdb_5000_movies.csv, tmdb_5000_credits.csv)`])
+    expect(stderrLines(run)).toEqual([
+      `exported 2 movies to ${out} (tmdb_5000_movies.csv, tmdb_5000_credits.csv, collections.csv, collection_parts.csv, companies.csv, people.csv)`
+    ])
     expect(parse(read(path.join(out, "tmdb_5000_movies.csv")))).toEqual([MOVIES_HEADER, ...MOVIE_ROWS])
   })
 })

@@ -80,7 +80,7 @@ describe("npm run export without --db, and no ./data/movies.sqlite", () => {
     const out = path.join(cwd, "out")
     expect(await runInProcess(["--format", "csv", "--out", out, "--db", path.join(cwd, suggested)])).toEqual({
       code: 0,
-      stderr: [`exported 0 movies to ${out} (tmdb_5000_movies.csv, tmdb_5000_credits.csv)`]
+      stderr: [`exported 0 movies to ${out} (tmdb_5000_movies.csv, tmdb_5000_credits.csv, collections.csv, collection_parts.csv, companies.csv, people.csv)`]
     })
   })
 
