@@ -12,10 +12,13 @@ const LONGEST = [
   "package.test.ts", // 26
   "collectors.integration.test.ts", // 25
   "collect.integration.test.ts", // 19
+  "linked.collectors.test.ts", // 13
+  "linked.integration.test.ts", // 12
   "reliability.input.test.ts", // 13
   "pg.integration.test.ts", // 12
   "SharedBudget.test.ts", // 12
   "workflow.reliability.test.ts", // 9
+  "linked.queries.test.ts", // 6
   "sandbox.limits.test.ts", // 9
   "TmdbClient.discover.test.ts", // 7.4
   "readme.examples.test.ts", // 6.6

@@ -142,7 +142,11 @@ export class MovieRepository extends Effect.Service<MovieRepository>()("tmdb/Mov
       onProgress?: (done: number) => void,
       kinds: ReadonlyArray<AnyKind> = WITH_PEOPLE
     ) {
-      return yield* orFail(renormalizeAll(sql, kinds, onProgress))
+      const summary = yield* orFail(renormalizeAll(sql, kinds, onProgress))
+      // Rebuilt movies keep when they were fetched, so the next linking (which looks at movies
+      // stored since the last) would miss a record a fixed rule now finds in them: it looks at all.
+      yield* orFail(sql`DELETE FROM sync_marks WHERE name LIKE ${"%:linked"}`)
+      return summary
     })
 
     const storeExport = <E, R>(slices: Stream.Stream<ReadonlyArray<ExportEntry>, E, R>, exportDate: string, at: string, kind: AnyKind = movieKind) =>

@@ -15,17 +15,17 @@ const pgUp = await requireServer("PostgreSQL", "the linked records among collect
 const sandbox = sandboxes()
 const database = databases()
 const YEARS = { startYear: 2019, endYear: 2020 }
-const catalogue = { catalogue: { seed: 23, startYear: 2018, endYear: 2021, perYear: 50 } }
+const catalogue = { catalogue: { seed: 23, startYear: 2018, endYear: 2021, perYear: 40 } }
 
 /** Records of a kind TMDB served more than once, over all the collectors. */
 const servedTwice = (s: Sandbox, endpoint: string, distinct: number) => (s.counters.byEndpoint[endpoint] ?? 0) - distinct
 
 describe.skipIf(!pgUp)("collections, companies and people among collectors on PostgreSQL", () => {
   it("three collectors with --people fetch each collection, company and person once, and the store equals TMDB", async () => {
-    const s = await sandbox({ ...catalogue, latencyMs: 5, rateLimit: { rps: 120, burst: 20 } })
+    const s = await sandbox({ ...catalogue, latencyMs: 5, rateLimit: { rps: 300, burst: 30 } })
     const { url } = await database("linked_three")
     const started = Date.now()
-    const runs = await Promise.all([0, 1, 2].map(() => collect(s, url, { ...YEARS, kinds: WITH_PEOPLE }, { client: { requestsPerSecond: 30, burst: 5 } })))
+    const runs = await Promise.all([0, 1, 2].map(() => collect(s, url, { ...YEARS, kinds: WITH_PEOPLE }, { client: { requestsPerSecond: 90, burst: 10 } })))
     const seconds = (Date.now() - started) / 1000
     for (const r of runs) expect(r.complete).toBe(true)
     const stored = await readLinkedPg(url)
@@ -46,7 +46,7 @@ describe.skipIf(!pgUp)("collections, companies and people among collectors on Po
   })
 
   it("a collector killed while it fetches people: the others take over its claims, and nothing is lost", async () => {
-    const s = await sandbox({ ...catalogue, latencyMs: 200 })
+    const s = await sandbox({ ...catalogue, latencyMs: 100 })
     const { url } = await database("linked_killed")
     const args = ["--start-year", "2019", "--end-year", "2020", "--people", "--rps", "60", "--burst", "10", "--lease-seconds", "3", "--db", url]
     const first = startCli(args, cliEnv(s))

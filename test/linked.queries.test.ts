@@ -10,7 +10,7 @@ import { collect } from "./support/workflow.js"
 
 // README "The film world around each movie": its questions about franchises, women directors,
 // the lead's age and company groups answer on a store collected with --people, and their
-// PostgreSQL forms give the same answers on the same data.
+// PostgreSQL forms give the same answers on the same data (the SQLite forms alone when PostgreSQL is down).
 
 const readme = fs.readFileSync(path.join(root, "README.md"), "utf8")
 const between = (name: string) => new RegExp(`<!-- ${name}:start -->\\n\`\`\`\\w+\\n([\\s\\S]*?)\`\`\`\\n<!-- ${name}:end -->`).exec(readme)![1]!
@@ -22,48 +22,33 @@ const plain = (rows: Array<Record<string, unknown>>) =>
 const pgUp = await requireServer("PostgreSQL", "README's questions on the linked records in PostgreSQL")
 const sandbox = sandboxes()
 const database = databases()
-const YEARS = { startYear: 2015, endYear: 2024 }
+const YEARS = { startYear: 2017, endYear: 2024 }
 const options = { ...YEARS, kinds: WITH_PEOPLE }
-const catalogue = { catalogue: { seed: 7, ...YEARS, perYear: 25 } }
+const catalogue = { catalogue: { seed: 7, ...YEARS, perYear: 20 } }
 
 describe("README: questions on collections, companies and people", () => {
-  it("each SQLite question answers with rows on a store collected with --people", async () => {
+  it("each SQLite question answers with rows on a store collected with --people; each PostgreSQL form gives the same answers on the same data", async () => {
     const s = await sandbox(catalogue)
     const file = path.join(tmpDir(), "linked.sqlite")
-    await collect(s, file, options)
-    const questions = statements(between("linked-queries"))
-    expect(questions).toHaveLength(4)
-    const db = new Database(file, { readonly: true })
-    try {
-      for (const q of questions) expect(db.prepare(q).all().length, q).toBeGreaterThan(0)
-      // A company group gathers more than one company: some parent names several.
-      const groups = db.prepare("SELECT COUNT(*) FROM companies WHERE parent_company_id IS NOT NULL").pluck().get() as number
-      expect(groups).toBeGreaterThan(0)
-    } finally {
-      db.close()
-    }
-  })
-
-  it.skipIf(!pgUp)("their PostgreSQL forms give the same answers on the same data", async () => {
-    const s = await sandbox(catalogue)
-    const file = path.join(tmpDir(), "linked.sqlite")
-    const { url } = await database("linked_queries")
-    await collect(s, file, options)
-    await collect(s, url, options)
+    const pgStore = pgUp ? await database("linked_queries") : undefined
+    await Promise.all([collect(s, file, options), ...(pgStore === undefined ? [] : [collect(s, pgStore.url, options)])])
     const sqlite = statements(between("linked-queries"))
     const pg = statements(between("linked-pg-queries"))
+    expect(sqlite).toHaveLength(4)
     expect(pg).toHaveLength(sqlite.length)
     const db = new Database(file, { readonly: true })
-    const client = await connect(url)
+    const client = pgStore === undefined ? undefined : await connect(pgStore.url)
     try {
-      for (const [i, q] of pg.entries()) {
-        const answers = plain((await client.query(q)).rows)
+      // A company group gathers more than one company: some parent names several.
+      expect(db.prepare("SELECT COUNT(*) FROM companies WHERE parent_company_id IS NOT NULL").pluck().get()).toBeGreaterThan(0)
+      for (const [i, q] of sqlite.entries()) {
+        const answers = plain(db.prepare(q).all() as Array<Record<string, unknown>>)
         expect(answers.length, q).toBeGreaterThan(0)
-        expect(answers, q).toEqual(plain(db.prepare(sqlite[i]!).all() as Array<Record<string, unknown>>))
+        if (client !== undefined) expect(plain((await client.query(pg[i]!)).rows), pg[i]).toEqual(answers)
       }
     } finally {
       db.close()
-      await client.end()
+      await client?.end()
     }
   })
 })

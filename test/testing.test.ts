@@ -1,12 +1,12 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Cause, Effect, Exit, Option, Stream } from "effect"
-import { yearWindow } from "../src/Windows.js"
+import { Collector } from "../services/Collector.js"
 import { TmdbClient } from "../services/TmdbClient.js"
 import { apiKey, readAccessToken } from "../src/Config.js"
+import { WITH_PEOPLE } from "../src/kinds/Kinds.js"
 import { movieDetailsOf } from "../src/Movie.js"
 import { movieKind } from "../src/MovieKind.js"
-import { Collector } from "../services/Collector.js"
-import { WITH_PEOPLE } from "../src/kinds/Kinds.js"
+import { yearWindow } from "../src/Windows.js"
 import { collectionOf, CollectorTest, companyOf, personOf, TmdbClientScripted, TmdbClientTest } from "../testing.js"
 
 // The fake TmdbClient keeps no list of the client's methods: any method a test did not give it
