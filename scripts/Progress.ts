@@ -1,4 +1,5 @@
 import type { CollectionProgress as Progress, CollectionSummary, KindSummary } from "../src/Collection.js"
+import { pluralOf } from "../src/kinds/Kinds.js"
 
 const fmt = (n: number) => n.toLocaleString("en-US")
 const duration = (ms: number) => {
@@ -13,13 +14,12 @@ const duration = (ms: number) => {
 /** `1 page`, `2 pages`. */
 const count = (n: number, noun: string) => `${fmt(n)} ${noun}${n === 1 ? "" : "s"}`
 
-const PLURALS: Record<string, string> = { company: "companies", person: "people" }
 /** `1 movie`, `2 companies`, `3 people`: records of a kind, by its name. */
-export const records = (n: number, kind: string) => `${fmt(n)} ${n === 1 ? kind : PLURALS[kind] ?? `${kind}s`}`
+export const records = (n: number, kind: string) => `${fmt(n)} ${n === 1 ? kind : pluralOf(kind)}`
 
-/** The label of a kind's progress line: movies' is the phase's, as before there were kinds. */
+/** The label of a kind's progress line: the phase's for movies, the kind's plural for the others. */
 const labelOf = (phase: string, kind: string | undefined) => {
-  const label = kind === undefined || kind === "movie" ? phase : PLURALS[kind] ?? `${kind}s`
+  const label = kind === undefined || kind === "movie" ? phase : pluralOf(kind)
   return label.length < 10 ? label.padEnd(10) : `${label} `
 }
 
@@ -102,7 +102,7 @@ const kindLine = (kind: string, k: KindSummary) => {
     : k.changes?.status === "failed"
     ? "; changes FAILED: read again next run"
     : ""
-  return `  ${(PLURALS[kind] ?? `${kind}s`).padEnd(15)}${fmt(k.detailsFetched)} of ${fmt(k.detailsChosen)} chosen, ${fmt(k.new)} new to the store${
+  return `  ${pluralOf(kind).padEnd(15)}${fmt(k.detailsFetched)} of ${fmt(k.detailsChosen)} chosen, ${fmt(k.new)} new to the store${
     failed.length > 0 ? `, failed ${failed.join(", ")} (see ${kind}_failures)` : ""
   }${k.removed > 0 ? `, ${fmt(k.removed)} removed` : ""}${changes}`
 }

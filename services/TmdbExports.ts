@@ -105,8 +105,8 @@ export class TmdbExports extends Effect.Service<TmdbExports>()("tmdb/TmdbExports
           }
           let lineNumber = 0
           // Node's pipe holds the download back while gunzip's buffer is full, so a file is read as
-          // fast as its lines are stored: pipeThroughDuplex writes on without waiting for `drain`
-          // (@effect/platform-node-shared 0.61), and took a 47 MB person export in at once.
+          // fast as its lines are stored, in flat memory: pipeThroughDuplex writes on without
+          // waiting for `drain` (@effect/platform-node-shared 0.61), so a whole file would pile up.
           const body = yield* NodeStream.toReadable(Stream.mapError(response.stream, unreachable(url)))
           const gunzip = zlib.createGunzip()
           body.on("error", (e) => gunzip.destroy(e))

@@ -3,7 +3,7 @@ import { checkAppend } from "./Appended.js"
 import { keeps, keepsDetails, parseExportLine } from "./Catalogue.js"
 import { decodeMovieDetails } from "./Decode.js"
 import type { MovieDetails } from "./Movie.js"
-import { detailsWrite, rebuildMovies, writeDetails } from "./MovieWrites.js"
+import { detailsWrite, movieRemoved, rebuildMovies, writeDetails } from "./MovieWrites.js"
 import { recordKind } from "./RecordKind.js"
 
 /**
@@ -43,6 +43,7 @@ export const movieKind = recordKind({
   idOf: (movie: MovieDetails) => movie.tmdbId,
   write: (sql, movies, at) => writeDetails(sql, movies.map((m) => detailsWrite(m, at))),
   payloads: { table: "movie_payloads", rebuild: rebuildMovies },
+  removes: movieRemoved,
   keepsRecord: keepsDetails,
   recentColumn: "release_date",
   marks: { changes: "changes", exportsSince: "exports_since" },

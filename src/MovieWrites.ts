@@ -1,8 +1,9 @@
-import type { SqlClient } from "@effect/sql"
+import type { SqlClient, Statement } from "@effect/sql"
 import { Effect, Schema } from "effect"
 import type { MovieDetails } from "./Movie.js"
 import { compressBody, dropPayloads, writePayloads } from "./Payloads.js"
 import { CHILD_TABLES, childRows, type DetailsRow, movieRow } from "./Rows.js"
+import { now } from "./Time.js"
 
 // The details write path of MovieRepository: a movie's row, its child rows and its payload, in
 // the caller's transaction. The SQL is what SQLite and PostgreSQL both accept.
@@ -88,23 +89,39 @@ const markRegrouped = (sql: SqlClient.SqlClient, writes: ReadonlyArray<DetailsWr
       if (was !== null) moved.add(was)
       if (is !== null) moved.add(is)
     }
-    if (moved.size === 0) return
-    yield* sql`UPDATE collections SET changed_at = ${at}
-      WHERE ${sql.in("collection_id", [...moved])} AND (changed_at IS NULL OR changed_at < ${at})`
+    if (moved.size === 0 || at === "") return
+    yield* markChangedCollections(sql, sql.in("collection_id", [...moved]), at)
   })
+
+/** Collections to read again: `which` picks them, `at` is when they changed. */
+const markChangedCollections = (sql: SqlClient.SqlClient, which: Statement.Fragment, at: string) =>
+  Effect.asVoid(
+    sql`UPDATE collections SET changed_at = ${at} WHERE ${which} AND (changed_at IS NULL OR changed_at < ${at})`
+  )
+
+/** A movie TMDB no longer serves leaves its collection's parts: the collection is read again. */
+export const movieRemoved = (sql: SqlClient.SqlClient, ids: ReadonlyArray<number>, at: string) =>
+  Effect.forEach(
+    chunks(ids),
+    (chunk) => markChangedCollections(sql, sql`collection_id IN (SELECT collection_id FROM movies WHERE ${sql.in("tmdb_id", chunk)})`, at),
+    { discard: true }
+  )
 
 /**
  * Writes movies and rewrites all their child rows from the response being stored, in the
  * caller's transaction: the rows of a movie are always those of one response, its payload. A
  * sub-resource that response did not ask for has no rows. A movie given twice: the last wins.
+ * A collection a movie joins or leaves changed at `regroupedAt`: by default when the latest of
+ * them was fetched; a rebuild from old payloads regroups when it runs.
  */
-export const writeDetails = (sql: SqlClient.SqlClient, given: ReadonlyArray<DetailsWrite>) =>
+export const writeDetails = (sql: SqlClient.SqlClient, given: ReadonlyArray<DetailsWrite>, regroupedAt?: string) =>
   Effect.gen(function*() {
     if (given.length === 0) return
     const writes = Array.from(new Map(given.map((w) => [w.details.tmdbId, w])).values())
     const ids = writes.map((w) => w.details.tmdbId)
     const rows = writes.map((w) => w.row)
-    yield* markRegrouped(sql, writes, rows[0]!.details_fetched_at ?? "")
+    const latest = rows.reduce<string>((at, r) => (r.details_fetched_at !== null && r.details_fetched_at > at ? r.details_fetched_at : at), "")
+    yield* markRegrouped(sql, writes, regroupedAt ?? latest)
     const columns = refreshed(Object.keys(rows[0]!))
     yield* sql`INSERT INTO movies ${sql.insert(rows)} ON CONFLICT (tmdb_id) DO UPDATE SET ${
       sql.join(", ", false)(columns.map((c) => sql`${sql(c)} = excluded.${sql(c)}`))
@@ -157,6 +174,7 @@ export const rebuildMovies = (sql: SqlClient.SqlClient, decoded: ReadonlyArray<{
         return v !== undefined && v.votes_at !== null && v.votes_at > fetchedAt
           ? { ...write, row: { ...write.row, vote_average: v.vote_average, vote_count: v.vote_count, popularity: v.popularity, votes_at: v.votes_at } }
           : write
-      })
+      }),
+      yield* now
     )
   })

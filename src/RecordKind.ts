@@ -68,6 +68,8 @@ export interface RecordKind<A = unknown, L extends Listed = Listed> {
     readonly table: string
     readonly rebuild: (sql: SqlClient.SqlClient, decoded: ReadonlyArray<{ readonly record: A; readonly fetchedAt: string }>) => Effect.Effect<void, SqlError>
   } | undefined
+  /** What else a record TMDB answered 404 for changes, in the same transaction (a movie: its collection's parts). */
+  readonly removes?: ((sql: SqlClient.SqlClient, ids: ReadonlyArray<number>, at: string) => Effect.Effect<void, SqlError>) | undefined
   /** For an id its changes feed brought that no export listed: whether the run's filters keep it. */
   readonly keepsRecord?: ((filter: ExportFilter, record: A) => boolean) | undefined
   /**

@@ -1,7 +1,11 @@
 import Database from "better-sqlite3"
+import { Duration } from "effect"
 import * as path from "node:path"
 import { describe, expect, it } from "vitest"
+import { internalError, notFound } from "../sandbox/Bodies.js"
 import type { Sandbox } from "../sandbox/index.js"
+import { collectionKind } from "../src/kinds/Collection.js"
+import { companyKind } from "../src/kinds/Company.js"
 import { WITH_PEOPLE } from "../src/kinds/Kinds.js"
 import { movieKind } from "../src/MovieKind.js"
 import { tmpDir } from "./support/cli.js"
@@ -79,11 +83,13 @@ describe("collections, companies and people as records of their own", () => {
     const file = db()
     await collect(s, file, { ...YEARS, kinds: WITH_PEOPLE })
     const before = readLinked(file)
-    const advanced = s.advance({ editPeople: 6, deletePeople: 3 })
+    // Drawn from every person TMDB has: enough that some of those stored are among them.
+    const advanced = s.advance({ editPeople: 300, deletePeople: 150 })
     const stored = new Set(before.people.keys())
     const edited = advanced.editedPeople.filter((id) => stored.has(id))
     const deleted = advanced.deletedPeople.filter((id) => stored.has(id))
-    expect(edited.length + deleted.length).toBeGreaterThan(0)
+    expect(edited.length).toBeGreaterThan(0)
+    expect(deleted.length).toBeGreaterThan(0)
     s.resetCounters()
     const summary = await collect(s, file, { ...YEARS, kinds: WITH_PEOPLE })
     expect(summary.kinds["person"]?.changes).toEqual(expect.objectContaining({ status: "read" }))
@@ -180,5 +186,51 @@ describe("collections, companies and people as records of their own", () => {
     }
     for (const [id, row] of refreshed.collections) expect(row["name"]).toBe(s.collectionTruth(id)?.name)
     for (const [id, row] of refreshed.companies) expect(row["name"]).toBe(s.companyTruth(id)?.name)
+  })
+
+  it("a failed /person/changes page keeps the person mark and makes the run incomplete; the next run reads the span again", async () => {
+    const s = await sandbox(catalogue)
+    const file = db()
+    await collect(s, file, { ...YEARS, kinds: WITH_PEOPLE })
+    const markOf = () => {
+      const marks = new Database(file, { readonly: true })
+      try {
+        return marks.prepare("SELECT value, updated_at FROM sync_marks WHERE name = 'person:changes'").get()
+      } finally {
+        marks.close()
+      }
+    }
+    const mark = markOf()
+    expect(mark).toBeDefined()
+    const feed = "/3/person/changes"
+    const failing = await sandbox({ ...catalogue, routes: { api: (p) => (p === feed ? internalError() : undefined) } })
+    const failed = await collect(failing, file, { ...YEARS, kinds: WITH_PEOPLE, skipDiscovery: true }, { client: { retries: 0 } })
+    expect(failed.kinds["person"]?.changes?.status).toBe("failed")
+    expect(failed.complete).toBe(false)
+    expect(markOf()).toEqual(mark)
+    const again = await collect(s, file, { ...YEARS, kinds: WITH_PEOPLE, skipDiscovery: true })
+    expect(again.kinds["person"]?.changes?.status).toBe("read")
+    expect(again.complete).toBe(true)
+  })
+
+  it("a collection or company TMDB answers 404 for is marked removed and kept; past the stale horizon both kinds are read again", async () => {
+    const gone = new Set<string>()
+    const s = await sandbox({ ...catalogue, routes: { api: (p) => (gone.has(p) ? notFound(true) : undefined) } })
+    const file = db()
+    await collect(s, file, YEARS)
+    const before = readLinked(file)
+    const [collection] = before.collections.keys()
+    const [company] = before.companies.keys()
+    gone.add(`/3/collection/${collection}`).add(`/3/company/${company}`)
+    s.resetCounters()
+    // Nothing is stale after a day: every collection and company is read again, no movie.
+    const summary = await collect(s, file, { ...YEARS, staleAfter: Duration.zero, skipDiscovery: true, kinds: [collectionKind, companyKind], all: true })
+    expect(requests(s)).toEqual(expect.objectContaining({ movie: 0, collection: before.collections.size, company: before.companies.size }))
+    expect(summary.kinds["collection"]?.removed).toBe(1)
+    expect(summary.kinds["company"]?.removed).toBe(1)
+    const after = readLinked(file)
+    expect(after.collections.get(collection!)?.["removed_at"]).not.toBeNull()
+    expect(after.collections.get(collection!)?.["name"]).toBe(before.collections.get(collection!)?.["name"])
+    expect(after.companies.get(company!)?.["removed_at"]).not.toBeNull()
   })
 })

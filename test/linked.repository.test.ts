@@ -14,17 +14,26 @@ import { MovieRepositoryTest } from "../testing.js"
 const T1 = "2026-01-01T00:00:00.000Z"
 const T2 = "2026-01-02T00:00:00.000Z"
 const T3 = "2026-01-03T00:00:00.000Z"
+const T4 = "2026-01-04T00:00:00.000Z"
+const T5 = "2026-01-05T00:00:00.000Z"
+const T6 = "2026-01-06T00:00:00.000Z"
+const T7 = "2026-01-07T00:00:00.000Z"
 const POLICY = { staleBefore: "1970-01-01", recentReleasedAfter: "9999-01-01", recentStaleBefore: "1970-01-01" }
 const rows = (query: string) => Effect.flatMap(SqlClient.SqlClient, (sql) => sql.unsafe<Record<string, unknown>>(query))
 const inCollection = (tmdbId: number, id: number | null) =>
   movieDetailsOf({ tmdbId, title: `Movie ${tmdbId}`, collection: id === null ? null : { id, name: `Saga ${id}` } })
-const credited = (tmdbId: number, people: ReadonlyArray<readonly [number, string]>) =>
+/** A movie whose cast is `people`, directed by `director` (credited in the crew only). */
+const credited = (
+  tmdbId: number,
+  people: ReadonlyArray<readonly [number, string]>,
+  director: readonly [number, string] = [100 + tmdbId, `Director ${tmdbId}`]
+) =>
   movieDetailsOf({
     tmdbId,
     title: `Movie ${tmdbId}`,
     credits: {
       cast: people.map(([personId, name], order) => ({ personId, name, character: null, order, creditId: null, gender: null, castId: null })),
-      crew: [{ personId: people[0]![0], name: people[0]![1], department: "Directing", job: "Director", creditId: null, gender: null }]
+      crew: [{ personId: director[0], name: director[1], department: "Directing", job: "Director", creditId: null, gender: null }]
     }
   })
 
@@ -50,32 +59,44 @@ describe("linked records in the store", () => {
       yield* repo.saveOutcomes([inCollection(1, 10), inCollection(3, null)], [], T3)
       expect(yield* repo.linkRecords(collectionKind, T3)).toBe(0)
       expect(yield* repo.selectForDetails(POLICY, collectionKind)).toEqual([])
+      // Movie 1 leaves saga 10 for none: 10 lists its parts anew.
+      yield* repo.saveOutcomes([inCollection(1, null)], [], T3)
+      expect(yield* repo.selectForDetails(POLICY, collectionKind)).toEqual([10])
+      yield* repo.saveRecords(collectionKind, [collectionOf({ id: 10, name: "The Saga Collection", parts: [{ id: 2 }, { id: 99 }] })], [], T4)
+      expect(yield* repo.selectForDetails(POLICY, collectionKind)).toEqual([])
       // Movie 2 leaves saga 10 for saga 11, movie 3 joins 10: both sagas are read again (11 is new).
-      yield* repo.saveOutcomes([inCollection(2, 11), inCollection(3, 10)], [], T3)
-      expect(yield* repo.linkRecords(collectionKind, T3)).toBe(1)
+      yield* repo.saveOutcomes([inCollection(2, 11), inCollection(3, 10)], [], T5)
+      expect(yield* repo.linkRecords(collectionKind, T5)).toBe(1)
       expect((yield* repo.selectForDetails(POLICY, collectionKind)).sort()).toEqual([10, 11])
+      yield* repo.saveRecords(collectionKind, [collectionOf({ id: 10, name: "The Saga Collection" }), collectionOf({ id: 11, name: "Saga 11" })], [], T6)
+      // TMDB deletes movie 3: saga 10 no longer lists it, and is read again.
+      yield* repo.saveOutcomes([], [{ tmdbId: 3, kind: "not_found", message: "gone" }], T7)
+      expect(yield* repo.selectForDetails(POLICY, collectionKind)).toEqual([10])
       // The view names the collection as /collection/{id} does once fetched, as the movie does before.
+      // Movie 3, removed, is no longer in it.
       expect(yield* rows("SELECT tmdb_id, collection FROM movie_overview ORDER BY tmdb_id")).toEqual([
-        { tmdb_id: 1, collection: "The Saga Collection" },
-        { tmdb_id: 2, collection: "Saga 11" },
-        { tmdb_id: 3, collection: "The Saga Collection" }
+        { tmdb_id: 1, collection: null },
+        { tmdb_id: 2, collection: "Saga 11" }
       ])
     }).pipe(Effect.provide(MovieRepositoryTest)))
 
   it.effect("a person credited in many films, in the cast or the crew, is one row, named by the credits until fetched", () =>
     Effect.gen(function*() {
       const repo = yield* MovieRepository
-      yield* repo.saveOutcomes([credited(1, [[7, "Ann"], [8, "Bo"]]), credited(2, [[7, "Ann"], [9, "Cy"]]), credited(3, [[8, "Bo"]])], [], T1)
-      expect(yield* repo.linkRecords(personKind, T1)).toBe(3)
+      const ann = [7, "Ann"] as const
+      yield* repo.saveOutcomes([credited(1, [ann, [8, "Bo"]], ann), credited(2, [ann, [9, "Cy"]], [50, "Ed"]), credited(3, [[8, "Bo"]], [50, "Ed"])], [], T1)
+      expect(yield* repo.linkRecords(personKind, T1)).toBe(4)
+      // Ed directs and acts in nothing: the crew alone names him.
       expect(yield* rows("SELECT person_id, name FROM people ORDER BY person_id")).toEqual([
         { person_id: 7, name: "Ann" },
         { person_id: 8, name: "Bo" },
-        { person_id: 9, name: "Cy" }
+        { person_id: 9, name: "Cy" },
+        { person_id: 50, name: "Ed" }
       ])
-      expect(yield* repo.selectForDetails(POLICY, personKind)).toEqual([7, 8, 9])
-      // A later movie brings one new person; the others are linked already.
-      yield* repo.saveOutcomes([credited(4, [[9, "Cy"], [10, "Di"]])], [], T2)
-      expect(yield* repo.linkRecords(personKind, T2)).toBe(1)
+      expect(yield* repo.selectForDetails(POLICY, personKind)).toEqual([7, 8, 9, 50])
+      // A later movie brings two new people, one in its crew; the others are linked already.
+      yield* repo.saveOutcomes([credited(4, [[9, "Cy"], [10, "Di"]], [51, "Flo"])], [], T2)
+      expect(yield* repo.linkRecords(personKind, T2)).toBe(2)
     }).pipe(Effect.provide(MovieRepositoryTest)))
 
   it("a person's body: \"\" and gender 0 are NULL, dates are days, also_known_as a list; a day not on the calendar is refused, naming the field", () => {

@@ -39,8 +39,8 @@ export const summarize = ({ all, client, durationMs, feeds, limiter, runId, shar
   const { discoveryFailures, incomplete, truncated } = tally
   const kinds = Object.fromEntries([...tally.kinds].map(([name, kind]) => [name, kindSummary(kind, feeds.has(name))]))
   const each = Object.values(kinds)
-  // The top-level counts are the first kind's (movies unless the options say otherwise), as they
-  // were before other kinds were kept: a script reading `detailsFetched` still reads movies.
+  // The top-level counts are the first kind's (movies unless the options say otherwise): a script
+  // reading `detailsFetched` reads movies whatever else the run kept.
   const first = each[0]
   const changes: ChangesReport = first?.changes ?? ELSEWHERE
   return {

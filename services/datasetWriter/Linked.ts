@@ -100,9 +100,12 @@ export const linkedWriter = (sql: SqlClient.SqlClient, orFail: OrFail) => {
     execute: ({ from, to }) =>
       sql`SELECT collection_id, tmdb_id FROM collection_parts WHERE collection_id >= ${from} AND collection_id <= ${to} ORDER BY collection_id, tmdb_id`
   })
-  // A collection and its parts from the same moment, even while a collector rewrites them.
+  // A collection and its parts from the same moment, even while a collector rewrites them: one
+  // snapshot for the transaction, which PostgreSQL gives only from REPEATABLE READ (its default,
+  // READ COMMITTED, takes one per statement: https://www.postgresql.org/docs/current/transaction-iso.html).
   const collectionPage = (after: number, limit: number) =>
     sql.withTransaction(Effect.gen(function*() {
+      yield* sql.onDialectOrElse({ pg: () => Effect.asVoid(sql`SET TRANSACTION ISOLATION LEVEL REPEATABLE READ`), orElse: () => Effect.void })
       const rows = yield* collections({ after, limit })
       if (rows.length === 0) return { rows, parts: [] as ReadonlyArray<typeof PartRow.Type> }
       const written = new Set(rows.map((row) => row.collection_id))

@@ -53,5 +53,6 @@ export const writeOutcomes = <A>(
       }
     }
     const gone = failures.filter((f) => f.kind === "not_found").map((f) => f.tmdbId)
+    if (gone.length > 0 && kind.removes !== undefined) yield* kind.removes(sql, gone, at)
     return yield* recordPresence(sql, kind, ids, gone, at)
   })

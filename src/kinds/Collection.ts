@@ -1,7 +1,7 @@
 import { Effect, Schema } from "effect"
 import { chunks } from "../MovieWrites.js"
 import { EmptyStringAsNull, ListOf, optionalNull, TmdbId } from "../Sentinels.js"
-import { fetchedSince, linkedKind, namedExportLine } from "./Linked.js"
+import { linkedKind, namedExportLine, storedSince } from "./Linked.js"
 
 /**
  * `/collection/{id}` (https://developer.themoviedb.org/reference/collection-details), decoded:
@@ -57,7 +57,7 @@ export const collectionKind = linkedKind({
   linked: (sql, since) =>
     sql`INSERT INTO collections (collection_id, name)
       SELECT collection_id, min(collection_name) FROM movies
-      WHERE collection_id IS NOT NULL${fetchedSince(sql, "tmdb_id", since)}
+      WHERE collection_id IS NOT NULL${storedSince(sql, since)}
       GROUP BY collection_id
       ON CONFLICT (collection_id) DO NOTHING RETURNING collection_id`
 })

@@ -15,3 +15,10 @@ export const DEFAULT_KINDS: ReadonlyArray<AnyKind> = [movieKind, collectionKind,
 
 /** With people (`--people`): every person credited in a stored movie, one request each. */
 export const WITH_PEOPLE: ReadonlyArray<AnyKind> = [...DEFAULT_KINDS, personKind]
+
+// English plurals of the kinds' names, for the lines a person reads; a kind of one's own that is
+// not here gets an "s".
+const PLURALS: Readonly<Record<string, string>> = { company: "companies", person: "people" }
+
+/** `movies`, `collections`, `companies`, `people`: a kind's name as a count of its records says it. */
+export const pluralOf = (kind: string): string => PLURALS[kind] ?? `${kind}s`

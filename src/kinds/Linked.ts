@@ -11,18 +11,18 @@ import { type KindExport, type Listed, type RecordKind, recordKind } from "../Re
 // records a stored movie names are the ones kept, and a daily ID export refreshes the stored ones.
 
 /** A record of a linked kind, as decoded, with the body TMDB sent. */
-export interface LinkedRecord {
+interface LinkedRecord {
   readonly id: number
   /** The response body as received, kept compressed in the kind's payloads. */
   readonly body?: string | undefined
 }
 
 /** A line of a linked kind's daily ID export: every one has an id and a name. */
-export interface NamedLine extends Listed {
+interface NamedLine extends Listed {
   readonly name: string
 }
 
-export interface LinkedSpec<A extends LinkedRecord, I, L extends NamedLine> {
+interface LinkedSpec<A extends LinkedRecord, I, L extends NamedLine> {
   /** The kind's name; its failures, leases and payloads tables are named after it. */
   readonly name: string
   readonly records: string
@@ -52,8 +52,8 @@ export interface NamedExportLine extends NamedLine {
 
 /**
  * Reads a line of `person_ids`, `collection_ids` or `production_company_ids`. Checked by hand, not
- * by a Schema: a person export has some 3.5 million lines, and a decode per line was a quarter of
- * the time it took to read (BENCHMARKS.md, linked).
+ * by a Schema: a person export has some 3.5 million lines, and a Schema decode per line costs
+ * more than the JSON.parse it checks (BENCHMARKS.md, linked).
  */
 export const namedExportLine = (text: string): Either.Either<NamedExportLine, string> => {
   let json: unknown
@@ -95,12 +95,18 @@ export const linkedKind = <A extends LinkedRecord, I, L extends NamedLine>(spec:
     // Only what a stored movie names is kept: a line refreshes a stored record, and adds none.
     keeps: () => false,
     row: (line) => spec.exports.columns(line),
-    // The export is as of its day: details fetched later than that day are fresher.
+    // The export is as of its day: details fetched later than that day are fresher. SQLite
+    // compares ISO text, where a day sorts before every instant of it; PostgreSQL compares the
+    // instant with the day's start in UTC, not in the session's time zone.
     refresh: (sql) => {
       const table = sql(records)
+      const dayStart = sql.onDialectOrElse({
+        pg: () => sql`CAST(excluded.exported_on AS timestamp) AT TIME ZONE 'UTC'`,
+        orElse: () => sql`excluded.exported_on`
+      })
       return sql.join(", ", false)(
-        Object.keys(spec.exports.columns({ id: 0, name: "" } as L)).map((c) =>
-          sql`${sql(c)} = CASE WHEN ${table}.details_fetched_at IS NULL OR ${table}.details_fetched_at < excluded.exported_on
+        Object.keys(spec.exports.columns({ id: 0, name: "", popularity: 0 } as unknown as L)).map((c) =>
+          sql`${sql(c)} = CASE WHEN ${table}.details_fetched_at IS NULL OR ${table}.details_fetched_at < ${dayStart}
             THEN excluded.${sql(c)} ELSE ${table}.${sql(c)} END`
         )
       )
@@ -141,3 +147,7 @@ export const linkedKind = <A extends LinkedRecord, I, L extends NamedLine>(spec:
 /** `AND <column> IN (movies whose details were stored since)`, or nothing without a `since`. */
 export const fetchedSince = (sql: SqlClient.SqlClient, column: string, since: string | undefined): Statement.Fragment =>
   since === undefined ? sql`` : sql` AND ${sql(column)} IN (SELECT tmdb_id FROM movies WHERE details_fetched_at >= ${since})`
+
+/** `AND details_fetched_at >= since` over `movies` itself, or nothing without a `since`. */
+export const storedSince = (sql: SqlClient.SqlClient, since: string | undefined): Statement.Fragment =>
+  since === undefined ? sql`` : sql` AND details_fetched_at >= ${since}`

@@ -63,7 +63,8 @@ export const personKind = linkedKind({
     columns: (line: NamedExportLine) => ({ name: line.name, popularity: line.popularity })
   },
   changes: "/person/changes",
-  // Named as the credits name them until details arrive.
+  // Named as the credits name them until details arrive. SQLite reads the ON of an upsert after a
+  // SELECT as a join's unless the SELECT has a WHERE (https://www.sqlite.org/lang_upsert.html).
   linked: (sql, since) =>
     sql`INSERT INTO people (person_id, name)
       SELECT person_id, min(name) FROM (
@@ -71,7 +72,7 @@ export const personKind = linkedKind({
         UNION ALL
         SELECT person_id, name FROM movie_crew WHERE person_id > 0${fetchedSince(sql, "tmdb_id", since)}
       ) credited
-      WHERE person_id > 0
+      WHERE true
       GROUP BY person_id
       ON CONFLICT (person_id) DO NOTHING RETURNING person_id`
 })

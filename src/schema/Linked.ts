@@ -77,16 +77,20 @@ const beside = (kind: string, key: string) => [
   ])
 ]
 
+// Each records table is chosen from by when its details were fetched, as `movies` is.
 export const linkedRecords = [
   collections,
+  index("collections", "details_fetched_at"),
   collectionParts,
   index("collection_parts", "collection_id"),
   index("collection_parts", "tmdb_id"),
   ...beside("collection", "collection_id"),
   companies,
+  index("companies", "details_fetched_at"),
   index("companies", "parent_company_id"),
   ...beside("company", "company_id"),
   people,
+  index("people", "details_fetched_at"),
   ...beside("person", "person_id"),
   // The collector finds the companies a movie names by id.
   index("movie_companies", "company_id")

@@ -22,8 +22,14 @@ CREATE TABLE collection_runs ( id INTEGER PRIMARY KEY AUTOINCREMENT, started_at 
 -- table collections
 CREATE TABLE collections ( collection_id INTEGER PRIMARY KEY, name TEXT, overview TEXT, poster_path TEXT, backdrop_path TEXT, details_fetched_at TEXT, removed_at TEXT, exported_on TEXT, changed_at TEXT );
 
+-- index collections_details_fetched_at
+CREATE INDEX collections_details_fetched_at ON collections (details_fetched_at);
+
 -- table companies
 CREATE TABLE companies ( company_id INTEGER PRIMARY KEY, name TEXT, description TEXT, headquarters TEXT, homepage TEXT, origin_country TEXT, parent_company_id INTEGER, parent_company_name TEXT, logo_path TEXT, details_fetched_at TEXT, removed_at TEXT, exported_on TEXT, changed_at TEXT );
+
+-- index companies_details_fetched_at
+CREATE INDEX companies_details_fetched_at ON companies (details_fetched_at);
 
 -- index companies_parent_company_id
 CREATE INDEX companies_parent_company_id ON companies (parent_company_id);
@@ -120,6 +126,9 @@ CREATE INDEX movies_release_date ON movies (release_date);
 
 -- table people
 CREATE TABLE people ( person_id INTEGER PRIMARY KEY, name TEXT, also_known_as TEXT, gender INTEGER, birthday TEXT, deathday TEXT, place_of_birth TEXT, known_for_department TEXT, biography TEXT, popularity REAL, adult INTEGER, imdb_id TEXT, homepage TEXT, profile_path TEXT, details_fetched_at TEXT, removed_at TEXT, exported_on TEXT, changed_at TEXT );
+
+-- index people_details_fetched_at
+CREATE INDEX people_details_fetched_at ON people (details_fetched_at);
 
 -- table person_failures
 CREATE TABLE person_failures (person_id INTEGER PRIMARY KEY, kind TEXT NOT NULL, message TEXT NOT NULL, attempts INTEGER NOT NULL, last_attempt_at TEXT NOT NULL);
