@@ -46,7 +46,7 @@ describe.skipIf(!pgUp)("collections, companies and people among collectors on Po
   })
 
   it("a collector killed while it fetches people: the others take over its claims, and nothing is lost", async () => {
-    const s = await sandbox({ ...catalogue, latencyMs: 100 })
+    const s = await sandbox({ ...catalogue, latencyMs: 100, rateLimit: { rps: 400, burst: 40 } })
     const { url } = await database("linked_killed")
     const args = ["--start-year", "2019", "--end-year", "2020", "--people", "--rps", "60", "--burst", "10", "--lease-seconds", "3", "--db", url]
     const first = startCli(args, cliEnv(s))

@@ -21,6 +21,8 @@ const sandbox = sandboxes()
 const YEARS = { startYear: 2019, endYear: 2020 }
 // A catalogue wider than the years collected: a franchise's parts of 2018 or 2021 are not stored.
 const catalogue = { catalogue: { seed: 22, startYear: 2018, endYear: 2021, perYear: 60 } }
+/** Where the size of the slice does not matter: the years collected, fewer movies. */
+const small = { catalogue: { seed: 22, ...YEARS, perYear: 30 } }
 const requests = (s: Sandbox) => ({
   movie: s.counters.byEndpoint["movie"] ?? 0,
   collection: s.counters.byEndpoint["collection"] ?? 0,
@@ -109,7 +111,7 @@ describe("collections, companies and people as records of their own", () => {
   })
 
   it("--renormalize rebuilds collections, their parts, companies and people from the kept bodies, with no request", async () => {
-    const s = await sandbox(catalogue)
+    const s = await sandbox(small)
     const file = db()
     await collect(s, file, { ...YEARS, kinds: WITH_PEOPLE })
     const scribble = new Database(file)
@@ -133,7 +135,7 @@ describe("collections, companies and people as records of their own", () => {
   })
 
   it("a request that fails is recorded with its reason and never aborts the run; the next run fetches it", async () => {
-    const s = await sandbox(catalogue)
+    const s = await sandbox(small)
     const file = db()
     // Movies first, without faults; then the collections and companies meet TMDB failing one request in four.
     await collect(s, file, { ...YEARS, kinds: [movieKind] })
@@ -151,7 +153,7 @@ describe("collections, companies and people as records of their own", () => {
   })
 
   it("--all: the day's person, collection and company exports refresh every stored one's name (and a person's popularity) with no request; --include-adult reads adult_person_ids", async () => {
-    const s = await sandbox({ ...catalogue, exports: { extraPeople: 500 } })
+    const s = await sandbox({ ...small, exports: { extraPeople: 500 } })
     const file = db()
     const first = await collect(s, file, { all: true, kinds: WITH_PEOPLE })
     const person = first.kinds["person"]
@@ -189,7 +191,7 @@ describe("collections, companies and people as records of their own", () => {
   })
 
   it("a failed /person/changes page keeps the person mark and makes the run incomplete; the next run reads the span again", async () => {
-    const s = await sandbox(catalogue)
+    const s = await sandbox(small)
     const file = db()
     await collect(s, file, { ...YEARS, kinds: WITH_PEOPLE })
     const markOf = () => {
@@ -203,7 +205,7 @@ describe("collections, companies and people as records of their own", () => {
     const mark = markOf()
     expect(mark).toBeDefined()
     const feed = "/3/person/changes"
-    const failing = await sandbox({ ...catalogue, routes: { api: (p) => (p === feed ? internalError() : undefined) } })
+    const failing = await sandbox({ ...small, routes: { api: (p) => (p === feed ? internalError() : undefined) } })
     const failed = await collect(failing, file, { ...YEARS, kinds: WITH_PEOPLE, skipDiscovery: true }, { client: { retries: 0 } })
     expect(failed.kinds["person"]?.changes?.status).toBe("failed")
     expect(failed.complete).toBe(false)
