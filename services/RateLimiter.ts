@@ -227,7 +227,7 @@ export class RateLimiter extends Effect.Service<RateLimiter>()("tmdb/RateLimiter
         circuitOpens: circuit.opens(),
         circuit: circuit.mode(),
         budget: Option.isNone(budget) ? "local" : shared !== undefined ? "shared" : "fallback",
-        collectors: Option.match(budget, { onNone: () => 1, onSome: (b) => b.collectors() })
+        ...Option.match(budget, { onNone: () => ({ collectors: 1, mostCollectors: 1 }), onSome: (b) => b.collectors() })
       }))
 
       return {

@@ -84,6 +84,12 @@ export class SharedBudget extends Effect.Service<SharedBudget>()("tmdb/SharedBud
       })
 
       let collectors = 1
+      // The most seen at once: collectors that finish early leave the budget before the others.
+      let most = 1
+      const seen = (n: number) => {
+        collectors = Math.max(1, n)
+        most = Math.max(most, collectors)
+      }
       let pausedUntil = 0
       let pendingClimb = 0
       let lost: BudgetLost | undefined
@@ -103,7 +109,7 @@ export class SharedBudget extends Effect.Service<SharedBudget>()("tmdb/SharedBud
           call(() =>
             redis.budgetRegister(...registration, id, REGISTRATION_TTL_MS, KEEP_MS, now, first ? 1 : 0)
           ).pipe(
-            Effect.tap((n) => Effect.sync(() => collectors = Math.max(1, n)))
+            Effect.tap((n) => Effect.sync(() => seen(n)))
           ))
       yield* register(true).pipe(
         Effect.mapError((e) => new RedisError({ message: `cannot reach Redis at ${where}: ${e.reason}` }))
@@ -140,7 +146,7 @@ export class SharedBudget extends Effect.Service<SharedBudget>()("tmdb/SharedBud
           const [pause, epoch, rate, n] = yield* call(() =>
             redis.budgetState(keys.pause, keys.epoch, keys.rate, keys.collectors, keys.bucket, keys.refill, now, target, climb, burst, pace, KEEP_MS)
           )
-          collectors = Math.max(1, n)
+          seen(n)
           pausedUntil = pause === "" ? 0 : Number(pause)
           return { now, pausedUntil, epoch, rate: rate === "" ? target : Math.min(target, Number(rate)) }
         })
@@ -214,8 +220,8 @@ export class SharedBudget extends Effect.Service<SharedBudget>()("tmdb/SharedBud
         throttled,
         /** Successes raise the shared rate; the climb goes to Redis with the next `take`. */
         climb,
-        /** Collectors registered, as last seen (at least 1: this one). */
-        collectors: () => collectors
+        /** Collectors registered, as last seen, and the most at once while this one was (at least 1: this one). */
+        collectors: () => ({ collectors, mostCollectors: most })
       } as const
     })
 }) {}

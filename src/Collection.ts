@@ -142,7 +142,7 @@ export interface CollectionSummary {
   readonly shared?: { readonly generation: number; readonly did: ReadonlyArray<string>; readonly byOthers: number } | undefined
   /**
    * The request budget: this collector's own (`local`), shared in Redis (`shared`), or its own
-   * after Redis went away (`fallback`); with the collectors on it as last seen.
+   * after Redis went away (`fallback`); with the most collectors seen on it at once.
    */
   readonly budget?: { readonly kind: "local" | "shared" | "fallback"; readonly collectors: number } | undefined
 }

@@ -37,7 +37,8 @@ const input = (over: Partial<SummaryInput> = {}): SummaryInput => ({
     circuitOpens: 0,
     circuit: "closed",
     budget: "local",
-    collectors: 1
+    collectors: 1,
+    mostCollectors: 1
   },
   durationMs: 1500,
   ...over

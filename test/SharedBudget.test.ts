@@ -234,7 +234,7 @@ describe.skipIf(!redis)("SharedBudget (Redis)", () => {
       expect(http.requests).toHaveLength(1)
     }))
 
-  it.scoped("a collector that leaves is no longer counted", () =>
+  it.scoped("a collector that leaves is no longer counted, and the most seen at once is kept", () =>
     Effect.gen(function*() {
       const name = uniqueName("count")
       const a = yield* collector(REDIS_URL, name, { requestsPerSecond: 10, burst: 1 })
@@ -247,6 +247,8 @@ describe.skipIf(!redis)("SharedBudget (Redis)", () => {
       const again = yield* load(a, 1)
       yield* drive([again])
       expect((yield* a.stats).collectors).toBe(1)
+      // The run's summary still says the budget was shared: the most seen at once.
+      expect((yield* a.stats).mostCollectors).toBe(2)
     }))
 
   // SIGKILL closes the sockets; SIGSTOP leaves them open and unanswered, which only the command

@@ -46,7 +46,8 @@ export const summarize = ({ all, client, durationMs, feeds, limiter, runId, shar
   return {
     runId,
     shared: shared === undefined ? undefined : { generation: shared.generation, did: [...shared.did], byOthers: units - shared.did.length },
-    budget: { kind: limiter.budget, collectors: limiter.collectors },
+    // Those that finish early leave the budget first: the most seen at once says it was shared.
+    budget: { kind: limiter.budget, collectors: limiter.mostCollectors },
     mode: all ? "all" : "years",
     export: first?.export,
     changes,

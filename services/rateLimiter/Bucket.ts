@@ -24,6 +24,8 @@ export interface LimiterStats {
   readonly budget: "local" | "shared" | "fallback"
   /** Collectors on the shared budget as last seen (1 without one). */
   readonly collectors: number
+  /** The most collectors on the shared budget at once while this one was on it (1 without one). */
+  readonly mostCollectors: number
 }
 
 /** What a finished request tells the limiter. */
