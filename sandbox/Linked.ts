@@ -4,7 +4,7 @@ import type { CollectionBody } from "./Collections.js"
 import { PersonRegistry } from "./PersonRegistry.js"
 import { personBody, personExternalIds } from "./Persons.js"
 import { ChangesIndex } from "./Query.js"
-import type { Rng } from "./Random.js"
+import { type Rng, sample } from "./Random.js"
 import type { PeopleTimeline } from "./Timeline.js"
 
 // The records around the movies: their collections and their people (companies are a fixed
@@ -78,25 +78,13 @@ export class Linked implements PeopleTimeline {
     if (edit + del === 0) return { editedPeople: [], deletedPeople: [] }
     const people = this.people()
     const candidates = this.candidates()
-    const editedPeople = sample(stream(4), candidates, edit)
+    const editedPeople = sample(stream(4), candidates, edit, (id) => id)
     const chosen = new Set(editedPeople)
-    const deletedPeople = sample(stream(5), candidates.filter((id) => !chosen.has(id)), del)
+    const deletedPeople = sample(stream(5), candidates.filter((id) => !chosen.has(id)), del, (id) => id)
     for (const id of editedPeople) people.edits.set(id, (people.edits.get(id) ?? 0) + 1)
     for (const id of deletedPeople) people.deleted.add(id)
     const adult = (id: number) => people.facts(id)?.adult ?? false
     this.personChanges.record([...editedPeople, ...deletedPeople].map((id) => ({ day, id, adult: adult(id) })))
     return { editedPeople, deletedPeople }
   }
-}
-
-/** `k` of `ids` chosen by a partial Fisher-Yates shuffle, ascending. */
-const sample = (r: Rng, ids: ReadonlyArray<number>, k: number): Array<number> => {
-  const a = [...ids]
-  for (let i = 0; i < k; i++) {
-    const j = i + Math.floor(r() * (a.length - i))
-    const t = a[i] as number
-    a[i] = a[j] as number
-    a[j] = t
-  }
-  return a.slice(0, k).sort((x, y) => x - y)
 }

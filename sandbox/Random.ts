@@ -86,3 +86,15 @@ export const parseIsoDay = (text: string): number | undefined => {
 }
 
 export const todayDay = (): number => Math.floor(Date.now() / DAY_MS)
+
+/** `k` of `xs` chosen by a partial Fisher-Yates shuffle, by `idOf` ascending. */
+export const sample = <T>(r: Rng, xs: ReadonlyArray<T>, k: number, idOf: (x: T) => number): Array<T> => {
+  const a = [...xs]
+  for (let i = 0; i < k; i++) {
+    const j = i + Math.floor(r() * (a.length - i))
+    const t = a[i] as T
+    a[i] = a[j] as T
+    a[j] = t
+  }
+  return a.slice(0, k).sort((x, y) => idOf(x) - idOf(y))
+}

@@ -3,7 +3,7 @@ import type { CatalogueConfig, CatalogueMovie, DrawnFields, Fate } from "./Catal
 import { editedOnce } from "./Edits.js"
 import { ChangesIndex, DiscoverIndex } from "./Query.js"
 import type { ChangeEntry } from "./Query.js"
-import { hash32, int, isoOfDay, mulberry32, pick, todayDay } from "./Random.js"
+import { hash32, int, isoOfDay, mulberry32, pick, sample, todayDay } from "./Random.js"
 import type { Rng } from "./Random.js"
 
 // The catalogue as time passes: `advance` edits, adds, deletes and restores movies, logs each in
@@ -62,18 +62,6 @@ const validateAdvance = (spec: unknown): Array<string> => {
   const r = spec.restore
   if (r !== undefined && (!Array.isArray(r) || !r.every((id) => Number.isInteger(id)))) errors.push("restore must be an array of integer ids")
   return errors
-}
-
-/** `k` of `xs` chosen by a partial Fisher-Yates shuffle, by id ascending. */
-const sample = (r: Rng, xs: ReadonlyArray<CatalogueMovie>, k: number): Array<CatalogueMovie> => {
-  const a = [...xs]
-  for (let i = 0; i < k; i++) {
-    const j = i + Math.floor(r() * (a.length - i))
-    const t = a[i] as CatalogueMovie
-    a[i] = a[j] as CatalogueMovie
-    a[j] = t
-  }
-  return a.slice(0, k).sort((x, y) => x.id - y.id)
 }
 
 const ids = (ms: ReadonlyArray<CatalogueMovie>): Array<number> => ms.map((m) => m.id)
@@ -147,10 +135,10 @@ export class CatalogueState {
       this.removed.delete(m.id)
       this.byId.set(m.id, m)
     }
-    const edited = sample(stream(1), candidates, edit).map(editedOnce)
+    const edited = sample(stream(1), candidates, edit, (m) => m.id).map(editedOnce)
     for (const m of edited) this.byId.set(m.id, m)
     const editedIds = new Set(ids(edited))
-    const deleted = sample(stream(2), candidates.filter((m) => !editedIds.has(m.id)), del)
+    const deleted = sample(stream(2), candidates.filter((m) => !editedIds.has(m.id)), del, (m) => m.id)
     for (const m of deleted) {
       this.byId.delete(m.id)
       this.removed.set(m.id, m)
