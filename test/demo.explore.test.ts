@@ -6,6 +6,7 @@ import { DEMO } from "../sandbox/Demo.js"
 import { type Sandbox, startSandbox } from "../sandbox/index.js"
 import { readDb, root, tmpDir } from "./support/cli.js"
 import { runInProcess } from "./support/inProcess.js"
+import { between, plain, statements } from "./support/readmeSql.js"
 import { connect, databases, requireServer } from "./support/services.js"
 
 // Issue 21, point 5: README's "Explore the data" does what it says. Its commands for pointing the
@@ -15,12 +16,6 @@ import { connect, databases, requireServer } from "./support/services.js"
 
 const readme = fs.readFileSync(path.join(root, "README.md"), "utf8")
 const section = readme.slice(readme.indexOf("## Explore the data"), readme.indexOf("\n## ", readme.indexOf("## Explore the data") + 1))
-const between = (name: string) => new RegExp(`<!-- ${name}:start -->\\n\`\`\`\\w+\\n([\\s\\S]*?)\`\`\`\\n<!-- ${name}:end -->`).exec(readme)![1]!
-const statements = (sql: string) => sql.split(/;\s*(?:\n|$)/).map((q) => q.replace(/^--.*$/gm, "").trim()).filter((q) => q !== "")
-
-/** Numbers as numbers, whichever type the driver gave (PostgreSQL's numeric comes as text). */
-const plain = (rows: Array<Record<string, unknown>>) =>
-  rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === "string" && /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v])))
 
 const pgUp = await requireServer("PostgreSQL", "README's PostgreSQL queries")
 const database = databases()

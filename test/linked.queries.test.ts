@@ -1,9 +1,9 @@
 import Database from "better-sqlite3"
-import * as fs from "node:fs"
 import * as path from "node:path"
 import { describe, expect, it } from "vitest"
 import { WITH_PEOPLE } from "../src/kinds/Kinds.js"
-import { root, tmpDir } from "./support/cli.js"
+import { tmpDir } from "./support/cli.js"
+import { between, plain, statements } from "./support/readmeSql.js"
 import { sandboxes } from "./support/sandbox.js"
 import { connect, databases, requireServer } from "./support/services.js"
 import { collect } from "./support/workflow.js"
@@ -11,13 +11,6 @@ import { collect } from "./support/workflow.js"
 // README "The film world around each movie": its questions about franchises, women directors,
 // the lead's age and company groups answer on a store collected with --people, and their
 // PostgreSQL forms give the same answers on the same data (the SQLite forms alone when PostgreSQL is down).
-
-const readme = fs.readFileSync(path.join(root, "README.md"), "utf8")
-const between = (name: string) => new RegExp(`<!-- ${name}:start -->\\n\`\`\`\\w+\\n([\\s\\S]*?)\`\`\`\\n<!-- ${name}:end -->`).exec(readme)![1]!
-const statements = (sql: string) => sql.split(/;\s*(?:\n|$)/).map((q) => q.replace(/^--.*$/gm, "").trim()).filter((q) => q !== "")
-/** Numbers as numbers, whichever type the driver gave (PostgreSQL's numeric and bigint come as text). */
-const plain = (rows: Array<Record<string, unknown>>) =>
-  rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === "string" && /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v])))
 
 const pgUp = await requireServer("PostgreSQL", "README's questions on the linked records in PostgreSQL")
 const sandbox = sandboxes()

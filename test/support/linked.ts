@@ -16,9 +16,12 @@ const COLUMNS = {
     "imdb_id, homepage, profile_path"
 } as const
 
-/** A store's rows as plain values: JSON as arrays, SQLite's 0/1 flags as booleans. */
-const plain = (table: keyof typeof COLUMNS, row: Row): Row =>
-  table === "people" ? { ...row, also_known_as: JSON.parse(String(row["also_known_as"])), adult: row["adult"] === null ? null : row["adult"] === 1 } : row
+/** A stored person as the sandbox's truth says it: JSON as an array, SQLite's 0/1 flag as a boolean. */
+export const personFields = (row: Row | undefined): Row | undefined => {
+  if (row === undefined) return undefined
+  const { details_fetched_at: _f, removed_at: _r, ...rest } = row
+  return { ...rest, also_known_as: JSON.parse(String(rest["also_known_as"])), adult: rest["adult"] === null ? null : rest["adult"] === 1 }
+}
 
 /** Every linked table of a SQLite store, and which movies have details. */
 export const readLinked = (file: string) => {
@@ -75,7 +78,7 @@ export const expectLinkedTruth = (stored: Linked, s: Sandbox, people: boolean) =
     expect(parent_company_name).toBe(truth?.parent_company_id == null ? null : s.companyTruth(truth.parent_company_id)?.name)
   }
   if (people) {
-    for (const id of named.people) expect(fields(plain("people", stored.people.get(id)!)), `person ${id}`).toEqual(s.personTruth(id))
+    for (const id of named.people) expect(personFields(stored.people.get(id)), `person ${id}`).toEqual(s.personTruth(id))
   }
   return named
 }
