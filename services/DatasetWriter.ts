@@ -21,21 +21,32 @@ import {
   shapePage,
   type SourcePage
 } from "../src/Dataset.js"
+import { writeDictionary } from "./datasetWriter/DictionaryFile.js"
 import { linkedWriter } from "./datasetWriter/Linked.js"
 import { finish, makeFolder, openOutput, publish, write } from "./datasetWriter/Output.js"
+import { parquetWriter } from "./datasetWriter/Parquet.js"
 
 interface ExportOptions {
   readonly format: ExportFormat
-  /** The folder to write into; created if missing. */
+  /** The folder to write into: created if missing, refused if it holds anything. */
   readonly dir: string
-  /** Movies read per query (default 250). */
+  /** Movies read per query (default 250; csv and jsonl). */
   readonly pageSize?: number | undefined
+  /** Parquet: keep the rows TMDB has removed (removed_at set), and theirs. */
+  readonly includeRemoved?: boolean | undefined
+  /** Called as rows are written: the file's table (or name) and its rows so far. */
+  readonly onProgress?: ((file: string, rows: number) => void) | undefined
 }
 
 interface ExportResult {
   readonly movies: number
-  /** The files written: movies, credits, then collections, collection_parts, companies, people. */
-  readonly files: readonly [movies: string, credits: string, ...linked: Array<string>]
+  /** The files written, DICTIONARY.md last: for csv and jsonl the TMDB 5000 two first, then
+   * collections, collection_parts, companies, people; for parquet one per table. */
+  readonly files: ReadonlyArray<string>
+  /** Rows written per file name (Parquet; the text formats count movies only). */
+  readonly rows: Readonly<Record<string, number>>
+  /** Values a Parquet column's type could not hold, written as NULL: `table.column` → count. */
+  readonly unreadable: Readonly<Record<string, number>>
 }
 
 // A page holds its movies' cast and crew too: at 100 a movie, a page of 1,000 movies held 57 MB of
@@ -48,8 +59,10 @@ const IdRange = Schema.Struct({ from: Schema.Number, to: Schema.Number })
 const After = Schema.Struct({ after: Schema.Number, limit: Schema.Number })
 
 /**
- * Writes the movies whose details were fetched, by id, as TMDB 5000's two files, and the
- * collections, companies and people they name as four more (./datasetWriter/Linked.ts).
+ * Writes the store into a new folder with its DICTIONARY.md. As csv or jsonl: the movies whose
+ * details were fetched, by id, as TMDB 5000's two files, and the collections, companies and
+ * people they name as four more (./datasetWriter/Linked.ts). As parquet: every table as it is,
+ * typed (./datasetWriter/Parquet.ts).
  * Reads keyset pages and writes through streams, so memory holds one page whatever the catalogue.
  * The SQL is what SQLite and PostgreSQL both accept; the JSON cells are built here, not in SQL.
  */
@@ -63,6 +76,7 @@ export class DatasetWriter extends Effect.Service<DatasetWriter>()("tmdb/Dataset
       effect.pipe(Effect.catchTag("ParseError", Effect.die), Effect.mapError(toDatabaseError))
 
     const writeLinked = linkedWriter(sql, orFail)
+    const writeParquet = parquetWriter(sql, orFail)
 
     const columnsOf = (fields: Schema.Struct.Fields) => sql.join(", ", false)(Object.keys(fields).map((column) => sql`${sql(column)}`))
 
@@ -110,14 +124,11 @@ export class DatasetWriter extends Effect.Service<DatasetWriter>()("tmdb/Dataset
       })))
     })
 
-    const run = Effect.fn("DatasetWriter.run")(function*(options: ExportOptions) {
-      const names = exportFiles(options.format)
+    const text = Effect.fn("DatasetWriter.text")(function*(options: ExportOptions, format: "csv" | "jsonl") {
+      const names = exportFiles(format)
       const limit = options.pageSize ?? PAGE_SIZE
-      yield* makeFolder(options.dir)
-      const moviesFile = nodePath.join(options.dir, names.movies)
-      const creditsFile = nodePath.join(options.dir, names.credits)
-      const movies = yield* openOutput(moviesFile, options.format, MOVIE_COLUMNS, movieCells)
-      const credits = yield* openOutput(creditsFile, options.format, CREDIT_COLUMNS, creditsCells)
+      const movies = yield* openOutput(nodePath.join(options.dir, names.movies), format, MOVIE_COLUMNS, movieCells)
+      const credits = yield* openOutput(nodePath.join(options.dir, names.credits), format, CREDIT_COLUMNS, creditsCells)
       let count = 0
       let after = 0
       while (true) {
@@ -129,13 +140,30 @@ export class DatasetWriter extends Effect.Service<DatasetWriter>()("tmdb/Dataset
         }
         count += page.movies.length
         after = page.movies[page.movies.length - 1]!.tmdb_id
+        options.onProgress?.(names.movies, count)
       }
       yield* finish(movies)
       yield* finish(credits)
-      const linked = yield* writeLinked(options.dir, options.format, options.pageSize ?? LINKED_PAGE_SIZE)
-      // Every file complete before any is renamed: a failure leaves the previous export's files.
-      for (const output of [movies, credits, ...linked]) yield* publish(output)
-      return { movies: count, files: [moviesFile, creditsFile, ...linked.map((output) => output.file)] } satisfies ExportResult
+      const linked = yield* writeLinked(options.dir, format, options.pageSize ?? LINKED_PAGE_SIZE)
+      return { movies: count, outputs: [movies, credits, ...linked], rows: {}, unreadable: {} }
+    })
+
+    const parquet = Effect.fn("DatasetWriter.parquet")(function*(options: ExportOptions) {
+      const files = yield* writeParquet(options.dir, options.includeRemoved === true, options.onProgress ?? (() => undefined))
+      const rows = Object.fromEntries(files.map((file) => [file.table.name, file.rows]))
+      const unreadable = Object.fromEntries(files.flatMap((file) => [...file.unreadable].map(([column, n]) => [`${file.table.name}.${column}`, n])))
+      return { movies: rows["movies"] ?? 0, outputs: files, rows, unreadable, tables: files.map((file) => file.table.name) }
+    })
+
+    const run = Effect.fn("DatasetWriter.run")(function*(options: ExportOptions) {
+      yield* makeFolder(options.dir)
+      const { format } = options
+      const written = format === "parquet" ? yield* parquet(options) : { ...yield* text(options, format), tables: undefined }
+      const dictionary = yield* writeDictionary(options.dir, options.format, written.tables)
+      // Every file complete before any is renamed: a failure leaves no file of this export.
+      const files = [...written.outputs, dictionary]
+      for (const output of files) yield* publish(output)
+      return { movies: written.movies, files: files.map((output) => output.file), rows: written.rows, unreadable: written.unreadable } satisfies ExportResult
     }, Effect.scoped)
 
     return { run } as const

@@ -7,7 +7,7 @@ export { pythonFloat, pythonJson } from "./PythonText.js"
 // notebooks written for it run on a fresh copy: its columns in its order, its JSON-in-cell text,
 // its way of saying "unknown".
 
-export const ExportFormat = Schema.Literal("csv", "jsonl")
+export const ExportFormat = Schema.Literal("csv", "jsonl", "parquet")
 export type ExportFormat = typeof ExportFormat.Type
 
 // dprint-ignore
@@ -18,8 +18,8 @@ export const MOVIE_COLUMNS = [
 
 export const CREDIT_COLUMNS = ["movie_id", "title", "cast", "crew"] as const
 
-/** The two files an export writes into its folder. */
-export const exportFiles = (format: ExportFormat) => ({ movies: `tmdb_5000_movies.${format}`, credits: `tmdb_5000_credits.${format}` }) as const
+/** The two files a csv or jsonl export writes into its folder. */
+export const exportFiles = (format: "csv" | "jsonl") => ({ movies: `tmdb_5000_movies.${format}`, credits: `tmdb_5000_credits.${format}` }) as const
 
 /**
  * Writing the dataset failed: its folder or a file cannot be created or written. Not the

@@ -30,8 +30,9 @@ const pgStore = (url: string): Store => PgLive(Redacted.make(url), url)
 
 const filled = (store: Store) => Effect.scoped(Effect.provide(fill, MovieRepository.Default.pipe(Layer.provideMerge(store))))
 const exportInto = (store: Store, format: ExportFormat, dir: string, pageSize?: number) =>
-  DatasetWriter.run({ format, dir, pageSize }).pipe(Effect.provide(DatasetWriter.Default.pipe(Layer.provide(store))))
-const read = (dir: string, table: string, format: ExportFormat) => fs.readFileSync(path.join(dir, `${table}.${format}`), "utf8")
+  // Each format in a folder of its own: an export refuses a folder that holds files.
+  DatasetWriter.run({ format, dir: path.join(dir, format), pageSize }).pipe(Effect.provide(DatasetWriter.Default.pipe(Layer.provide(store))))
+const read = (dir: string, table: string, format: ExportFormat) => fs.readFileSync(path.join(dir, format, `${table}.${format}`), "utf8")
 const newDir = () => fs.mkdtempSync(path.join(tmp, "out-"))
 const jsonl = (text: string) => text.split("\n").filter((line) => line !== "").map((line) => JSON.parse(line) as Record<string, unknown>)
 
@@ -87,7 +88,7 @@ describe("export: the linked tables", () => {
       expect(tableRows(file, "collection_parts")).toEqual([[10, 1], [10, 2], [10, 3], [30, 4]].map(([c, t]) => ({ collection_id: c, tmdb_id: t })))
       expect(tableRows(file, "companies").map((r) => r["company_id"])).toEqual([901, 903, 904])
       expect(tableRows(file, "people").map((r) => r["person_id"])).toEqual([31, 32, 34])
-      expect(fs.readdirSync(dir).filter((f) => f.endsWith(".partial"))).toEqual([])
+      for (const format of ["csv", "jsonl"]) expect(fs.readdirSync(path.join(dir, format)).filter((f) => f.endsWith(".partial"))).toEqual([])
     }))
 
   it.effect("also_known_as a JSON array, adult true/false, days YYYY-MM-DD, NULL an empty cell or null, byte for byte", () =>
@@ -143,13 +144,14 @@ describe("export: the linked tables", () => {
       }
     }))
 
-  it.effect("a rerun into the same folder replaces each file with the store's rows now", () =>
+  it.effect("a rerun into the same folder is refused, its files untouched; a new folder gets the store's rows now", () =>
     Effect.gen(function*() {
       const file = path.join(fs.mkdtempSync(path.join(tmp, "db-")), "movies.sqlite")
       yield* filled(SqlLive(file))
       const dir = newDir()
       yield* exportInto(SqlLive(file), "csv", dir)
-      expect(read(dir, "people", "csv")).toContain("Tom Hanks")
+      const before = read(dir, "people", "csv")
+      expect(before).toContain("Tom Hanks")
       yield* Effect.gen(function*() {
         const sql = yield* SqlClient.SqlClient
         yield* sql`UPDATE people SET removed_at = ${REMOVED} WHERE person_id = 31`
@@ -157,13 +159,21 @@ describe("export: the linked tables", () => {
         yield* sql`DELETE FROM collection_parts WHERE collection_id = 30`
         yield* sql`DELETE FROM companies`
       }).pipe(Effect.provide(SqlLive(file)), Effect.scoped)
-      yield* exportInto(SqlLive(file), "csv", dir)
-      expect(read(dir, "people", "csv")).not.toContain("Tom Hanks")
-      expect(csvRows(read(dir, "people", "csv")).map((r) => r["person_id"])).toEqual([32, 34])
-      expect(csvRows(read(dir, "collections", "csv"))[0]!["name"]).toBe("Renamed Saga")
-      expect(read(dir, "collection_parts", "csv")).toBe("collection_id,tmdb_id\n10,1\n10,2\n10,3\n")
-      expect(read(dir, "companies", "csv")).toBe(`${HEADERS.companies.join(",")}\n`)
-      expect(fs.readdirSync(dir).sort()).toEqual([...TABLES.map((t) => `${t}.csv`), "tmdb_5000_credits.csv", "tmdb_5000_movies.csv"].sort())
+      const refused = yield* Effect.flip(exportInto(SqlLive(file), "csv", dir))
+      expect(refused).toEqual(expect.objectContaining({
+        _tag: "DatasetError",
+        message: `${path.join(dir, "csv")} already holds 7 files (DICTIONARY.md, collection_parts.csv, collections.csv and 4 more): export into a new or empty folder`
+      }))
+      expect(read(dir, "people", "csv")).toBe(before)
+      const files = [...TABLES.map((t) => `${t}.csv`), "tmdb_5000_credits.csv", "tmdb_5000_movies.csv", "DICTIONARY.md"].sort()
+      expect(fs.readdirSync(path.join(dir, "csv")).sort()).toEqual(files)
+      const again = newDir()
+      yield* exportInto(SqlLive(file), "csv", again)
+      expect(read(again, "people", "csv")).not.toContain("Tom Hanks")
+      expect(csvRows(read(again, "people", "csv")).map((r) => r["person_id"])).toEqual([32, 34])
+      expect(csvRows(read(again, "collections", "csv"))[0]!["name"]).toBe("Renamed Saga")
+      expect(read(again, "collection_parts", "csv")).toBe("collection_id,tmdb_id\n10,1\n10,2\n10,3\n")
+      expect(read(again, "companies", "csv")).toBe(`${HEADERS.companies.join(",")}\n`)
     }))
 
   it("SQLite and PostgreSQL holding the same rows write byte-identical files", async () => {

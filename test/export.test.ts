@@ -106,12 +106,12 @@ describe("export", () => {
     Effect.gen(function*() {
       const result = yield* exportTo("csv")
       expect(result.movies).toBe(2)
-      const [moviesFile, creditsFile] = result.files
+      const [moviesFile, creditsFile] = result.files as [string, string]
       expect(path.basename(moviesFile)).toBe("tmdb_5000_movies.csv")
       expect(path.basename(creditsFile)).toBe("tmdb_5000_credits.csv")
       // Beside them the linked tables' files (test/export.linked.test.ts), with no row in this store.
       expect(fs.readdirSync(path.dirname(moviesFile)).sort()).toEqual(
-        ["collection_parts.csv", "collections.csv", "companies.csv", "people.csv", "tmdb_5000_credits.csv", "tmdb_5000_movies.csv"]
+        ["DICTIONARY.md", "collection_parts.csv", "collections.csv", "companies.csv", "people.csv", "tmdb_5000_credits.csv", "tmdb_5000_movies.csv"]
       )
       expect(read(moviesFile).split("\n")[0]).toBe(MOVIES_HEADER.join(","))
       expect(read(creditsFile).split("\n")[0]).toBe(CREDITS_HEADER.join(","))
@@ -126,11 +126,11 @@ describe("export", () => {
     Effect.gen(function*() {
       const result = yield* exportTo("jsonl")
       expect(result.files.map((f) => path.basename(f))).toEqual(
-        ["tmdb_5000_movies.jsonl", "tmdb_5000_credits.jsonl", "collections.jsonl", "collection_parts.jsonl", "companies.jsonl", "people.jsonl"]
+        ["tmdb_5000_movies.jsonl", "tmdb_5000_credits.jsonl", "collections.jsonl", "collection_parts.jsonl", "companies.jsonl", "people.jsonl", "DICTIONARY.md"]
       )
       const lines = (file: string) => read(file).split("\n")
-      const movies = lines(result.files[0])
-      const credits = lines(result.files[1])
+      const movies = lines(result.files[0]!)
+      const credits = lines(result.files[1]!)
       expect(movies.at(-1)).toBe("")
       expect(credits.at(-1)).toBe("")
       const parsed = movies.slice(0, -1).map((l) => JSON.parse(l))
@@ -149,8 +149,8 @@ describe("export", () => {
         const whole = yield* exportTo(format)
         const paged = yield* exportTo(format, 1)
         expect(paged.movies).toBe(2)
-        expect(read(paged.files[0])).toBe(read(whole.files[0]))
-        expect(read(paged.files[1])).toBe(read(whole.files[1]))
+        expect(read(paged.files[0]!)).toBe(read(whole.files[0]!))
+        expect(read(paged.files[1]!)).toBe(read(whole.files[1]!))
       }
     }))
 
@@ -193,7 +193,7 @@ describe.concurrent("export CLI", () => {
   it("a bad --format: exit 2, one line naming --format", async () => {
     const run = await runExport(["--format", "xml", "--out", path.join(tmp, "bad"), "--db", db])
     expect(run.code).toBe(2)
-    expect(stderrLines(run)).toEqual(["--format must be csv or jsonl, got 'xml'"])
+    expect(stderrLines(run)).toEqual(["--format must be csv, jsonl or parquet, got 'xml'"])
     expect(fs.existsSync(path.join(tmp, "bad"))).toBe(false)
   })
 
@@ -211,9 +211,8 @@ describe.concurrent("export CLI", () => {
     const out = path.join(tmp, "cli-out")
     const run = await runExport(["--format", "csv", "--out", out, "--db", db])
     expect(run.code).toBe(0)
-    expect(stderrLines(run)).toEqual([
-      `exported 2 movies to ${out} (tmdb_5000_movies.csv, tmdb_5000_credits.csv, collections.csv, collection_parts.csv, companies.csv, people.csv)`
-    ])
+    const files = "tmdb_5000_movies.csv, tmdb_5000_credits.csv, collections.csv, collection_parts.csv, companies.csv, people.csv, DICTIONARY.md"
+    expect(stderrLines(run)).toEqual([expect.stringMatching(new RegExp(`^exported 2 movies to ${out} in \\d+\\.\\d s \\(7 files: ${files}\\)$`))])
     expect(parse(read(path.join(out, "tmdb_5000_movies.csv")))).toEqual([MOVIES_HEADER, ...MOVIE_ROWS])
   })
 })

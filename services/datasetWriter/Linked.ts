@@ -2,9 +2,8 @@ import { type SqlClient, SqlSchema } from "@effect/sql"
 import type { SqlError } from "@effect/sql/SqlError"
 import { Effect, type ParseResult, Schema } from "effect"
 import * as nodePath from "node:path"
-import type { DatabaseError } from "../../src/Database.js"
 import type { DatasetError, ExportFormat } from "../../src/Dataset.js"
-import { finish, openOutput, type Output, write } from "./Output.js"
+import { finish, openOutput, type OrFail, type Output, write } from "./Output.js"
 
 // The records the movies name (README "Export"), each table as a file of its own beside the
 // TMDB 5000 two: collections.<fmt>, collection_parts.<fmt>, companies.<fmt>, people.<fmt>.
@@ -71,9 +70,6 @@ const cellsOf = (columns: ReadonlyArray<string>) => (row: unknown): Array<string
 
 const After = Schema.Struct({ after: Schema.Number, limit: Schema.Number })
 const IdRange = Schema.Struct({ from: Schema.Number, to: Schema.Number })
-
-/** Our own rows failing their schemas is a bug (a defect); a database failure is a DatabaseError. */
-type OrFail = <A>(effect: Effect.Effect<A, SqlError | ParseResult.ParseError>) => Effect.Effect<A, DatabaseError>
 
 /**
  * Writes the four files into `dir` as `.partial`, each finished, in keyset pages of `limit` rows

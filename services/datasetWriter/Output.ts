@@ -1,16 +1,21 @@
 import { stringify } from "csv-stringify"
-import { Effect, Exit } from "effect"
+import type { SqlError } from "@effect/sql/SqlError"
+import { Effect, Exit, type ParseResult } from "effect"
 import { once } from "node:events"
 import * as fs from "node:fs"
 import { Transform } from "node:stream"
 import { pipeline } from "node:stream/promises"
+import type { DatabaseError } from "../../src/Database.js"
 import { DatasetError, type ExportFormat } from "../../src/Dataset.js"
 
 // The files an export writes, each through a stream with backpressure into `<file>.partial`,
 // renamed only once every file is complete: a failed or interrupted export leaves nothing half-written.
 
+/** Our own rows failing their schemas is a bug (a defect); a database failure is a DatabaseError. */
+export type OrFail = <A>(effect: Effect.Effect<A, SqlError | ParseResult.ParseError>) => Effect.Effect<A, DatabaseError>
+
 /** The first line of a Node error, e.g. `EACCES: permission denied`, without the path it repeats. */
-const reason = (cause: unknown): string => (cause instanceof Error ? cause.message : String(cause)).split(/,|\n/)[0]!.trim()
+export const reason = (cause: unknown): string => (cause instanceof Error ? cause.message : String(cause)).split(/,|\n/)[0]!.trim()
 
 /** One output file: records go through the encoder into `<file>.partial`, renamed when complete. */
 export interface Output<A> {
@@ -53,7 +58,7 @@ export const openOutput = <A>(file: string, format: ExportFormat, columns: Reado
       })
   )
 
-const failedWriting = (output: { readonly file: string }) => (cause: unknown) =>
+export const failedWriting = (output: { readonly file: string }) => (cause: unknown) =>
   new DatasetError({ path: output.file, message: `cannot write ${output.file}: ${reason(cause)}` })
 
 /** Writes one record, and waits while the file is behind (backpressure). */
@@ -78,12 +83,20 @@ export const finish = <A>(output: Output<A>): Effect.Effect<void, DatasetError> 
 export const publish = (output: { readonly file: string; readonly partial: string }): Effect.Effect<void, DatasetError> =>
   Effect.try({ try: () => fs.renameSync(output.partial, output.file), catch: failedWriting(output) })
 
+/**
+ * Creates the folder, or takes an empty one. A folder that holds anything is refused: files of
+ * another export (or of anything else) would sit beside these as if they belonged together.
+ */
 export const makeFolder = (dir: string): Effect.Effect<void, DatasetError> =>
   Effect.try({
     try: () => {
       const stat = fs.statSync(dir, { throwIfNoEntry: false })
-      if (stat === undefined) fs.mkdirSync(dir, { recursive: true })
-      return stat === undefined || stat.isDirectory() ? undefined : new DatasetError({ path: dir, message: `${dir} is not a folder` })
+      if (stat === undefined) return void fs.mkdirSync(dir, { recursive: true })
+      if (!stat.isDirectory()) return `${dir} is not a folder`
+      const held = fs.readdirSync(dir).sort()
+      if (held.length === 0) return undefined
+      const named = held.length > 3 ? `${held.slice(0, 3).join(", ")} and ${held.length - 3} more` : held.join(", ")
+      return `${dir} already holds ${held.length === 1 ? "a file" : `${held.length} files`} (${named}): export into a new or empty folder`
     },
     catch: (cause) => new DatasetError({ path: dir, message: `cannot create the folder ${dir}: ${reason(cause)}` })
-  }).pipe(Effect.flatMap((problem) => (problem === undefined ? Effect.void : Effect.fail(problem))))
+  }).pipe(Effect.flatMap((problem) => (problem === undefined ? Effect.void : Effect.fail(new DatasetError({ path: dir, message: problem })))))
