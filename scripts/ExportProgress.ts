@@ -6,11 +6,10 @@ const fmt = (n: number) => n.toLocaleString("en-US")
 
 /**
  * Progress: on a TTY one live line, rewritten at most every 200 ms; otherwise a line every
- * `intervalMs`, so a log of a long export shows it moving. `stop` ends the live line.
+ * 5 s, so a log of a long export shows it moving. `stop` ends the live line.
  */
-export const exportProgress = (out: NodeJS.WriteStream = process.stderr, intervalMs = 5_000) => {
+export const exportProgress = (out: NodeJS.WriteStream = process.stderr, every = out.isTTY === true ? 200 : 5_000) => {
   const tty = out.isTTY === true
-  const every = tty ? 200 : intervalMs
   const started = Date.now()
   let printed = started
   let shown = false

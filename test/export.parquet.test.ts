@@ -149,9 +149,14 @@ const sandbox = sandboxes()
 const freshPg = databases()
 const catalogue = { catalogue: { seed: 23, startYear: 2020, endYear: 2020, perYear: 150 } }
 const YEARS = { startYear: 2020, endYear: 2020, kinds: WITH_PEOPLE }
-const exportParquet = (store: ReturnType<typeof SqlLive> | ReturnType<typeof PgLive>, dir: string, includeRemoved = false) =>
+const exportParquet = (
+  store: ReturnType<typeof SqlLive> | ReturnType<typeof PgLive>,
+  dir: string,
+  includeRemoved = false,
+  onProgress?: (file: string, rows: number) => void
+) =>
   Effect.runPromise(
-    DatasetWriter.run({ format: "parquet", dir, includeRemoved }).pipe(Effect.provide(DatasetWriter.Default.pipe(Layer.provide(store))))
+    DatasetWriter.run({ format: "parquet", dir, includeRemoved, onProgress }).pipe(Effect.provide(DatasetWriter.Default.pipe(Layer.provide(store))))
   )
 
 let tmp = ""
@@ -180,8 +185,12 @@ afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }))
 describe("export --format parquet", () => {
   it("DuckDB reads every table as the dictionary types it, with exactly the store's rows, removed ones left out", async () => {
     const dir = path.join(tmp, "parquet")
-    const result = await exportParquet(SqlLive(file), dir)
+    const progress = new Map<string, Array<number>>()
+    const result = await exportParquet(SqlLive(file), dir, false, (table, rows) => progress.set(table, [...progress.get(table) ?? [], rows]))
     const counts = await expectStoreInFiles(dir, sqliteReader(file))
+    // Progress for every table, in the order written, rising to its rows.
+    expect([...progress.keys()]).toEqual(TABLES)
+    for (const [table, seen] of progress) expect([seen.at(-1), [...seen].sort((a, b) => a - b)], table).toEqual([counts[table], seen])
     expect(counts["movie_cast"]).toBeGreaterThan(100)
     expect(counts["people"]).toBeGreaterThan(50)
     expect(counts["collection_parts"]).toBeGreaterThan(0)
