@@ -54,7 +54,7 @@ const disagreements = (columns: ReadonlyArray<{ table: string; column: string; d
 
 /**
  * What README "Database schema" shows: all but the linked kinds' failures, leases and payloads,
- * which the README names in a line as having the movies' columns (DICTIONARY.md shows each).
+ * which the README names in a line as having the movies' columns.
  */
 const README_TABLES = DICTIONARY.filter((t) => !/^(collection|company|person)_(failures|leases|payloads)$/.test(t.name))
 
