@@ -75,7 +75,7 @@ describe("export: the linked tables", () => {
       const dir = newDir()
       const csv = yield* exportInto(SqlLive(file), "csv", dir)
       yield* exportInto(SqlLive(file), "jsonl", dir)
-      expect(csv.files.slice(2).map((f) => path.basename(f))).toEqual(TABLES.map((t) => `${t}.csv`))
+      expect(csv.files.slice(2).map((f) => path.basename(f))).toEqual([...TABLES.map((t) => `${t}.csv`), "DICTIONARY.md"])
       for (const table of TABLES) {
         const rows = tableRows(file, table)
         expect(read(dir, table, "csv").split("\n")[0]).toBe(HEADERS[table].join(","))
