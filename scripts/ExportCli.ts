@@ -51,7 +51,10 @@ const check = (ok: boolean, message: string) => (ok ? Effect.void : Effect.fail(
 const exportMovies = (a: Parsed) =>
   Effect.gen(function*() {
     yield* check(a.out.trim() !== "", "--out must name a folder")
-    yield* check(!a.includeRemoved || a.format === "parquet", "--include-removed needs --format parquet: TMDB 5000's files have no column that tells a removed movie")
+    yield* check(
+      !a.includeRemoved || a.format === "parquet",
+      "--include-removed needs --format parquet: TMDB 5000's files have no column that tells a removed movie"
+    )
     const target = yield* targetOf(a.db)
     // SqlLive creates a missing database, which an export must never do.
     if (target._tag === "sqlite" && !fs.existsSync(target.path)) {

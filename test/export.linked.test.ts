@@ -162,7 +162,9 @@ describe("export: the linked tables", () => {
       const refused = yield* Effect.flip(exportInto(SqlLive(file), "csv", dir))
       expect(refused).toEqual(expect.objectContaining({
         _tag: "DatasetError",
-        message: `${path.join(dir, "csv")} already holds 7 files (DICTIONARY.md, collection_parts.csv, collections.csv and 4 more): export into a new or empty folder`
+        message: `${
+          path.join(dir, "csv")
+        } already holds 7 files (DICTIONARY.md, collection_parts.csv, collections.csv and 4 more): export into a new or empty folder`
       }))
       expect(read(dir, "people", "csv")).toBe(before)
       const files = [...TABLES.map((t) => `${t}.csv`), "tmdb_5000_credits.csv", "tmdb_5000_movies.csv", "DICTIONARY.md"].sort()

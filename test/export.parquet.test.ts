@@ -203,9 +203,11 @@ describe("export --format parquet", () => {
     const removed = (await db.runAndReadAll(`SELECT count(*) FROM '${dir}/movie_cast.parquet' WHERE tmdb_id = ${odd.removedMovie}`)).getRowsJson()
     expect(removed).toEqual([["0"]])
     expect(fs.readdirSync(dir).sort()).toEqual([...TABLES.map((t) => `${t}.parquet`), "DICTIONARY.md"].sort())
-    console.log(`[figure] parquet types as DuckDB reads them: ${
-      TABLES.map((t) => `${t}(${tableDoc(t).columns.map((c) => `${c.name} ${DUCKDB_TYPE[c.type]}`).join(", ")})`).join("; ")
-    }`)
+    console.log(
+      `[figure] parquet types as DuckDB reads them: ${
+        TABLES.map((t) => `${t}(${tableDoc(t).columns.map((c) => `${c.name} ${DUCKDB_TYPE[c.type]}`).join(", ")})`).join("; ")
+      }`
+    )
   })
 
   it("--include-removed keeps what TMDB removed, and its rows", async () => {
@@ -262,7 +264,9 @@ describe("npm run export -- --format parquet", () => {
     const before = fs.readdirSync(out).map((f) => [f, fs.statSync(path.join(out, f)).mtimeMs])
     const again = await runExport(["--format", "parquet", "--out", out, "--db", file])
     expect(again.code).toBe(1)
-    expect(again.stderr.trim()).toBe(`${out} already holds 15 files (DICTIONARY.md, collection_parts.parquet, collections.parquet and 12 more): export into a new or empty folder`)
+    expect(again.stderr.trim()).toBe(
+      `${out} already holds 15 files (DICTIONARY.md, collection_parts.parquet, collections.parquet and 12 more): export into a new or empty folder`
+    )
     expect(fs.readdirSync(out).map((f) => [f, fs.statSync(path.join(out, f)).mtimeMs])).toEqual(before)
     const csv = await runExport(["--format", "csv", "--include-removed", "--out", path.join(tmp, "never"), "--db", file])
     expect(csv.code).toBe(2)

@@ -36,7 +36,9 @@ describe("export progress", () => {
 
   it("the summary: movies, rows, folder, time and files; values written as NULL on a line of their own", () => {
     const written = { movies: 1_200, files: ["/o/movies.parquet", "/o/DICTIONARY.md"], rows: { movies: 1_200, movie_cast: 9_600 }, unreadable: {} }
-    expect(summaryLine("/o", "parquet", written, 12_345)).toBe("exported 1,200 movies and 10,800 rows in all to /o in 12.3 s (2 files: movies.parquet, DICTIONARY.md)")
+    expect(summaryLine("/o", "parquet", written, 12_345)).toBe(
+      "exported 1,200 movies and 10,800 rows in all to /o in 12.3 s (2 files: movies.parquet, DICTIONARY.md)"
+    )
     expect(summaryLine("/o", "csv", { ...written, rows: {} }, 900)).toBe("exported 1,200 movies to /o in 0.9 s (2 files: movies.parquet, DICTIONARY.md)")
     expect(summaryLine("/o", "parquet", { ...written, unreadable: { "movies.release_date": 2, "people.birthday": 1 } }, 1_000).split("\n")[1]).toBe(
       "3 stored values were not valid for their column's type and were written as NULL: movies.release_date 2, people.birthday 1"

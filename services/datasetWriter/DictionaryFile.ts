@@ -41,9 +41,7 @@ LIST<STRING>, BOOLEAN); each file also carries these descriptions in its key-val
 (\`description\`, and \`description:<column>\` for each column).`
     : `${TMDB_5000}\n\n\`collections\`, \`collection_parts\`, \`companies\` and \`people\` are written as the tables are, less
 the collector's bookkeeping columns.`
-  return `# Data dictionary\n\nWritten by tmdb-collector's export (\`--format ${format}\`).\n\n${files}\n\n${
-    dictionaryMarkdown(tables.map(tableDoc))
-  }`
+  return `# Data dictionary\n\nWritten by tmdb-collector's export (\`--format ${format}\`).\n\n${files}\n\n${dictionaryMarkdown(tables.map(tableDoc))}`
 }
 
 /** Writes `DICTIONARY.md.partial` into `dir`, for the caller to publish with the other files. */

@@ -1,5 +1,5 @@
-import { stringify } from "csv-stringify"
 import type { SqlError } from "@effect/sql/SqlError"
+import { stringify } from "csv-stringify"
 import { Effect, Exit, type ParseResult } from "effect"
 import { once } from "node:events"
 import * as fs from "node:fs"

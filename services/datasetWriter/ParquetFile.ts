@@ -1,8 +1,8 @@
 import { Effect, Exit } from "effect"
-import * as fs from "node:fs"
 import { fileWriter, ParquetWriter } from "hyparquet-writer"
+import * as fs from "node:fs"
 import { DatasetError } from "../../src/Dataset.js"
-import { columnLine, type ColumnDoc, type TableDoc, type ValueType } from "../../src/schema/Dictionary.js"
+import { type ColumnDoc, columnLine, type TableDoc, type ValueType } from "../../src/schema/Dictionary.js"
 import { failedWriting, reason } from "./Output.js"
 
 // One table as one Parquet file, written row group by row group into `<file>.partial` (renamed
