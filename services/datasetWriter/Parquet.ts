@@ -44,8 +44,9 @@ const PLANS: ReadonlyArray<Plan> = [
   own("people", "person_id")
 ]
 
-// 5,000 movies and their cast (about 40,000 rows on TMDB's averages) are a few MB of rows.
-const PAGE = 5_000
+// 1,000 movies and their crew (about 9,000 rows on TMDB's averages) are a few MB of rows: the
+// export keeps its peak memory within 160 MB (BENCHMARKS.md, export).
+const PAGE = 1_000
 
 const Key = Schema.Array(Schema.Struct({ id: Schema.Number }))
 

@@ -93,17 +93,22 @@ const converters: Record<ValueType, (value: unknown) => unknown> = {
   }
 }
 
-// A row group is flushed at whichever comes first: readers skip by row group, and its columns
-// are held in memory until then. 8 MB of text bounds a group of people's biographies.
+// A row group is flushed at whichever comes first: readers skip by row group, and its values are
+// held in memory until then, and copied a few times as they are encoded (a byte array for each
+// string). 100,000 values is 3,000 rows of movies' 33 columns and 12,500 to 25,000 of a child
+// table's 4 to 8; 4 MB of text bounds a group of people's biographies. Larger groups compress a
+// little better but took the export past 160 MB at the peak (BENCHMARKS.md, export).
 const GROUP_ROWS = 65_536
-const GROUP_TEXT = 8_000_000
+const GROUP_VALUES = 100_000
+const GROUP_TEXT = 4_000_000
 
 /** A table's Parquet file being written. */
 export interface ParquetOutput {
   readonly file: string
   readonly partial: string
   readonly table: TableDoc
-  readonly writer: ParquetWriter
+  /** Dropped once the file is finished, with the buffer it holds. */
+  writer: ParquetWriter | undefined
   readonly columns: Array<Array<unknown>>
   /** Rows and text bytes buffered for the next row group. */
   pending: { rows: number; text: number }
@@ -139,7 +144,7 @@ const flush = (output: ParquetOutput) =>
     try: () => {
       if (output.pending.rows === 0) return
       const columnData = output.table.columns.map((column, i) => ({ name: column.name, data: output.columns[i]! }))
-      void output.writer.write({ columnData, rowGroupSize: output.pending.rows })
+      void output.writer!.write({ columnData, rowGroupSize: output.pending.rows })
       for (const values of output.columns) values.length = 0
       output.pending = { rows: 0, text: 0 }
     },
@@ -164,10 +169,20 @@ export const appendRows = (output: ParquetOutput, rows: ReadonlyArray<Record<str
       }
       output.pending.rows++
       output.rows++
-      if (output.pending.rows >= GROUP_ROWS || output.pending.text >= GROUP_TEXT) yield* flush(output)
+      const { rows, text } = output.pending
+      if (rows >= GROUP_ROWS || rows * columns.length >= GROUP_VALUES || text >= GROUP_TEXT) yield* flush(output)
     }
   })
 
 /** Writes the last row group and the footer: the file is complete, still as `.partial`. */
 export const finishParquet = (output: ParquetOutput) =>
-  Effect.zipRight(flush(output), Effect.try({ try: () => void output.writer.finish(), catch: failedWriting(output) }))
+  Effect.zipRight(
+    flush(output),
+    Effect.try({
+      try: () => {
+        void output.writer!.finish()
+        output.writer = undefined
+      },
+      catch: failedWriting(output)
+    })
+  )
