@@ -6,10 +6,12 @@ import * as path from "node:path"
 import { MovieRepositoryTest } from "../layers/TestSql.js"
 import { type ExportEntry, MovieRepository } from "../services/MovieRepository.js"
 import type { ExportLine } from "../src/Catalogue.js"
+import { MIN_POPULARITY_CHANGE, PopularityThreshold } from "../src/MetricsHistory.js"
 import { type DiscoveredMovie, movieDetailsOf } from "../src/Movie.js"
 
 // README "History of popularity and votes" on SQLite, through the repository calls the collector
-// makes: which observation adds a row to movie_metrics_history, and which adds none.
+// makes: which observation adds a row to movie_metrics_history, and which adds none. Popularities
+// below move by more than MIN_POPULARITY_CHANGE (10%) unless a test says otherwise.
 
 const D1 = "2026-06-01T09:00:00.000Z"
 const D2 = "2026-06-02T09:00:00.000Z"
@@ -43,19 +45,33 @@ const row = (tmdb_id: number, observed_at: string, popularity: number, vote_coun
 })
 
 describe("movie_metrics_history", () => {
-  it.effect("discover: the first sighting is a row, equal numbers add none, any number that moved adds one", () =>
+  it.effect("discover: the first sighting is a row, equal numbers add none, a vote that moved adds one", () =>
     Effect.gen(function*() {
       const repo = yield* MovieRepository
       yield* repo.upsertDiscovered([discovered(1), discovered(2)], D1)
       yield* repo.upsertDiscovered([discovered(1), discovered(2, { voteCount: 101 })], D2)
-      yield* repo.upsertDiscovered([discovered(1, { popularity: 10.001 }), discovered(2, { voteCount: 101, voteAverage: 7.1 })], D3)
+      yield* repo.upsertDiscovered([discovered(1), discovered(2, { voteCount: 101, voteAverage: 7.1, popularity: 10.001 })], D3)
       expect(yield* history).toEqual([
         row(1, D1, 10, 100, 7, "discover"),
-        row(1, D3, 10.001, 100, 7, "discover"),
         row(2, D1, 10, 100, 7, "discover"),
         row(2, D2, 10, 101, 7, "discover"),
-        row(2, D3, 10, 101, 7.1, "discover")
+        row(2, D3, 10.001, 101, 7.1, "discover")
       ])
+    }).pipe(Effect.provide(MovieRepositoryTest)))
+
+  it.effect(`popularity alone: a move under ${MIN_POPULARITY_CHANGE * 100}% of the latest row's adds no row, even as the moves add up; one over it does`, () =>
+    Effect.gen(function*() {
+      const repo = yield* MovieRepository
+      const seen = (popularity: number, at: string) => repo.upsertDiscovered([discovered(1, { popularity })], at)
+      yield* seen(10, D1)
+      yield* seen(10.9, D2)
+      // 10.9 to 11.6 is under 10%, but 10 to 11.6 is over: the latest row is the measure.
+      yield* seen(11.6, D3)
+      yield* seen(10.5, "2026-06-04T09:00:00.000Z")
+      expect((yield* history).map((r) => r.popularity)).toEqual([10, 11.6])
+      // Without a threshold (the benchmark's comparison), any change is a row.
+      yield* Effect.provideService(seen(10.501, "2026-06-05T09:00:00.000Z"), PopularityThreshold, 0)
+      expect((yield* history).map((r) => r.popularity)).toEqual([10, 11.6, 10.501])
     }).pipe(Effect.provide(MovieRepositoryTest)))
 
   it.effect("details: a stored response is a row when its numbers moved; a failure adds none", () =>
@@ -64,8 +80,8 @@ describe("movie_metrics_history", () => {
       yield* repo.upsertDiscovered([discovered(1)], D1)
       const fetched = movieDetailsOf({ tmdbId: 1, title: "One", voteAverage: 7, voteCount: 100, popularity: 10 })
       yield* repo.saveOutcomes([fetched], [{ tmdbId: 2, kind: "server", message: "500" }], D2)
-      yield* repo.saveOutcomes([{ ...fetched, popularity: 11 }], [], D3)
-      expect(yield* history).toEqual([row(1, D1, 10, 100, 7, "discover"), row(1, D3, 11, 100, 7, "details")])
+      yield* repo.saveOutcomes([{ ...fetched, popularity: 12 }], [], D3)
+      expect(yield* history).toEqual([row(1, D1, 10, 100, 7, "discover"), row(1, D3, 12, 100, 7, "details")])
     }).pipe(Effect.provide(MovieRepositoryTest)))
 
   it.effect("export: popularity alone, the votes carried from the latest row (NULL without one); NULL equals NULL, and differs from a number", () =>
