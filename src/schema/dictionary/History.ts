@@ -3,8 +3,9 @@ import type { TableDoc } from "../Dictionary.js"
 /** `movie_metrics_history` (6_metrics_history, src/schema/History.ts). */
 export const metricsHistory: TableDoc = {
   name: "movie_metrics_history",
-  about: "A row each time a run observed a movie's popularity or votes differ from its latest row here (its first observation too): " +
-    "how they moved over time, which TMDB keeps no history of. Written in the same transaction as the movie's own row.",
+  about: "A row each time a run observed a movie's votes differ from its latest row here, or its popularity move by 10% of it " +
+    "or more (its first observation too): how they moved over time, which TMDB keeps no history of. Written in the same " +
+    "transaction as the movie's own row.",
   columns: [
     { name: "tmdb_id", type: "int32", meaning: "The movie (`movies.tmdb_id`).", source: "TMDB `id`" },
     {
