@@ -6,6 +6,7 @@ import { catalogueBench } from "../bench/catalogue.js"
 import { collectorsBench } from "../bench/collectors.js"
 import { economyBench } from "../bench/economy.js"
 import { type BenchOutcome, codeState, type Ctx, figure, machine, root, runtimeChanges } from "../bench/helpers.js"
+import { historyBench } from "../bench/history.js"
 import { linkedBench } from "../bench/linked.js"
 import { memoryBench } from "../bench/memory.js"
 import { overheadBench } from "../bench/overhead.js"
@@ -14,7 +15,7 @@ import { rateBench } from "../bench/rate.js"
 import { printTable, readPrevious, type Results, type StoredBench, writeOutputs } from "../bench/report.js"
 import { storageBench } from "../bench/storage.js"
 
-// npm run bench -- [--only rate,economy,overhead,storage,memory,scaling,catalogue,collectors,budget,linked] [--quick]
+// npm run bench -- [--only rate,economy,overhead,storage,memory,scaling,catalogue,collectors,budget,linked,history] [--quick]
 // Prints every figure with its goal, writes bench/results.json and BENCHMARKS.md.
 
 type Runner = (ctx: Ctx) => Promise<Omit<BenchOutcome, "name" | "seconds">>
@@ -29,7 +30,8 @@ const BENCHES: ReadonlyArray<{ name: string; aliases: ReadonlyArray<string>; run
   { name: "catalogue", aliases: ["catalogue"], run: catalogueBench, limitMs: 600_000 },
   { name: "collectors", aliases: ["collectors"], run: collectorsBench, limitMs: 600_000 },
   { name: "budget", aliases: ["budget"], run: budgetBench, limitMs: 300_000 },
-  { name: "linked", aliases: ["linked"], run: linkedBench, limitMs: 300_000 }
+  { name: "linked", aliases: ["linked"], run: linkedBench, limitMs: 300_000 },
+  { name: "history", aliases: ["history"], run: historyBench, limitMs: 600_000 }
 ]
 
 /** The whole run stays under 25 minutes: a benchmark gets at most what is left of this. */

@@ -3,6 +3,7 @@ import { SqlError } from "@effect/sql/SqlError"
 import { Effect, Schema, Stream } from "effect"
 import { DatabaseErrorMapping } from "../src/Database.js"
 import { WITH_PEOPLE } from "../src/kinds/Kinds.js"
+import { recordMetrics } from "../src/MetricsHistory.js"
 import type { DiscoveredMovie, MovieDetails } from "../src/Movie.js"
 import { movieKind } from "../src/MovieKind.js"
 import { chunks, toEventLoop } from "../src/MovieWrites.js"
@@ -86,6 +87,7 @@ export class MovieRepository extends Effect.Service<MovieRepository>()("tmdb/Mov
         for (const chunk of chunks(movies)) {
           inserted += chunk.length - (yield* countKnown(chunk.map((m) => m.tmdbId))).n
           yield* insertDiscovered(chunk.map((m) => discoveredRow(m, at)))
+          yield* recordMetrics(sql, "discover", chunk.map((m) => m.tmdbId), at)
         }
         return inserted
       })))
@@ -184,20 +186,24 @@ export class MovieRepository extends Effect.Service<MovieRepository>()("tmdb/Mov
       ...reads(sql, orFail),
       /**
        * Stores discover results. A new movie gets a row; a known movie without details gets the
-       * fresh discover fields; a movie with stored details is left alone. Returns how many were new.
+       * fresh title and date; a movie with stored details keeps them. Every movie takes the page's
+       * votes and popularity, and one whose numbers moved gets a `movie_metrics_history` row, in
+       * the same transaction. Returns how many were new.
        */
       upsertDiscovered,
       /**
        * Stores a batch of movies' details and failures in one short transaction. Stored details
        * clear the movie's failure row; a failure leaves stored details as they were. A 404 marks the
-       * movie removed (`removed_at`), a fresh response clears that; returns how many of each.
+       * movie removed (`removed_at`), a fresh response clears that; returns how many of each. A
+       * stored movie whose numbers moved gets a `movie_metrics_history` row.
        */
       saveOutcomes,
       /** `saveOutcomes` for records of any kind: `movieKind`, or a kind of your own. */
       saveRecords,
       /**
        * Stores a daily ID export, slice by slice, in one transaction: an export cut off halfway
-       * leaves the store as it was. Returns how many kept movies were new.
+       * leaves the store as it was. A stored movie whose popularity the export moved gets a
+       * `movie_metrics_history` row. Returns how many kept movies were new.
        */
       storeExport,
       /** Marks the stored records among `ids` changed as of `changedAt`; returns which are stored. */

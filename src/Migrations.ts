@@ -2,6 +2,7 @@ import { Migrator, SqlClient } from "@effect/sql"
 import type { SqlError } from "@effect/sql/SqlError"
 import { Effect } from "effect"
 import { ddl, dialectOf, index } from "./schema/Dialect.js"
+import { metricsHistory } from "./schema/History.js"
 import { linkedRecords } from "./schema/Linked.js"
 import { allMovies, namedCollections, presentMovies } from "./schema/Overview.js"
 import * as T from "./schema/Tables.js"
@@ -35,7 +36,8 @@ const migrations: Record<string, Effect.Effect<void, SqlError, SqlClient.SqlClie
   ),
   "3_catalogue_sync": ddl(T.syncedMovies, T.syncMarks, presentMovies),
   "4_collectors": ddl(T.sharedRuns, T.detailLeases, T.workClaims),
-  "5_linked_records": ddl(...linkedRecords, namedCollections)
+  "5_linked_records": ddl(...linkedRecords, namedCollections),
+  "6_metrics_history": ddl(...metricsHistory)
 }
 
 /** The migrations, for a client of a dialect tmdb-collector keeps its schema in (SQLite, PostgreSQL). */

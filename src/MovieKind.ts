@@ -1,10 +1,14 @@
-import { Either } from "effect"
+import { Effect, Either } from "effect"
 import { checkAppend } from "./Appended.js"
 import { keeps, keepsDetails, parseExportLine } from "./Catalogue.js"
 import { decodeMovieDetails } from "./Decode.js"
+import { recordMetrics } from "./MetricsHistory.js"
 import type { MovieDetails } from "./Movie.js"
 import { detailsWrite, movieRemoved, rebuildMovies, writeDetails } from "./MovieWrites.js"
 import { recordKind } from "./RecordKind.js"
+
+/** An export's numbers count as of its day's start (UTC): numbers from a details response that day stay. */
+const asOfExport = (exportDate: string) => `${exportDate}T00:00:00.000Z`
 
 /**
  * The first kind: movies, listed by `movie_ids` (and `adult_movie_ids` with `includeAdult`, its own
@@ -27,12 +31,14 @@ export const movieKind = recordKind({
       adult: line.adult ? 1 : 0,
       video: line.video ? 1 : 0,
       discovered_at: at,
-      votes_at: `${exportDate}T00:00:00.000Z`
+      votes_at: asOfExport(exportDate)
     }),
     // Fresher numbers from details stay.
     refresh: (sql) =>
       sql`popularity = CASE WHEN movies.votes_at IS NULL OR movies.votes_at < excluded.votes_at THEN excluded.popularity ELSE movies.popularity END,
-        votes_at = CASE WHEN movies.votes_at IS NULL OR movies.votes_at < excluded.votes_at THEN excluded.votes_at ELSE movies.votes_at END`
+        votes_at = CASE WHEN movies.votes_at IS NULL OR movies.votes_at < excluded.votes_at THEN excluded.votes_at ELSE movies.votes_at END`,
+    // Of the four kinds' exports, the issue asks for the movies' history alone (people's carry a popularity too).
+    observed: (sql, ids, exportDate) => recordMetrics(sql, "export", ids, asOfExport(exportDate))
   },
   changes: "/movie/changes",
   details: {
@@ -41,7 +47,10 @@ export const movieKind = recordKind({
     decode: (json, body, append) => Either.map(decodeMovieDetails(json, append), (details): MovieDetails => ({ ...details, body }))
   },
   idOf: (movie: MovieDetails) => movie.tmdbId,
-  write: (sql, movies, at) => writeDetails(sql, movies.map((m) => detailsWrite(m, at))),
+  // The history is written here, not in writeDetails: `--renormalize` rebuilds through that from
+  // stored payloads, and observes nothing new.
+  write: (sql, movies, at) =>
+    Effect.zipRight(writeDetails(sql, movies.map((m) => detailsWrite(m, at))), recordMetrics(sql, "details", movies.map((m) => m.tmdbId), at)),
   payloads: { table: "movie_payloads", rebuild: rebuildMovies },
   removes: movieRemoved,
   keepsRecord: keepsDetails,

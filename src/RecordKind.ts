@@ -40,6 +40,8 @@ export interface KindExport<L extends Listed> {
   readonly row: (line: L, exportDate: string, at: string) => Record<string, unknown>
   /** What a stored record takes from a later export, in `ON CONFLICT ... DO UPDATE SET` (after `exported_on`). */
   readonly refresh?: (sql: SqlClient.SqlClient) => Statement.Fragment
+  /** What the stored records among `ids` (kept or stored before) were seen with, after the write and in its transaction. */
+  readonly observed?: (sql: SqlClient.SqlClient, ids: ReadonlyArray<number>, exportDate: string) => Effect.Effect<void, SqlError>
 }
 
 export interface RecordKind<A = unknown, L extends Listed = Listed> {

@@ -103,7 +103,7 @@ const releasedDatabase = (file: string) => {
 
 const normalized = (schema: ReadonlyArray<{ type: string; name: string; sql: string }>) => schema.map((s) => [s.type, s.name, s.sql.replace(/\s+/g, " ")])
 
-// This version's whole schema as sqlite_master records it after migration 5_linked_records, frozen
+// This version's whole schema as sqlite_master records it after migration 6_metrics_history, frozen
 // in a file of its own: a change to either migration fails the tests below.
 const CURRENT_SCHEMA = fs.readFileSync(path.join(import.meta.dirname, "support/schema-0.3.sql"), "utf8")
   .split(/\n\n/).map((block) => {
@@ -120,7 +120,7 @@ describe("migrations", () => {
       expect(normalized(schemaOf(file).filter((s) => s.name !== "sqlite_sequence"))).toEqual(CURRENT_SCHEMA)
     }))
 
-  it.effect("a database written by 0.2 keeps its rows and takes new ones; it gains the rich, sync, collectors' and linked records' columns and tables, nothing else changes", () =>
+  it.effect("a database written by 0.2 keeps its rows and takes new ones; it gains the rich, sync, collectors', linked records' and history's columns and tables, nothing else changes", () =>
     Effect.gen(function*() {
       const file = tmpDb()
       releasedDatabase(file)
@@ -151,7 +151,8 @@ describe("migrations", () => {
         { migration_id: 2, name: "rich_records" },
         { migration_id: 3, name: "catalogue_sync" },
         { migration_id: 4, name: "collectors" },
-        { migration_id: 5, name: "linked_records" }
+        { migration_id: 5, name: "linked_records" },
+        { migration_id: 6, name: "metrics_history" }
       ])
       expect(db.prepare("SELECT id, status, summary FROM collection_runs ORDER BY id").all()).toEqual([
         { id: 1, status: "abandoned", summary: null },

@@ -113,7 +113,7 @@ describe.skipIf(!pgUp)("collect CLI on PostgreSQL", () => {
         personAdult: "boolean"
       })
       const migrations = (await client.query("SELECT count(*)::int AS n FROM effect_sql_migrations")).rows[0].n
-      expect(migrations).toBe(5)
+      expect(migrations).toBe(6)
     } finally {
       await client.end()
     }

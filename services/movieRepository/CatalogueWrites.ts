@@ -39,15 +39,13 @@ export const storeExportSlice = (sql: SqlClient.SqlClient, kind: AnyKind, entrie
     const exports = kind.exports!
     const { key, records } = kind.tables
     const known = yield* storedIds(sql, kind, entries.map((e) => e.line.id))
-    const rows = entries.filter((e) => e.kept || known.has(e.line.id)).map(({ line }) => ({
-      [key]: line.id,
-      ...exports.row(line, exportDate, at),
-      exported_on: exportDate
-    }))
+    const lines = entries.filter((e) => e.kept || known.has(e.line.id)).map((e) => e.line)
+    const rows = lines.map((line) => ({ [key]: line.id, ...exports.row(line, exportDate, at), exported_on: exportDate }))
     if (rows.length > 0) {
       const refresh = exports.refresh === undefined ? sql`` : sql`, ${exports.refresh(sql)}`
       yield* sql`INSERT INTO ${sql(records)} ${sql.insert(rows)} ON CONFLICT (${sql(key)}) DO UPDATE SET
         exported_on = excluded.exported_on${refresh}`
+      if (exports.observed !== undefined) yield* exports.observed(sql, lines.map((line) => line.id), exportDate)
     }
     return rows.length - entries.filter((e) => known.has(e.line.id)).length
   })

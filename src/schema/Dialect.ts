@@ -84,8 +84,13 @@ export const table = (name: string, layout: Layout, ...lines: ReadonlyArray<Read
 export const addColumns = (name: string, columns: ReadonlyArray<Column>): Ddl => (dialect) =>
   columns.map((c) => `ALTER TABLE ${name} ADD COLUMN ${column(dialect)(c)}`)
 
-/** An index on one column, named `<table>_<column>`: the same SQL in both dialects. */
-export const index = (name: string, on: string): Ddl => () => [`CREATE INDEX ${name}_${on} ON ${name} (${on})`]
+/**
+ * An index on one column or more, in that order, named `<table>_<column>[_<column>...]`: the same
+ * SQL in both dialects. One column gives the text every released migration sent.
+ */
+export const index = (name: string, ...on: readonly [string, ...Array<string>]): Ddl => () => [
+  `CREATE INDEX ${name}_${on.join("_")} ON ${name} (${on.join(", ")})`
+]
 
 /** Statements where the dialects really differ; an empty list where one has nothing to do. */
 export const byDialect = (statements: Record<Dialect, ReadonlyArray<string>>): Ddl => (dialect) => statements[dialect]

@@ -103,6 +103,12 @@ CREATE TABLE movie_languages ( tmdb_id INTEGER NOT NULL, iso_639_1 TEXT NOT NULL
 -- index movie_languages_tmdb_id
 CREATE INDEX movie_languages_tmdb_id ON movie_languages (tmdb_id);
 
+-- table movie_metrics_history
+CREATE TABLE movie_metrics_history (tmdb_id INTEGER NOT NULL, observed_at TEXT NOT NULL, popularity REAL, vote_count INTEGER, vote_average REAL, source TEXT NOT NULL);
+
+-- index movie_metrics_history_tmdb_id_observed_at
+CREATE INDEX movie_metrics_history_tmdb_id_observed_at ON movie_metrics_history (tmdb_id, observed_at);
+
 -- view movie_overview
 CREATE VIEW movie_overview AS SELECT m.tmdb_id, CAST(substr(m.release_date, 1, 4) AS INTEGER) AS year, m.title, (SELECT group_concat(name, ', ') FROM ( SELECT name FROM movie_crew c WHERE c.tmdb_id = m.tmdb_id AND c.job = 'Director' GROUP BY person_id ORDER BY min(ord))) AS directors, (SELECT group_concat(name, ', ') FROM ( SELECT name FROM movie_cast c WHERE c.tmdb_id = m.tmdb_id ORDER BY ord LIMIT 3)) AS top_cast, (SELECT group_concat(name, ', ') FROM ( SELECT name FROM movie_genres g WHERE g.tmdb_id = m.tmdb_id ORDER BY ord)) AS genres, m.budget, m.revenue, CASE WHEN m.budget > 0 THEN CAST(m.revenue AS REAL) / m.budget END AS revenue_to_budget, coalesce((SELECT c.name FROM collections c WHERE c.collection_id = m.collection_id), m.collection_name) AS collection FROM movies m WHERE m.removed_at IS NULL;
 
