@@ -79,7 +79,7 @@ const app = { name: "tmdb-collector export", version: "0.3.0" }
 
 const exportPage: HelpPage = {
   title: `${app.name} ${app.version}: the collected store as files an analyst opens`,
-  about: "As parquet: every table of the store (movies, its child tables, movie_overview, collections, collection_parts, "
+  about: "As parquet: every table of the store (movies, its child tables, movie_metrics_history, movie_overview, collections, collection_parts, "
     + "companies, people) as a typed Parquet file that pandas, polars, R and DuckDB read as it is. As csv or jsonl: the movies "
     + "whose details were fetched as Kaggle's TMDB 5000 (tmdb_5000_movies, tmdb_5000_credits), so notebooks written for it "
     + "run on a fresh copy, and the collections, companies and people as they are. DICTIONARY.md beside them says what "

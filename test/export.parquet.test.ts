@@ -29,6 +29,7 @@ const TABLES = [
   "movie_cast",
   "movie_crew",
   "movie_release_dates",
+  "movie_metrics_history",
   "movie_overview",
   "collections",
   "collection_parts",
@@ -258,14 +259,14 @@ describe("npm run export -- --format parquet", () => {
     const run = await runExport(["--format", "parquet", "--out", out, "--db", file])
     expect(run.code).toBe(0)
     const lines = run.stderr.split("\n").filter((l) => l !== "")
-    expect(lines[0]).toMatch(new RegExp(`^exported [\\d,]+ movies and [\\d,]+ rows in all to ${out} in \\d+\\.\\d s \\(15 files: movies\\.parquet, `))
+    expect(lines[0]).toMatch(new RegExp(`^exported [\\d,]+ movies and [\\d,]+ rows in all to ${out} in \\d+\\.\\d s \\(16 files: movies\\.parquet, `))
     expect(lines[1]).toBe("1 stored values were not valid for their column's type and were written as NULL: movies.release_date 1")
     expect(lines).toHaveLength(2)
     const before = fs.readdirSync(out).map((f) => [f, fs.statSync(path.join(out, f)).mtimeMs])
     const again = await runExport(["--format", "parquet", "--out", out, "--db", file])
     expect(again.code).toBe(1)
     expect(again.stderr.trim()).toBe(
-      `${out} already holds 15 files (DICTIONARY.md, collection_parts.parquet, collections.parquet and 12 more): export into a new or empty folder`
+      `${out} already holds 16 files (DICTIONARY.md, collection_parts.parquet, collections.parquet and 13 more): export into a new or empty folder`
     )
     expect(fs.readdirSync(out).map((f) => [f, fs.statSync(path.join(out, f)).mtimeMs])).toEqual(before)
     const csv = await runExport(["--format", "csv", "--include-removed", "--out", path.join(tmp, "never"), "--db", file])

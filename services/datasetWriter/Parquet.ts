@@ -36,6 +36,7 @@ const PLANS: ReadonlyArray<Plan> = [
   child("movie_cast"),
   child("movie_crew"),
   child("movie_release_dates", ["country", "type", "release_date"]),
+  child("movie_metrics_history", ["observed_at"]),
   // The view shows only what TMDB still serves, whatever the flag.
   own("movie_overview", "tmdb_id", false),
   own("collections", "collection_id"),
@@ -44,7 +45,7 @@ const PLANS: ReadonlyArray<Plan> = [
   own("people", "person_id")
 ]
 
-// 1,000 movies and their crew (about 9,000 rows on TMDB's averages) are a few MB of rows: the
+// 1,000 movies and their crew, or their history (about 9,000 rows on TMDB's averages) are a few MB of rows: the
 // export keeps its peak memory within 160 MB (BENCHMARKS.md, export).
 const PAGE = 1_000
 

@@ -1,5 +1,6 @@
 import { claims, marks, perKind, runs } from "./dictionary/Bookkeeping.js"
 import { children } from "./dictionary/Children.js"
+import { metricsHistory } from "./dictionary/History.js"
 import { linked } from "./dictionary/Linked.js"
 import { movies } from "./dictionary/Movies.js"
 import { overview } from "./dictionary/Overview.js"
@@ -13,7 +14,7 @@ import type { ColumnDoc, TableDoc } from "./dictionary/Types.js"
 export type { ColumnDoc, TableDoc, ValueType } from "./dictionary/Types.js"
 
 /** Every table and view of the store, the analyst's first, then the collector's own. */
-export const DICTIONARY: ReadonlyArray<TableDoc> = [movies, ...children, overview, ...linked, ...perKind, runs, marks, claims]
+export const DICTIONARY: ReadonlyArray<TableDoc> = [movies, ...children, metricsHistory, overview, ...linked, ...perKind, runs, marks, claims]
 
 /** The description of `name`; one the dictionary lacks is a defect: callers name tables of the schema. */
 export const tableDoc = (name: string): TableDoc => {

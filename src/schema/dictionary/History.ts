@@ -1,4 +1,4 @@
-import type { TableDoc } from "../Dictionary.js"
+import type { TableDoc } from "./Types.js"
 
 /** `movie_metrics_history` (6_metrics_history, src/schema/History.ts). */
 export const metricsHistory: TableDoc = {
@@ -43,7 +43,7 @@ export const metricsHistory: TableDoc = {
       codes: [
         ["discover", "a /discover/movie page"],
         ["details", "a /movie/{id} response"],
-        ["export", "the daily ID export (`movie_ids_MM_DD_YYYY.json.gz`, `--all`): popularity only"]
+        ["export", "the daily ID export (`movie_ids_MM_DD_YYYY.json.gz` with `--all`): popularity only"]
       ],
       source: "The collector"
     }
