@@ -195,6 +195,7 @@ describe("export --format parquet", () => {
     expect(counts["movie_cast"]).toBeGreaterThan(100)
     expect(counts["people"]).toBeGreaterThan(50)
     expect(counts["collection_parts"]).toBeGreaterThan(0)
+    expect(counts["movie_metrics_history"]).toBeGreaterThanOrEqual(counts["movies"]!)
     expect(result.rows).toEqual(counts)
     // The day not on the calendar is NULL in the file, and said so.
     expect(result.unreadable).toEqual({ "movies.release_date": 1 })
