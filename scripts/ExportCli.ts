@@ -19,7 +19,7 @@ import { describeFailure, ExitCode, UsageError } from "./Outcome.js"
 
 // Parsed here rather than by Options.choice, so a bad value is one line that names its flag.
 const format = Options.text("format").pipe(
-  Options.withPseudoName("csv|jsonl|parquet"),
+  Options.withPseudoName("FORMAT"),
   Options.mapEffect((raw) =>
     Schema.is(ExportFormat)(raw)
       ? Effect.succeed(raw)
@@ -36,7 +36,8 @@ const options = {
 
 const flagHelp: { readonly [K in keyof typeof options]: FlagHelp } = {
   format: {
-    text: "parquet: every table, typed, one file each; csv or jsonl: Kaggle's TMDB 5000 two files, and the collections, companies and people",
+    text: "parquet: every table, typed, one file each; csv or jsonl (one JSON object a line): Kaggle's TMDB 5000 two files, "
+      + "and the collections, companies and people",
     required: ""
   },
   out: { text: "a new or empty folder for the files and DICTIONARY.md, created if missing; one that holds anything is refused", required: "" },
@@ -84,7 +85,7 @@ const exportPage: HelpPage = {
     + "whose details were fetched as Kaggle's TMDB 5000 (tmdb_5000_movies, tmdb_5000_credits), so notebooks written for it "
     + "run on a fresh copy, and the collections, companies and people as they are. DICTIONARY.md beside them says what "
     + "every column means. Files appear only when all are complete; progress goes to stderr.",
-  usage: ["npm run export -- --format csv|jsonl|parquet --out DIR [--db PATH|URL] [--include-removed]"],
+  usage: ["npm run export -- --format parquet|csv|jsonl --out DIR [--db PATH|URL] [flags]"],
   flags: flagRows(options, flagHelp),
   environment: [
     ["TMDB_DATABASE_URL", "--db when it is not given"],
@@ -97,14 +98,12 @@ const exportPage: HelpPage = {
     [ExitCode.interrupted, "interrupted (Ctrl-C): no half-written file is left"]
   ],
   examples: [
-    "# The demo's store (npm run demo) as typed Parquet files, for pandas, polars, R or DuckDB",
+    "# The demo's store as typed Parquet files, for pandas, polars, R or DuckDB",
     "npm run export -- --format parquet --out parquet --db data/demo.sqlite",
-    "# The demo's movies, as CSV, into ./kaggle",
+    "# The same movies as Kaggle's TMDB 5000 CSV files, into ./kaggle",
     "npm run export -- --format csv --out kaggle --db data/demo.sqlite",
-    "# What npm run collect wrote to ./data/movies.sqlite, as JSON Lines",
-    "npm run export -- --format jsonl --out out",
-    "# From a PostgreSQL database",
-    "npm run export -- --format csv --out out --db postgres://localhost/tmdb"
+    "# From a PostgreSQL database, as JSON Lines",
+    "npm run export -- --format jsonl --out out --db postgres://localhost/tmdb"
   ]
 }
 

@@ -76,7 +76,7 @@ const clis: ReadonlyArray<Cli> = [{
   command: "npm run export",
   run: runExportInProcess,
   flags: exportFlags,
-  title: /^tmdb-collector export 0\.3\.0: the collected movies as Kaggle's TMDB 5000 dataset$/,
+  title: /^tmdb-collector export 0\.3\.0: the collected store as files an analyst opens$/,
   required: { "--format": "", "--out": "" },
   environment: () => ["TMDB_DATABASE_URL"],
   exitCodes: [ExitCode.ok, ExitCode.fatal, ExitCode.usage, ExitCode.interrupted],
