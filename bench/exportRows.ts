@@ -1,5 +1,5 @@
 import { ADJECTIVES, COUNTRIES, GENRES, LANGUAGES, NOUNS } from "../sandbox/Names.js"
-import type { Rng } from "../sandbox/Random.js"
+import { mulberry32, type Rng } from "../sandbox/Random.js"
 
 // The rows of one synthetic movie for the export benchmark (bench/exportStore.ts writes them):
 // every column the collector fills (src/Rows.ts), with TMDB's unknowns (0, "") as the NULL it
@@ -25,11 +25,16 @@ export const CHILD_COLUMNS = {
   movie_companies: ["tmdb_id", "company_id", "name", "origin_country", "ord"],
   movie_countries: ["tmdb_id", "iso_3166_1", "name", "ord"],
   movie_languages: ["tmdb_id", "iso_639_1", "name", "english_name", "ord"],
-  movie_cast: ["tmdb_id", "person_id", "name", "character", "ord", "credit_id", "gender", "cast_id"],
-  movie_crew: ["tmdb_id", "person_id", "name", "department", "job", "credit_id", "gender", "ord"],
   movie_release_dates: ["tmdb_id", "country", "type", "release_date", "certification", "note", "language"]
 } as const
 export type ChildName = keyof typeof CHILD_COLUMNS
+
+// dprint-ignore
+export const CREDIT_COLUMNS = {
+  movie_cast: ["tmdb_id", "person_id", "name", "character", "ord", "credit_id", "gender", "cast_id"],
+  movie_crew: ["tmdb_id", "person_id", "name", "department", "job", "credit_id", "gender", "ord"]
+} as const
+type CreditName = keyof typeof CREDIT_COLUMNS
 
 // dprint-ignore
 export const MOVIE_COLUMNS = [
@@ -120,7 +125,29 @@ export const isoDay = (ms: number) => {
 // The collector's clock for the store: fixed, so two runs with one seed write the same rows.
 export const NOW = Date.UTC(2026, 0, 15)
 
-/** The `movies` row of `tmdbId` and each child table's rows, handed to `add` as they are made. */
+/** The tmdb_id of each movie: TMDB's ids have gaps (deleted and adult entries). From a stream of its own. */
+export const movieIds = (seed: number, movies: number): Int32Array => {
+  const r = mulberry32(seed)
+  const ids = new Int32Array(movies)
+  for (let i = 0, id = 1; i < movies; i++) ids[i] = id += 1 + (r() < 0.25 ? Math.floor(r() * 6) : 0)
+  return ids
+}
+
+/** A movie's cast and crew, the largest child tables, handed to `add`: their own stream, their own process. */
+export const creditRows = (r: Rng, counts: ReturnType<typeof linkedCounts>, tmdbId: number, add: (table: CreditName, row: Values) => void) => {
+  for (let ord = 0, n = tail(r, 8, 1); ord < n; ord++) {
+    const id = skewed(r, counts.people)
+    const character = r() < 0.05 ? "Himself" : r() < 0.1 ? null : personName(int(r, 1, 10_000))
+    add("movie_cast", [tmdbId, id, personName(id), character, ord, random(r, HEX, 24), r() < 0.4 ? null : int(r, 1, 2), ord + 1])
+  }
+  for (let ord = 0, n = tail(r, 9, 1.1); ord < n; ord++) {
+    const id = skewed(r, counts.people)
+    const [department, job] = ord === 0 ? CREW[0] : pick(r, CREW)
+    add("movie_crew", [tmdbId, id, personName(id), department, job, random(r, HEX, 24), r() < 0.5 ? null : int(r, 1, 3), ord])
+  }
+}
+
+/** The `movies` row of `tmdbId`, and the rows of each other child table handed to `add` as they are made. */
 export const movieRows = (
   r: Rng,
   counts: ReturnType<typeof linkedCounts>,
@@ -162,16 +189,6 @@ export const movieRows = (
     const l = ord === 0 ? language : pick(r, LANGUAGES)
     languages.push(l.code)
     add("movie_languages", [tmdbId, l.code, l.native, l.english, ord])
-  }
-  for (let ord = 0, n = tail(r, 8, 1); ord < n; ord++) {
-    const id = skewed(r, counts.people)
-    const character = r() < 0.05 ? "Himself" : r() < 0.1 ? null : personName(int(r, 1, 10_000))
-    add("movie_cast", [tmdbId, id, personName(id), character, ord, random(r, HEX, 24), r() < 0.4 ? null : int(r, 1, 2), ord + 1])
-  }
-  for (let ord = 0, n = tail(r, 9, 1.1); ord < n; ord++) {
-    const id = skewed(r, counts.people)
-    const [department, job] = ord === 0 ? CREW[0] : pick(r, CREW)
-    add("movie_crew", [tmdbId, id, personName(id), department, job, random(r, HEX, 24), r() < 0.5 ? null : int(r, 1, 3), ord])
   }
   if (released !== null) {
     for (let i = 0, n = Math.max(1, tail(r, 3, 0.7)); i < n; i++) {
