@@ -5,7 +5,7 @@ import { type Ctx, type Figure, figure, fmtNum, type Goal, round } from "./helpe
 import { npmScriptCommand } from "./memoryRuns.js"
 import { type CliResult, runCli, tmpDir } from "./processes.js"
 
-// 11. Export: the command users run, `npm run export` (the bundle under plain node), on a
+// 12. Export: the command users run, `npm run export` (the bundle under plain node), on a
 // synthetic SQLite store of 100,000 and of 1.2 million movies with their child rows
 // (bench/exportStore.ts): wall time and peak RSS of the export process for each format, and
 // Parquet against CSV in the same run. A format the export refuses is a failed figure, not a
@@ -37,7 +37,11 @@ interface ExportRun {
   readonly outputBytes: number
 }
 
-const dirBytes = (dir: string) => fs.existsSync(dir) ? fs.readdirSync(dir).reduce((n, f) => n + fs.statSync(path.join(dir, f)).size, 0) : 0
+/** Bytes of the files under `dir`, in folders too. */
+const dirBytes = (dir: string) =>
+  fs.existsSync(dir)
+    ? fs.readdirSync(dir, { recursive: true, encoding: "utf8" }).map((f) => fs.statSync(path.join(dir, f))).reduce((n, s) => n + (s.isFile() ? s.size : 0), 0)
+    : 0
 
 /** One export into a fresh folder (the export refuses one with files in it), then the folder deleted. */
 const exportOnce = async (db: string, dir: string, format: string, store: StoreStats, timeoutMs: number): Promise<ExportRun> => {
@@ -123,7 +127,7 @@ export const exportBench = async (ctx: Ctx) => {
   }
 
   return {
-    title: "11. Export: 100,000 and 1.2 million movies",
+    title: "12. Export: 100,000 and 1.2 million movies",
     method: [
       `The export as \`npm run export\` runs it (\`node ${[...cmd.nodeArgs, path.relative(process.cwd(), cmd.script)].join(" ")}\`, the bundle ` +
       "`npm run build` makes), `--format F --out DIR --db FILE`, each run into a fresh folder, one after the other, on a SQLite store made " +
