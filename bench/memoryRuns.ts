@@ -32,15 +32,17 @@ export interface Run {
 }
 
 /**
- * What `npm run collect` runs, read from package.json, so the benchmark measures the command the
- * README gives without npm's own start-up: `node <flags> dist/collect.js`.
+ * What `npm run <name>` runs, read from package.json, so a benchmark measures the command the
+ * README gives without npm's own start-up: `node <flags> dist/collect.js`, `node dist/export.cjs`.
  */
-export const collectCommand = (): { readonly script: string; readonly nodeArgs: ReadonlyArray<string> } => {
+export const npmScriptCommand = (name: string): { readonly script: string; readonly nodeArgs: ReadonlyArray<string> } => {
   const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { scripts: Record<string, string> }
-  const words = (pkg.scripts["collect"] ?? "").split(/\s+/).filter((w) => w !== "")
-  if (words[0] !== "node" || words.length < 2) throw new Error(`package.json's collect script is not "node [flags] <script>": ${pkg.scripts["collect"]}`)
+  const words = (pkg.scripts[name] ?? "").split(/\s+/).filter((w) => w !== "")
+  if (words[0] !== "node" || words.length < 2) throw new Error(`package.json's ${name} script is not "node [flags] <script>": ${pkg.scripts[name]}`)
   return { script: path.join(root, words[words.length - 1]!), nodeArgs: words.slice(1, -1) }
 }
+
+export const collectCommand = () => npmScriptCommand("collect")
 const PROBE = path.join(root, "bench/childProbe.ts")
 
 // About 95% of generated movies are listed (not adult, not video, dated): 10,500 per year give

@@ -5,6 +5,7 @@ import { budgetBench } from "../bench/budget.js"
 import { catalogueBench } from "../bench/catalogue.js"
 import { collectorsBench } from "../bench/collectors.js"
 import { economyBench } from "../bench/economy.js"
+import { exportBench } from "../bench/export.js"
 import { type BenchOutcome, codeState, type Ctx, figure, machine, root, runtimeChanges } from "../bench/helpers.js"
 import { historyBench } from "../bench/history.js"
 import { linkedBench } from "../bench/linked.js"
@@ -15,7 +16,7 @@ import { rateBench } from "../bench/rate.js"
 import { printTable, readPrevious, type Results, type StoredBench, writeOutputs } from "../bench/report.js"
 import { storageBench } from "../bench/storage.js"
 
-// npm run bench -- [--only rate,economy,overhead,storage,memory,scaling,catalogue,collectors,budget,linked,history] [--quick]
+// npm run bench -- [--only rate,economy,overhead,storage,memory,scaling,catalogue,collectors,budget,linked,history,export] [--quick]
 // Prints every figure with its goal, writes bench/results.json and BENCHMARKS.md.
 
 type Runner = (ctx: Ctx) => Promise<Omit<BenchOutcome, "name" | "seconds">>
@@ -31,7 +32,8 @@ const BENCHES: ReadonlyArray<{ name: string; aliases: ReadonlyArray<string>; run
   { name: "collectors", aliases: ["collectors"], run: collectorsBench, limitMs: 600_000 },
   { name: "budget", aliases: ["budget"], run: budgetBench, limitMs: 300_000 },
   { name: "linked", aliases: ["linked"], run: linkedBench, limitMs: 300_000 },
-  { name: "history", aliases: ["history"], run: historyBench, limitMs: 600_000 }
+  { name: "history", aliases: ["history"], run: historyBench, limitMs: 600_000 },
+  { name: "export", aliases: ["export"], run: exportBench, limitMs: 1_200_000 }
 ]
 
 /** The whole run stays under 25 minutes: a benchmark gets at most what is left of this. */
