@@ -36,8 +36,11 @@ const BENCHES: ReadonlyArray<{ name: string; aliases: ReadonlyArray<string>; run
   { name: "export", aliases: ["export"], run: exportBench, limitMs: 1_200_000 }
 ]
 
-/** The whole run stays under 25 minutes: a benchmark gets at most what is left of this. */
-const BUDGET_MS = 1_500_000
+/**
+ * The whole run stays under 50 minutes: a benchmark gets at most what is left of this. The export
+ * at 1.2 million movies alone takes about 13 (section 12).
+ */
+const BUDGET_MS = 3_000_000
 
 const USAGE = `Usage: npm run bench -- [--only ${BENCHES.flatMap((b) => b.aliases).join(",")}] [--quick]`
 
@@ -68,7 +71,7 @@ const main = async () => {
     let outcome: BenchOutcome
     try {
       const left = BUDGET_MS - (performance.now() - started)
-      if (left < 15_000) throw new Error(`skipped: the 25-minute budget was used up by the benchmarks before it`)
+      if (left < 15_000) throw new Error(`skipped: the 50-minute budget was used up by the benchmarks before it`)
       const r = await withTimeout(b.run({ quick, log }), Math.min(b.limitMs, left), b.name)
       outcome = { ...r, name: b.name, seconds: (performance.now() - t0) / 1000 }
     } catch (error) {
