@@ -207,6 +207,17 @@ describe.concurrent("export CLI", () => {
     expect(fs.existsSync(path.join(tmp, "unused"))).toBe(false)
   })
 
+  it("a folder that cannot be made or written: exit 1, one line naming it and why, nothing written", async () => {
+    const file = path.join(tmp, "a-file")
+    fs.writeFileSync(file, "not a folder")
+    const onFile = await runExport(["--format", "parquet", "--out", file, "--db", db])
+    expect([onFile.code, stderrLines(onFile)]).toEqual([1, [`${file} is not a folder`]])
+    const under = path.join(file, "out")
+    const underFile = await runExport(["--format", "csv", "--out", under, "--db", db])
+    expect([underFile.code, stderrLines(underFile)]).toEqual([1, [`cannot create the folder ${under}: ENOTDIR: not a directory`]])
+    expect(fs.readFileSync(file, "utf8")).toBe("not a folder")
+  })
+
   it("a good run: exit 0 and the one-line summary, naming every file", async () => {
     const out = path.join(tmp, "cli-out")
     const run = await runExport(["--format", "csv", "--out", out, "--db", db])
