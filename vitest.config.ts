@@ -14,6 +14,7 @@ const LONGEST = [
   "collect.integration.test.ts", // 19
   "linked.collectors.test.ts", // 13
   "linked.integration.test.ts", // 12
+  "export.parquet.test.ts", // 8-18
   "reliability.input.test.ts", // 13
   "pg.integration.test.ts", // 12
   "SharedBudget.test.ts", // 12
