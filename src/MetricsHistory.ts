@@ -31,7 +31,7 @@ type MetricsSource = "discover" | "export" | "details"
  * `PopularityThreshold` of the latest row's or more. A movie whose numbers are
  * fresher than `observedAt` (an export older than its details) adds nothing: it was observed
  * later already. The export carries popularity alone: its row takes the votes of the latest row
- * (NULL when there is none). Equal means equal or both NULL.
+ * (those of `movies` when there is none). Equal means equal or both NULL.
  */
 export const recordMetrics = (sql: SqlClient.SqlClient, source: MetricsSource, ids: ReadonlyArray<number>, observedAt: string) =>
   Effect.flatMap(PopularityThreshold, (threshold) =>
@@ -45,10 +45,21 @@ export const recordMetrics = (sql: SqlClient.SqlClient, source: MetricsSource, i
           sql`LEFT JOIN movie_metrics_history h ON h.rowid = (SELECT l.rowid FROM movie_metrics_history l
           WHERE l.tmdb_id = m.tmdb_id ORDER BY l.observed_at DESC LIMIT 1)`
       })
-      const [count, average] = source === "export" ? [sql`h.vote_count`, sql`h.vote_average`] : [sql`m.vote_count`, sql`m.vote_average`]
+      // The export's votes are the latest row's; a movie with none yet (a store from before
+      // migration 6) takes those `movies` holds, the latest the store knows.
+      const [count, average] = source === "export"
+        ? [
+          sql`CASE WHEN h.tmdb_id IS NULL THEN m.vote_count ELSE h.vote_count END`,
+          sql`CASE WHEN h.tmdb_id IS NULL THEN m.vote_average ELSE h.vote_average END`
+        ]
+        : [sql`m.vote_count`, sql`m.vote_average`]
+      // One row per movie and instant: a movie seen twice at once (two pages of one write, or two
+      // collectors) keeps the first, so "the latest row" is never a tie.
       return sql`INSERT INTO movie_metrics_history (tmdb_id, observed_at, popularity, vote_count, vote_average, source)
       SELECT m.tmdb_id, m.votes_at, m.popularity, ${count}, ${average}, ${source} FROM movies m ${latest}
-      WHERE ${sql.in("m.tmdb_id", chunk)} AND m.votes_at = ${observedAt} AND (h.tmdb_id IS NULL
+      WHERE ${sql.in("m.tmdb_id", chunk)} AND m.votes_at = ${observedAt}
+        AND NOT EXISTS (SELECT 1 FROM movie_metrics_history s WHERE s.tmdb_id = m.tmdb_id AND s.observed_at = m.votes_at)
+        AND (h.tmdb_id IS NULL
         OR h.vote_count IS DISTINCT FROM ${count} OR h.vote_average IS DISTINCT FROM ${average}
         OR (h.popularity IS DISTINCT FROM m.popularity
           AND (h.popularity IS NULL OR m.popularity IS NULL OR abs(m.popularity - h.popularity) >= ${threshold} * h.popularity)))`

@@ -216,6 +216,15 @@ describe.concurrent("export CLI", () => {
     const underFile = await runExport(["--format", "csv", "--out", under, "--db", db])
     expect([underFile.code, stderrLines(underFile)]).toEqual([1, [`cannot create the folder ${under}: ENOTDIR: not a directory`]])
     expect(fs.readFileSync(file, "utf8")).toBe("not a folder")
+    // What a killed export leaves: named as such, not as another export's files.
+    const left = path.join(tmp, "killed")
+    fs.mkdirSync(left)
+    fs.writeFileSync(path.join(left, "movies.parquet.partial"), "")
+    const killed = await runExport(["--format", "parquet", "--out", left, "--db", db])
+    expect([killed.code, stderrLines(killed)]).toEqual([
+      1,
+      [`${left} holds a file an export left unfinished (movies.parquet.partial): delete them, or export into a new folder`]
+    ])
   })
 
   it("a good run: exit 0 and the one-line summary, naming every file", async () => {

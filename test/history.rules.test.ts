@@ -59,6 +59,16 @@ describe("movie_metrics_history", () => {
       ])
     }).pipe(Effect.provide(MovieRepositoryTest)))
 
+  it.effect("one row per movie and instant: a movie seen again at the same moment keeps the first, so the latest row is never a tie", () =>
+    Effect.gen(function*() {
+      const repo = yield* MovieRepository
+      yield* repo.upsertDiscovered([discovered(1)], D1)
+      yield* repo.upsertDiscovered([discovered(1, { voteCount: 150, popularity: 40 })], D1)
+      expect(yield* history).toEqual([row(1, D1, 10, 100, 7, "discover")])
+      yield* repo.upsertDiscovered([discovered(1, { voteCount: 150, popularity: 40 })], D2)
+      expect((yield* history).at(-1)).toEqual(row(1, D2, 40, 150, 7, "discover"))
+    }).pipe(Effect.provide(MovieRepositoryTest)))
+
   it.effect(`popularity alone: a move under ${MIN_POPULARITY_CHANGE * 100}% of the latest row's adds no row, even as the moves add up; one over it does`, () =>
     Effect.gen(function*() {
       const repo = yield* MovieRepository
@@ -84,7 +94,7 @@ describe("movie_metrics_history", () => {
       expect(yield* history).toEqual([row(1, D1, 10, 100, 7, "discover"), row(1, D3, 12, 100, 7, "details")])
     }).pipe(Effect.provide(MovieRepositoryTest)))
 
-  it.effect("export: popularity alone, the votes carried from the latest row (NULL without one); NULL equals NULL, and differs from a number", () =>
+  it.effect("export: popularity alone, the votes carried from the latest row (the movie's own without one); NULL equals NULL, and differs from a number", () =>
     Effect.gen(function*() {
       const repo = yield* MovieRepository
       yield* repo.upsertDiscovered([discovered(1)], D1)
@@ -111,7 +121,8 @@ describe("movie_metrics_history", () => {
       yield* exported("2026-06-02", entry(1, 50, false), entry(3, 50, false))
       expect(yield* history).toEqual([])
       yield* exported("2026-06-03", entry(1, 50, false), entry(3, 50, false))
-      expect(yield* history).toEqual([row(1, "2026-06-03T00:00:00.000Z", 50, null, null, "export")])
+      // Its votes are those `movies` holds: the store's latest, though no row had them.
+      expect(yield* history).toEqual([row(1, "2026-06-03T00:00:00.000Z", 50, 100, 7, "export")])
       expect((yield* repo.getMovie(1))!.popularity).toBe(50)
     }).pipe(Effect.provide(MovieRepositoryTest)))
 

@@ -96,7 +96,12 @@ export const makeFolder = (dir: string): Effect.Effect<void, DatasetError> =>
       const held = fs.readdirSync(dir).sort()
       if (held.length === 0) return undefined
       const named = held.length > 3 ? `${held.slice(0, 3).join(", ")} and ${held.length - 3} more` : held.join(", ")
-      return `${dir} already holds ${held.length === 1 ? "a file" : `${held.length} files`} (${named}): export into a new or empty folder`
+      const files = held.length === 1 ? "a file" : `${held.length} files`
+      // Only a process that could not clean up (killed, or out of memory) leaves these alone.
+      if (held.every((name) => name.endsWith(".partial"))) {
+        return `${dir} holds ${files} an export left unfinished (${named}): delete them, or export into a new folder`
+      }
+      return `${dir} already holds ${files} (${named}): export into a new or empty folder`
     },
     catch: (cause) => new DatasetError({ path: dir, message: `cannot create the folder ${dir}: ${reason(cause)}` })
   }).pipe(Effect.flatMap((problem) => (problem === undefined ? Effect.void : Effect.fail(new DatasetError({ path: dir, message: problem })))))

@@ -95,7 +95,7 @@ export const parquetWriter = (sql: SqlClient.SqlClient, orFail: OrFail) => {
       }
     })
 
-  return Effect.fn("DatasetWriter.parquet")(function*(
+  return Effect.fn("DatasetWriter.parquetFiles")(function*(
     dir: string,
     includeRemoved: boolean,
     onProgress: (table: string, rows: number) => void

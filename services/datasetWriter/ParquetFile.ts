@@ -51,6 +51,7 @@ const elementsOf = (column: ColumnDoc): Array<SchemaElement> => {
 const UNREADABLE = Symbol("unreadable")
 
 const DAY_MS = 86_400_000
+const INT32_MAX = 2_147_483_647
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/
 
 /** A day as days since 1970-01-01, only if it is on the calendar (TMDB has sent 2019-02-30). */
@@ -58,8 +59,20 @@ const dayOf = (text: string) => {
   const match = DAY.exec(text)
   if (match === null) return UNREADABLE
   const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])]
-  const at = new Date(Date.UTC(year, month - 1, day))
+  // setUTCFullYear, not Date.UTC, which reads the years 0 to 99 as 1900 to 1999.
+  const at = new Date(0)
+  at.setUTCFullYear(year, month - 1, day)
   return at.getUTCFullYear() === year && at.getUTCMonth() === month - 1 && at.getUTCDate() === day ? at.getTime() / DAY_MS : UNREADABLE
+}
+
+// An instant as both dialects read it (layers/Pg.ts): ISO-8601 with its offset. Date.parse alone
+// would roll 2019-02-30 over to March 2, and read text without an offset as local time.
+const INSTANT = /^(\d{4}-\d{2}-\d{2})T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/
+
+const instantOf = (text: string) => {
+  const match = INSTANT.exec(text)
+  const ms = match === null || dayOf(match[1]!) === UNREADABLE ? NaN : Date.parse(text)
+  return Number.isNaN(ms) ? UNREADABLE : ms
 }
 
 /**
@@ -75,7 +88,7 @@ const parsed = (text: string): unknown => {
 }
 
 const converters: Record<ValueType, (value: unknown) => unknown> = {
-  int32: (v) => (typeof v === "number" && Number.isInteger(v) ? v : UNREADABLE),
+  int32: (v) => (typeof v === "number" && Number.isInteger(v) && Math.abs(v) <= INT32_MAX ? v : UNREADABLE),
   int64: (v) => (typeof v === "number" && Number.isSafeInteger(v) ? BigInt(v) : UNREADABLE),
   double: (v) => (typeof v === "number" ? v : UNREADABLE),
   bool: (v) => (v === 0 || v === 1 ? v === 1 : typeof v === "boolean" ? v : UNREADABLE),
@@ -83,10 +96,7 @@ const converters: Record<ValueType, (value: unknown) => unknown> = {
   json: (v) => (typeof v === "string" ? parsed(v) : UNREADABLE),
   bytes: (v) => (v instanceof Uint8Array ? v : UNREADABLE),
   date: (v) => (typeof v === "string" ? dayOf(v.slice(0, 10)) : UNREADABLE),
-  timestamp: (v) => {
-    const ms = typeof v === "string" ? Date.parse(v) : NaN
-    return Number.isNaN(ms) ? UNREADABLE : ms
-  },
+  timestamp: (v) => (typeof v === "string" ? instantOf(v) : UNREADABLE),
   "list<string>": (v) => {
     const list = typeof v === "string" ? parsed(v) : UNREADABLE
     return Array.isArray(list) && list.every((item) => typeof item === "string") ? list : UNREADABLE
@@ -95,10 +105,9 @@ const converters: Record<ValueType, (value: unknown) => unknown> = {
 
 // A row group is flushed at whichever comes first: readers skip by row group, and its values are
 // held in memory until then, and copied a few times as they are encoded (a byte array for each
-// string). 100,000 values is 3,000 rows of movies' 33 columns and 12,500 to 25,000 of a child
-// table's 4 to 8; 4 MB of text bounds a group of people's biographies. Larger groups compress a
+// string). 100,000 values is 3,000 rows of movies' 33 columns and 12,500 to 50,000 of another
+// table's 2 to 8; 4 MB of text bounds a group of people's biographies. Larger groups compress a
 // little better but took the export past 160 MB at the peak (BENCHMARKS.md, export).
-const GROUP_ROWS = 65_536
 const GROUP_VALUES = 100_000
 const GROUP_TEXT = 4_000_000
 
@@ -170,7 +179,7 @@ export const appendRows = (output: ParquetOutput, rows: ReadonlyArray<Record<str
       output.pending.rows++
       output.rows++
       const { rows, text } = output.pending
-      if (rows >= GROUP_ROWS || rows * columns.length >= GROUP_VALUES || text >= GROUP_TEXT) yield* flush(output)
+      if (rows * columns.length >= GROUP_VALUES || text >= GROUP_TEXT) yield* flush(output)
     }
   })
 

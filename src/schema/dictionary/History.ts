@@ -25,14 +25,14 @@ export const metricsHistory: TableDoc = {
     {
       name: "vote_count",
       type: "int32",
-      meaning: "Votes cast. An export row carries the latest row's value (NULL when the movie had none): the export has no votes.",
+      meaning: "Votes cast. An export row carries the latest row's value (the `movies` row's when the movie had none): the export has no votes.",
       unit: "votes",
       source: "`vote_count` of the discover result or the details response"
     },
     {
       name: "vote_average",
       type: "double",
-      meaning: "Mean vote, 0 when there are no votes. An export row carries the latest row's value (NULL when the movie had none).",
+      meaning: "Mean vote, 0 when there are no votes. An export row carries the latest row's value (the `movies` row's when the movie had none).",
       unit: "points out of 10",
       source: "`vote_average` of the discover result or the details response"
     },
