@@ -84,6 +84,14 @@ describe("movie_metrics_history", () => {
       expect((yield* history).map((r) => r.popularity)).toEqual([10, 11.6, 10.501])
     }).pipe(Effect.provide(MovieRepositoryTest)))
 
+  it.effect(`popularity alone: a move of exactly ${MIN_POPULARITY_CHANGE * 100}%, up or down, is a row`, () =>
+    Effect.gen(function*() {
+      const repo = yield* MovieRepository
+      yield* repo.upsertDiscovered([discovered(1, { popularity: 10 }), discovered(2, { popularity: 20 })], D1)
+      yield* repo.upsertDiscovered([discovered(1, { popularity: 11 }), discovered(2, { popularity: 18 })], D2)
+      expect((yield* history).map((r) => [r.tmdb_id, r.popularity])).toEqual([[1, 10], [1, 11], [2, 20], [2, 18]])
+    }).pipe(Effect.provide(MovieRepositoryTest)))
+
   it.effect("details: a stored response is a row when its numbers moved; a failure adds none", () =>
     Effect.gen(function*() {
       const repo = yield* MovieRepository
