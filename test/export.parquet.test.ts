@@ -161,6 +161,13 @@ const exportParquet = (
     DatasetWriter.run({ format: "parquet", dir, includeRemoved, onProgress }).pipe(Effect.provide(DatasetWriter.Default.pipe(Layer.provide(store))))
   )
 
+/** A Parquet export of the store at `db` into a new folder of `tmp`, and that folder. */
+const exportTo = async (db: string, name: string) => {
+  const dir = path.join(tmp, name)
+  await exportParquet(SqlLive(db), dir)
+  return dir
+}
+
 let tmp = ""
 let file = ""
 /** What the test made odd in the store: a removed movie (with cast), a removed collection, a day not on the calendar. */
@@ -224,6 +231,29 @@ describe("export --format parquet", () => {
     const parts = (await db.runAndReadAll(`SELECT count(*) FROM '${dir}/collection_parts.parquet' WHERE collection_id = ${odd.removedCollection}`))
       .getRowsJson()
     expect(Number(parts[0]![0])).toBeGreaterThan(0)
+  })
+
+  it("one snapshot: what a collector writes while the export runs is in none of its files", async () => {
+    const copy = path.join(tmp, "snapshot.sqlite")
+    fs.copyFileSync(file, copy)
+    const before = await expectStoreInFiles(await exportTo(copy, "before"), sqliteReader(copy))
+    let written = false
+    const dir = path.join(tmp, "snapshot")
+    await exportParquet(SqlLive(copy), dir, false, (table) => {
+      if (table !== "movie_genres" || written) return
+      // Another connection, as a collector's: movies is written already, the rest is not.
+      const writer = new Database(copy)
+      writer.prepare("DELETE FROM movie_cast").run()
+      writer.prepare("INSERT INTO movies (tmdb_id, title) VALUES (999999999, 'Late')").run()
+      writer.close()
+      written = true
+    })
+    expect(written).toBe(true)
+    const db = await duck()
+    const count = async (table: string) => Number((await db.runAndReadAll(`SELECT count(*) FROM '${dir}/${table}.parquet'`)).getRowsJson()[0]![0])
+    expect(await count("movie_cast")).toBe(before["movie_cast"])
+    expect(await count("movie_overview")).toBe(before["movie_overview"])
+    expect(await sqliteReader(copy)("SELECT count(*) AS n FROM movie_cast")).toEqual([{ n: 0 }])
   })
 
   it("each file describes its table and columns in its metadata, and DICTIONARY.md every column", async () => {
