@@ -1,4 +1,5 @@
 import * as nodePath from "node:path"
+import type { ExportResult } from "../services/DatasetWriter.js"
 
 // What `npm run export` says on stderr while it runs and when it is done (README "Export").
 
@@ -30,18 +31,11 @@ export const exportProgress = (out: NodeJS.WriteStream = process.stderr, every =
   return { report, stop }
 }
 
-interface Written {
-  readonly movies: number
-  readonly files: ReadonlyArray<string>
-  readonly rows: Readonly<Record<string, number>>
-  readonly unreadable: Readonly<Record<string, number>>
-}
-
 /**
  * The last line: movies, rows (Parquet), folder, time, files; then, if any, the values a
  * column's type could not hold (a release date not on the calendar), which were written as NULL.
  */
-export const summaryLine = (dir: string, format: string, written: Written, ms: number): string => {
+export const summaryLine = (dir: string, format: string, written: ExportResult, ms: number): string => {
   const rows = Object.values(written.rows).reduce((a, b) => a + b, 0)
   const counted = format === "parquet" ? ` and ${fmt(rows)} rows in all` : ""
   const files = written.files.map((file) => nodePath.basename(file))

@@ -38,7 +38,7 @@ interface ExportOptions {
   readonly onProgress?: ((file: string, rows: number) => void) | undefined
 }
 
-interface ExportResult {
+export interface ExportResult {
   readonly movies: number
   /** The files written, DICTIONARY.md last: for csv and jsonl the TMDB 5000 two first, then
    * collections, collection_parts, companies, people; for parquet one per table. */
