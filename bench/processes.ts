@@ -68,6 +68,7 @@ interface SandboxCountersJson {
   byStatus: Record<string, number>
   rateLimited: number
   maxInFlight: number
+  received: Record<string, { count: number; firstMs: number; lastMs: number }>
   detailsServed: Record<string, number>
   discoverPages: ReadonlyArray<{ gte: string | null; lte: string | null; page: number }>
 }
@@ -136,6 +137,8 @@ interface CliOptions {
   readonly timeoutMs: number
   /** Called every poll (100 ms); return true to SIGKILL the CLI. */
   readonly killWhen?: () => boolean | Promise<boolean>
+  /** Called every poll (100 ms) with the CLI's CPU time so far (utime + stime, all threads). */
+  readonly onPoll?: (cpuMs: number) => void | Promise<void>
 }
 
 /** The real CLI, `node --import tsx scripts/collect.ts ...`, as its own process, sampled from /proc. */
@@ -163,6 +166,7 @@ export const runCli = (args: ReadonlyArray<string>, o: CliOptions): Promise<CliR
     try {
       peakRssMB = Math.max(peakRssMB, procPeakRssMB(pid) ?? 0)
       cpuMs = Math.max(cpuMs, procCpuMs(pid) ?? 0)
+      await o.onPoll?.(cpuMs)
       if (o.killWhen !== undefined && child.exitCode === null && (await o.killWhen())) child.kill("SIGKILL")
     } finally {
       polling = false

@@ -14,6 +14,11 @@ export interface SandboxCounters {
   faultsInjected: Record<string, number>
   maxInFlight: number
   inFlight: number
+  /**
+   * When the first and the last request of each endpoint reached this server, in ms of its own
+   * clock (before any latency or limiter): the rate a client sent at, as the server saw it.
+   */
+  received: Record<Endpoint | string, { count: number; firstMs: number; lastMs: number }>
   /** Per movie id: successful 200s of /movie/{id}. */
   detailsServed: Map<number, number>
   /** Requests by how they authenticated: "api_key" (in the URL), "bearer", or "none". */
@@ -33,11 +38,21 @@ export const emptyCounters = (inFlight = 0): SandboxCounters => ({
   faultsInjected: {},
   maxInFlight: inFlight,
   inFlight,
+  received: {},
   detailsServed: new Map(),
   byAuth: {},
   discoverPages: [],
   exportRequests: []
 })
+
+export const noteReceived = (c: SandboxCounters, endpoint: string, at: number): void => {
+  const w = c.received[endpoint]
+  if (w === undefined) c.received[endpoint] = { count: 1, firstMs: at, lastMs: at }
+  else {
+    w.count++
+    w.lastMs = at
+  }
+}
 
 /** Resets in place, so references handed out earlier stay live. */
 export const resetCounters = (c: SandboxCounters): void => {

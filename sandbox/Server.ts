@@ -5,7 +5,7 @@ import { badGateway, gatewayTimeout, internalError, JSON_TYPE, rateLimited, serv
 import type { Reply } from "./Bodies.js"
 import { assignFates, generateCatalogue } from "./Catalogue.js"
 import { controlRoutes } from "./Control.js"
-import { bump, emptyCounters, pathPrefixOf, resetCounters } from "./Counters.js"
+import { bump, emptyCounters, noteReceived, pathPrefixOf, resetCounters } from "./Counters.js"
 import { ExportFiles } from "./Exports.js"
 import { serveFiles } from "./FilesHost.js"
 import { exportTruth, groundTruth } from "./GroundTruth.js"
@@ -153,6 +153,7 @@ export const startSandbox = async (input: SandboxOptions = {}): Promise<Sandbox>
     const endpoint = endpointOf(url.pathname)
     counters.requests++
     bump(counters.byEndpoint, endpoint)
+    noteReceived(counters, endpoint, performance.now())
     bump(counters.byPrefix, pathPrefixOf(url.pathname))
     bump(counters.byAuth, url.searchParams.has("api_key") ? "api_key" : req.headers.authorization !== undefined ? "bearer" : "none")
     counters.inFlight++

@@ -76,6 +76,21 @@ describe("RateLimiter", () => {
       }
     }))
 
+  it.effect("a backlog held up for less than a burst's refill catches up one token, not the burst", () =>
+    Effect.gen(function*() {
+      // One slot: every 10th request holds it 200 ms, as a busy event loop or a slow hand-over
+      // would; the burst of 10 takes 254 ms to refill at 0.985 x 40 req/s.
+      const limiter = yield* makeLimiter({ requestsPerSecond: 40, burst: 10, maxConcurrent: 1 })
+      let n = 0
+      const stall = Effect.suspend(() => (++n % 10 === 0 ? Effect.sleep("200 millis") : Effect.void))
+      const starts = yield* startTimes(limiter, 100, stall)
+      expect(starts).toHaveLength(100)
+      // The whole burst (8 tokens stored during each stall) would put 8 starts at one instant.
+      expect(worstExcess(starts, 2, 40)).toBeLessThanOrEqual(1e-6)
+      // Catching up: the request after a stall and the one after it go together.
+      expect(starts.filter((t, i) => i > 0 && t === starts[i - 1]).length).toBeGreaterThanOrEqual(9)
+    }))
+
   it.effect("requests in flight never exceed maxConcurrent, and reach it", () =>
     Effect.gen(function*() {
       const limiter = yield* makeLimiter({ requestsPerSecond: 1000, burst: 50, maxConcurrent: 7 })
