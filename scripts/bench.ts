@@ -4,6 +4,7 @@ import { parseArgs } from "node:util"
 import { budgetBench } from "../bench/budget.js"
 import { catalogueBench } from "../bench/catalogue.js"
 import { collectorsBench } from "../bench/collectors.js"
+import { cpuBench } from "../bench/cpu.js"
 import { economyBench } from "../bench/economy.js"
 import { exportBench } from "../bench/export.js"
 import { type BenchOutcome, codeState, type Ctx, figure, machine, root, runtimeChanges } from "../bench/helpers.js"
@@ -16,7 +17,7 @@ import { rateBench } from "../bench/rate.js"
 import { printTable, readPrevious, type Results, type StoredBench, writeOutputs } from "../bench/report.js"
 import { storageBench } from "../bench/storage.js"
 
-// npm run bench -- [--only rate,economy,overhead,storage,memory,scaling,catalogue,collectors,budget,linked,history,export] [--quick]
+// npm run bench -- [--only rate,economy,overhead,storage,memory,scaling,catalogue,collectors,budget,linked,history,export,cpu] [--quick]
 // Prints every figure with its goal, writes bench/results.json and BENCHMARKS.md.
 
 type Runner = (ctx: Ctx) => Promise<Omit<BenchOutcome, "name" | "seconds">>
@@ -33,7 +34,8 @@ const BENCHES: ReadonlyArray<{ name: string; aliases: ReadonlyArray<string>; run
   { name: "budget", aliases: ["budget"], run: budgetBench, limitMs: 300_000 },
   { name: "linked", aliases: ["linked"], run: linkedBench, limitMs: 300_000 },
   { name: "history", aliases: ["history"], run: historyBench, limitMs: 600_000 },
-  { name: "export", aliases: ["export"], run: exportBench, limitMs: 1_200_000 }
+  { name: "export", aliases: ["export"], run: exportBench, limitMs: 1_200_000 },
+  { name: "cpu", aliases: ["cpu"], run: cpuBench, limitMs: 300_000 }
 ]
 
 /**

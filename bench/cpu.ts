@@ -1,0 +1,167 @@
+import Database from "better-sqlite3"
+import { Effect, Layer } from "effect"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { SqlLive } from "../layers/Sql.js"
+import { type Ctx, type Figure, figure, fmtNum, root, round } from "./helpers.js"
+import { collectCommand } from "./memoryRuns.js"
+import { cliFailure, collectArgs, runCli, type SandboxProcess, startSandboxProcess, tmpDir } from "./processes.js"
+
+// 13. CPU per rich movie: `npm run collect` against the sandbox (30 ms of latency, no limit of
+// its own), at --rps 40 and flat out, beside a raw baseline in the same run (bench/cpuRaw.ts: no
+// Effect). CPU is the whole process's (every thread, from /proc), counted between the 10th and
+// the 90th percent of the detail requests the sandbox received, so start-up, discovery and the
+// last commits are left out.
+
+const LATENCY_MS = 30
+const CONCURRENCY = 10
+const FLAT = 100_000
+
+interface Mode {
+  readonly name: string
+  readonly rps: number
+  readonly year: number
+  readonly movies: number
+}
+
+interface Measured {
+  readonly cpuPerMovie: number
+  readonly moviesPerSecond: number
+  readonly loop?: { p50: number; p99: number; max: number }
+}
+
+/** Runs one process against the sandbox and measures its CPU per detail request in the window. */
+const measure = async (sandbox: SandboxProcess, run: (onPoll: (cpuMs: number) => Promise<void>) => Promise<void>): Promise<Measured> => {
+  const base = (await sandbox.counters()).received["movie"]?.count ?? 0
+  const samples: Array<{ at: number; cpuMs: number; count: number }> = []
+  await run(async (cpuMs) => {
+    const count = ((await sandbox.counters()).received["movie"]?.count ?? 0) - base
+    samples.push({ at: performance.now(), cpuMs, count })
+  })
+  const total = samples.at(-1)?.count ?? 0
+  const from = samples.find((s) => s.count >= total * 0.1)
+  const to = samples.find((s) => s.count >= total * 0.9)
+  if (from === undefined || to === undefined || to.count <= from.count) throw new Error(`too few samples (${samples.length}) to measure`)
+  return { cpuPerMovie: (to.cpuMs - from.cpuMs) / (to.count - from.count), moviesPerSecond: ((to.count - from.count) * 1000) / (to.at - from.at) }
+}
+
+const runCollector = async (sandbox: SandboxProcess, dir: string, mode: Mode) => {
+  const cmd = collectCommand()
+  const db = path.join(dir, `cli-${mode.name}.sqlite`)
+  const loopOut = `${db}.loop.json`
+  const rps = mode.rps === 0 ? FLAT : mode.rps
+  const burst = mode.rps === 0 ? FLAT : 5
+  const m = await measure(sandbox, async (onPoll) => {
+    const r = await runCli(collectArgs({ startYear: mode.year, endYear: mode.year, db, rps, burst, concurrency: CONCURRENCY }), {
+      baseUrl: sandbox.baseUrl,
+      script: cmd.script,
+      nodeArgs: [...cmd.nodeArgs, "--import", path.join(root, "bench/loopProbe.mjs")],
+      env: { BENCH_LOOP_OUT: loopOut },
+      timeoutMs: 300_000,
+      onPoll
+    })
+    if (r.code !== 0) throw cliFailure(`collect (${mode.name})`, r)
+  })
+  const loop = JSON.parse(fs.readFileSync(loopOut, "utf8")) as { p50: number; p99: number; max: number }
+  return { ...m, loop, db }
+}
+
+const runRaw = async (sandbox: SandboxProcess, dir: string, mode: Mode, ids: ReadonlyArray<number>) => {
+  const db = path.join(dir, `raw-${mode.name}.sqlite`)
+  await Effect.runPromise(Effect.scoped(Layer.build(SqlLive(db))))
+  const idsFile = `${db}.ids`
+  fs.writeFileSync(idsFile, ids.join("\n"))
+  return measure(sandbox, async (onPoll) => {
+    const r = await runCli([], {
+      baseUrl: sandbox.baseUrl,
+      script: path.join(root, "bench/cpuRaw.ts"),
+      nodeArgs: ["--import", "tsx"],
+      env: { RAW_IDS: idsFile, RAW_DB: db, RAW_RPS: String(mode.rps), RAW_CONCURRENCY: String(CONCURRENCY) },
+      timeoutMs: 300_000,
+      onPoll
+    })
+    if (r.code !== 0) throw cliFailure(`raw baseline (${mode.name})`, r)
+  })
+}
+
+const storedIds = (db: string): Array<number> => {
+  const conn = new Database(db, { readonly: true })
+  try {
+    return (conn.prepare("SELECT tmdb_id FROM movies WHERE details_fetched_at IS NOT NULL").pluck().all() as Array<number>)
+  } finally {
+    conn.close()
+  }
+}
+
+export const cpuBench = async (ctx: Ctx) => {
+  const modes: ReadonlyArray<Mode> = [
+    { name: "R=40", rps: 40, year: 2008, movies: ctx.quick ? 400 : 1_200 },
+    { name: "flat out", rps: 0, year: 2009, movies: ctx.quick ? 1_000 : 4_000 }
+  ]
+  // About 95% of generated movies are listed.
+  const perYear = Object.fromEntries(modes.map((m) => [m.year, Math.ceil(m.movies / 0.95)]))
+  const sandbox = await startSandboxProcess({ catalogue: { seed: 7, startYear: 2008, endYear: 2009, perYear, includeFixtures: false }, latencyMs: LATENCY_MS })
+  const dir = tmpDir("cpu-")
+  const figures: Array<Figure> = []
+  const details = [
+    "| mode | process | CPU per movie | movies/s (in the window) | event loop p50 / p99 / max |",
+    "|---|---|---|---|---|"
+  ]
+  const cli: Record<string, Measured> = {}
+  try {
+    for (const mode of modes) {
+      ctx.log(`cpu: ${mode.name}, npm run collect, ${mode.movies} movies`)
+      const c = await runCollector(sandbox, dir, mode)
+      ctx.log(`cpu: ${mode.name}, raw baseline`)
+      const r = await runRaw(sandbox, dir, mode, storedIds(c.db))
+      cli[mode.name] = c
+      const id = mode.rps === 0 ? "flat" : `r${mode.rps}`
+      const goal = mode.rps === 0 ? 1.5 : 2
+      figures.push(
+        figure("cpu", `${id}.cli`, `${mode.name}: npm run collect, CPU per rich movie`, round(c.cpuPerMovie), "ms", { op: "<=", target: goal }),
+        figure("cpu", `${id}.raw`, `${mode.name}: raw baseline, CPU per rich movie`, round(r.cpuPerMovie), "ms"),
+        figure("cpu", `${id}.ratio`, `${mode.name}: npm run collect ÷ raw baseline, CPU per movie`, round(c.cpuPerMovie / r.cpuPerMovie), "×", {
+          op: "<=",
+          target: 2
+        })
+      )
+      details.push(
+        `| ${mode.name} | npm run collect | ${fmtNum(round(c.cpuPerMovie))} ms | ${fmtNum(round(c.moviesPerSecond, 1))} | ${fmtNum(round(c.loop.p50))} / ${
+          fmtNum(round(c.loop.p99))
+        } / ${fmtNum(round(c.loop.max))} ms |`,
+        `| ${mode.name} | raw baseline | ${fmtNum(round(r.cpuPerMovie))} ms | ${fmtNum(round(r.moviesPerSecond, 1))} | |`
+      )
+    }
+  } finally {
+    await sandbox.close()
+  }
+  const [paced, flat] = [cli["R=40"], cli["flat out"]]
+  if (paced !== undefined && flat !== undefined) {
+    figures.push(
+      figure("cpu", "waiting", "CPU per movie at R=40 ÷ flat out (waiting on the budget costs nothing)", round(paced.cpuPerMovie / flat.cpuPerMovie), "×", {
+        op: "<=",
+        target: 1
+      }),
+      figure("cpu", "loop.p99", "event-loop delay p99 of npm run collect, flat out (committing all the time)", round(flat.loop?.p99 ?? Number.NaN), "ms", {
+        op: "<",
+        target: 20
+      })
+    )
+  }
+  return {
+    title: "13. CPU per rich movie",
+    method: [
+      "`npm run collect` (as package.json runs it) `--rps 40 --burst 5` and flat out (`--rps 100000`), `--concurrency 10`, each on a fresh " +
+      `SQLite database, against the sandbox in its own process with ${LATENCY_MS} ms of latency and no limit of its own; every movie is rich ` +
+      "(credits, keywords, release dates, external ids appended). The raw baseline (`bench/cpuRaw.ts`) fetches the same movies with an " +
+      "undici `Pool`, `JSON.parse`s them, and writes the same rows (the movie, its eight child tables, its payload compressed with the " +
+      "collector's Brotli settings, one history row) through better-sqlite3 prepared statements, its commits batched as the collector batches them, " +
+      "paced the same way. CPU is the whole process's, every thread included (utime + stime from /proc, polled every 100 ms), between " +
+      "the moments the sandbox had received 10% and 90% of the run's detail requests. The event-loop delay is how late `monitorEventLoopDelay` saw its timer " +
+      "(10 ms resolution) over the whole run, preloaded with `--import bench/loopProbe.mjs`."
+    ],
+    figures,
+    details,
+    diagnosis: {}
+  }
+}
