@@ -1,6 +1,7 @@
 import pg from "pg"
 import { type Sandbox, startSandbox } from "../sandbox/index.js"
-import { type Ctx, figure, fmtNum, root } from "./helpers.js"
+import { type Ctx, figure, fmtNum } from "./helpers.js"
+import { collectCommand } from "./memoryRuns.js"
 import { cliFailure, parseSummary, runCli } from "./processes.js"
 
 // 8. One rate budget in Redis: three collectors on one PostgreSQL database and one TMDB budget
@@ -11,8 +12,6 @@ const PG_URL = process.env["TEST_DATABASE_URL"] ?? "postgres://root@127.0.0.1:54
 const REDIS_URL = process.env["TEST_REDIS_URL"] ?? "redis://127.0.0.1:6379"
 const LIMIT = 40
 const CONCURRENCY = 10
-const BUNDLE = `${root}/dist/collect.js`
-const NODE_FLAGS = ["--max-old-space-size=128", "--max-semi-space-size=2"]
 
 const admin = async (statement: string) => {
   const client = new pg.Client({ connectionString: PG_URL })
@@ -89,8 +88,8 @@ const three = async (ctx: Ctx, s: Sandbox, years: { startYear: number; endYear: 
     const runs = [0, 1, 2].map((i) =>
       runCli(args, {
         baseUrl: s.baseUrl,
-        script: BUNDLE,
-        nodeArgs: NODE_FLAGS,
+        script: collectCommand().script,
+        nodeArgs: collectCommand().nodeArgs,
         timeoutMs: 600_000,
         ...(i === 0 && kill ?
           {

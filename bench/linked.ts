@@ -12,6 +12,7 @@ import {
   runBundled,
   startLinkedSandbox
 } from "./linkedRuns.js"
+import { collectCommand } from "./memoryRuns.js"
 import { tmpDir } from "./processes.js"
 
 // 10. The linked records of issue 22 (collections, companies, people) through the bundled CLI on
@@ -128,7 +129,7 @@ export const linkedBench = async (ctx: Ctx) => {
     title: "10. Linked records: collections, companies, people",
     method: [
       `A sandbox process per person export (\`scripts/sandbox.ts\`, catalogue seed 7, ${catalogueOf(ctx.quick).perYear} movies dated 2020, ` +
-      "no fixtures) and the bundled CLI as `npm run collect` runs it (`node --max-old-space-size=128 --max-semi-space-size=2 dist/collect.js`; " +
+      `no fixtures) and the bundled CLI as \`npm run collect\` runs it (\`node ${collectCommand().nodeArgs.join(" ")} dist/collect.js\`; ` +
       "`npm run build` first), `--rps 2000`, `TMDB_FILES_URL` the sandbox. Peak RSS is VmHWM polled every 100 ms; requests are the " +
       "sandbox's own counters by endpoint, read before and after each run.",
       "Requests per stored movie: three fresh stores: the default slice (`--start-year 2020 --end-year 2020`, collections and companies " +

@@ -105,7 +105,7 @@ export const rateBench = async (ctx: Ctx) => {
   return {
     title: "1. Rate fidelity",
     method: [
-      "`npm run collect` (the command package.json runs: `node --max-old-space-size=128 --max-semi-space-size=2 dist/collect.js`), " +
+      `\`npm run collect\` (the command package.json runs: \`node ${collectCommand().nodeArgs.join(" ")} dist/collect.js\`), ` +
       `\`--rps R --burst B --concurrency ${CONCURRENCY} --min-vote-count 0\` on a fresh SQLite database, against the sandbox in its own process ` +
       `(\`scripts/sandbox.ts\`) that limits at R req/s with its own burst after ${LATENCY_MS} ms ± uniform jitter placed before its limiter. ` +
       "**Achieved rate** = (detail requests − 1) ÷ (last − first), as the sandbox received them: the rate the collector sent at " +
