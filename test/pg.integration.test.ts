@@ -175,6 +175,18 @@ describe.skipIf(!pgUp)("collect CLI on PostgreSQL", () => {
     }
   })
 
+  it("--refresh-limit N fetches N details and no more, claim after claim", async () => {
+    const s = await sandbox({ catalogue: { seed: 12, startYear: 2019, endYear: 2020, perYear: 60 }, latencyMs: 2 })
+    const { url } = await database("limit")
+    // 25: more than one claim of 2 x concurrency (4), so the limit must hold across claims.
+    const summary = await collect(s, url, { startYear: 2019, endYear: 2020, refreshLimit: 25 }, {
+      client: { maxConcurrent: 2, requestsPerSecond: 1000, burst: 100 }
+    })
+    expect(detailRequests(s)).toBe(25)
+    expect((await readPg(url)).movies.filter((m) => m.details_fetched_at !== null)).toHaveLength(25)
+    expect(summary.detailsFetched).toBe(25)
+  })
+
   it("a kill mid-run loses nothing: the rerun fetches only what was not stored", async () => {
     const s = await sandbox({ catalogue: { seed: 8, startYear: 2020, endYear: 2021, perYear: 150 }, latencyMs: 10 })
     const { url } = await database("crash")

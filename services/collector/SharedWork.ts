@@ -69,7 +69,11 @@ export const sharedWork = (
       Effect.map(claim(kind, policy, left()), (first) => {
         if (first.length === 0) return Option.none()
         const more = Stream.repeatEffectChunkOption(
-          Effect.flatMap(claim(kind, policy, left()), (ids) => ids.length === 0 ? Effect.fail(Option.none()) : Effect.succeed(Chunk.fromIterable(ids))).pipe(
+          // Suspended: `left` is read at each claim, or every claim would take the first one's.
+          Effect.flatMap(
+            Effect.suspend(() => claim(kind, policy, left())),
+            (ids) => ids.length === 0 ? Effect.fail(Option.none()) : Effect.succeed(Chunk.fromIterable(ids))
+          ).pipe(
             Effect.mapError((e) => (Option.isOption(e) ? e : Option.some(e)))
           )
         )
