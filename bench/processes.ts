@@ -43,6 +43,27 @@ export const procCpuMs = (pid: number): number | undefined => {
   }
 }
 
+/**
+ * A live process's CPU in ms by where it ran: its main thread (the event loop), its other threads
+ * (V8's garbage-collection and compiler helpers, libuv's pool), and the kernel's share of both.
+ */
+export const procThreadsCpuMs = (pid: number): { main: number; others: number; sys: number } | undefined => {
+  try {
+    const out = { main: 0, others: 0, sys: 0 }
+    for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+      const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8")
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
+      const [user, sys] = [Number(fields[11]) * 10, Number(fields[12]) * 10]
+      if (Number(tid) === pid) out.main += user + sys
+      else out.others += user + sys
+      out.sys += sys
+    }
+    return out
+  } catch {
+    return undefined
+  }
+}
+
 /** VmHWM (peak resident set, monotonic) of a live process in MB. */
 const procPeakRssMB = (pid: number): number | undefined => {
   try {
@@ -137,8 +158,8 @@ interface CliOptions {
   readonly timeoutMs: number
   /** Called every poll (100 ms); return true to SIGKILL the CLI. */
   readonly killWhen?: () => boolean | Promise<boolean>
-  /** Called every poll (100 ms) with the CLI's CPU time so far (utime + stime, all threads). */
-  readonly onPoll?: (cpuMs: number) => void | Promise<void>
+  /** Called every poll (100 ms) with the CLI's CPU time so far (utime + stime, all threads) and its pid. */
+  readonly onPoll?: (cpuMs: number, pid: number) => void | Promise<void>
 }
 
 /** The real CLI, `node --import tsx scripts/collect.ts ...`, as its own process, sampled from /proc. */
@@ -166,7 +187,7 @@ export const runCli = (args: ReadonlyArray<string>, o: CliOptions): Promise<CliR
     try {
       peakRssMB = Math.max(peakRssMB, procPeakRssMB(pid) ?? 0)
       cpuMs = Math.max(cpuMs, procCpuMs(pid) ?? 0)
-      await o.onPoll?.(cpuMs)
+      await o.onPoll?.(cpuMs, pid)
       if (o.killWhen !== undefined && child.exitCode === null && (await o.killWhen())) child.kill("SIGKILL")
     } finally {
       polling = false
