@@ -83,7 +83,7 @@ const renderMarkdown = (r: Results, ranNow: ReadonlySet<string>): string => {
     "",
     "```sh",
     "npm install                              # once, from a fresh clone",
-    "npm run bench                            # the full suite (about 50 minutes on 2 cores), offline, 127.0.0.1 only",
+    "npm run bench                            # the full suite (about 60 minutes on 2 cores), offline, 127.0.0.1 only",
     "npm run bench -- --only rate,economy     # some benchmarks: rate, economy, overhead, storage, memory, scaling, catalogue, collectors, budget, linked, history, export",
     "npm run bench -- --quick                 # reduced sizes, for development (written to the OS temp dir, not here)",
     "```",

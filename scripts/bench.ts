@@ -39,10 +39,10 @@ const BENCHES: ReadonlyArray<{ name: string; aliases: ReadonlyArray<string>; run
 ]
 
 /**
- * The whole run stays under 50 minutes: a benchmark gets at most what is left of this. The export
+ * The whole run stays under 60 minutes: a benchmark gets at most what is left of this. The export
  * at 1.2 million movies alone takes about 13 (section 12).
  */
-const BUDGET_MS = 3_000_000
+const BUDGET_MS = 3_600_000
 
 const USAGE = `Usage: npm run bench -- [--only ${BENCHES.flatMap((b) => b.aliases).join(",")}] [--quick]`
 
