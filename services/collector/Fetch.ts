@@ -57,11 +57,17 @@ export const fetchAll = <E, R>(run: RunState, kind: AnyKind, ids: Stream.Stream<
     const writer = Effect.uninterruptible(Effect.gen(function*() {
       while (true) {
         const batch = Array.from(yield* Queue.takeBetween(queue, 1, MAX_BATCH))
+        // While answers keep arriving, a few turns of the event loop bring more.
+        for (let turn = 0; turn < GATHER_TURNS && batch.length < concurrency && !batch.includes(null); turn++) {
+          yield* toEventLoop
+          batch.push(...(yield* Queue.takeUpTo(queue, MAX_BATCH - batch.length)))
+        }
         // A commit of a rich movie writes some 25 pages (its row, eight child tables and their
         // indexes, the payload), however few movies it holds, and a paced run's answers come one
         // at a time: one commit each cost 2.5 ms of CPU per movie even without Effect, against
-        // 0.8 ms in batches (BENCHMARKS.md, CPU). So a batch waits for half the permits' worth of
-        // answers, or GATHER_MS: the other half keeps the workers sending meanwhile.
+        // 0.8 ms in batches (BENCHMARKS.md, CPU). So a batch still short of half the permits'
+        // worth of answers waits for more, up to GATHER_MS; the other half keeps the workers
+        // sending meanwhile. At full speed the turns above have filled it: no timer per answer.
         const deadline = (yield* Clock.currentTimeMillis) + GATHER_MS
         while (batch.length < gatherAtLeast && !batch.includes(null)) {
           const left = deadline - (yield* Clock.currentTimeMillis)
@@ -69,11 +75,6 @@ export const fetchAll = <E, R>(run: RunState, kind: AnyKind, ids: Stream.Stream<
           const next = yield* Queue.take(queue).pipe(Effect.interruptible, Effect.timeout(Duration.millis(left)), Effect.option)
           if (Option.isNone(next)) break
           batch.push(next.value, ...(yield* Queue.takeUpTo(queue, MAX_BATCH - batch.length - 1)))
-        }
-        // While answers keep arriving, a few turns of the event loop bring more.
-        for (let turn = 0; turn < GATHER_TURNS && batch.length < concurrency && !batch.includes(null); turn++) {
-          yield* toEventLoop
-          batch.push(...(yield* Queue.takeUpTo(queue, MAX_BATCH - batch.length)))
         }
         yield* save(batch.filter((o) => o !== null))
         if (batch.includes(null)) return
