@@ -1,18 +1,6 @@
 import { Clock, Duration, Effect, Either, Option, Ref } from "effect"
 import { type LimiterOptions, limiterSettings } from "../src/Config.js"
-import {
-  BACKLOG_CARRY,
-  BETA,
-  type Bucket,
-  type Counters,
-  EPSILON,
-  type LimiterStats,
-  type Outcome,
-  PACE,
-  perSecond,
-  RECUR_MS,
-  SAME_EVENT_MS
-} from "./rateLimiter/Bucket.js"
+import { BETA, type Bucket, type Counters, type LimiterStats, type Outcome, PACE, perSecond, RECUR_MS, SAME_EVENT_MS, takeFrom } from "./rateLimiter/Bucket.js"
 import { CircuitOpen, makeCircuit } from "./rateLimiter/Circuit.js"
 import { type BudgetLost, SharedBudget } from "./SharedBudget.js"
 
@@ -62,23 +50,7 @@ export class RateLimiter extends Effect.Service<RateLimiter>()("tmdb/RateLimiter
       const circuit = yield* makeCircuit(maxOutageMs)
 
       /** Milliseconds to wait before a token is free (0: one was taken). */
-      const tryTake = (now: number) =>
-        Ref.modify(bucket, (b): [number, Bucket] => {
-          if (b.pausedUntil > now) return [Math.max(1, Math.ceil(b.pausedUntil - now)), b]
-          const pace = b.rate * PACE
-          // The whole burst is spent only after an idle spell long enough to refill it, which the
-          // server's bucket has had too. While requests keep coming, the steady pace keeps the
-          // server's bucket near full, so tokens stored during a late timer or a busy event loop
-          // would be a burst into a bucket that has no room for it: a backlog carries one token
-          // forward, enough to catch up a late wake without sending one (BENCHMARKS.md, rate).
-          const idle = now - b.lastTaken >= (burst * 1000) / pace
-          const cap = idle ? burst : Math.min(burst, 1 + BACKLOG_CARRY)
-          // Waits are whole milliseconds, rounded up. The bucket may hold that one millisecond's
-          // refill above its cap, or a small burst would lose it on every wait and pace slower.
-          const tokens = Math.min(cap + pace / 1000, b.tokens + ((now - b.last) * pace) / 1000)
-          if (tokens >= 1 - EPSILON) return [0, { ...b, tokens: tokens - 1, last: now, lastTaken: now }]
-          return [Math.max(1, Math.ceil(((1 - tokens) * 1000) / pace)), { ...b, tokens, last: now }]
-        })
+      const tryTake = (now: number) => Ref.modify(bucket, (b) => takeFrom(b, now, burst))
 
       /**
        * The shared budget stopped answering: from now on this collector paces itself at its share,

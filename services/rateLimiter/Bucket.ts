@@ -57,7 +57,7 @@ export interface Counters {
   pausedMs: number
 }
 
-export const EPSILON = 1e-9
+const EPSILON = 1e-9
 
 /** 13.333 -> "13.3", 40 -> "40". */
 export const perSecond = (rate: number) => String(Math.round(rate * 10) / 10)
@@ -71,7 +71,7 @@ export const PACE = 0.985
 // late wake, where the whole burst would arrive at a server bucket the steady pace keeps full.
 // Measured at R = 40 (client burst 5, server burst 6, 80 ± 60 ms of jitter): 1–3 × 429 per run
 // with the whole burst, none with one token carried (BENCHMARKS.md, rate).
-export const BACKLOG_CARRY = 1
+const BACKLOG_CARRY = 1
 // 429s closer together than this are one event: the requests in flight when the server's
 // bucket ran dry all come back throttled.
 export const SAME_EVENT_MS = 1_000
@@ -81,3 +81,21 @@ export const RECUR_MS = 10_000
 // Multiplicative decrease on recurring 429s, as AWS SDKs' adaptive retry mode (CUBIC, β = 0.7)
 // does: gentler than halving, which costs a tenth of a run to climb back from.
 export const BETA = 0.7
+
+/** Milliseconds to wait before a token is free (0: one was taken), and the bucket after. */
+export const takeFrom = (b: Bucket, now: number, burst: number): [number, Bucket] => {
+  if (b.pausedUntil > now) return [Math.max(1, Math.ceil(b.pausedUntil - now)), b]
+  const pace = b.rate * PACE
+  // The whole burst is spent only after an idle spell long enough to refill it, which the
+  // server's bucket has had too. While requests keep coming, the steady pace keeps the server's
+  // bucket near full, so tokens stored during a late timer or a busy event loop would be a burst
+  // into a bucket that has no room for it: a backlog carries one token forward, enough to catch
+  // up a late wake without sending one (BENCHMARKS.md, rate).
+  const idle = now - b.lastTaken >= (burst * 1000) / pace
+  const cap = idle ? burst : Math.min(burst, 1 + BACKLOG_CARRY)
+  // Waits are whole milliseconds, rounded up. The bucket may hold that one millisecond's refill
+  // above its cap, or a small burst would lose it on every wait and pace slower.
+  const tokens = Math.min(cap + pace / 1000, b.tokens + ((now - b.last) * pace) / 1000)
+  if (tokens >= 1 - EPSILON) return [0, { ...b, tokens: tokens - 1, last: now, lastTaken: now }]
+  return [Math.max(1, Math.ceil(((1 - tokens) * 1000) / pace)), { ...b, tokens, last: now }]
+}
