@@ -35,70 +35,40 @@ const positive = (v: unknown): Value => (typeof v === "number" && v > 0 ? v : nu
 const flag = (v: unknown): Value => (typeof v === "boolean" ? (v ? 1 : 0) : null)
 const names = (xs: ReadonlyArray<Json> | undefined, key = "name") => JSON.stringify((xs ?? []).map((x) => x[key]))
 
-const movieRow = (m: Json, at: string): Array<Value> => [
-  m.id,
-  unknown(m.imdb_id),
-  m.title,
-  unknown(m.original_title),
-  unknown(m.release_date),
-  positive(m.runtime),
-  positive(m.budget),
-  positive(m.revenue),
-  names(m.genres),
-  names(m.production_companies),
-  unknown(m.overview),
-  m.vote_average,
-  m.vote_count,
-  m.popularity,
-  at,
-  at,
-  unknown(m.original_language),
-  unknown(m.status),
-  unknown(m.tagline),
-  unknown(m.homepage),
-  flag(m.adult),
-  flag(m.video),
-  unknown(m.poster_path),
-  unknown(m.backdrop_path),
-  m.belongs_to_collection?.id ?? null,
-  m.belongs_to_collection?.name ?? null,
-  names(m.production_countries, "iso_3166_1"),
-  names(m.spoken_languages, "iso_639_1"),
-  unknown(m.external_ids?.wikidata_id),
-  at
-]
-const MOVIE_COLUMNS = [
-  "tmdb_id",
-  "imdb_id",
-  "title",
-  "original_title",
-  "release_date",
-  "runtime",
-  "budget",
-  "revenue",
-  "genres",
-  "production_companies",
-  "overview",
-  "vote_average",
-  "vote_count",
-  "popularity",
-  "discovered_at",
-  "details_fetched_at",
-  "original_language",
-  "status",
-  "tagline",
-  "homepage",
-  "adult",
-  "video",
-  "poster_path",
-  "backdrop_path",
-  "collection_id",
-  "collection_name",
-  "production_countries",
-  "spoken_languages",
-  "wikidata_id",
-  "votes_at"
-]
+// Keyed by column, in the table's order: the statement is built from the keys.
+const movieRow = (m: Json, at: string): Record<string, Value> => ({
+  tmdb_id: m.id,
+  imdb_id: unknown(m.imdb_id),
+  title: m.title,
+  original_title: unknown(m.original_title),
+  release_date: unknown(m.release_date),
+  runtime: positive(m.runtime),
+  budget: positive(m.budget),
+  revenue: positive(m.revenue),
+  genres: names(m.genres),
+  production_companies: names(m.production_companies),
+  overview: unknown(m.overview),
+  vote_average: m.vote_average,
+  vote_count: m.vote_count,
+  popularity: m.popularity,
+  discovered_at: at,
+  details_fetched_at: at,
+  original_language: unknown(m.original_language),
+  status: unknown(m.status),
+  tagline: unknown(m.tagline),
+  homepage: unknown(m.homepage),
+  adult: flag(m.adult),
+  video: flag(m.video),
+  poster_path: unknown(m.poster_path),
+  backdrop_path: unknown(m.backdrop_path),
+  collection_id: m.belongs_to_collection?.id ?? null,
+  collection_name: m.belongs_to_collection?.name ?? null,
+  production_countries: names(m.production_countries, "iso_3166_1"),
+  spoken_languages: names(m.spoken_languages, "iso_639_1"),
+  wikidata_id: unknown(m.external_ids?.wikidata_id),
+  votes_at: at
+})
+const MOVIE_COLUMNS = Object.keys(movieRow({}, ""))
 
 const CHILDREN: ReadonlyArray<readonly [string, ReadonlyArray<string>, (m: Json) => ReadonlyArray<Array<Value>>]> = [
   ["movie_genres", ["genre_id", "name", "ord"], (m) => (m.genres ?? []).map((g: Json, i: number) => [g.id, g.name, i])],
@@ -157,7 +127,7 @@ const pending: Array<{ movie: Json; body: string }> = []
 const save = db.transaction((batch: ReadonlyArray<{ movie: Json; body: string }>) => {
   const at = new Date().toISOString()
   for (const { body, movie } of batch) {
-    upsertMovie.run(movieRow(movie, at))
+    upsertMovie.run(Object.values(movieRow(movie, at)))
     for (const c of children) {
       c.clear.run(movie.id)
       for (const row of c.rows(movie)) c.insert.run(movie.id, ...row)
