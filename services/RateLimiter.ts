@@ -1,6 +1,18 @@
 import { Clock, Duration, Effect, Either, Option, Ref } from "effect"
 import { type LimiterOptions, limiterSettings } from "../src/Config.js"
-import { BETA, type Bucket, type Counters, type LimiterStats, type Outcome, PACE, perSecond, RECUR_MS, SAME_EVENT_MS, takeFrom } from "./rateLimiter/Bucket.js"
+import {
+  AT_ONCE,
+  BETA,
+  type Bucket,
+  type Counters,
+  type LimiterStats,
+  type Outcome,
+  PACE,
+  perSecond,
+  RECUR_MS,
+  SAME_EVENT_MS,
+  takeFrom
+} from "./rateLimiter/Bucket.js"
 import { CircuitOpen, makeCircuit } from "./rateLimiter/Circuit.js"
 import { type BudgetLost, SharedBudget } from "./SharedBudget.js"
 
@@ -42,7 +54,7 @@ export class RateLimiter extends Effect.Service<RateLimiter>()("tmdb/RateLimiter
         last: now0,
         rate: target,
         pausedUntil: 0,
-        lastTaken: Number.NEGATIVE_INFINITY,
+        reserve: 0,
         lastThrottle: Number.NEGATIVE_INFINITY
       })
       const counters: Counters = { inFlight: 0, maxInFlight: 0, started: 0, decreases: 0, throttleEvents: 0, pausedMs: 0 }
@@ -70,6 +82,7 @@ export class RateLimiter extends Effect.Service<RateLimiter>()("tmdb/RateLimiter
               ...b,
               rate: b.rate / n,
               tokens: 0,
+              reserve: 0,
               last: Math.max(b.last, now, lost.pausedUntil),
               pausedUntil: Math.max(b.pausedUntil, lost.pausedUntil)
             }])).pipe(
@@ -90,7 +103,8 @@ export class RateLimiter extends Effect.Service<RateLimiter>()("tmdb/RateLimiter
         Effect.gen(function*() {
           const paused = (yield* Ref.get(bucket)).pausedUntil - (yield* nowMs)
           if (paused > 0) return Math.ceil(paused)
-          const taken = yield* Effect.either(budget.take(target, settings.burst, PACE))
+          // The shared bucket stores no reserve: at most AT_ONCE of its tokens go at once, as ours.
+          const taken = yield* Effect.either(budget.take(target, Math.min(settings.burst, AT_ONCE), PACE))
           if (Either.isLeft(taken)) {
             yield* fallBack(taken.left)
             return -1
@@ -159,7 +173,7 @@ export class RateLimiter extends Effect.Service<RateLimiter>()("tmdb/RateLimiter
           counters.pausedMs += until - Math.max(b.pausedUntil, now)
           // The bucket comes out of the pause empty and refills from its end: the server's bucket
           // has refilled too, and a full client burst into it is what drew the 429.
-          return [until, { ...b, pausedUntil: until, tokens: 0, last: until }]
+          return [until, { ...b, pausedUntil: until, tokens: 0, reserve: 0, last: until }]
         })
         if (shared !== undefined) yield* shared.pause(until).pipe(Effect.catchAll(fallBack))
         return true
@@ -185,7 +199,7 @@ export class RateLimiter extends Effect.Service<RateLimiter>()("tmdb/RateLimiter
           if (!settings.adaptive || since > RECUR_MS) return { ...b, lastThrottle: now }
           counters.decreases++
           const rate = Math.max(floorRate, b.rate * BETA)
-          return { ...b, rate, tokens: Math.min(b.tokens, 0), last: now, lastThrottle: now }
+          return { ...b, rate, tokens: Math.min(b.tokens, 0), reserve: 0, last: now, lastThrottle: now }
         })
       })
 

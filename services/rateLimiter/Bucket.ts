@@ -42,8 +42,11 @@ export interface Bucket {
   readonly last: number
   readonly rate: number
   readonly pausedUntil: number
-  /** When the last token was taken. */
-  readonly lastTaken: number
+  /**
+   * Tokens stored beyond the ones that may go at once (`AT_ONCE`): they pass to `tokens` at
+   * `(1 - PACE) x rate`, the pace at which the server's bucket regains them.
+   */
+  readonly reserve: number
   /** When the last 429 event began. */
   readonly lastThrottle: number
 }
@@ -67,11 +70,12 @@ export const perSecond = (rate: number) => String(Math.round(rate * 10) / 10)
 // under, it drifts back to full between bunched arrivals (BENCHMARKS.md, rate fidelity with
 // jitter before the limiter).
 export const PACE = 0.985
-// Tokens a backlog may hold besides the one it spends: one request's worth of catching up after a
-// late wake, where the whole burst would arrive at a server bucket the steady pace keeps full.
-// Measured at R = 40 (client burst 5, server burst 6, 80 ± 60 ms of jitter): 1–3 × 429 per run
-// with the whole burst, none with one token carried (BENCHMARKS.md, rate).
-const BACKLOG_CARRY = 1
+// The most tokens that go at once, idle spell or not. A steady pace keeps the server's bucket near
+// full, and it regains what a burst takes at only (1 - PACE) x rate, so a stored burst spent at
+// once leaves it no room for jitter for seconds after: at --rps 40 --burst 5 behind 80 ± 60 ms of
+// network, the whole burst drew 1–3 × 429 per run; carried one token at a time, none
+// (BENCHMARKS.md, rate). Two is a request plus one of catching up after a late wake.
+export const AT_ONCE = 2
 // 429s closer together than this are one event: the requests in flight when the server's
 // bucket ran dry all come back throttled.
 export const SAME_EVENT_MS = 1_000
@@ -86,16 +90,19 @@ export const BETA = 0.7
 export const takeFrom = (b: Bucket, now: number, burst: number): [number, Bucket] => {
   if (b.pausedUntil > now) return [Math.max(1, Math.ceil(b.pausedUntil - now)), b]
   const pace = b.rate * PACE
-  // The whole burst is spent only after an idle spell long enough to refill it, which the
-  // server's bucket has had too. While requests keep coming, the steady pace keeps the server's
-  // bucket near full, so tokens stored during a late timer or a busy event loop would be a burst
-  // into a bucket that has no room for it: a backlog carries one token forward, enough to catch
-  // up a late wake without sending one (BENCHMARKS.md, rate).
-  const idle = now - b.lastTaken >= (burst * 1000) / pace
-  const cap = idle ? burst : Math.min(burst, 1 + BACKLOG_CARRY)
+  const seconds = Math.max(0, now - b.last) / 1000
+  // What the bucket stores beyond AT_ONCE is not lost but smoothed: it reaches the requests at the
+  // rate the server's bucket regains tokens over our pace, so over any interval t the starts stay
+  // within AT_ONCE + rate x t.
+  const drained = Math.min(b.reserve, seconds * b.rate * (1 - PACE))
+  const atOnce = Math.min(burst, AT_ONCE)
   // Waits are whole milliseconds, rounded up. The bucket may hold that one millisecond's refill
-  // above its cap, or a small burst would lose it on every wait and pace slower.
-  const tokens = Math.min(cap + pace / 1000, b.tokens + ((now - b.last) * pace) / 1000)
-  if (tokens >= 1 - EPSILON) return [0, { ...b, tokens: tokens - 1, last: now, lastTaken: now }]
-  return [Math.max(1, Math.ceil(((1 - tokens) * 1000) / pace)), { ...b, tokens, last: now }]
+  // above its cap, or a small cap would lose it on every wait and pace slower.
+  const cap = atOnce + pace / 1000
+  const filled = b.tokens + seconds * pace + drained
+  const tokens = Math.min(cap, filled)
+  const reserve = Math.min(burst - atOnce, b.reserve - drained + (filled - tokens))
+  if (tokens >= 1 - EPSILON) return [0, { ...b, tokens: tokens - 1, reserve, last: now }]
+  const refill = reserve > EPSILON ? b.rate : pace
+  return [Math.max(1, Math.ceil(((1 - tokens) * 1000) / refill)), { ...b, tokens, reserve, last: now }]
 }
