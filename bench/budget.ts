@@ -12,6 +12,13 @@ const PG_URL = process.env["TEST_DATABASE_URL"] ?? "postgres://root@127.0.0.1:54
 const REDIS_URL = process.env["TEST_REDIS_URL"] ?? "redis://127.0.0.1:6379"
 const LIMIT = 40
 const CONCURRENCY = 10
+// The conditions the issue checked the budget under (#24): 40 ± 20 ms of network in front of a
+// server bucket of 40 req/s, here with a burst of 6 (the client's 5, plus one).
+const LATENCY_MS = 40
+const JITTER_MS = 20
+const SERVER_BURST = 6
+// Every run must hold the gates, so there are several of each.
+const RUNS = 3
 
 const admin = async (statement: string) => {
   const client = new pg.Client({ connectionString: PG_URL })
@@ -145,29 +152,49 @@ export const budgetBench = async (ctx: Ctx) => {
   const sandbox = (seed: number) =>
     startSandbox({
       catalogue: { seed, ...years, perYear, includeFixtures: false },
-      latencyMs: 20,
-      jitterMs: 10,
-      rateLimit: { rps: LIMIT, burst: 10 }
+      latencyMs: LATENCY_MS,
+      jitterMs: JITTER_MS,
+      jitterPlacement: "before",
+      rateLimit: { rps: LIMIT, burst: SERVER_BURST }
     })
-  const s1 = await sandbox(41)
-  const shared = await three(ctx, s1, years, false).finally(() => s1.close())
-  const s2 = await sandbox(42)
-  const killed = await three(ctx, s2, years, true).finally(() => s2.close())
+  const runs = ctx.quick ? 1 : RUNS
+  const sharedRuns: Array<Outcome> = []
+  const killedRuns: Array<Outcome> = []
+  for (let i = 0; i < runs; i++) {
+    const s1 = await sandbox(41 + 2 * i)
+    sharedRuns.push(await three(ctx, s1, years, false).finally(() => s1.close()))
+    const s2 = await sandbox(42 + 2 * i)
+    killedRuns.push(await three(ctx, s2, years, true).finally(() => s2.close()))
+  }
+  // Each gate holds for the worst of its runs.
+  const worst = (os: ReadonlyArray<Outcome>) => ({
+    rate: Math.min(...os.map((o) => o.rate)),
+    rateLimited: Math.max(...os.map((o) => o.rateLimited)),
+    fetchedTwice: Math.max(...os.map((o) => o.fetchedTwice)),
+    lost: Math.max(...os.map((o) => o.lost))
+  })
+  const shared = worst(sharedRuns)
+  const killed = worst(killedRuns)
+  const describe = (o: Outcome) =>
+    `${o.movies} movies, ${o.requests} requests in ${fmtNum(o.wallMs / 1000)} s (start-up included), ${fmtNum(o.rate)} req/s in the middle 80%, ` +
+    `${o.rateLimited} x 429${o.killedAt !== undefined ? `, killed at ${o.killedAt} detail requests` : ""}`
   return {
     title: "8. One rate budget in Redis",
     method: [
       `Three collectors (the bundled CLI, \`--rps ${LIMIT} --burst 5 --concurrency ${CONCURRENCY} --redis ${REDIS_URL}\`, one fresh PostgreSQL database) ` +
-      `against one sandbox that allows ${LIMIT} req/s (burst 10, latency 20 ± 10 ms), TMDB's ceiling for one IP: with the budget in Redis, ` +
+      `against one sandbox that allows ${LIMIT} req/s (burst ${SERVER_BURST}) after ${LATENCY_MS} ± ${JITTER_MS} ms of uniform network jitter in ` +
+      `front of its limiter, TMDB's ceiling for one IP: with the budget in Redis, ` +
       `\`--rps\` is their total. The rate is the server's request count over the middle 80% of the run's requests (sampled every 50 ms), ` +
       `against the server's limit. Then the same with the first collector SIGKILLed once 40% of the movies were requested, not restarted. ` +
-      "The database is checked to hold every movie of the sandbox's ground truth with details.",
+      "The database is checked to hold every movie of the sandbox's ground truth with details. " +
+      `${RUNS} runs of each (1 with --quick); a gate holds for the worst of them.`,
       "Per-movie counts (fetched twice, 429s) are also asserted in `npm test` (`test/collectors.integration.test.ts`); the rate is a ratio, so it is here."
     ],
     figures: [
       figure(
         "budget",
         "budget.rate",
-        `3 collectors sharing a Redis budget: total rate ÷ the server's ${LIMIT} req/s`,
+        `3 collectors sharing a Redis budget: total rate ÷ the server's ${LIMIT} req/s, worst of the runs`,
         Math.round((shared.rate / LIMIT) * 1000) / 1000,
         "×",
         {
@@ -175,21 +202,22 @@ export const budgetBench = async (ctx: Ctx) => {
           target: 0.95
         }
       ),
-      figure("budget", "budget.429", "429s with the shared budget", shared.rateLimited, "", { op: "=", target: 0 }),
+      figure("budget", "budget.429", "429s with the shared budget, most in a run", shared.rateLimited, "", { op: "=", target: 0 }),
       figure("budget", "budget.twice", "movies fetched twice with the shared budget", shared.fetchedTwice, "", { op: "=", target: 0 }),
       figure("budget", "budget.killedLost", "one of three SIGKILLed mid-run, not restarted: movies lost", killed.lost, "", { op: "=", target: 0 }),
       figure("budget", "budget.killedTwice", `one SIGKILLed: movies fetched twice (its concurrency is ${CONCURRENCY})`, killed.fetchedTwice, "", {
         op: "<=",
         target: CONCURRENCY
       }),
-      figure("budget", "budget.killed429", "one SIGKILLed: 429s", killed.rateLimited, ""),
-      figure("budget", "budget.killedRate", "one SIGKILLed: total rate ÷ the server's limit", Math.round((killed.rate / LIMIT) * 1000) / 1000, "×")
+      figure("budget", "budget.killed429", "one SIGKILLed: 429s", killed.rateLimited, "", { op: "=", target: 0 }),
+      figure("budget", "budget.killedRate", "one SIGKILLed: total rate ÷ the server's limit", Math.round((killed.rate / LIMIT) * 1000) / 1000, "×", {
+        op: ">=",
+        target: 0.95
+      })
     ],
     details: [
-      `Shared budget: ${shared.movies} movies, ${shared.requests} requests in ${fmtNum(shared.wallMs / 1000)} s (start-up included), ` +
-      `${fmtNum(shared.rate)} req/s in the middle 80%. One killed (at ${killed.killedAt ?? "?"} detail requests): ${killed.movies} movies, ` +
-      `${killed.requests} requests in ${fmtNum(killed.wallMs / 1000)} s, ${fmtNum(killed.rate)} req/s in the middle 80%; its leases passed to the ` +
-      "others when they saw its pid gone."
+      ...sharedRuns.map((o, n) => `Shared budget, run ${n + 1}: ${describe(o)}.`),
+      ...killedRuns.map((o, n) => `One killed, run ${n + 1}: ${describe(o)}; its leases passed to the others when they saw its pid gone.`)
     ],
     diagnosis: {}
   }
