@@ -1,5 +1,6 @@
 import { Either, ParseResult, Schema } from "effect"
 import { TYPED_APPENDS } from "./Appended.js"
+import { fastDecoder } from "./FastDecode.js"
 import {
   ChangesPageWire,
   type DiscoveredMovie,
@@ -24,9 +25,9 @@ export const describeParseError = (error: ParseResult.ParseError): string => {
   return line.length > MAX_MESSAGE ? `${line.slice(0, MAX_MESSAGE)}…` : line
 }
 
-const decodeDiscovered = Schema.decodeUnknownEither(DiscoveredMovieFromWire)
-const decodeDetails = Schema.decodeUnknownEither(MovieDetailsFromWire)
-const decodeEnvelope = Schema.decodeUnknownEither(DiscoverPageWire)
+const decodeDiscovered = fastDecoder(DiscoveredMovieFromWire)
+const decodeDetails = fastDecoder(MovieDetailsFromWire)
+const decodeEnvelope = fastDecoder(DiscoverPageWire)
 
 export interface InvalidItem {
   readonly index: number
@@ -87,7 +88,7 @@ export const decodeMovieDetails = (
     return Either.right({ ...record, appended: extra, append })
   })
 
-const decodeChanges = Schema.decodeUnknownEither(ChangesPageWire)
+const decodeChanges = fastDecoder(ChangesPageWire)
 
 /** A `/movie/changes` page: the changed ids and how many pages there are. */
 export const decodeChangesPage = (

@@ -1,8 +1,9 @@
 import type { SqlClient, Statement } from "@effect/sql"
 import type { SqlError } from "@effect/sql/SqlError"
-import { Effect, Either, Schema } from "effect"
+import { Effect, Either, type Schema } from "effect"
 import type { ExportFilter } from "../Catalogue.js"
 import { describeParseError } from "../Decode.js"
+import { fastDecoder } from "../FastDecode.js"
 import { compressBody, writePayloads } from "../Payloads.js"
 import { type KindExport, type Listed, type RecordKind, recordKind } from "../RecordKind.js"
 
@@ -75,7 +76,7 @@ export const namedExportLine = (text: string): Either.Either<NamedExportLine, st
 /** A linked kind: no appends, its rows upserted whole, its export refreshing only what is stored. */
 export const linkedKind = <A extends LinkedRecord, I, L extends NamedLine>(spec: LinkedSpec<A, I, L>): RecordKind<A, L> => {
   const { key, records } = spec
-  const decode = Schema.decodeUnknownEither(spec.schema)
+  const decode = fastDecoder(spec.schema)
   const payloads = { table: `${spec.name}_payloads`, key }
   const upsert = (sql: SqlClient.SqlClient, given: ReadonlyArray<A>, fetchedAt: (record: A) => string) =>
     Effect.gen(function*() {
