@@ -45,14 +45,14 @@ export class TmdbClient extends Effect.Service<TmdbClient>()("tmdb/TmdbClient", 
       /** GET `path` and decode its body; a complete body of the wrong shape is a DecodeError. */
       const get = <A>(path: string, params: Record<string, string>, decode: (json: unknown, body: string) => Either.Either<A, string>) =>
         http.client.get(path, { urlParams: params }).pipe(
-          // The pipeline has already read this 2xx body and parsed it once, so neither can fail.
-          Effect.flatMap((response) => Effect.orDie(response.text)),
-          Effect.flatMap((body) =>
-            Either.match(decode(JSON.parse(body), body), {
+          // The pipeline has already read this 2xx body and parsed it.
+          Effect.flatMap((response) => {
+            const { json, text } = http.bodyOf(response)
+            return Either.match(decode(json, text), {
               onLeft: (message) => Effect.fail(new DecodeError({ path: showPath(path, params), message: http.redact(message) })),
               onRight: Effect.succeed
             })
-          )
+          })
         )
 
       const discoverPage = (options: DiscoverOptions) => (query: PageQuery) => {

@@ -3,7 +3,7 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import { Clock, Duration, Effect, Either, FiberRef, Option, Redacted, Ref, Schedule, Schema } from "effect"
+import { Clock, Duration, Effect, FiberRef, Option, Redacted, Ref, Schedule } from "effect"
 import type { TmdbSettings } from "../../src/Config.js"
 import { parseErrorBody } from "../../src/Decode.js"
 import {
@@ -38,7 +38,19 @@ const TRANSIENT_STATUS = new Set([429, 500, 502, 503, 504])
 const isTransient = (error: TmdbError | HttpClientError.HttpClientError): boolean =>
   HttpClientError.isHttpClientError(error) || error._tag === "TimeoutError" || error._tag === "TransportError"
 
-const parsesAsJson = Schema.decodeEither(Schema.parseJson())
+/** A body parsed once, by the pipeline, for whoever reads the response after it. */
+interface ReadBody {
+  readonly text: string
+  readonly json: unknown
+}
+
+const parseJson = (text: string): { json: unknown } | undefined => {
+  try {
+    return { json: JSON.parse(text) }
+  } catch {
+    return undefined
+  }
+}
 
 /**
  * The TMDB transport as one HttpClient pipeline: authentication, the shared limiter and circuit,
@@ -66,6 +78,8 @@ export const makeTmdbHttp = (settings: TmdbSettings) =>
     // Attempts sent so far for the request this fiber is making; the outermost stage starts it at 0.
     const sent = FiberRef.unsafeMake(0)
     const revoked = yield* Ref.make(Option.none<UnauthorizedError>())
+    // A rich movie's body is tens of KB of JSON: parsed here to check it, it is not parsed again.
+    const bodies = new WeakMap<HttpClientResponse.HttpClientResponse, ReadBody>()
     const failIfRevoked = Effect.flatMap(Ref.get(revoked), Option.match({ onNone: () => Effect.void, onSome: Effect.fail }))
 
     /** One attempt: wait for the limiter, send, read the whole body within the timeout. */
@@ -114,7 +128,11 @@ export const makeTmdbHttp = (settings: TmdbSettings) =>
         const text = yield* response.text
         const path = shown(request)
         if (status >= 200 && status < 300) {
-          if (Either.isRight(parsesAsJson(text))) return response
+          const parsed = parseJson(text)
+          if (parsed !== undefined) {
+            bodies.set(response, { text, json: parsed.json })
+            return response
+          }
           return yield* new TransportError({ path, message: `truncated or unparseable body (${text.length} bytes)` })
         }
         const body = parseErrorBody(text)
@@ -176,5 +194,12 @@ export const makeTmdbHttp = (settings: TmdbSettings) =>
 
     const stats = Effect.sync((): ClientStats => ({ ...counters }))
 
-    return { client, stats, redact } as const
+    /** The body of a response the client yielded, as the pipeline read and parsed it. */
+    const bodyOf = (response: HttpClientResponse.HttpClientResponse): ReadBody => {
+      const body = bodies.get(response)
+      if (body === undefined) throw new Error("a response that did not pass through the TMDB pipeline")
+      return body
+    }
+
+    return { client, stats, redact, bodyOf } as const
   })
