@@ -1,5 +1,6 @@
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
+import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { Effect, Layer } from "effect"
 
@@ -23,12 +24,24 @@ export interface ScriptedResponse {
 export type Script = (request: SeenRequest, n: number) => ScriptedResponse | Effect.Effect<ScriptedResponse>
 
 /**
+ * Never answers; fails as a transport does once `signal` aborts: what a hung server looks like to
+ * a client whose timeout gave up (services/tmdbClient/Deadlines.ts aborts the request).
+ */
+export const abortedBy = (request: HttpClientRequest.HttpClientRequest, signal: AbortSignal) =>
+  Effect.async<never, HttpClientError.RequestError>((resume) => {
+    const onAbort = () => resume(Effect.fail(new HttpClientError.RequestError({ request, reason: "Transport", cause: signal.reason })))
+    if (signal.aborted) return onAbort()
+    signal.addEventListener("abort", onAbort, { once: true })
+    return Effect.sync(() => signal.removeEventListener("abort", onAbort))
+  })
+
+/**
  * An HttpClient that answers from a script, with no network. `requests` records every request
  * it saw, in order. Build one per test: it is stateful.
  */
 export const scriptedHttp = (script: Script) => {
   const requests: Array<SeenRequest> = []
-  const client = HttpClient.make((request, url) =>
+  const client = HttpClient.make((request, url, signal) =>
     Effect.suspend(() => {
       const seen: SeenRequest = {
         method: request.method,
@@ -39,7 +52,8 @@ export const scriptedHttp = (script: Script) => {
       }
       requests.push(seen)
       const answer = script(seen, requests.length)
-      return (Effect.isEffect(answer) ? answer : Effect.succeed(answer)).pipe(
+      const answered = Effect.isEffect(answer) ? Effect.raceFirst(answer, abortedBy(request, signal)) : Effect.succeed(answer)
+      return answered.pipe(
         Effect.flatMap((r) => {
           if (r.transportError !== undefined) {
             const cause = Object.assign(new Error(r.transportError), { code: r.transportError })

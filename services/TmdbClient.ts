@@ -37,7 +37,7 @@ const rangeParams = (name: string, range: Range | undefined, lowerDone: boolean)
 }
 
 export class TmdbClient extends Effect.Service<TmdbClient>()("tmdb/TmdbClient", {
-  effect: (options?: TmdbClientOptions) =>
+  scoped: (options?: TmdbClientOptions) =>
     Effect.gen(function*() {
       const settings = yield* tmdbSettings(options)
       const http = yield* makeTmdbHttp(settings)

@@ -3,7 +3,7 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import { Clock, Duration, Effect, FiberRef, Option, Redacted, Ref, Schedule } from "effect"
+import { Clock, Duration, Effect, FiberRef, Option, Redacted, Ref, Schedule, type Scope } from "effect"
 import type { TmdbSettings } from "../../src/Config.js"
 import { parseErrorBody } from "../../src/Decode.js"
 import {
@@ -18,6 +18,7 @@ import {
 } from "../../src/Errors.js"
 import { describeTransportError, parseRetryAfter, redactSecret, showPath } from "../../src/Wire.js"
 import { RateLimiter } from "../RateLimiter.js"
+import { makeDeadlines } from "./Deadlines.js"
 
 export interface ClientStats {
   /** HTTP requests sent, retries included. */
@@ -53,6 +54,12 @@ const parseJson = (text: string): { json: unknown } | undefined => {
 }
 
 /**
+ * The platform's types keep the Scope `HttpClient.withScope` asks for as a requirement of every
+ * later stage, though `sendWithinPermit` gives one to every attempt and none is left to give.
+ */
+const scopeGiven = <E>(client: HttpClient.HttpClient.With<E, Scope.Scope>) => client as unknown as HttpClient.HttpClient.With<E>
+
+/**
  * The TMDB transport as one HttpClient pipeline: authentication, the shared limiter and circuit,
  * a timeout per attempt that covers the body, classification into `TmdbError`s, the Retry-After
  * pause, and retries of the transient only. Every response it yields is a 2xx whose whole body
@@ -74,6 +81,7 @@ export const makeTmdbHttp = (settings: TmdbSettings) =>
       Schedule.intersect(Schedule.recurs(settings.retries))
     )
     const timeoutMs = Duration.toMillis(settings.timeout)
+    const deadlines = yield* makeDeadlines(timeoutMs)
     const counters = { requests: 0, retries: 0, rateLimited: 0 }
     // Attempts sent so far for the request this fiber is making; the outermost stage starts it at 0.
     const sent = FiberRef.unsafeMake(0)
@@ -84,7 +92,7 @@ export const makeTmdbHttp = (settings: TmdbSettings) =>
 
     /** One attempt: wait for the limiter, send, read the whole body within the timeout. */
     const sendWithinPermit = (
-      send: Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError>,
+      send: Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError, Scope.Scope>,
       request: HttpClientRequest.HttpClientRequest
     ) =>
       Effect.gen(function*() {
@@ -98,12 +106,10 @@ export const makeTmdbHttp = (settings: TmdbSettings) =>
             counters.requests++
             if (attempt > 0) counters.retries++
             yield* FiberRef.set(sent, attempt + 1)
-            return yield* send.pipe(
-              Effect.tap((response) => response.text),
-              Effect.timeoutFail({
-                duration: settings.timeout,
-                onTimeout: () => new TimeoutError({ path: shown(request), timeoutMs, message: `no complete response within ${timeoutMs} ms` })
-              }),
+            return yield* deadlines.within(
+              Effect.tap(send, (response) => response.text),
+              () => new TimeoutError({ path: shown(request), timeoutMs, message: `no complete response within ${timeoutMs} ms` })
+            ).pipe(
               // Reported while the permit is held, so a probe's outcome reaches the circuit first.
               Effect.tapBoth({
                 onFailure: () => limiter.record("failed"),
@@ -177,8 +183,11 @@ export const makeTmdbHttp = (settings: TmdbSettings) =>
 
     // The platform's client span records `url.full`, query included, which would carry a v3
     // api_key into traces. Its tracer is off; `TmdbClient.request` spans carry a redacted path.
-    const client: HttpClient.HttpClient.With<TmdbError> = (yield* HttpClient.HttpClient).pipe(
+    // `withScope` ties each request's AbortController to a scope, which `sendWithinPermit` gives
+    // every attempt and closes at its deadline (services/tmdbClient/Deadlines.ts).
+    const client = scopeGiven((yield* HttpClient.HttpClient).pipe(
       HttpClient.withTracerDisabledWhen(() => true),
+      HttpClient.withScope,
       HttpClient.mapRequest((request) => authenticate(HttpClientRequest.acceptJson(HttpClientRequest.prependUrl(request, baseUrl)))),
       HttpClient.transform(sendWithinPermit),
       HttpClient.transformResponse(Effect.flatMap(classify)),
@@ -190,7 +199,7 @@ export const makeTmdbHttp = (settings: TmdbSettings) =>
       HttpClient.transform((attempts, request) =>
         attempts.pipe(Effect.locally(sent, 0), Effect.withSpan("TmdbClient.request", { attributes: { "tmdb.path": shown(request) } }))
       )
-    )
+    ))
 
     const stats = Effect.sync((): ClientStats => ({ ...counters }))
 

@@ -3,6 +3,7 @@ import * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { Clock, Effect, Fiber, Layer, Redacted, TestClock } from "effect"
 import { StoreLive } from "../../layers/Main.js"
+import { abortedBy } from "../../layers/TestHttp.js"
 import { TmdbClientLayer } from "../../layers/Tmdb.js"
 import { badGateway, gatewayTimeout, internalError, rateLimited, type Reply, serviceOffline } from "../../sandbox/Bodies.js"
 import { assignFates, generateCatalogue } from "../../sandbox/Catalogue.js"
@@ -85,7 +86,7 @@ export const virtualTmdb = (input: Options): VirtualTmdb => {
   const counters = emptyCounters()
   let bucket: TokenBucket | undefined
   let outage = { from: 0, until: 0 }
-  const client = HttpClient.make((request, url) =>
+  const client = HttpClient.make((request, url, signal) =>
     Effect.gen(function*() {
       const now = yield* Clock.currentTimeMillis
       counters.requests++
@@ -102,7 +103,7 @@ export const virtualTmdb = (input: Options): VirtualTmdb => {
         const cause = Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" })
         return yield* new HttpClientError.RequestError({ request, reason: "Transport", cause })
       }
-      if (fault === "hang") return yield* Effect.never
+      if (fault === "hang") return yield* abortedBy(request, signal)
       const reply = limited !== undefined
         ? rateLimited(limited.count, limited.retryAfterSeconds)
         : offline

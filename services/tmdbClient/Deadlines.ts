@@ -1,0 +1,80 @@
+import { Clock, Duration, Effect, Exit, Scope } from "effect"
+
+// `Effect.timeout` races a request against a sleep in two forked fibers, and forking copies and
+// then merges every FiberRef: at one request per movie that was about a quarter of the client's
+// CPU (BENCHMARKS.md, CPU per rich movie). Every request of a client has the same timeout, so
+// their deadlines come in the order the requests start: one watchdog fiber walks them, and a
+// request still running at its deadline has its HTTP exchange aborted by closing its scope
+// (`HttpClient.withScope` ties the request's AbortController to that scope). The request then
+// fails as its transport saw the abort, and `within` tells that failure for the timeout it was.
+
+interface Entry {
+  readonly deadline: number
+  readonly scope: Scope.CloseableScope
+  done: boolean
+  expired: boolean
+}
+
+// Entries the watchdog has passed are dropped from the array once they are this many.
+const COMPACT_AT = 1_024
+
+/** A watchdog over the requests of one client, each given `timeoutMs` to complete. */
+export const makeDeadlines = (timeoutMs: number) =>
+  Effect.gen(function*() {
+    // Deadlines ascending: one timeout for all, registered as the requests start.
+    const pending: Array<Entry> = []
+    let head = 0
+    const wake = yield* Effect.makeLatch(false)
+
+    /** Skips what has finished; returns the first entry still running, if any. */
+    const firstRunning = () => {
+      while (head < pending.length && pending[head]!.done) head++
+      if (head >= COMPACT_AT) {
+        pending.splice(0, head)
+        head = 0
+      }
+      return pending[head]
+    }
+
+    const watchdog = Effect.gen(function*() {
+      while (true) {
+        if (firstRunning() === undefined) {
+          // Closed before the second look, so a request registered in between still wakes it.
+          yield* wake.close
+          if (firstRunning() === undefined) yield* wake.await
+          continue
+        }
+        const entry = pending[head]!
+        const now = yield* Clock.currentTimeMillis
+        if (entry.deadline > now) {
+          yield* Effect.sleep(Duration.millis(entry.deadline - now))
+          continue
+        }
+        head++
+        entry.expired = true
+        yield* Scope.close(entry.scope, Exit.void)
+      }
+    })
+    yield* Effect.forkScoped(watchdog)
+
+    /**
+     * Runs `self` (the exchange, body read included) with a scope that is closed at its deadline;
+     * a failure after that is `onTimeout()`.
+     */
+    const within = <A, E, E1>(self: Effect.Effect<A, E, Scope.Scope>, onTimeout: () => E1): Effect.Effect<A, E | E1> =>
+      Effect.flatMap(Scope.make(), (scope) =>
+        Effect.flatMap(Clock.currentTimeMillis, (now) => {
+          const entry: Entry = { deadline: now + timeoutMs, scope, done: false, expired: false }
+          pending.push(entry)
+          wake.unsafeOpen()
+          return Scope.extend(self, scope).pipe(
+            Effect.catchAll((e) => Effect.fail(entry.expired ? onTimeout() : e)),
+            Effect.ensuring(Effect.suspend(() => {
+              entry.done = true
+              return Scope.close(scope, Exit.void)
+            }))
+          )
+        }))
+
+    return { within } as const
+  })
