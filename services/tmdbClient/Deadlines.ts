@@ -71,6 +71,9 @@ export const makeDeadlines = (timeoutMs: number) =>
             Effect.catchAll((e) => Effect.fail(entry.expired ? onTimeout() : e)),
             Effect.ensuring(Effect.suspend(() => {
               entry.done = true
+              // Most requests end in the order they started: the head moves on at once, so what
+              // is kept is what is in flight, not a timeout's worth of finished requests.
+              firstRunning()
               return Scope.close(scope, Exit.void)
             }))
           )
