@@ -1,7 +1,6 @@
 import { Clock, Duration, Effect, Either, Option, Ref } from "effect"
 import { type LimiterOptions, limiterSettings } from "../src/Config.js"
 import {
-  AT_ONCE,
   BETA,
   type Bucket,
   type Counters,
@@ -11,6 +10,7 @@ import {
   perSecond,
   RECUR_MS,
   SAME_EVENT_MS,
+  SHARED_AT_ONCE,
   takeFrom
 } from "./rateLimiter/Bucket.js"
 import { CircuitOpen, makeCircuit } from "./rateLimiter/Circuit.js"
@@ -103,8 +103,8 @@ export class RateLimiter extends Effect.Service<RateLimiter>()("tmdb/RateLimiter
         Effect.gen(function*() {
           const paused = (yield* Ref.get(bucket)).pausedUntil - (yield* nowMs)
           if (paused > 0) return Math.ceil(paused)
-          // The shared bucket stores no reserve: at most AT_ONCE of its tokens go at once, as ours.
-          const taken = yield* Effect.either(budget.take(target, Math.min(settings.burst, AT_ONCE), PACE))
+          // The shared bucket stores no reserve beyond the tokens it may hand out at once.
+          const taken = yield* Effect.either(budget.take(target, Math.min(settings.burst, SHARED_AT_ONCE), PACE))
           if (Either.isLeft(taken)) {
             yield* fallBack(taken.left)
             return -1
