@@ -19,8 +19,9 @@ import { type BudgetLost, SharedBudget } from "./SharedBudget.js"
 export type { LimiterStats } from "./rateLimiter/Bucket.js"
 
 // Effect's own `effect/RateLimiter` has a fixed rate, where ours adapts at run time (AIMD on 429s):
-// a bucket over `Clock` and a `Ref`, testable under TestClock. Given a SharedBudget, the tokens, the pause and the adaptive rate are shared with every collector
-// on it, and the configured rate is their total; the concurrency cap and the circuit stay ours.
+// a bucket over `Clock` and a `Ref`, testable under TestClock. Given a SharedBudget, the tokens,
+// the pause and the adaptive rate are shared with every collector on it, and the configured rate
+// is their total; the concurrency cap and the circuit stay ours.
 
 const nowMs = Clock.currentTimeMillis
 
@@ -46,17 +47,8 @@ export class RateLimiter extends Effect.Service<RateLimiter>()("tmdb/RateLimiter
       // Slow start: the bucket starts with one token, not `burst`. A cold client's first burst is
       // delayed by connection set-up and can reach the server after the requests that follow it,
       // which a server bucket of the same size answers with 429 (BENCHMARKS.md, rate).
-      // Not spending the burst also leaves the server's bucket (burst - 1) tokens of headroom
-      // against arrival jitter.
-      const now0 = yield* nowMs
-      const bucket = yield* Ref.make<Bucket>({
-        tokens: 1,
-        last: now0,
-        rate: target,
-        pausedUntil: 0,
-        reserve: 0,
-        lastThrottle: Number.NEGATIVE_INFINITY
-      })
+      const fresh = { tokens: 1, rate: target, pausedUntil: 0, reserve: 0, lastThrottle: Number.NEGATIVE_INFINITY }
+      const bucket = yield* Ref.make<Bucket>({ ...fresh, last: yield* nowMs })
       const counters: Counters = { inFlight: 0, maxInFlight: 0, started: 0, decreases: 0, throttleEvents: 0, pausedMs: 0 }
       const maxOutageMs = Duration.toMillis(settings.maxOutage)
       const circuit = yield* makeCircuit(maxOutageMs)
@@ -103,7 +95,6 @@ export class RateLimiter extends Effect.Service<RateLimiter>()("tmdb/RateLimiter
         Effect.gen(function*() {
           const paused = (yield* Ref.get(bucket)).pausedUntil - (yield* nowMs)
           if (paused > 0) return Math.ceil(paused)
-          // The shared bucket stores no reserve beyond the tokens it may hand out at once.
           const taken = yield* Effect.either(budget.take(target, Math.min(settings.burst, SHARED_AT_ONCE), PACE))
           if (Either.isLeft(taken)) {
             yield* fallBack(taken.left)
