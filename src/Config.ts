@@ -18,7 +18,7 @@ export const readAccessToken = (token: string): Credentials => ({ _tag: "ReadAcc
 export interface LimiterOptions {
   /** Sustained request rate of the token bucket. Default 4. */
   readonly requestsPerSecond?: number | undefined
-  /** Bucket capacity. 1.25 tokens are at hand; the rest are smoothed in at 1.5% of the rate. Default 4. */
+  /** Bucket capacity. 1.25 tokens are at hand, the rest smoothed in at 1.5% of the rate (a Redis budget keeps two, no more). Default 4. */
   readonly burst?: number | undefined
   /** The most requests in flight at once. Default 10 (TMDB allows 20 connections per IP). */
   readonly maxConcurrent?: number | undefined

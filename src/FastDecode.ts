@@ -10,16 +10,24 @@ import { Either, Option, type ParseResult, Schema, SchemaAST as AST } from "effe
 // and mirrors how ParseResult walks it as of effect 3.22: the one place that depends on how Schema
 // works inside, held to Schema's answers by test/FastDecode.test.ts.
 
-/** A value the fast path does not accept; Schema's decoder decides. */
+/** A value the fast path does not accept: a union tries its next member, else Schema decides. */
 const MISS: unique symbol = Symbol("fastDecode.miss")
+/**
+ * Thrown where the fast path cannot tell acceptance from refusal (a transformation that answers
+ * with an effect, not an Either): the whole input goes to Schema, so no union picks another member.
+ */
+const UNDECIDED: unique symbol = Symbol("fastDecode.undecided")
 type Parser = (input: unknown) => unknown
 
 const OPTIONS: AST.ParseOptions = {}
 
 const fromEither = (result: unknown): unknown => {
-  if (!Either.isEither(result)) return MISS // an effectful transformation: not ours to run
+  if (!Either.isEither(result)) throw UNDECIDED
   return Either.isRight(result) ? result.right : MISS
 }
+
+/** Annotations that change how Schema parses a node: such a schema is not covered. */
+const changesParsing = (ast: AST.AST) => Option.isSome(AST.getParseOptionsAnnotation(ast)) || Option.isSome(AST.getDecodingFallbackAnnotation(ast))
 
 /** The decoding side of a transformation, as ParseResult's `getFinalTransformation` runs it. */
 const decodingOf = (t: AST.TransformationKind): (a: unknown, ast: AST.Transformation, i: unknown) => unknown => {
@@ -76,6 +84,7 @@ const compile = (ast: AST.AST, memo: Map<AST.AST, Parser | undefined>): Parser |
 
 const compileNode = (ast: AST.AST, memo: Map<AST.AST, Parser | undefined>): Parser | undefined => {
   const go = (a: AST.AST) => compile(a, memo)
+  if (changesParsing(ast)) return undefined
   switch (ast._tag) {
     case "StringKeyword":
       return (u) => (typeof u === "string" ? u : MISS)
@@ -167,14 +176,27 @@ const compileNode = (ast: AST.AST, memo: Map<AST.AST, Parser | undefined>): Pars
 
 /**
  * `Schema.decodeUnknownEither(schema)`, the same answers, with successes built by plain closures
- * where the schema's parts allow (see above); `covered` says whether they do.
+ * where the schema's parts allow (see above); `covered` says whether they do, and `toSchema` how
+ * many inputs went to Schema all the same.
  */
 export const fastDecoder = <A, I>(schema: Schema.Schema<A, I, never>) => {
   const slow = Schema.decodeUnknownEither(schema)
   const fast = compile(schema.ast, new Map())
-  const decode = fast === undefined ? (input: unknown) => slow(input) : (input: unknown): Either.Either<A, ParseResult.ParseError> => {
-    const a = fast(input)
-    return a === MISS ? slow(input) : Either.right(a as A)
+  // Inputs that went to Schema, fast path or not: a test can see that the fast path did the work.
+  let toSchema = 0
+  const viaSchema = (input: unknown) => {
+    toSchema++
+    return slow(input)
   }
-  return Object.assign(decode, { covered: fast !== undefined })
+  const decode = fast === undefined ? viaSchema : (input: unknown): Either.Either<A, ParseResult.ParseError> => {
+    let a: unknown
+    try {
+      a = fast(input)
+    } catch (e) {
+      if (e !== UNDECIDED) throw e
+      return viaSchema(input)
+    }
+    return a === MISS ? viaSchema(input) : Either.right(a as A)
+  }
+  return Object.assign(decode, { covered: fast !== undefined, toSchema: () => toSchema })
 }

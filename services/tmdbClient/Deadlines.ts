@@ -15,8 +15,13 @@ interface Entry {
   expired: boolean
 }
 
-// Entries the watchdog has passed are dropped from the array once they are this many.
+// Finished entries are cut from the front of the array in batches of at least this many, so a
+// request's end costs O(1) however many are in flight.
 const COMPACT_AT = 1_024
+
+// Clock's milliseconds, as Effect's own sleeps and TestClock count them (its nanoseconds fail on
+// the fractional times a jittered retry gives TestClock).
+const nowMs = Clock.currentTimeMillis
 
 /** A watchdog over the requests of one client, each given `timeoutMs` to complete. */
 export const makeDeadlines = (timeoutMs: number) =>
@@ -29,7 +34,7 @@ export const makeDeadlines = (timeoutMs: number) =>
     /** Skips what has finished; returns the first entry still running, if any. */
     const firstRunning = () => {
       while (head < pending.length && pending[head]!.done) head++
-      if (head >= COMPACT_AT) {
+      if (head >= COMPACT_AT || head === pending.length) {
         pending.splice(0, head)
         head = 0
       }
@@ -45,7 +50,9 @@ export const makeDeadlines = (timeoutMs: number) =>
           continue
         }
         const entry = pending[head]!
-        const now = yield* Clock.currentTimeMillis
+        const now = yield* nowMs
+        // The request may have ended, and the array moved on, while this fiber was paused.
+        if (pending[head] !== entry) continue
         if (entry.deadline > now) {
           yield* Effect.sleep(Duration.millis(entry.deadline - now))
           continue
@@ -63,7 +70,7 @@ export const makeDeadlines = (timeoutMs: number) =>
      */
     const within = <A, E, E1>(self: Effect.Effect<A, E, Scope.Scope>, onTimeout: () => E1): Effect.Effect<A, E | E1> =>
       Effect.flatMap(Scope.make(), (scope) =>
-        Effect.flatMap(Clock.currentTimeMillis, (now) => {
+        Effect.flatMap(nowMs, (now) => {
           const entry: Entry = { deadline: now + timeoutMs, scope, done: false, expired: false }
           pending.push(entry)
           wake.unsafeOpen()
