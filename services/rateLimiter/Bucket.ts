@@ -73,14 +73,12 @@ export const PACE = 0.985
 // The tokens at hand, idle spell or not: a request, and a quarter of one for catching up on a late
 // timer, so two requests never start closer than three quarters of the interval. A steady pace
 // keeps the server's bucket near full, and it regains what we take beyond the pace at only
-// (1 - PACE) x rate, so every token of catching up is one less of headroom for network jitter,
-// which can bunch arrivals by twice its spread: 1.6 intervals at 20 req/s ± 40 ms, 4.8 at
-// 40 req/s ± 60 ms. Measured (BENCHMARKS.md, rate): the whole burst at once drew 1–3 × 429 per
-// run at --rps 40 --burst 5 (server burst 6); two at once, one 429 in 2 of 3 runs at --rps 20
-// --burst 2 (server burst 3); this, none in either, with no rate lost.
+// (1 - PACE) x rate, so every token at hand is one less of headroom for network jitter, which
+// can bunch arrivals by twice its spread: 1.6 intervals at 20 req/s ± 40 ms. The whole burst, or
+// two at hand, drew 429s there; this holds the rate benchmark's gates (BENCHMARKS.md §1).
 const AT_ONCE = 1.25
 // Redis's bucket counts whole tokens and reserves them ahead of the sleep, so a late wake loses
-// nothing there: it holds two (three collectors on one budget, 6 runs, 0 × 429).
+// nothing there: it holds two (BENCHMARKS.md §8).
 export const SHARED_AT_ONCE = 2
 // 429s closer together than this are one event: the requests in flight when the server's
 // bucket ran dry all come back throttled.

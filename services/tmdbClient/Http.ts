@@ -45,9 +45,9 @@ interface ReadBody {
   readonly json: unknown
 }
 
-const parseJson = (text: string): { json: unknown } | undefined => {
+const readBody = (text: string): ReadBody | undefined => {
   try {
-    return { json: JSON.parse(text) }
+    return { text, json: JSON.parse(text) }
   } catch {
     return undefined
   }
@@ -134,9 +134,9 @@ export const makeTmdbHttp = (settings: TmdbSettings) =>
         const text = yield* response.text
         const path = shown(request)
         if (status >= 200 && status < 300) {
-          const parsed = parseJson(text)
-          if (parsed !== undefined) {
-            bodies.set(response, { text, json: parsed.json })
+          const read = readBody(text)
+          if (read !== undefined) {
+            bodies.set(response, read)
             return response
           }
           return yield* new TransportError({ path, message: `truncated or unparseable body (${text.length} bytes)` })
