@@ -1,6 +1,6 @@
 import { Effect } from "effect"
 import { MovieRepository } from "../services/MovieRepository.js"
-import { toEventLoop } from "../src/MovieWrites.js"
+import { toEventLoop } from "../src/Breathe.js"
 import { BATCH, type Section } from "./collectorsCommon.js"
 import {
   activeMs,

@@ -6,6 +6,7 @@ import * as fs from "node:fs"
 import * as nodePath from "node:path"
 import { DatabaseError, DatabaseErrorMapping, DEFAULT_DB, fromSqlite, withDatabaseErrors } from "../src/Database.js"
 import { migrationsLoader } from "../src/Migrations.js"
+import { CheckpointsLive } from "./Checkpoints.js"
 
 export { DEFAULT_DB } from "../src/Database.js"
 
@@ -73,7 +74,7 @@ export const SqlLive = (
             // Another writer holds the lock: wait up to 5 s before failing as `locked`.
             sql`PRAGMA busy_timeout = 5000`.pipe(Effect.zipRight(sql`PRAGMA synchronous = NORMAL`)))
         )
-        return Layer.provideMerge(Layer.merge(MigrationsLive, setup), client)
+        return Layer.provideMerge(Layer.mergeAll(MigrationsLive, setup, CheckpointsLive(filename)), client)
       })
     ),
     (cause) => fromSqlite(filename, cause)

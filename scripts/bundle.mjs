@@ -18,6 +18,9 @@ const bundle = (entry, outfile, options = {}) =>
     format: "cjs",
     target: "node20",
     external: ["better-sqlite3"],
+    // Modules that resolve a path from their own URL (layers/Checkpoints.ts) get the bundle's.
+    define: { "import.meta.url": "__importMetaUrl" },
+    banner: { js: "\"use strict\";var __importMetaUrl = require(\"node:url\").pathToFileURL(__filename).href;" },
     legalComments: "none",
     minify: true,
     logLevel: "warning",

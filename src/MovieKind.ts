@@ -4,7 +4,7 @@ import { keeps, keepsDetails, parseExportLine } from "./Catalogue.js"
 import { decodeMovieDetails } from "./Decode.js"
 import { recordMetrics } from "./MetricsHistory.js"
 import type { MovieDetails } from "./Movie.js"
-import { detailsWrite, movieRemoved, rebuildMovies, writeDetails } from "./MovieWrites.js"
+import { detailsWrites, movieRemoved, rebuildMovies, writeDetails } from "./MovieWrites.js"
 import { recordKind } from "./RecordKind.js"
 
 /** An export's numbers count as of its day's start (UTC): numbers from a details response that day stay. */
@@ -50,7 +50,10 @@ export const movieKind = recordKind({
   // The history is written here, not in writeDetails: `--renormalize` rebuilds through that from
   // stored payloads, and observes nothing new.
   write: (sql, movies, at) =>
-    Effect.zipRight(writeDetails(sql, movies.map((m) => detailsWrite(m, at))), recordMetrics(sql, "details", movies.map((m) => m.tmdbId), at)),
+    detailsWrites(movies, at).pipe(
+      Effect.flatMap((writes) => writeDetails(sql, writes)),
+      Effect.zipRight(recordMetrics(sql, "details", movies.map((m) => m.tmdbId), at))
+    ),
   payloads: { table: "movie_payloads", rebuild: rebuildMovies },
   removes: movieRemoved,
   keepsRecord: keepsDetails,

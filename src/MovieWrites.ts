@@ -1,5 +1,6 @@
 import type { SqlClient, Statement } from "@effect/sql"
 import { Effect, Schema } from "effect"
+import { breathe } from "./Breathe.js"
 import type { MovieDetails } from "./Movie.js"
 import { compressBody, dropPayloads, writePayloads } from "./Payloads.js"
 import { CHILD_TABLES, childRows, type DetailsRow, movieRow } from "./Rows.js"
@@ -30,12 +31,6 @@ export const binaryChunks = <A>(items: ReadonlyArray<A>): Array<ReadonlyArray<A>
   return out
 }
 
-/** Back to the event loop: `setImmediate` runs after pending I/O, unlike a fiber yield. */
-export const toEventLoop = Effect.async<void>((resume) => {
-  const handle = setImmediate(() => resume(Effect.void))
-  return Effect.sync(() => clearImmediate(handle))
-})
-
 export const chunks = <A>(items: ReadonlyArray<A>, size = CHUNK): Array<ReadonlyArray<A>> => {
   const out: Array<ReadonlyArray<A>> = []
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size))
@@ -56,11 +51,15 @@ export interface DetailsWrite {
 }
 
 /** A movie to store; its body, if any, is compressed here. `rebuild`: from its stored payload. */
-export const detailsWrite = (details: MovieDetails, at: string, rebuild = false): DetailsWrite => ({
+const detailsWrite = (details: MovieDetails, at: string, rebuild = false): DetailsWrite => ({
   details,
   row: movieRow(details, at),
   payload: rebuild ? "keep" : details.body !== undefined ? { body: compressBody(details.body), fetchedAt: at } : "drop"
 })
+
+/** `detailsWrite` for each movie, handing the loop back between them: a compression takes 0.1 ms or more. */
+export const detailsWrites = (movies: ReadonlyArray<MovieDetails>, at: string) =>
+  Effect.forEach(movies, (movie) => Effect.zipLeft(Effect.sync(() => detailsWrite(movie, at)), breathe))
 
 /** The columns an upsert refreshes: all but the key and the first sighting. */
 export const refreshed = (columns: ReadonlyArray<string>): Array<string> => columns.filter((c) => c !== "tmdb_id" && c !== "discovered_at")
@@ -128,11 +127,13 @@ export const writeDetails = (sql: SqlClient.SqlClient, given: ReadonlyArray<Deta
     }`
     const children = writes.map((w) => childRows(w.details))
     for (const table of CHILD_TABLES) {
+      yield* breathe
       yield* sql`DELETE FROM ${sql(table)} WHERE ${sql.in("tmdb_id", ids)}`
       for (const part of binaryChunks(children.flatMap((c) => c[table]))) {
         yield* sql`INSERT INTO ${sql(table)} ${sql.insert(part)}`
       }
     }
+    yield* breathe
     yield* writePayloads(
       sql,
       PAYLOADS,

@@ -1,6 +1,6 @@
 import { Clock, Duration, Effect, Either, Option, Queue, Stream } from "effect"
+import { toEventLoop } from "../../src/Breathe.js"
 import { failureKind, UnauthorizedError } from "../../src/Errors.js"
-import { toEventLoop } from "../../src/MovieWrites.js"
 import type { AnyKind } from "../../src/RecordKind.js"
 import { now } from "../../src/Time.js"
 import type { FailureRecord } from "../MovieRepository.js"

@@ -1,7 +1,8 @@
 import type { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
+import { breathe } from "../../src/Breathe.js"
 import type { FailureKind } from "../../src/Errors.js"
-import { chunks, toEventLoop } from "../../src/MovieWrites.js"
+import { chunks } from "../../src/MovieWrites.js"
 import type { AnyKind } from "../../src/RecordKind.js"
 import { recordPresence } from "./CatalogueWrites.js"
 
@@ -14,9 +15,9 @@ export interface FailureRecord {
   readonly message: string
 }
 
-// better-sqlite3 and the payloads' compression are synchronous: they block the event loop until
-// they return. Between slices of this many records a write hands the loop back (inside its
-// transaction), so responses, timers and signals wait for one slice, never for a whole batch.
+// Records are written this many at a time: a statement per table for each slice. The loop is
+// handed back between statements (`breathe`), so a slice bounds the statements' size, not how
+// long the loop waits.
 const SLICE = 50
 
 /**
@@ -36,9 +37,9 @@ export const writeOutcomes = <A>(
     const { key, leases } = kind.tables
     const table = sql(kind.tables.failures)
     const ids = records.map((r) => kind.idOf(r) as number)
-    for (const [i, slice] of chunks(records, SLICE).entries()) {
-      if (i > 0) yield* toEventLoop
+    for (const slice of chunks(records, SLICE)) {
       yield* kind.write(sql, slice, at)
+      yield* breathe
       yield* sql`DELETE FROM ${table} WHERE ${sql.in(key, slice.map((r) => kind.idOf(r) as number))}`
     }
     for (const chunk of chunks(failures)) {
@@ -54,5 +55,8 @@ export const writeOutcomes = <A>(
     }
     const gone = failures.filter((f) => f.kind === "not_found").map((f) => f.tmdbId)
     if (gone.length > 0 && kind.removes !== undefined) yield* kind.removes(sql, gone, at)
-    return yield* recordPresence(sql, kind, ids, gone, at)
+    const presence = yield* recordPresence(sql, kind, ids, gone, at)
+    // The COMMIT follows at once and writes the whole transaction's pages: it starts a hold of its own.
+    yield* breathe
+    return presence
   })

@@ -1,6 +1,6 @@
 import type { SqlClient } from "@effect/sql"
 import { Effect, Either, Schema } from "effect"
-import { toEventLoop } from "../../src/MovieWrites.js"
+import { toEventLoop } from "../../src/Breathe.js"
 import { decompress } from "../../src/Payloads.js"
 import type { AnyKind } from "../../src/RecordKind.js"
 

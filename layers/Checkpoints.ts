@@ -1,0 +1,83 @@
+import { SqlClient } from "@effect/sql"
+import { Duration, Effect, Layer, Schedule } from "effect"
+import * as fs from "node:fs"
+import { createRequire } from "node:module"
+import { Worker } from "node:worker_threads"
+
+// In WAL mode SQLite copies the log back into the database (a checkpoint) inside the COMMIT that
+// takes the log past 1,000 pages, in the committing connection: megabytes copied and two fsyncs
+// (`synchronous = NORMAL`), 10-35 ms with the event loop held (BENCHMARKS.md, storage). Here a
+// worker thread with a connection of its own checkpoints instead, PASSIVE: it neither waits for
+// nor blocks a writer (https://www.sqlite.org/c3ref/wal_checkpoint_v2.html). Checkpointing a few
+// times a second keeps the log small; the collector's own connection checkpoints only past
+// SPARE_PAGES, which it reaches only if the worker falls behind. If the worker stops, that
+// connection goes back to SQLite's 1,000 pages: only the delay changes.
+
+const EVERY = Duration.millis(50)
+const SPARE_PAGES = 4000
+const SQLITE_PAGES = 1000
+// A run that writes less never starts the thread (about 70 ms and 16 MB): the demo, most tests.
+const START_AT_BYTES = 1024 * 1024
+const LOOK_EVERY = Duration.millis(500)
+const STOP_WITHIN = Duration.seconds(5)
+
+// A failed checkpoint is left to the next one: the collector's own connection meets the same
+// fault (a full disk, a lock) in its next statement and reports it.
+const SOURCE = `
+const { parentPort, workerData } = require("node:worker_threads")
+const Database = require(workerData.driver)
+const db = new Database(workerData.filename, { fileMustExist: true })
+const checkpoint = () => { try { db.pragma("wal_checkpoint(PASSIVE)") } catch {} }
+const timer = setInterval(checkpoint, workerData.everyMs)
+parentPort.once("message", () => {
+  clearInterval(timer)
+  db.close()
+  parentPort.close()
+})
+`
+
+const walBytes = (filename: string) => Effect.promise(() => fs.promises.stat(`${filename}-wal`).then((s) => s.size, () => 0))
+
+const start = (filename: string) =>
+  Effect.sync(() => {
+    const worker = new Worker(SOURCE, {
+      eval: true,
+      workerData: { driver: createRequire(import.meta.url).resolve("better-sqlite3"), filename, everyMs: Duration.toMillis(EVERY) },
+      resourceLimits: { maxOldGenerationSizeMb: 8, maxYoungGenerationSizeMb: 1 }
+    })
+    // An error (the driver would not load, the file went away) ends the worker, not the process.
+    worker.on("error", () => {})
+    worker.unref()
+    return worker
+  })
+
+const exited = (worker: Worker) =>
+  Effect.async<void>((resume) => {
+    if (worker.threadId === -1) return resume(Effect.void)
+    worker.once("exit", () => resume(Effect.void))
+  })
+
+// The worker closes its connection before the collector's own closes: the last connection to
+// close checkpoints the whole log and removes it, which one left open in a thread would prevent.
+const stop = (worker: Worker) =>
+  Effect.sync(() => worker.postMessage("stop")).pipe(
+    Effect.zipRight(exited(worker)),
+    Effect.timeout(STOP_WITHIN),
+    Effect.catchAll(() => Effect.asVoid(Effect.promise(() => worker.terminate())))
+  )
+
+/**
+ * Checkpoints `filename`'s write-ahead log from a worker thread, once the log first passes 1 MB,
+ * until the layer is released. Nothing for a database in memory.
+ */
+export const CheckpointsLive = (filename: string): Layer.Layer<never, never, SqlClient.SqlClient> =>
+  filename === ":memory:" || filename === "" ? Layer.empty : Layer.scopedDiscard(
+    Effect.gen(function*() {
+      const sql = yield* SqlClient.SqlClient
+      const threshold = (pages: number) => Effect.ignore(sql.unsafe(`PRAGMA wal_autocheckpoint = ${pages}`))
+      yield* walBytes(filename).pipe(Effect.repeat({ schedule: Schedule.spaced(LOOK_EVERY), until: (bytes) => bytes >= START_AT_BYTES }))
+      const worker = yield* Effect.acquireRelease(start(filename), stop)
+      yield* threshold(SPARE_PAGES)
+      yield* Effect.zipRight(exited(worker), threshold(SQLITE_PAGES))
+    }).pipe(Effect.forkScoped)
+  )

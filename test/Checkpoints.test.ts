@@ -1,0 +1,78 @@
+import { SqlClient } from "@effect/sql"
+import { describe, expect, it } from "@effect/vitest"
+import Database from "better-sqlite3"
+import { Effect, Layer } from "effect"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { SqlLive } from "../layers/Sql.js"
+import { tmpDir } from "./support/cli.js"
+
+// The write-ahead log is copied back into the database by a worker thread's connection, so the
+// collector's COMMITs never carry a checkpoint (layers/Checkpoints.ts).
+
+const PAGE = 4096
+const blob = Buffer.alloc(PAGE, 7)
+
+/** `rows` rows of one page each, in transactions of 100: about `rows` pages of log. */
+const fill = (rows: number) =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    yield* sql`CREATE TABLE IF NOT EXISTS filler (id INTEGER PRIMARY KEY, body BLOB)`
+    for (let i = 0; i < rows; i += 100) {
+      yield* sql.withTransaction(
+        Effect.forEach(Array.from({ length: 100 }, (_, j) => i + j), (id) => sql`INSERT INTO filler ${sql.insert({ id, body: blob })}`, { discard: true })
+      )
+    }
+  })
+
+const autocheckpoint = Effect.flatMap(SqlClient.SqlClient, (sql) => sql<{ wal_autocheckpoint: number }>`PRAGMA wal_autocheckpoint`)
+
+/** Waits, in real time, until `test` holds; the worker runs on its own thread and clock. */
+const eventually = (test: () => boolean, what: string) =>
+  Effect.gen(function*() {
+    const deadline = Date.now() + 20_000
+    while (!test()) {
+      if (Date.now() > deadline) return yield* Effect.die(new Error(`never: ${what}`))
+      yield* Effect.sleep("50 millis")
+    }
+  })
+
+describe("checkpoints off the event loop", () => {
+  it.live("a worker copies the log into the database, and closing leaves no log behind", () =>
+    Effect.gen(function*() {
+      const file = path.join(tmpDir("ckpt-"), "movies.sqlite")
+      const before = yield* Effect.scoped(Effect.gen(function*() {
+        const layer = yield* Layer.build(SqlLive(file))
+        const run = <A, E>(effect: Effect.Effect<A, E, SqlClient.SqlClient>) => Effect.provide(effect, layer)
+        expect((yield* run(autocheckpoint))[0]!.wal_autocheckpoint).toBe(1000)
+        const size = fs.statSync(file).size
+        // 800 pages: below SQLite's own threshold of 1,000, so only the worker can have copied them.
+        yield* run(fill(800))
+        yield* eventually(() => fs.statSync(file).size >= size + 800 * PAGE, "the database file grew by the 800 pages")
+        // The collector's connection leaves checkpoints to the worker while it runs.
+        expect((yield* run(autocheckpoint))[0]!.wal_autocheckpoint).toBe(4000)
+        return size
+      }))
+      expect(fs.existsSync(`${file}-wal`)).toBe(false)
+      const db = new Database(file, { readonly: true })
+      try {
+        expect(db.pragma("integrity_check", { simple: true })).toBe("ok")
+        expect((db.prepare("SELECT count(*) AS n FROM filler").get() as { n: number }).n).toBe(800)
+      } finally {
+        db.close()
+      }
+      expect(fs.statSync(file).size).toBeGreaterThan(before)
+    }), 60_000)
+
+  it.live("a database that writes little never starts the thread", () =>
+    Effect.gen(function*() {
+      const file = path.join(tmpDir("ckpt-"), "movies.sqlite")
+      yield* Effect.scoped(Effect.gen(function*() {
+        const layer = yield* Layer.build(SqlLive(file))
+        yield* Effect.provide(fill(100), layer)
+        yield* Effect.sleep("1200 millis")
+        expect((yield* Effect.provide(autocheckpoint, layer))[0]!.wal_autocheckpoint).toBe(1000)
+      }))
+      expect(fs.existsSync(`${file}-wal`)).toBe(false)
+    }), 30_000)
+})
