@@ -13,12 +13,13 @@ import { Worker } from "node:worker_threads"
 // SPARE_PAGES, which it reaches only if the worker falls behind. If the worker stops, that
 // connection goes back to SQLite's 1,000 pages: only the delay changes.
 
-const EVERY = Duration.millis(50)
+const EVERY = Duration.millis(250)
 const SPARE_PAGES = 4000
 const SQLITE_PAGES = 1000
-// A run that writes less never starts the thread (about 70 ms and 16 MB): the demo, most tests.
+// A run that writes less never starts the thread (about 70 ms of start-up and 5-10 MB of memory):
+// the demo, most tests.
 const START_AT_BYTES = 1024 * 1024
-const LOOK_EVERY = Duration.millis(500)
+const LOOK_EVERY = Duration.millis(250)
 const STOP_WITHIN = Duration.seconds(5)
 
 // A failed checkpoint is left to the next one: the collector's own connection meets the same
