@@ -16,8 +16,8 @@ import { Worker } from "node:worker_threads"
 const EVERY = Duration.millis(250)
 const SPARE_PAGES = 4000
 const SQLITE_PAGES = 1000
-// A run that writes less never starts the thread (about 70 ms of start-up and 5-10 MB of memory):
-// the demo, most tests.
+// A run that writes less never starts the thread (its start-up, and 4-7 MB of peak memory in the
+// CLI: BENCHMARKS.md): the demo, most tests.
 const START_AT_BYTES = 1024 * 1024
 const LOOK_EVERY = Duration.millis(250)
 const STOP_WITHIN = Duration.seconds(5)
@@ -39,33 +39,54 @@ parentPort.once("message", () => {
 
 const walBytes = (filename: string) => Effect.promise(() => fs.promises.stat(`${filename}-wal`).then((s) => s.size, () => 0))
 
+/** A running worker; `failure`: the error that ended it, if one did. */
+interface Checkpointer {
+  readonly worker: Worker
+  failure?: unknown
+  stopping?: boolean
+}
+
 const start = (filename: string) =>
-  Effect.sync(() => {
-    const worker = new Worker(SOURCE, {
-      eval: true,
-      workerData: { driver: createRequire(import.meta.url).resolve("better-sqlite3"), filename, everyMs: Duration.toMillis(EVERY) },
-      resourceLimits: { maxOldGenerationSizeMb: 8, maxYoungGenerationSizeMb: 1 }
-    })
-    // An error (the driver would not load, the file went away) ends the worker, not the process.
-    worker.on("error", () => {})
-    worker.unref()
-    return worker
+  Effect.try({
+    try: (): Checkpointer => {
+      const worker = new Worker(SOURCE, {
+        eval: true,
+        workerData: { driver: createRequire(import.meta.url).resolve("better-sqlite3"), filename, everyMs: Duration.toMillis(EVERY) },
+        resourceLimits: { maxOldGenerationSizeMb: 8, maxYoungGenerationSizeMb: 1 }
+      })
+      const running: Checkpointer = { worker }
+      // An error (the driver would not load, the file went away) ends the worker, not the process.
+      worker.on("error", (e) => running.failure = e)
+      worker.unref()
+      return running
+    },
+    catch: (e) => e
   })
 
 const exited = (worker: Worker) =>
   Effect.async<void>((resume) => {
     if (worker.threadId === -1) return resume(Effect.void)
-    worker.once("exit", () => resume(Effect.void))
+    const done = () => resume(Effect.void)
+    worker.once("exit", done)
+    return Effect.sync(() => worker.off("exit", done))
   })
 
-// The worker closes its connection before the collector's own closes: the last connection to
-// close checkpoints the whole log and removes it, which one left open in a thread would prevent.
-const stop = (worker: Worker) =>
-  Effect.sync(() => worker.postMessage("stop")).pipe(
-    Effect.zipRight(exited(worker)),
+// The worker closes its connection before the collector's own closes: the last connection to a
+// database in WAL mode checkpoints the whole log and deletes it (https://www.sqlite.org/wal.html,
+// "The WAL File"), which a connection left open in a thread would prevent. A finalizer runs
+// uninterruptibly: the wait is made interruptible so that the timeout can end it.
+const stop = (running: Checkpointer) =>
+  Effect.sync(() => {
+    running.stopping = true
+    running.worker.postMessage("stop")
+  }).pipe(
+    Effect.zipRight(Effect.interruptible(exited(running.worker))),
     Effect.timeout(STOP_WITHIN),
-    Effect.catchAll(() => Effect.asVoid(Effect.promise(() => worker.terminate())))
+    Effect.catchAll(() => Effect.promise(() => running.worker.terminate())),
+    Effect.asVoid
   )
+
+const messageOf = (e: unknown) => e instanceof Error ? e.message : String(e)
 
 /**
  * Checkpoints `filename`'s write-ahead log from a worker thread, once the log first passes 1 MB,
@@ -77,8 +98,15 @@ export const CheckpointsLive = (filename: string): Layer.Layer<never, never, Sql
       const sql = yield* SqlClient.SqlClient
       const threshold = (pages: number) => Effect.ignore(sql.unsafe(`PRAGMA wal_autocheckpoint = ${pages}`))
       yield* walBytes(filename).pipe(Effect.repeat({ schedule: Schedule.spaced(LOOK_EVERY), until: (bytes) => bytes >= START_AT_BYTES }))
-      const worker = yield* Effect.acquireRelease(start(filename), stop)
+      const running = yield* Effect.acquireRelease(start(filename), stop)
       yield* threshold(SPARE_PAGES)
-      yield* Effect.zipRight(exited(worker), threshold(SQLITE_PAGES))
-    }).pipe(Effect.forkScoped)
+      yield* exited(running.worker)
+      if (running.stopping === true) return
+      yield* threshold(SQLITE_PAGES)
+      const why = running.failure === undefined ? "" : ` (${messageOf(running.failure)})`
+      yield* Effect.logWarning(`the thread checkpointing ${filename} stopped${why}; the collector checkpoints it itself from now on`)
+    }).pipe(
+      Effect.catchAll((e) => Effect.logWarning(`could not start a thread to checkpoint ${filename} (${messageOf(e)}); the collector checkpoints it itself`)),
+      Effect.forkScoped
+    )
   )

@@ -6,8 +6,10 @@ import { Effect } from "effect"
 // once it has held it for HOLD_MS, so nothing waits for more than that plus one statement
 // (BENCHMARKS.md, storage: the event loop's delay while committing).
 
-// Handing the loop back costs one turn of it (about 20-50 µs); 4 ms of work between turns keeps
-// that under 1% while a 1 ms timer is never more than a few ms late.
+// Handing the loop back costs one turn of it; with 4 ms of work between turns, the storage
+// benchmark writes as fast as with a turn every 50 movies (BENCHMARKS.md, storage). On
+// PostgreSQL a statement awaits the server, which hands the loop back anyway: there `breathe`
+// yields a little more often than it needs to, at the cost of a turn.
 const HOLD_MS = 4
 
 // Module-wide on purpose: the loop is shared, so whichever write last handed it back started the

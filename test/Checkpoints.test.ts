@@ -1,9 +1,10 @@
 import { SqlClient } from "@effect/sql"
 import { describe, expect, it } from "@effect/vitest"
 import Database from "better-sqlite3"
-import { Effect, Layer } from "effect"
+import { Effect, Layer, Logger, LogLevel } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
+import { CheckpointsLive } from "../layers/Checkpoints.js"
 import { SqlLive } from "../layers/Sql.js"
 import { tmpDir } from "./support/cli.js"
 
@@ -46,9 +47,11 @@ describe("checkpoints off the event loop", () => {
         const run = <A, E>(effect: Effect.Effect<A, E, SqlClient.SqlClient>) => Effect.provide(effect, layer)
         expect((yield* run(autocheckpoint))[0]!.wal_autocheckpoint).toBe(1000)
         const size = fs.statSync(file).size
-        // 800 pages: below SQLite's own threshold of 1,000, so only the worker can have copied them.
-        yield* run(fill(800))
-        yield* eventually(() => fs.statSync(file).size >= size + 800 * PAGE, "the database file grew by the 800 pages")
+        // 400 rows, about 520 pages of log with their overflow pages: past the 1 MB that starts the
+        // worker, far below SQLite's own threshold of 1,000 pages, so only the worker can have
+        // copied them into the database file.
+        yield* run(fill(400))
+        yield* eventually(() => fs.statSync(file).size >= size + 400 * PAGE, "the database file grew by the 400 pages")
         // The collector's connection leaves checkpoints to the worker while it runs.
         expect((yield* run(autocheckpoint))[0]!.wal_autocheckpoint).toBe(4000)
         return size
@@ -57,12 +60,33 @@ describe("checkpoints off the event loop", () => {
       const db = new Database(file, { readonly: true })
       try {
         expect(db.pragma("integrity_check", { simple: true })).toBe("ok")
-        expect((db.prepare("SELECT count(*) AS n FROM filler").get() as { n: number }).n).toBe(800)
+        expect((db.prepare("SELECT count(*) AS n FROM filler").get() as { n: number }).n).toBe(400)
       } finally {
         db.close()
       }
       expect(fs.statSync(file).size).toBeGreaterThan(before)
     }), 60_000)
+
+  it.live("a worker that fails is reported in one warning, and the collector checkpoints again", () =>
+    Effect.gen(function*() {
+      const dir = tmpDir("ckpt-")
+      // A log past 1 MB beside a database that is not there: the worker starts, cannot open it, ends.
+      const missing = path.join(dir, "gone.sqlite")
+      fs.writeFileSync(`${missing}-wal`, Buffer.alloc(2 * 1024 * 1024))
+      const warnings: Array<string> = []
+      const logger = Logger.replace(
+        Logger.defaultLogger,
+        Logger.make(({ logLevel, message }) => logLevel === LogLevel.Warning && warnings.push(String(message)))
+      )
+      yield* Effect.scoped(Effect.gen(function*() {
+        const layer = yield* Layer.build(Layer.provideMerge(CheckpointsLive(missing), SqlLive(path.join(dir, "movies.sqlite"))))
+        yield* eventually(() => warnings.length > 0, "a warning")
+        expect(warnings).toEqual([
+          expect.stringMatching(new RegExp(`^the thread checkpointing ${missing} stopped \\(.+\\); the collector checkpoints it itself`))
+        ])
+        expect((yield* Effect.provide(autocheckpoint, layer))[0]!.wal_autocheckpoint).toBe(1000)
+      })).pipe(Effect.provide(logger))
+    }), 30_000)
 
   it.live("a database that writes little never starts the thread", () =>
     Effect.gen(function*() {
