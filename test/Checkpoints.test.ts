@@ -14,12 +14,12 @@ import { tmpDir } from "./support/cli.js"
 const PAGE = 4096
 const blob = Buffer.alloc(PAGE, 7)
 
-/** `rows` rows of one page each, in transactions of 100: about `rows` pages of log. */
-const fill = (rows: number) =>
+/** `rows` rows from id `from`, a page of blob each, in transactions of 100: 1.3 pages of log a row. */
+const fill = (from: number, rows: number) =>
   Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
     yield* sql`CREATE TABLE IF NOT EXISTS filler (id INTEGER PRIMARY KEY, body BLOB)`
-    for (let i = 0; i < rows; i += 100) {
+    for (let i = from; i < from + rows; i += 100) {
       yield* sql.withTransaction(
         Effect.forEach(Array.from({ length: 100 }, (_, j) => i + j), (id) => sql`INSERT INTO filler ${sql.insert({ id, body: blob })}`, { discard: true })
       )
@@ -29,14 +29,16 @@ const fill = (rows: number) =>
 const autocheckpoint = Effect.flatMap(SqlClient.SqlClient, (sql) => sql<{ wal_autocheckpoint: number }>`PRAGMA wal_autocheckpoint`)
 
 /** Waits, in real time, until `test` holds; the worker runs on its own thread and clock. */
-const eventually = (test: () => boolean, what: string) =>
+const eventuallyEffect = <E, R>(test: Effect.Effect<boolean, E, R>, what: string) =>
   Effect.gen(function*() {
     const deadline = Date.now() + 20_000
-    while (!test()) {
+    while (!(yield* test)) {
       if (Date.now() > deadline) return yield* Effect.die(new Error(`never: ${what}`))
       yield* Effect.sleep("50 millis")
     }
   })
+
+const eventually = (test: () => boolean, what: string) => eventuallyEffect(Effect.sync(test), what)
 
 describe("checkpoints off the event loop", () => {
   it.live("a worker copies the log into the database, and closing leaves no log behind", () =>
@@ -46,21 +48,22 @@ describe("checkpoints off the event loop", () => {
         const layer = yield* Layer.build(SqlLive(file))
         const run = <A, E>(effect: Effect.Effect<A, E, SqlClient.SqlClient>) => Effect.provide(effect, layer)
         expect((yield* run(autocheckpoint))[0]!.wal_autocheckpoint).toBe(1000)
+        // 1,000 rows, about 1,300 pages of log with their overflow pages: SQLite checkpoints once at
+        // 1,000 pages, and the log, now past 4 MB, starts the worker.
+        yield* run(fill(0, 1000))
+        yield* eventuallyEffect(Effect.map(run(autocheckpoint), (rows) => rows[0]!.wal_autocheckpoint === 4000), "the worker started")
+        // 400 rows more, about 520 pages: the collector's connection now waits for 4,000 pages, so
+        // only the worker can copy them into the database file.
         const size = fs.statSync(file).size
-        // 400 rows, about 520 pages of log with their overflow pages: past the 1 MB that starts the
-        // worker, far below SQLite's own threshold of 1,000 pages, so only the worker can have
-        // copied them into the database file.
-        yield* run(fill(400))
+        yield* run(fill(1000, 400))
         yield* eventually(() => fs.statSync(file).size >= size + 400 * PAGE, "the database file grew by the 400 pages")
-        // The collector's connection leaves checkpoints to the worker while it runs.
-        expect((yield* run(autocheckpoint))[0]!.wal_autocheckpoint).toBe(4000)
         return size
       }))
       expect(fs.existsSync(`${file}-wal`)).toBe(false)
       const db = new Database(file, { readonly: true })
       try {
         expect(db.pragma("integrity_check", { simple: true })).toBe("ok")
-        expect((db.prepare("SELECT count(*) AS n FROM filler").get() as { n: number }).n).toBe(400)
+        expect((db.prepare("SELECT count(*) AS n FROM filler").get() as { n: number }).n).toBe(1400)
       } finally {
         db.close()
       }
@@ -70,9 +73,9 @@ describe("checkpoints off the event loop", () => {
   it.live("a worker that fails is reported in one warning, and the collector checkpoints again", () =>
     Effect.gen(function*() {
       const dir = tmpDir("ckpt-")
-      // A log past 1 MB beside a database that is not there: the worker starts, cannot open it, ends.
+      // A log past 4 MB beside a database that is not there: the worker starts, cannot open it, ends.
       const missing = path.join(dir, "gone.sqlite")
-      fs.writeFileSync(`${missing}-wal`, Buffer.alloc(2 * 1024 * 1024))
+      fs.writeFileSync(`${missing}-wal`, Buffer.alloc(5 * 1024 * 1024))
       const warnings: Array<string> = []
       const logger = Logger.replace(
         Logger.defaultLogger,
@@ -93,7 +96,7 @@ describe("checkpoints off the event loop", () => {
       const file = path.join(tmpDir("ckpt-"), "movies.sqlite")
       yield* Effect.scoped(Effect.gen(function*() {
         const layer = yield* Layer.build(SqlLive(file))
-        yield* Effect.provide(fill(100), layer)
+        yield* Effect.provide(fill(0, 100), layer)
         yield* Effect.sleep("1200 millis")
         expect((yield* Effect.provide(autocheckpoint, layer))[0]!.wal_autocheckpoint).toBe(1000)
       }))
