@@ -8,6 +8,7 @@ import { withAppends } from "../sandbox/Appends.js"
 import { generateCatalogue } from "../sandbox/index.js"
 import { MovieRepository } from "../services/MovieRepository.js"
 import { DEFAULT_APPEND } from "../src/Appended.js"
+import { toEventLoop } from "../src/Breathe.js"
 import { decodeMovieDetails } from "../src/Decode.js"
 import { type MovieDetails, movieDetailsOf } from "../src/Movie.js"
 import { BROTLI } from "../src/Payloads.js"
@@ -49,8 +50,6 @@ const migrated = async (file: string) => {
   await Effect.runPromise(Effect.scoped(Layer.build(SqlLive(file))))
   return file
 }
-
-const toEventLoop = Effect.async<void>((resume) => void setImmediate(() => resume(Effect.void)))
 
 /**
  * Event-loop lateness sampled every millisecond while `active`: only while the repository commits,

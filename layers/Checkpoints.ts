@@ -5,13 +5,14 @@ import { createRequire } from "node:module"
 import { Worker } from "node:worker_threads"
 
 // In WAL mode SQLite copies the log back into the database (a checkpoint) inside the COMMIT that
-// takes the log past 1,000 pages, in the committing connection: megabytes copied and two fsyncs
-// (`synchronous = NORMAL`), 10-35 ms with the event loop held (BENCHMARKS.md, storage). Here a
-// worker thread with a connection of its own checkpoints instead, PASSIVE: it neither waits for
-// nor blocks a writer (https://www.sqlite.org/c3ref/wal_checkpoint_v2.html). Checkpointing a few
-// times a second keeps the log small; the collector's own connection checkpoints only past
-// SPARE_PAGES, which it reaches only if the worker falls behind. If the worker stops, that
-// connection goes back to SQLite's 1,000 pages: only the delay changes.
+// takes the log past 1,000 pages, in the committing connection (https://www.sqlite.org/wal.html,
+// "Automatic Checkpoint"): megabytes copied and two fsyncs under `synchronous = NORMAL`, tens of
+// milliseconds with the event loop held, the longest blocks of a write. Here a worker thread with
+// a connection of its own checkpoints instead, PASSIVE: it neither waits for nor blocks a writer
+// (https://www.sqlite.org/c3ref/wal_checkpoint_v2.html). Checkpointing a few times a second keeps
+// the log small; the collector's own connection checkpoints only past SPARE_PAGES, which it
+// reaches only if the worker falls behind. If the worker stops, that connection goes back to
+// SQLite's 1,000 pages: only the delay changes. BENCHMARKS.md (storage) has the loop's delay.
 
 const EVERY = Duration.millis(250)
 const SPARE_PAGES = 4000
