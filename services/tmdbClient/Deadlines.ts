@@ -2,7 +2,7 @@ import { Clock, Duration, Effect, Exit, Scope } from "effect"
 
 // `Effect.timeout` races a request against a sleep in two forked fibers, and forking copies and
 // then merges every FiberRef: at one request per movie that was about a quarter of the client's
-// CPU (BENCHMARKS.md, CPU per rich movie). Every request of a client has the same timeout, so
+// CPU (measured in-process over a scripted transport, with the CLI's heap flags). Every request of a client has the same timeout, so
 // their deadlines come in the order the requests start: one watchdog fiber walks them, and a
 // request still running at its deadline has its HTTP exchange aborted by closing its scope
 // (`HttpClient.withScope` ties the request's AbortController to that scope). The request then
