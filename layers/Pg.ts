@@ -52,6 +52,8 @@ const PgMigrations = Layer.effectDiscard(
 export interface PgOptions {
   /** Connections in the pool: the writer, the claimer and the heartbeat each hold one for a moment. */
   readonly maxConnections?: number
+  /** Sessions that cannot write, and no migration (`npm run status` only reads). */
+  readonly readOnly?: boolean
 }
 
 /** PostgreSQL's errors, in messages that name the database without its password. */
@@ -78,7 +80,7 @@ export const PgLive = (
             max: options.maxConnections ?? 4,
             connectionTimeoutMillis: 10_000,
             application_name: "tmdb-collector",
-            options: "-c TimeZone=UTC",
+            options: options.readOnly === true ? "-c TimeZone=UTC -c default_transaction_read_only=on" : "-c TimeZone=UTC",
             types
           })
           // An idle connection the server drops must not crash the process: the next query
@@ -99,5 +101,6 @@ export const PgLive = (
     applicationName: "tmdb-collector",
     types
   })
-  return withDatabaseErrors(Layer.provideMerge(PgMigrations, client), (cause) => fromPostgres(display, cause))
+  const migrated = options.readOnly === true ? client : Layer.provideMerge(PgMigrations, client)
+  return withDatabaseErrors(migrated, (cause) => fromPostgres(display, cause))
 }

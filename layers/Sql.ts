@@ -79,3 +79,28 @@ export const SqlLive = (
     ),
     (cause) => fromSqlite(filename, cause)
   )
+
+const writable = (path: string) => {
+  try {
+    fs.accessSync(path, fs.constants.W_OK)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/**
+ * A SQLite client on `filename` that only reads (`npm run status`): the file is neither created
+ * nor migrated, and the connection refuses writes (`query_only`). It reads beside a running
+ * collector, as WAL lets readers do. Where it may, it opens the file for writing all the same, so
+ * that closing the last connection removes the -wal and -shm files as a collector's close does; a
+ * read-only connection leaves both behind (https://www.sqlite.org/wal.html#readonly).
+ */
+export const SqlReadOnlyLive = (filename: string): Layer.Layer<SqlClient.SqlClient | DatabaseErrorMapping, DatabaseError> =>
+  withDatabaseErrors(
+    Layer.provideMerge(
+      Layer.effectDiscard(Effect.flatMap(SqlClient.SqlClient, (sql) => Effect.zipRight(sql`PRAGMA busy_timeout = 5000`, sql`PRAGMA query_only = 1`))),
+      SqliteClient.layer({ filename, readonly: !(writable(filename) && writable(nodePath.dirname(filename))), disableWAL: true })
+    ),
+    (cause) => fromSqlite(filename, cause)
+  )

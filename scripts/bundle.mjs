@@ -4,7 +4,8 @@
 // can run it from V8's code cache, which only vm.Script offers on Node 20. Run by
 // `npm run build` (and so by `npm install`), which also makes that cache with one `--help`.
 // The export (scripts/export.ts) is bundled the same way into dist/export.cjs, which
-// `npm run export` runs: a start of ~0.3 s instead of tsx's ~5 s.
+// `npm run export` runs: a start of ~0.3 s instead of tsx's ~5 s; and `npm run status` likewise
+// (dist/status.cjs).
 import { build } from "esbuild"
 import { execFileSync } from "node:child_process"
 import * as fs from "node:fs"
@@ -26,7 +27,11 @@ const bundle = (entry, outfile, options = {}) =>
     logLevel: "warning",
     ...options
   })
-await Promise.all([bundle("scripts/collect.ts", "dist/cli.cjs", { sourcemap: true }), bundle("scripts/export.ts", "dist/export.cjs")])
+await Promise.all([
+  bundle("scripts/collect.ts", "dist/cli.cjs", { sourcemap: true }),
+  bundle("scripts/export.ts", "dist/export.cjs"),
+  bundle("scripts/status.ts", "dist/status.cjs")
+])
 fs.copyFileSync("scripts/launch.mjs", "dist/collect.js")
 // Caches of earlier bundles (named by their hash) would only take room.
 for (const f of fs.readdirSync("dist")) if (f.endsWith(".v8cache") || f.includes(".v8cache.")) fs.rmSync(`dist/${f}`, { force: true })

@@ -40,6 +40,9 @@ const migrations: Record<string, Effect.Effect<void, SqlError, SqlClient.SqlClie
   "6_metrics_history": ddl(...metricsHistory)
 }
 
+/** The schema this version writes and reads: its last migration's id. */
+export const SCHEMA_VERSION = Math.max(...Object.keys(migrations).map((id) => Number.parseInt(id, 10)))
+
 /** The migrations, for a client of a dialect tmdb-collector keeps its schema in (SQLite, PostgreSQL). */
 export const migrationsLoader: Migrator.Loader<SqlClient.SqlClient> = Effect.flatMap(SqlClient.SqlClient, (sql) =>
   dialectOf(sql) === undefined

@@ -1,5 +1,6 @@
 import { Schema } from "effect"
 import { FailureKind } from "./Errors.js"
+import { DAY, iso } from "./Time.js"
 
 // The stored records, column for column as README "Database schema" documents them. Each
 // schema decodes the rows a query returns and encodes the rows the repository writes.
@@ -106,3 +107,11 @@ export const SelectionPolicy = Schema.Struct({
   attemptedBefore: Schema.optional(Schema.String)
 })
 export interface SelectionPolicy extends Schema.Schema.Type<typeof SelectionPolicy> {}
+
+/** The stale rule as of `nowMs`: details older than `staleAfterMs` are fetched again, and recent releases' after 7 days. */
+export const staleHorizons = (nowMs: number, staleAfterMs: number): Pick<SelectionPolicy, "staleBefore" | "recentReleasedAfter" | "recentStaleBefore"> => ({
+  staleBefore: iso(nowMs - staleAfterMs),
+  // Numbers of recent releases still move: 7 days for films out in the last 90.
+  recentReleasedAfter: iso(nowMs - 90 * DAY).slice(0, 10),
+  recentStaleBefore: iso(nowMs - Math.min(staleAfterMs, 7 * DAY))
+})

@@ -3,7 +3,8 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 
 // Most CLI tests run the bundle that `npm run collect` runs (dist/collect.js), and the export's
-// the one `npm run export` runs (dist/export.cjs): they start in a fraction of tsx's time, which
+// and the status's the ones `npm run export` and `npm run status` run (dist/export.cjs,
+// dist/status.cjs): they start in a fraction of tsx's time, which
 // the suite pays on every one of its many CLI starts. `npm install` builds them; this rebuilds
 // them first whenever a source is newer, so a test never runs a stale bundle.
 const root = path.resolve(import.meta.dirname, "..")
@@ -16,8 +17,10 @@ const newest = (p: string): number => {
 }
 
 export default function setup() {
-  // The older of the two bundles (`npm run collect`'s and `npm run export`'s); a missing one counts as never built.
-  const built = Math.min(...["dist/cli.cjs", "dist/export.cjs"].map((f) => path.join(root, f)).map((f) => (fs.existsSync(f) ? fs.statSync(f).mtimeMs : 0)))
+  // The oldest of the bundles (`npm run collect`'s, `npm run export`'s and `npm run status`'s); a missing one counts as never built.
+  const built = Math.min(
+    ...["dist/cli.cjs", "dist/export.cjs", "dist/status.cjs"].map((f) => path.join(root, f)).map((f) => (fs.existsSync(f) ? fs.statSync(f).mtimeMs : 0))
+  )
   if (SOURCES.some((s) => newest(path.join(root, s)) > built)) {
     execFileSync("npm", ["run", "--silent", "build"], { cwd: root, stdio: "inherit" })
   }

@@ -1,4 +1,3 @@
-import { Console, Effect } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { beforeAll, describe, expect, it } from "vitest"
@@ -6,36 +5,16 @@ import { collectFlags } from "../scripts/Cli.js"
 import { exportFlags, main as exportMain } from "../scripts/ExportCli.js"
 import { type Flag, unknownFlag } from "../scripts/FlagSet.js"
 import { ExitCode } from "../scripts/Outcome.js"
+import { main as statusMain, statusFlags } from "../scripts/StatusCli.js"
 import { root } from "./support/cli.js"
-import { runInProcess } from "./support/inProcess.js"
+import { captured, runInProcess } from "./support/inProcess.js"
 
 // Issue 21 §6: a `--help` worth reading, and "did you mean" for a mistyped flag, the same for
-// `npm run collect` and `npm run export`. The pages and refusals are each CLI's own program in
+// `npm run collect`, `npm run export` and `npm run status`. The pages and refusals are each CLI's own program in
 // this process: what they print does not depend on the process (test/cli.truths.test.ts runs the
 // collector's through a pipe).
 
-interface Ran {
-  readonly code: number
-  readonly stdout: string
-  readonly stderr: string
-}
-
-// The export's main with its Console captured, as test/support/inProcess.ts does the collector's.
-const runExportInProcess = (args: ReadonlyArray<string>): Promise<Ran> => {
-  const stdout: Array<string> = []
-  const stderr: Array<string> = []
-  const text = (parts: ReadonlyArray<unknown>) => `${parts.map(String).join(" ")}\n`
-  return Effect.runPromise(Effect.gen(function*() {
-    const console = yield* Effect.console
-    const captured: Console.Console = {
-      ...console,
-      log: (...parts) => Effect.sync(() => void stdout.push(text(parts))),
-      error: (...parts) => Effect.sync(() => void stderr.push(text(parts)))
-    }
-    const code = yield* exportMain(["node", "export.ts", ...args]).pipe(Console.withConsole(captured))
-    return { code, stdout: stdout.join(""), stderr: stderr.join("") }
-  }))
-}
+type Ran = Awaited<ReturnType<typeof captured>>
 
 // Every environment variable the code reads: named in its sources as TMDB_SOMETHING.
 const environment = () => {
@@ -74,13 +53,22 @@ const clis: ReadonlyArray<Cli> = [{
   typo: [["--start-yaer", "2020"], "--start-yaer", "--start-year"]
 }, {
   command: "npm run export",
-  run: runExportInProcess,
+  run: (args) => captured(exportMain(["node", "export.ts", ...args])),
   flags: exportFlags,
   title: /^tmdb-collector export 0\.3\.0: the collected store as files an analyst opens$/,
   required: { "--format": "", "--out": "" },
   environment: () => ["TMDB_DATABASE_URL"],
   exitCodes: [ExitCode.ok, ExitCode.fatal, ExitCode.usage, ExitCode.interrupted],
   typo: [["--fromat", "csv", "--out", "x"], "--fromat", "--format"]
+}, {
+  command: "npm run status",
+  run: (args) => captured(statusMain(["node", "status.ts", ...args])),
+  flags: statusFlags,
+  title: /^tmdb-collector status 0\.3\.0: what the copy holds and how fresh it is$/,
+  required: {},
+  environment: () => ["TMDB_DATABASE_URL"],
+  exitCodes: [ExitCode.ok, ExitCode.fatal, ExitCode.usage],
+  typo: [["--jsn"], "--jsn", "--json"]
 }]
 
 /** The lines of a section of the page: from its heading to the next blank line. */

@@ -1,7 +1,6 @@
 import { Clock, Duration, Effect, Option, Stream } from "effect"
 import type { AnyKind } from "../../src/RecordKind.js"
-import type { SelectionPolicy } from "../../src/Storage.js"
-import { DAY, iso } from "../../src/Time.js"
+import { type SelectionPolicy, staleHorizons } from "../../src/Storage.js"
 import type { ChangesRead } from "./Catalogue.js"
 import { fetchAll } from "./Fetch.js"
 import { type KindTally, type RunState, tallyOf } from "./Tally.js"
@@ -13,10 +12,7 @@ import type { Units } from "./Work.js"
 
 /** Which stored records need details now, as of `nowMs`. */
 const policyOf = (run: RunState, tally: KindTally, nowMs: number, staleAfterMs: number): SelectionPolicy => ({
-  staleBefore: iso(nowMs - staleAfterMs),
-  // Numbers of recent releases still move: 7 days for films out in the last 90.
-  recentReleasedAfter: iso(nowMs - 90 * DAY).slice(0, 10),
-  recentStaleBefore: iso(nowMs - Math.min(staleAfterMs, 7 * DAY)),
+  ...staleHorizons(nowMs, staleAfterMs),
   // Only the collector that stored the export knows it is stored.
   exportDate: tally.exported === undefined ? undefined : run.exporting?.date,
   exportsSince: tally.exported?.since,

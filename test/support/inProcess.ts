@@ -20,13 +20,19 @@ interface InProcessResult {
 export const runInProcess = (
   args: ReadonlyArray<string>,
   options: { readonly logLevel?: string; readonly env?: Record<string, string> } = {}
-): Promise<InProcessResult> =>
+): Promise<InProcessResult> => captured(main(["node", "collect.ts", ...args], options.logLevel), options.env)
+
+/**
+ * `program`, a CLI's `main` over its arguments, in this process, with `env` as the configuration
+ * it reads: its exit code and what it printed through Effect's Console.
+ */
+export const captured = (program: Effect.Effect<number>, env: Record<string, string> = {}): Promise<InProcessResult> =>
   Effect.runPromise(Effect.gen(function*() {
     const stdout: Array<string> = []
     const stderr: Array<string> = []
     const text = (parts: ReadonlyArray<unknown>) => `${parts.map(String).join(" ")}\n`
     const console = yield* Effect.console
-    const captured: Console.Console = {
+    const capture: Console.Console = {
       ...console,
       log: (...parts) => Effect.sync(() => void stdout.push(text(parts))),
       error: (...parts) => Effect.sync(() => void stderr.push(text(parts))),
@@ -34,9 +40,9 @@ export const runInProcess = (
     }
     // A run that ends incomplete sets process.exitCode: it is the CLI's code, not this process's.
     const exitCode = process.exitCode
-    const code = yield* main(["node", "collect.ts", ...args], options.logLevel).pipe(
-      Console.withConsole(captured),
-      Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(options.env ?? {})))),
+    const code = yield* program.pipe(
+      Console.withConsole(capture),
+      Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env)))),
       Effect.ensuring(Effect.sync(() => (process.exitCode = exitCode)))
     )
     return { code, stdout: stdout.join(""), stderr: stderr.join("") }
