@@ -7,10 +7,16 @@ import * as nodePath from "node:path"
 import { DatabaseError, DatabaseErrorMapping, DEFAULT_DB, fromSqlite, withDatabaseErrors } from "../src/Database.js"
 import { migrationsLoader } from "../src/Migrations.js"
 import { CheckpointsLive } from "./Checkpoints.js"
+import { explainFull } from "./Disk.js"
 
 export { DEFAULT_DB } from "../src/Database.js"
 
 const SQLITE_HEADER = "SQLite format 3\u0000"
+/** Bytes the write-ahead log is truncated to when it restarts: four times the first checkpoint's 4 MB. */
+const JOURNAL_SIZE_LIMIT = 16 * 1024 * 1024
+
+/** SQLite's error codes as DatabaseErrors, in lines that name `filename` (and its disk, when full). */
+const sqliteError = (filename: string) => (cause: unknown) => explainFull(filename, fromSqlite(filename, cause))
 
 /**
  * Refuses, without touching it, a path that is a directory, a file that is not SQLite, or a file
@@ -45,7 +51,7 @@ export const preflight = (filename: string): Effect.Effect<void, DatabaseError> 
       }
       return undefined
     },
-    catch: (cause) => fromSqlite(filename, cause)
+    catch: sqliteError(filename)
   }).pipe(Effect.flatMap((problem) => (problem === undefined ? Effect.void : Effect.fail(problem))))
 
 /**
@@ -56,7 +62,7 @@ export const MigrationsLive: Layer.Layer<never, Migrator.MigrationError | SqlErr
   .effectDiscard(Migrator.make({})({ loader: migrationsLoader }))
 
 /** SQLite's error codes, in messages that name `filename`. */
-export const sqliteErrors = (filename: string): Layer.Layer<DatabaseErrorMapping> => Layer.succeed(DatabaseErrorMapping, (cause) => fromSqlite(filename, cause))
+export const sqliteErrors = (filename: string): Layer.Layer<DatabaseErrorMapping> => Layer.succeed(DatabaseErrorMapping, sqliteError(filename))
 
 /**
  * A SQLite client on `filename` (WAL), migrated to the current schema. Every failure to open or
@@ -71,13 +77,22 @@ export const SqlLive = (
         const client = SqliteClient.layer({ filename })
         const setup = Layer.effectDiscard(
           Effect.flatMap(SqlClient.SqlClient, (sql) =>
-            // Another writer holds the lock: wait up to 5 s before failing as `locked`.
-            sql`PRAGMA busy_timeout = 5000`.pipe(Effect.zipRight(sql`PRAGMA synchronous = NORMAL`)))
+            Effect.all([
+              // Another writer holds the lock: SQLite waits a moment inside the statement, asleep
+              // on the event loop's thread, then fails as `locked`; the repository waits the rest
+              // between tries (services/movieRepository/Failures.ts), with the loop free.
+              sql`PRAGMA busy_timeout = 200`,
+              sql`PRAGMA synchronous = NORMAL`,
+              // A reader that keeps a transaction open (an analyst's shell) stops checkpoints from
+              // restarting the log, which grows meanwhile; once it is done, the next restart
+              // truncates the file back to this (https://www.sqlite.org/pragma.html#pragma_journal_size_limit).
+              sql.unsafe(`PRAGMA journal_size_limit = ${JOURNAL_SIZE_LIMIT}`)
+            ], { discard: true }))
         )
         return Layer.provideMerge(Layer.mergeAll(MigrationsLive, setup, CheckpointsLive(filename)), client)
       })
     ),
-    (cause) => fromSqlite(filename, cause)
+    sqliteError(filename)
   )
 
 const writable = (path: string) => {
@@ -102,5 +117,5 @@ export const SqlReadOnlyLive = (filename: string): Layer.Layer<SqlClient.SqlClie
       Layer.effectDiscard(Effect.flatMap(SqlClient.SqlClient, (sql) => Effect.zipRight(sql`PRAGMA busy_timeout = 5000`, sql`PRAGMA query_only = 1`))),
       SqliteClient.layer({ filename, readonly: !(writable(filename) && writable(nodePath.dirname(filename))), disableWAL: true })
     ),
-    (cause) => fromSqlite(filename, cause)
+    sqliteError(filename)
   )

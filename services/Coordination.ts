@@ -7,6 +7,7 @@ import { movieKind } from "../src/MovieKind.js"
 import { deadHere } from "../src/Process.js"
 import type { AnyKind } from "../src/RecordKind.js"
 import type { SelectionPolicy } from "../src/Storage.js"
+import { reconnecting, retryConflicts } from "./movieRepository/Failures.js"
 import { pendingPriority } from "./movieRepository/Pending.js"
 import { abandonRuns } from "./movieRepository/Runs.js"
 
@@ -90,8 +91,10 @@ export const CoordinationLive = (leaseSeconds: number = DEFAULT_LEASE_SECONDS): 
       const sql = yield* SqlClient.SqlClient
       const toDatabaseError = yield* DatabaseErrorMapping
       const leaseMs = leaseSeconds * 1000
+      // Every claim is whole and may run again: after a deadlock, or on a new connection when
+      // PostgreSQL dropped the last one.
       const orFail = <A, R>(effect: Effect.Effect<A, SqlError | ParseResult.ParseError, R>) =>
-        effect.pipe(Effect.catchTag("ParseError", Effect.die), Effect.mapError(toDatabaseError))
+        reconnecting(retryConflicts(effect)).pipe(Effect.catchTag("ParseError", Effect.die), Effect.mapError(toDatabaseError))
       const key = (m: Membership, unit: string) => `g${m.generation}:${unit}`
       // Leases and heartbeats are timed by the database's clock, the one clock every collector
       // shares: a host whose clock runs ahead would otherwise take live leases.
@@ -143,11 +146,12 @@ export const CoordinationLive = (leaseSeconds: number = DEFAULT_LEASE_SECONDS): 
 
       const claimUnit = (m: Membership, runId: number, unit: string) =>
         orFail(Effect.gen(function*() {
-          // A unit whose holder stopped beating is taken over; a done one never is.
+          // A unit whose holder stopped beating is taken over; a done one never is. Its own holder
+          // claims it again: a claim whose commit was lost with its connection is tried again.
           const won = yield* Schema.decodeUnknown(Claimed)(
             yield* sql`INSERT INTO work_claims (unit, run_id, expires_at) VALUES (${key(m, unit)}, ${runId}, ${expiry(leaseMs)})
               ON CONFLICT (unit) DO UPDATE SET run_id = excluded.run_id, expires_at = excluded.expires_at
-              WHERE work_claims.done_at IS NULL AND work_claims.expires_at <= now()
+              WHERE work_claims.done_at IS NULL AND (work_claims.expires_at <= now() OR work_claims.run_id = excluded.run_id)
               RETURNING run_id`
           )
           if (won.length > 0) return "claimed" as const

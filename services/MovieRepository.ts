@@ -11,7 +11,7 @@ import { chunks } from "../src/MovieWrites.js"
 import type { AnyKind } from "../src/RecordKind.js"
 import { type MovieRow, SelectionPolicy } from "../src/Storage.js"
 import { type ExportEntry, markChanged, readMark, storeExportSlice, writeMark } from "./movieRepository/CatalogueWrites.js"
-import { orFailWith, retryConflicts } from "./movieRepository/Failures.js"
+import { commitFailures, orFailWith, retryConflicts } from "./movieRepository/Failures.js"
 import { type FailureRecord, writeOutcomes } from "./movieRepository/Outcomes.js"
 import { pendingPriority } from "./movieRepository/Pending.js"
 import { reads } from "./movieRepository/Reads.js"
@@ -153,13 +153,13 @@ export class MovieRepository extends Effect.Service<MovieRepository>()("tmdb/Mov
     })
 
     const storeExport = <E, R>(slices: Stream.Stream<ReadonlyArray<ExportEntry>, E, R>, exportDate: string, at: string, kind: AnyKind = movieKind) =>
-      sql.withTransaction(
+      commitFailures(sql.withTransaction(
         Stream.runFoldEffect(
           slices,
           0,
           (added, slice) => Effect.map(Effect.zipRight(toEventLoop, orFail(storeExportSlice(sql, kind, slice, exportDate, at))), (n) => added + n)
         )
-      ).pipe(
+      )).pipe(
         Effect.mapError((e) => (e instanceof SqlError ? toDatabaseError(e) : e)),
         Effect.withSpan("MovieRepository.storeExport")
       )

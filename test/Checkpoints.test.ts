@@ -12,6 +12,8 @@ import { tmpDir } from "./support/cli.js"
 // collector's COMMITs never carry a checkpoint (layers/Checkpoints.ts).
 
 const PAGE = 4096
+/** The write-ahead log's size once it restarts (layers/Sql.ts, journal_size_limit). */
+const LIMIT = 16 * 1024 * 1024
 const blob = Buffer.alloc(PAGE, 7)
 
 /** `rows` rows from id `from`, a page of blob each, in transactions of 100: 1.3 pages of log a row. */
@@ -102,4 +104,30 @@ describe("checkpoints off the event loop", () => {
       }))
       expect(fs.existsSync(`${file}-wal`)).toBe(false)
     }), 30_000)
+
+  it.live(
+    "a reader that keeps a transaction open: the log grows while it does, and is cut back to 16 MiB once it is done",
+    () =>
+      Effect.scoped(Effect.gen(function*() {
+        const file = path.join(tmpDir("ckpt-"), "movies.sqlite")
+        const layer = yield* Layer.build(SqlLive(file))
+        const run = <A, E>(effect: Effect.Effect<A, E, SqlClient.SqlClient>) => Effect.provide(effect, layer)
+        const wal = () => fs.statSync(`${file}-wal`).size
+        yield* run(fill(0, 100))
+        // An analyst's shell in the middle of a long read: no checkpoint may go past its snapshot.
+        const reader = new Database(file)
+        reader.prepare("BEGIN").run()
+        reader.prepare("SELECT count(*) FROM filler").get()
+        // About 5,200 pages, 21 MiB of log, all written while the reader holds it.
+        yield* run(fill(100, 4000))
+        expect(wal()).toBeGreaterThan(LIMIT)
+        reader.prepare("COMMIT").run()
+        reader.close()
+        // Once the log is copied back, the next write starts it over and truncates the file.
+        let next = 4100
+        const write = Effect.suspend(() => run(fill((next += 100) - 100, 100)))
+        yield* eventuallyEffect(Effect.map(write, () => wal() <= LIMIT), "the log was truncated")
+      })),
+    60_000
+  )
 })
