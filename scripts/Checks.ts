@@ -1,7 +1,7 @@
-import { Effect, Either, Option } from "effect"
+import { Duration, Effect, Either, Option } from "effect"
 import { checkAppend } from "../src/Appended.js"
 import { type DatabaseTarget, databaseTarget, DEFAULT_DB } from "../src/Database.js"
-import type { Parsed } from "./Flags.js"
+import { DEFAULT_EVERY, type Parsed } from "./Flags.js"
 import { UsageError } from "./Outcome.js"
 
 // What the flags must be together, checked before anything runs: one line naming the first
@@ -23,6 +23,15 @@ export const targetOf = (db: Option.Option<string>): Effect.Effect<DatabaseTarge
   })
 }
 
+const UNITS: Record<string, number> = { s: 1_000, m: 60_000, min: 60_000, h: 3_600_000, d: 86_400_000 }
+
+/** `--every`: a number and a unit (s, m or min, h, d), at least a second; undefined when it is not one. */
+export const parseEvery = (text: string): Duration.Duration | undefined => {
+  const m = /^(\d+(?:\.\d+)?)\s*(s|m|min|h|d)$/.exec(text.trim())
+  const ms = m === null ? Number.NaN : Number(m[1]) * UNITS[m[2]!]!
+  return Number.isFinite(ms) && ms >= 1_000 ? Duration.millis(ms) : undefined
+}
+
 /** The flags of a collection, checked. */
 export interface Checked {
   /** Undefined with --all. */
@@ -32,6 +41,8 @@ export interface Checked {
   readonly target: DatabaseTarget
   /** The shared budget's URL (it may hold a password), or undefined: this collector's own limiter. */
   readonly redis: string | undefined
+  /** `--watch`: how often a run starts; undefined: one run. */
+  readonly every: Duration.Duration | undefined
 }
 
 /** `--redis`, else TMDB_REDIS_URL; blank is none. */
@@ -75,9 +86,15 @@ export const validate = (a: Parsed) =>
       redis === undefined || /^rediss?:\/\/./i.test(redis),
       `--redis must be a redis:// or rediss:// URL${Option.isSome(a.redis) ? "" : " (from TMDB_REDIS_URL)"}`
     )
+    yield* check(a.watch || Option.isNone(a.every), "--every says how often --watch runs: add --watch")
+    const every = a.watch ? parseEvery(Option.getOrElse(a.every, () => DEFAULT_EVERY)) : undefined
+    yield* check(
+      !a.watch || every !== undefined,
+      `--every must be an interval of at least 1s, such as 30m, 1h or 1d; got '${Option.getOrElse(a.every, () => "")}'`
+    )
     const append = Option.isSome(a.append) ? checkAppend(a.append.value.split(",")) : undefined
     if (append !== undefined && Either.isLeft(append)) return yield* new UsageError({ message: `--append: ${append.left.message}` })
     return a.all
-      ? { startYear: undefined, endYear: undefined, append: append?.right, target, redis } satisfies Checked
-      : { startYear, endYear, append: append?.right, target, redis } satisfies Checked
+      ? { startYear: undefined, endYear: undefined, append: append?.right, target, redis, every } satisfies Checked
+      : { startYear, endYear, append: append?.right, target, redis, every } satisfies Checked
   })

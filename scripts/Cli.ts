@@ -5,13 +5,15 @@ import { cliMain } from "./CliMain.js"
 import { app, collectPage } from "./CollectHelp.js"
 import { options, type Parsed } from "./Flags.js"
 import { BUILT_INS, flagsOf } from "./FlagSet.js"
-import { describeFailure } from "./Outcome.js"
+import { describeFailure, UsageError } from "./Outcome.js"
 
 // The run's modules (HTTP, SQL, the services) load only once the flags are valid, so `--help`
 // and a usage error start without them (BENCHMARKS.md, memory: start-up).
 const loadRun = Effect.promise(() => import("./Run.js"))
 const collect = (a: Parsed) =>
-  a.renormalize
+  a.renormalize && a.watch
+    ? Effect.fail(new UsageError({ message: "--renormalize rebuilds the store once, offline: drop --watch" }))
+    : a.renormalize
     ? Effect.flatMap(targetOf(a.db), (target) => Effect.flatMap(loadRun, (run) => run.renormalize(a, target)))
     : Effect.flatMap(validate(a), (checked) => Effect.flatMap(loadRun, (run) => run.collect(a, checked)))
 

@@ -6,6 +6,9 @@ import { DEFAULT_BURST, DEFAULT_LEASE_SECONDS, DEFAULT_MAX_CONCURRENT, DEFAULT_R
 import { DEFAULT_MIN_VOTE_COUNT } from "../src/Discover.js"
 import type { FlagHelp } from "./Help.js"
 
+/** How often `--watch` starts a run, unless `--every` says. */
+export const DEFAULT_EVERY = "1h"
+
 // The collector's flags, as @effect/cli parses them. What they must be together is checked
 // after parsing (./Checks.ts).
 
@@ -51,6 +54,8 @@ export const options = {
   leaseSeconds: integer("lease-seconds", "SECONDS").pipe(Options.optional),
   append: Options.text("append").pipe(Options.withPseudoName("LIST"), Options.optional),
   renormalize: Options.boolean("renormalize"),
+  watch: Options.boolean("watch"),
+  every: Options.text("every").pipe(Options.withPseudoName("INTERVAL"), Options.optional),
   json: Options.boolean("json")
 }
 
@@ -82,5 +87,7 @@ export const flagHelp: { readonly [K in keyof typeof options]: FlagHelp } = {
   leaseSeconds: { text: "PostgreSQL: how long a dead collector's claimed work waits before others take it", default: String(DEFAULT_LEASE_SECONDS) },
   redis: { text: "redis://host:port: one request budget for every collector on it", default: "none" },
   renormalize: { text: "rebuild derived tables from stored payloads, offline" },
+  watch: { text: "keep the copy fresh: run again and again in one process, sleeping between runs" },
+  every: { text: "with --watch: how often a run starts, e.g. 30m, 1h, 1d", default: DEFAULT_EVERY },
   json: { text: "the run summary as one JSON object on stdout" }
 }

@@ -54,6 +54,17 @@ export const describeFailure = (error: unknown): string => {
   return String(error)
 }
 
+/**
+ * Whether a failure will not pass by itself, so that `--watch` stops on it rather than trying
+ * again: a refused key, a wrong TMDB_BASE_URL, bad settings, a file that is no database.
+ */
+export const lastingFailure = (error: unknown): boolean => {
+  if (error instanceof UsageError || ConfigError.isConfigError(error)) return true
+  if (error instanceof DatabaseError) return ["not_a_database", "is_directory", "read_only"].includes(error.problem)
+  const tag = typeof error === "object" && error !== null && "_tag" in error ? (error as { _tag: unknown })._tag : undefined
+  return tag === "UnauthorizedError" || tag === "NotFoundError"
+}
+
 /** The exit code for the CLI's result: its own on success, 130 when interrupted, 1 or 2 on failure. */
 export const exitCodeOf = (exit: Exit.Exit<unknown, unknown>): number =>
   Exit.match(exit, {

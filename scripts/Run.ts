@@ -1,4 +1,4 @@
-import { Console, Duration, Effect, Option } from "effect"
+import { Clock, Console, Duration, Effect, Option } from "effect"
 import * as fs from "node:fs"
 import { MainLive, RenormalizeLive } from "../layers/Main.js"
 import { Collector } from "../services/Collector.js"
@@ -6,20 +6,26 @@ import { MovieRepository } from "../services/MovieRepository.js"
 import type { CollectionSummary } from "../src/Collection.js"
 import { DatabaseError, type DatabaseTarget } from "../src/Database.js"
 import { DEFAULT_KINDS, WITH_PEOPLE } from "../src/kinds/Kinds.js"
+import { dayOf } from "../src/Time.js"
 import type { Checked } from "./Checks.js"
 import type { Parsed } from "./Flags.js"
 import { beforeRun, removeWhatTheRunCreated } from "./Leftovers.js"
-import { ExitCode } from "./Outcome.js"
+import { describeFailure, ExitCode, lastingFailure } from "./Outcome.js"
 import { formatSummary, progressReporter, records } from "./Progress.js"
+import { watch, type Watched } from "./Watch.js"
 
-/** A collection with valid flags: the part of the CLI that needs TMDB and the database. */
-export const collect = (a: Parsed, checked: Checked) =>
+/**
+ * One run with valid flags: the part of the CLI that needs TMDB and the database. Its summary is
+ * printed (and on stdout with --json); `watched`, in a watch, says what the runs before did.
+ */
+const runOnce = (a: Parsed, checked: Checked, watched?: Watched) =>
   Effect.gen(function*() {
     const reporter = progressReporter()
     // A run that failed before TMDB gave it anything leaves no new database file behind.
     const target = checked.target
     const before = target._tag === "sqlite" ? beforeRun(target.path) : undefined
     let reached = false
+    const today = dayOf(yield* Clock.currentTimeMillis)
     const summary: CollectionSummary = yield* Collector.run({
       startYear: checked.startYear,
       endYear: checked.endYear,
@@ -33,6 +39,10 @@ export const collect = (a: Parsed, checked: Checked) =>
       refreshLimit: Option.getOrUndefined(a.refreshLimit),
       staleAfter: Duration.days(a.staleAfterDays),
       kinds: a.people ? WITH_PEOPLE : DEFAULT_KINDS,
+      every: checked.every,
+      // A watch discovers once a day and reads each day's export once; the changes every run.
+      skipDiscovery: watched !== undefined && watched.discoveredOn === today,
+      exportsAfter: watched?.lastExport,
       onProgress: (p) => {
         reached = true
         reporter.onProgress(p)
@@ -53,17 +63,32 @@ export const collect = (a: Parsed, checked: Checked) =>
     )
     yield* Console.error(formatSummary(summary))
     if (a.json) yield* Console.log(JSON.stringify(summary))
-    if (!summary.complete) {
-      const feed = Object.entries(summary.kinds).find(([, k]) => k.changes?.status === "failed")?.[0]
-      yield* Console.error(
-        feed !== undefined
-          ? `Reading /${feed}/changes failed: run the same command again to read them.`
-          : "Discovery was incomplete: run the same command again to fill the gaps."
-      )
-      yield* Effect.sync(() => {
-        process.exitCode = ExitCode.incomplete
-      })
-    }
+    return summary
+  })
+
+/** A collection with valid flags: one run, or with --watch one after another. */
+export const collect = (a: Parsed, checked: Checked) =>
+  checked.every === undefined
+    ? Effect.flatMap(runOnce(a, checked), (summary) => summary.complete ? Effect.void : incomplete(summary))
+    : watch({
+      every: checked.every,
+      run: (watched) => runOnce(a, checked, watched),
+      lasting: lastingFailure,
+      describe: describeFailure
+    })
+
+// A run that ends incomplete says what to do, and exits 3; a watch's next run does it.
+const incomplete = (summary: CollectionSummary) =>
+  Effect.gen(function*() {
+    const feed = Object.entries(summary.kinds).find(([, k]) => k.changes?.status === "failed")?.[0]
+    yield* Console.error(
+      feed !== undefined
+        ? `Reading /${feed}/changes failed: run the same command again to read them.`
+        : "Discovery was incomplete: run the same command again to fill the gaps."
+    )
+    yield* Effect.sync(() => {
+      process.exitCode = ExitCode.incomplete
+    })
   })
 
 /** `--renormalize`: every derived column and table rebuilt from the stored payloads. */

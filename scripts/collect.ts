@@ -3,6 +3,7 @@ import { Effect, Exit } from "effect"
 import * as fs from "node:fs"
 import { main } from "./Cli.js"
 import { ExitCode, exitCodeOf, INTERRUPTED } from "./Outcome.js"
+import { betweenRuns } from "./Sleeping.js"
 
 // A terminal's Ctrl-C reaches every process in the foreground group, and the wrappers relay it
 // too (npm to tsx, tsx to this process). tsx's wrapper SIGKILLs a child that has not acknowledged
@@ -10,11 +11,16 @@ import { ExitCode, exitCodeOf, INTERRUPTED } from "./Outcome.js"
 // yielding to the event loop; its preflight also exits at once on a signal that nobody listens to,
 // and the runtime listens for the first only. So the hint is written synchronously the moment the
 // first signal arrives, and this listener stays to the end. A signal more than a second later is
-// a person pressing again: quit at once.
+// a person pressing again: quit at once. `--watch` asleep between runs exits 0 at once.
 let running = true
 let firstSignalAt: number | undefined
 const onSignal = () => {
   if (!running) return
+  // `--watch` asleep between runs: nothing is open, nothing to save.
+  if (betweenRuns.sleeping) {
+    fs.writeSync(2, "Stopped between runs.\n")
+    process.exit(ExitCode.ok)
+  }
   if (firstSignalAt === undefined) {
     firstSignalAt = Date.now()
     // A live progress line has no newline yet.

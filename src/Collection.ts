@@ -47,6 +47,18 @@ export interface CollectionOptions {
   readonly kinds?: ReadonlyArray<AnyKind> | undefined
   /** Skip discovery and only fetch details for what is stored. */
   readonly skipDiscovery?: boolean | undefined
+  /**
+   * `all`: read the daily ID export only when TMDB has published one newer than this day
+   * (YYYY-MM-DD), the last one read; the changes are read either way. A run repeated through the
+   * day (`--watch`) reads each day's export once.
+   */
+  readonly exportsAfter?: string | undefined
+  /**
+   * How often this run is repeated (`--watch --every`): each run then also refreshes an even
+   * share of the stored details, those fetched longest ago (`every` ÷ `staleAfter` of them), so the
+   * stale rule costs about the same every run instead of arriving in waves.
+   */
+  readonly every?: Duration.DurationInput | undefined
   readonly onProgress?: ((progress: CollectionProgress) => void) | undefined
 }
 

@@ -10,15 +10,22 @@ import type { Units } from "./Work.js"
 // row yet; then what the store chooses (alone) or what this collector claims (among others),
 // until nothing is left.
 
-/** Which stored records need details now, as of `nowMs`. */
-const policyOf = (run: RunState, tally: KindTally, nowMs: number, staleAfterMs: number): SelectionPolicy => ({
-  ...staleHorizons(nowMs, staleAfterMs),
-  // Only the collector that stored the export knows it is stored.
-  exportDate: tally.exported === undefined ? undefined : run.exporting?.date,
-  exportsSince: tally.exported?.since,
-  // What any collector of the generation tried already waits for the next run.
-  attemptedBefore: run.work.attemptedBefore
-})
+/**
+ * Which stored records need details now, as of `nowMs`. `shareBefore`: details fetched before it
+ * are the run's even share of the refreshes (`every`), due however young.
+ */
+const policyOf = (run: RunState, tally: KindTally, nowMs: number, staleAfterMs: number, shareBefore: string | undefined): SelectionPolicy => {
+  const horizons = staleHorizons(nowMs, staleAfterMs)
+  return {
+    ...horizons,
+    staleBefore: shareBefore !== undefined && shareBefore > horizons.staleBefore ? shareBefore : horizons.staleBefore,
+    // Only the collector that stored the export knows it is stored.
+    exportDate: tally.exported === undefined ? undefined : run.exporting?.date,
+    exportsSince: tally.exported?.since,
+    // What any collector of the generation tried already waits for the next run.
+    attemptedBefore: run.work.attemptedBefore
+  }
+}
 
 /**
  * Fetches the records of `kind` that need details. `retake` takes over the shared units a dead
@@ -34,12 +41,19 @@ export const fetchDetails = <E, R>(run: RunState, kind: AnyKind, staleAfter: Dur
     const left = () => (limit ?? Infinity) - tally.chosen
     const nowMs = yield* Clock.currentTimeMillis
     const staleAfterMs = Duration.toMillis(staleAfter)
+    // A run repeated every `every` refreshes the share of the stored details that the stale rule
+    // would bring due over that time, the longest fetched first: over `staleAfter`, every record
+    // once, at the same cost each run.
+    const shareBefore = options.every === undefined || staleAfterMs === 0
+      ? undefined
+      : yield* repo.shareHorizon(kind, Duration.toMillis(Duration.decode(options.every)) / staleAfterMs)
+    const policy = () => policyOf(run, tally, nowMs, staleAfterMs, shareBefore)
     // Within what is left of the limit: a takeover's late ids count against it too.
     const freshOf = (read: ChangesRead | undefined) => limit === undefined ? read?.newIds ?? [] : (read?.newIds ?? []).slice(0, Math.max(0, left()))
     const fresh = new Set<number>()
     const total = limit === 0
       ? 0
-      : Math.min(limit ?? Infinity, freshOf(tally.changes).length + (yield* repo.countForDetails(policyOf(run, tally, nowMs, staleAfterMs), kind)))
+      : Math.min(limit ?? Infinity, freshOf(tally.changes).length + (yield* repo.countForDetails(policy(), kind)))
     const fetch = <E2, R2>(ids: Stream.Stream<number, E2, R2>) => fetchAll(run, kind, ids, fresh, total)
 
     // The changes' new ids, once per reading of the changes (a takeover reads them late).
@@ -59,7 +73,7 @@ export const fetchDetails = <E, R>(run: RunState, kind: AnyKind, staleAfter: Dur
       // With `all`, the others wait for the export: its one long transaction and their writes
       // would lock the same rows in different orders.
       if (!(options.all === true && catalogue.held())) {
-        const next = yield* work.next(kind, policyOf(run, tally, nowMs, staleAfterMs), left)
+        const next = yield* work.next(kind, policy(), left)
         if (Option.isSome(next)) {
           yield* fetch(next.value)
           continue

@@ -48,7 +48,9 @@ export const prepare = (given: CollectionOptions, startedMs: number, exports: Tm
     }
     // Every file of every kind must be there on the day chosen: one date for the whole run.
     const files = kinds.flatMap((kind) => kind.exports?.files(given) ?? [])
-    const date = exporter === undefined ? undefined : yield* exporter.locate(startedMs, { includeAdult: given.includeAdult, files })
+    const located = exporter === undefined ? undefined : yield* exporter.locate(startedMs, { includeAdult: given.includeAdult, files })
+    // Read already (an earlier run of a watch): the changes cover the day since.
+    const date = located !== undefined && given.exportsAfter !== undefined && located <= given.exportsAfter ? undefined : located
     const staleAfter = Duration.decode(given.staleAfter ?? Duration.days(DEFAULT_STALE_AFTER_DAYS))
     // Checked before the run is recorded: a bad list fails once, not once per movie.
     const append = yield* appendSetting(given.append)
@@ -67,6 +69,7 @@ export const prepare = (given: CollectionOptions, startedMs: number, exports: Tm
         // By name: the kinds' functions are not a person's to read.
         kinds: given.kinds?.map((kind) => kind.name),
         staleAfter: undefined,
+        every: given.every === undefined ? undefined : Duration.format(Duration.decode(given.every)),
         // The horizon in days, not Effect's encoding of a Duration.
         staleAfterDays: Duration.toDays(staleAfter),
         endYear,

@@ -47,7 +47,28 @@ export const reads = (sql: SqlClient.SqlClient, orFail: OrFail) => {
       })(undefined)
     ).pipe(Effect.map((r) => r.at ?? undefined))
 
+  const Count = Schema.Struct({ n: Schema.Number })
+  const shareHorizon = Effect.fn("MovieRepository.shareHorizon")(function*(kind: AnyKind, share: number) {
+    const records = sql(kind.tables.records)
+    const [stored] = yield* orFail(
+      Effect.flatMap(sql`SELECT CAST(count(details_fetched_at) AS INTEGER) AS n FROM ${records}`, Schema.decodeUnknown(Schema.Array(Count)))
+    )
+    const nth = Math.ceil((stored?.n ?? 0) * Math.min(1, share))
+    if (nth === 0) return undefined
+    // Through the index on details_fetched_at: no sort of the table.
+    const [row] = yield* orFail(Effect.flatMap(
+      sql`SELECT details_fetched_at AS at FROM ${records} WHERE details_fetched_at IS NOT NULL ORDER BY details_fetched_at LIMIT 1 OFFSET ${nth - 1}`,
+      Schema.decodeUnknown(Schema.Array(Schema.Struct({ at: Schema.String })))
+    ))
+    return row === undefined ? undefined : new Date(Date.parse(row.at) + 1).toISOString()
+  })
+
   return {
+    /**
+     * The instant before which the oldest `share` (0 to 1) of the kind's stored details were
+     * fetched; undefined when that is none.
+     */
+    shareHorizon,
     /** One stored movie's row, undefined when the store does not hold it. */
     getMovie,
     /** How many movies are stored, with details, and with a failure recorded. */
