@@ -26,7 +26,7 @@ export const targetOf = (db: Option.Option<string>): Effect.Effect<DatabaseTarge
 const UNITS: Record<string, number> = { s: 1_000, m: 60_000, min: 60_000, h: 3_600_000, d: 86_400_000 }
 
 /** `--every`: a number and a unit (s, m or min, h, d), at least a second; undefined when it is not one. */
-export const parseEvery = (text: string): Duration.Duration | undefined => {
+const parseEvery = (text: string): Duration.Duration | undefined => {
   const m = /^(\d+(?:\.\d+)?)\s*(s|m|min|h|d)$/.exec(text.trim())
   const ms = m === null ? Number.NaN : Number(m[1]) * UNITS[m[2]!]!
   return Number.isFinite(ms) && ms >= 1_000 ? Duration.millis(ms) : undefined
