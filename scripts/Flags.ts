@@ -87,7 +87,7 @@ export const flagHelp: { readonly [K in keyof typeof options]: FlagHelp } = {
   leaseSeconds: { text: "PostgreSQL: how long a dead collector's claimed work waits before others take it", default: String(DEFAULT_LEASE_SECONDS) },
   redis: { text: "redis://host:port: one request budget for every collector on it", default: "none" },
   renormalize: { text: "rebuild derived tables from stored payloads, offline" },
-  watch: { text: "keep the copy fresh: run again and again in one process, sleeping between runs" },
-  every: { text: "with --watch: how often a run starts, e.g. 30m, 1h, 1d", default: DEFAULT_EVERY },
+  watch: { text: "keep the copy fresh: run on, sleeping between runs" },
+  every: { text: "how often --watch runs: 30m, 1h, 1d", default: DEFAULT_EVERY },
   json: { text: "the run summary as one JSON object on stdout" }
 }

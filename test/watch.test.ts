@@ -114,3 +114,19 @@ describe("--watch with --all", () => {
     expect(fs.existsSync(db)).toBe(true)
   })
 })
+
+describe("--watch and --every, checked", () => {
+  it("refuse what cannot be meant, in one line, exit 2", async () => {
+    const { runInProcess } = await import("./support/inProcess.js")
+    const refused = async (args: ReadonlyArray<string>) => {
+      const r = await runInProcess(["--start-year", "2020", ...args], { env: { TMDB_API_KEY: "k" } })
+      expect(r.code, args.join(" ")).toBe(2)
+      return r.stderr.trim()
+    }
+    expect(await refused(["--every", "1h"])).toBe("--every says how often --watch runs: add --watch")
+    expect(await refused(["--watch", "--every", "soon"])).toBe("--every must be an interval of at least 1s, such as 30m, 1h or 1d; got 'soon'")
+    expect(await refused(["--watch", "--every", "500ms"])).toMatch(/^--every must be an interval of at least 1s/)
+    expect(await refused(["--watch", "--every", "0.5s"])).toMatch(/^--every must be an interval of at least 1s/)
+    expect(await refused(["--renormalize", "--watch"])).toBe("--renormalize rebuilds the store once, offline: drop --watch")
+  })
+})
