@@ -41,7 +41,7 @@ const runOnce = (a: Parsed, checked: Checked, watched?: Watched) =>
       kinds: a.people ? WITH_PEOPLE : DEFAULT_KINDS,
       every: checked.every,
       // A watch discovers once a day and reads each day's export once; the changes every run.
-      skipDiscovery: watched !== undefined && watched.discoveredOn === today,
+      skipDiscovery: watched !== undefined && watched.discoveredOn === today ? true : undefined,
       exportsAfter: watched?.lastExport,
       onProgress: (p) => {
         reached = true

@@ -66,13 +66,19 @@ const isConnectionLost = (e: unknown) =>
 // A failover takes seconds to tens of seconds: a minute of tries, a few seconds apart at most.
 const reconnectSchedule = Schedule.exponential(Duration.millis(200)).pipe(
   Schedule.union(Schedule.spaced(Duration.seconds(5))),
-  Schedule.upTo(Duration.minutes(1)),
-  Schedule.tapInput(() => Effect.logWarning("PostgreSQL dropped the connection: trying again on a new one"))
+  Schedule.upTo(Duration.minutes(1))
 )
 
 /** Runs `effect` again, on a new connection, when PostgreSQL dropped the one it ran on. */
 export const reconnecting = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | SqlError, R> =>
-  Effect.retry(commitFailures(effect), { schedule: reconnectSchedule, while: isConnectionLost })
+  Effect.retry(
+    commitFailures(effect).pipe(
+      Effect.tapError((
+        e
+      ) => (isConnectionLost(e) ? Effect.logWarning("PostgreSQL dropped the connection: trying again on a new one, for up to a minute") : Effect.void))
+    ),
+    { schedule: reconnectSchedule, while: isConnectionLost }
+  )
 
 /** Runs a whole, idempotent transaction again when it deadlocked with another collector's. */
 export const retryConflicts = <A, E, R>(transaction: Effect.Effect<A, E, R>) =>
