@@ -32,10 +32,21 @@ const onSignal = () => {
 process.on("SIGINT", onSignal)
 process.on("SIGTERM", onSignal)
 
-// The CLI installs no tracer, so its spans would go nowhere; building them cost about a tenth of
-// the client's CPU per request (measured in-process). A library user's own tracer still sees the
-// spans of `TmdbClient`, `Collector` and `MovieRepository`.
-NodeRuntime.runMain(Effect.withTracerEnabled(main(process.argv, process.env["TMDB_LOG_LEVEL"]), false), {
+// Without OTEL_EXPORTER_OTLP_ENDPOINT the CLI installs no tracer, so its spans would go nowhere;
+// building them cost about a tenth of the client's CPU per request (measured in-process). With it,
+// the spans and metrics go there (layers/Telemetry.ts, loaded only then). A library user's own
+// tracer still sees the spans of `TmdbClient`, `Collector` and `MovieRepository`.
+const program = main(process.argv, process.env["TMDB_LOG_LEVEL"])
+const endpoint = (process.env["OTEL_EXPORTER_OTLP_ENDPOINT"] ?? "").trim()
+const observed = endpoint === ""
+  ? Effect.withTracerEnabled(program, false)
+  : Effect.flatMap(Effect.promise(() => import("../layers/Telemetry.js")), ({ TelemetryLive }) =>
+    Effect.provide(
+      program,
+      TelemetryLive({ endpoint, headers: process.env["OTEL_EXPORTER_OTLP_HEADERS"], serviceName: process.env["OTEL_SERVICE_NAME"] })
+    ))
+
+NodeRuntime.runMain(observed, {
   disableErrorReporting: true,
   disablePrettyLogger: true,
   teardown: (exit, onExit) => {

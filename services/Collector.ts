@@ -3,8 +3,9 @@ import { Cause, Clock, type ConfigError, Effect, Exit, Option } from "effect"
 import type { CollectionOptions, CollectionSummary } from "../src/Collection.js"
 import type { DatabaseError } from "../src/Database.js"
 import type { TmdbError } from "../src/Errors.js"
+import { changesLagIs, runDuration } from "../src/Metrics.js"
 import { collectorName } from "../src/Process.js"
-import { iso, now } from "../src/Time.js"
+import { DAY, dayMs, dayOf, iso, now } from "../src/Time.js"
 import { catalogueUnits, failIfUnreachable, readCatalogue } from "./collector/Changes.js"
 import { fetchDetails } from "./collector/Details.js"
 import { discover, discoveryUnits } from "./collector/Discovery.js"
@@ -76,6 +77,8 @@ export class Collector extends Effect.Service<Collector>()("tmdb/Collector", {
         for (const kind of kinds) {
           const markTo = tallyOf(state, kind).changes?.markTo
           if (markTo !== undefined) yield* repo.setMark(kind.marks.changes, markTo, yield* now)
+          const mark = kind.changes === undefined ? undefined : yield* repo.getMark(kind.marks.changes)
+          if (mark !== undefined) changesLagIs(kind.name, Math.round((dayMs(dayOf(startedMs)) - dayMs(mark)) / DAY))
         }
 
         const summary = summarize({
@@ -90,6 +93,7 @@ export class Collector extends Effect.Service<Collector>()("tmdb/Collector", {
           durationMs: (yield* Clock.currentTimeMillis) - startedMs
         })
         yield* repo.finishRun(runId, summary.complete ? "complete" : "incomplete", summary, yield* now)
+        runDuration.unsafeUpdate(summary.durationMs / 1000, [])
         return summary
       }).pipe(
         // A failure (a rejected key) interrupts the fibers beside it: interrupted only when

@@ -1,5 +1,6 @@
 import { Clock, Duration, Effect, Either, Option, Ref } from "effect"
 import { type LimiterOptions, limiterSettings } from "../src/Config.js"
+import { rateIs, waitedForToken } from "../src/Metrics.js"
 import {
   BETA,
   type Bucket,
@@ -47,7 +48,7 @@ export class RateLimiter extends Effect.Service<RateLimiter>()("tmdb/RateLimiter
       // Slow start: the bucket starts with one token, not `burst`. A cold client's first burst is
       // delayed by connection set-up and can reach the server after the requests that follow it,
       // which a server bucket of the same size answers with 429 (BENCHMARKS.md, rate).
-      const fresh = { tokens: 1, rate: target, pausedUntil: 0, reserve: 0, lastThrottle: Number.NEGATIVE_INFINITY }
+      const fresh = { tokens: 1, rate: rateIs(target), pausedUntil: 0, reserve: 0, lastThrottle: Number.NEGATIVE_INFINITY }
       const bucket = yield* Ref.make<Bucket>({ ...fresh, last: yield* nowMs })
       const counters: Counters = { inFlight: 0, maxInFlight: 0, started: 0, decreases: 0, throttleEvents: 0, pausedMs: 0 }
       const maxOutageMs = Duration.toMillis(settings.maxOutage)
@@ -72,7 +73,7 @@ export class RateLimiter extends Effect.Service<RateLimiter>()("tmdb/RateLimiter
           return Effect.flatMap(nowMs, (now) =>
             Ref.modify(bucket, (b): [number, Bucket] => [b.rate, {
               ...b,
-              rate: b.rate / n,
+              rate: rateIs(b.rate / n),
               tokens: 0,
               reserve: 0,
               last: Math.max(b.last, now, lost.pausedUntil),
@@ -100,7 +101,7 @@ export class RateLimiter extends Effect.Service<RateLimiter>()("tmdb/RateLimiter
             yield* fallBack(taken.left)
             return -1
           }
-          yield* Ref.update(bucket, (b) => ({ ...b, rate: taken.right }))
+          yield* Ref.update(bucket, (b) => ({ ...b, rate: rateIs(taken.right) }))
           return circuit.ready(yield* nowMs) ? 0 : -1
         })
 
@@ -125,7 +126,7 @@ export class RateLimiter extends Effect.Service<RateLimiter>()("tmdb/RateLimiter
                 passage.probe = circuit.claimProbe()
                 return
               }
-              if (wait > 0) yield* Effect.sleep(Duration.millis(wait))
+              if (wait > 0) yield* Effect.sleep(Duration.millis(waitedForToken(wait)))
             }
           })
         )
@@ -178,7 +179,7 @@ export class RateLimiter extends Effect.Service<RateLimiter>()("tmdb/RateLimiter
           if (Either.isRight(seen)) {
             if (seen.right.event) counters.throttleEvents++
             if (seen.right.decreased) counters.decreases++
-            return yield* Ref.update(bucket, (b) => ({ ...b, rate: seen.right.rate }))
+            return yield* Ref.update(bucket, (b) => ({ ...b, rate: rateIs(seen.right.rate) }))
           }
           yield* fallBack(seen.left)
         }
@@ -189,7 +190,7 @@ export class RateLimiter extends Effect.Service<RateLimiter>()("tmdb/RateLimiter
           counters.throttleEvents++
           if (!settings.adaptive || since > RECUR_MS) return { ...b, lastThrottle: now }
           counters.decreases++
-          const rate = Math.max(floorRate, b.rate * BETA)
+          const rate = rateIs(Math.max(floorRate, b.rate * BETA))
           return { ...b, rate, tokens: Math.min(b.tokens, 0), reserve: 0, last: now, lastThrottle: now }
         })
       })
@@ -198,7 +199,7 @@ export class RateLimiter extends Effect.Service<RateLimiter>()("tmdb/RateLimiter
       const succeeded = Effect.suspend(() =>
         shared !== undefined
           ? Effect.map(Ref.get(bucket), (b) => shared?.climb(climbPerSecond / b.rate))
-          : Ref.update(bucket, (b) => b.rate >= ceiling ? b : { ...b, rate: Math.min(ceiling, b.rate + climbPerSecond / b.rate) })
+          : Ref.update(bucket, (b) => b.rate >= ceiling ? b : { ...b, rate: rateIs(Math.min(ceiling, b.rate + climbPerSecond / b.rate)) })
       )
 
       const record = (outcome: Outcome): Effect.Effect<void> => {

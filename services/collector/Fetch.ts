@@ -1,6 +1,7 @@
 import { Clock, Duration, Effect, Either, Option, Queue, Stream } from "effect"
 import { toEventLoop } from "../../src/Breathe.js"
 import { failureKind, UnauthorizedError } from "../../src/Errors.js"
+import { recordsStored } from "../../src/Metrics.js"
 import type { AnyKind } from "../../src/RecordKind.js"
 import { now } from "../../src/Time.js"
 import type { FailureRecord } from "../MovieRepository.js"
@@ -47,6 +48,7 @@ export const fetchAll = <E, R>(run: RunState, kind: AnyKind, ids: Stream.Stream<
           tally.removed += presence.removed
           tally.restored += presence.restored
           tally.fetched += details.length
+          recordsStored(kind.name, details.length)
           for (const f of failures) tally.failed[f.kind] = (tally.failed[f.kind] ?? 0) + 1
         }
         run.progress({ phase: "details", kind: kind.name, done: tally.done, total, failed: tally.done - tally.fetched - tally.freshFiltered })

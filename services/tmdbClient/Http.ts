@@ -3,7 +3,7 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import { Clock, Duration, Effect, FiberRef, Option, Redacted, Ref, Schedule, type Scope } from "effect"
+import { Clock, Duration, Effect, FiberRef, Metric, Option, Redacted, Ref, Schedule, type Scope } from "effect"
 import type { TmdbSettings } from "../../src/Config.js"
 import { parseErrorBody } from "../../src/Decode.js"
 import {
@@ -16,6 +16,7 @@ import {
   TransportError,
   UnauthorizedError
 } from "../../src/Errors.js"
+import * as Metrics from "../../src/Metrics.js"
 import { describeTransportError, parseRetryAfter, redactSecret, showPath } from "../../src/Wire.js"
 import { RateLimiter } from "../RateLimiter.js"
 import { makeDeadlines } from "./Deadlines.js"
@@ -83,6 +84,17 @@ export const makeTmdbHttp = (settings: TmdbSettings) =>
     const timeoutMs = Duration.toMillis(settings.timeout)
     const deadlines = yield* makeDeadlines(timeoutMs)
     const counters = { requests: 0, retries: 0, rateLimited: 0 }
+    Metrics.zeroCounters()
+    // `tmdb_collector.requests`, one counter an outcome, tagged once here rather than per request.
+    const outcomes = {
+      ok: Metric.tagged(Metrics.requests, "outcome", "ok"),
+      rateLimited: Metric.tagged(Metrics.requests, "outcome", "rate_limited"),
+      clientError: Metric.tagged(Metrics.requests, "outcome", "client_error"),
+      serverError: Metric.tagged(Metrics.requests, "outcome", "server_error"),
+      failed: Metric.tagged(Metrics.requests, "outcome", "failed")
+    }
+    const outcomeOf = (status: number) =>
+      status === 429 ? outcomes.rateLimited : status >= 500 ? outcomes.serverError : status >= 400 ? outcomes.clientError : outcomes.ok
     // Attempts sent so far for the request this fiber is making; the outermost stage starts it at 0.
     const sent = FiberRef.unsafeMake(0)
     const revoked = yield* Ref.make(Option.none<UnauthorizedError>())
@@ -104,7 +116,10 @@ export const makeTmdbHttp = (settings: TmdbSettings) =>
             // A 401 may have arrived while this request waited for its permit.
             yield* failIfRevoked
             counters.requests++
-            if (attempt > 0) counters.retries++
+            if (attempt > 0) {
+              counters.retries++
+              Metrics.retries.unsafeUpdate(1, [])
+            }
             yield* FiberRef.set(sent, attempt + 1)
             return yield* deadlines.within(
               Effect.tap(send, (response) => response.text),
@@ -112,8 +127,14 @@ export const makeTmdbHttp = (settings: TmdbSettings) =>
             ).pipe(
               // Reported while the permit is held, so a probe's outcome reaches the circuit first.
               Effect.tapBoth({
-                onFailure: () => limiter.record("failed"),
-                onSuccess: (r) => limiter.record(r.status === 429 ? "throttled" : r.status >= 500 ? "failed" : "ok")
+                onFailure: () => {
+                  outcomes.failed.unsafeUpdate(1, [])
+                  return limiter.record("failed")
+                },
+                onSuccess: (r) => {
+                  outcomeOf(r.status).unsafeUpdate(1, [])
+                  return limiter.record(r.status === 429 ? "throttled" : r.status >= 500 ? "failed" : "ok")
+                }
               })
             )
           })
@@ -151,7 +172,10 @@ export const makeTmdbHttp = (settings: TmdbSettings) =>
         }
         if (status === 404) return yield* new NotFoundError({ path, statusCode, message: tmdb })
         const retryAfterMs = parseRetryAfter(response.headers["retry-after"], yield* Clock.currentTimeMillis)
-        if (status === 429) counters.rateLimited++
+        if (status === 429) {
+          counters.rateLimited++
+          Metrics.rateLimited.unsafeUpdate(1, [])
+        }
         yield* Effect.logDebug(`${path} answered ${status}: ${tmdb}`)
         if ((status === 429 || status === 503) && retryAfterMs !== undefined && !(yield* limiter.pause(retryAfterMs))) {
           return yield* new RateLimitedError({
