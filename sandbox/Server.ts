@@ -143,7 +143,7 @@ export const startSandbox = async (input: SandboxOptions = {}): Promise<Sandbox>
     write(res, router.handle(req.method ?? "GET", url, req.headers.authorization), g.kind === "fault")
   }
 
-  const control = controlRoutes(counters, (ms) => sandbox.startOutage(ms))
+  const control = controlRoutes(counters, (ms) => sandbox.startOutage(ms), (spec) => sandbox.advance(spec))
   const files = serveFiles({ counters, options, state, fates, movieFiles, linkedFiles: new LinkedExportFiles(linked, options.exports?.notGzip === true) })
 
   const server = createServer((req, res) => {

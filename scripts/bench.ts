@@ -16,8 +16,9 @@ import { cleanup, withTimeout } from "../bench/processes.js"
 import { rateBench } from "../bench/rate.js"
 import { printTable, readPrevious, type Results, type StoredBench, writeOutputs } from "../bench/report.js"
 import { storageBench } from "../bench/storage.js"
+import { watchBench } from "../bench/watch.js"
 
-// npm run bench -- [--only rate,economy,overhead,storage,memory,scaling,catalogue,collectors,budget,linked,history,export,cpu] [--quick]
+// npm run bench -- [--only rate,economy,overhead,storage,memory,scaling,catalogue,collectors,budget,linked,history,export,cpu,watch] [--quick]
 // Prints every figure with its goal, writes bench/results.json and BENCHMARKS.md.
 
 type Runner = (ctx: Ctx) => Promise<Omit<BenchOutcome, "name" | "seconds">>
@@ -35,7 +36,8 @@ const BENCHES: ReadonlyArray<{ name: string; aliases: ReadonlyArray<string>; run
   { name: "linked", aliases: ["linked"], run: linkedBench, limitMs: 300_000 },
   { name: "history", aliases: ["history"], run: historyBench, limitMs: 600_000 },
   { name: "export", aliases: ["export"], run: exportBench, limitMs: 1_200_000 },
-  { name: "cpu", aliases: ["cpu"], run: cpuBench, limitMs: 300_000 }
+  { name: "cpu", aliases: ["cpu"], run: cpuBench, limitMs: 300_000 },
+  { name: "watch", aliases: ["watch"], run: watchBench, limitMs: 780_000 }
 ]
 
 /**

@@ -64,4 +64,26 @@ describe("a disk that fills", () => {
     const refetched = [...s.counters.detailsServed.values()].filter((n) => n > 1).length
     expect(refetched).toBeLessThanOrEqual(10)
   })
+
+  it("in --watch, costs a run, not the process: the next run after space is freed completes", async () => {
+    const dir = mountTmpfs()
+    if (dir === undefined) return
+    mounted.push(dir)
+    const s = await sandbox()
+    const db = path.join(dir, "movies.sqlite")
+    const run = startCli([...YEAR, "--db", db, "--watch", "--every", "1s"], cliEnv(s))
+    let stderr = ""
+    run.child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()))
+    await waitFor(() => s.counters.detailsServed.size >= 100)
+    const filler = path.join(dir, "filler")
+    fs.writeFileSync(filler, Buffer.alloc(freeBytes(dir) - 1024 * 1024))
+    await waitFor(() => /Run failed: database .* is full: the disk it is on is full/.test(stderr))
+    expect(run.child.exitCode).toBeNull()
+    fs.rmSync(filler)
+    await waitFor(() => /Next run at/.test(stderr.slice(stderr.indexOf("Run failed"))))
+    // A run a second: the signal finds it asleep (0) or in the next run (130, finished work kept).
+    run.child.kill("SIGTERM")
+    expect([0, 130]).toContain((await run.done).code)
+    expectExact(db, s, QUERY)
+  })
 })
