@@ -89,7 +89,8 @@ export const watchBench = async (ctx: Ctx) => {
       method: [
         `\`npm run collect\` (as package.json runs it) \`--start-year 2024 --rps 40 --burst 5 --watch --every 5s\` on a fresh SQLite database, ` +
         `against the sandbox in its own process (600 movies, 20 ms of latency). Every 5 s the sandbox moves on (10 movies edited, 3 added, ` +
-        `1 deleted, each listed in /movie/changes); the watch picks them up run by run. Resident memory from /proc every second; the watch ` +
+        `1 deleted, each listed in /movie/changes); the watch fetches the edited and deleted ones in its next run, and the added ones with the ` +
+        `next day's discovery (years mode). Resident memory from /proc every second; the watch ` +
         `is stopped with SIGTERM after ${soakMs / 60_000} min.`
       ],
       figures,

@@ -2,8 +2,10 @@ import * as fs from "node:fs"
 import * as nodePath from "node:path"
 import { DatabaseError } from "../src/Database.js"
 
-// SQLite says SQLITE_FULL both when the disk is full and when the database reached its
-// max_page_count. The person who has to free space needs to know which, and which disk.
+// SQLite says SQLITE_FULL when the disk is full, when the database reached its max_page_count
+// (a setting of the connection, which nothing outside it can read) and when the disk of its
+// temporary files is full. The person who has to free space needs to know which disk: the free
+// space left on the database's tells the first from the others.
 
 // A write that fails for want of space leaves little behind: more free than this, and the limit
 // was the database's own.
@@ -39,7 +41,12 @@ export const explainFull = (filename: string, error: DatabaseError): DatabaseErr
     free = undefined
   }
   if (free !== undefined && free > SPACE_LEFT) {
-    return new DatabaseError({ ...error, message: `database ${filename} is full: it reached its max_page_count (PRAGMA max_page_count)` })
+    return new DatabaseError({
+      ...error,
+      message: `database ${filename} is full: SQLite could not grow it, with ${
+        mib(free)
+      } free on its disk (its max_page_count, or the disk of its temporary files)`
+    })
   }
   const disk = mountOf(dir) ?? dir
   const left = free === undefined ? "" : `, ${mib(free)} free`

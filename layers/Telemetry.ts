@@ -8,12 +8,21 @@ import { Layer } from "effect"
 // @effect/opentelemetry's own exporter, over fetch. scripts/collect.ts loads this module only
 // when the variable is set, so a run without it starts as before.
 
+/** A value of OTEL_EXPORTER_OTLP_HEADERS, percent-decoded; as written when it does not decode. */
+const decoded = (value: string) => {
+  try {
+    return decodeURIComponent(value)
+  } catch {
+    return value
+  }
+}
+
 /** `OTEL_EXPORTER_OTLP_HEADERS`: `key=value` pairs, comma-separated, values percent-encoded. */
 const headersOf = (text: string): Record<string, string> =>
   Object.fromEntries(
     text.split(",").map((pair) => pair.split("=")).filter((kv) => kv.length >= 2 && kv[0]!.trim() !== "").map((
       [key, ...value]
-    ) => [key!.trim(), decodeURIComponent(value.join("=").trim())])
+    ) => [key!.trim(), decoded(value.join("=").trim())])
   )
 
 /** Traces, metrics and logs to `endpoint` (`/v1/traces`, `/v1/metrics`, `/v1/logs` under it), flushed when the program ends. */

@@ -25,11 +25,14 @@ export const targetOf = (db: Option.Option<string>): Effect.Effect<DatabaseTarge
 
 const UNITS: Record<string, number> = { s: 1_000, m: 60_000, min: 60_000, h: 3_600_000, d: 86_400_000 }
 
-/** `--every`: a number and a unit (s, m or min, h, d), at least a second; undefined when it is not one. */
+// Node's timers, and so Effect's sleep, hold at most 2^31 - 1 ms (24.8 days): a longer sleep would never end.
+const LONGEST_EVERY_MS = 24 * 86_400_000
+
+/** `--every`: a number and a unit (s, m or min, h, d), from a second to 24 days; undefined when it is not one. */
 const parseEvery = (text: string): Duration.Duration | undefined => {
   const m = /^(\d+(?:\.\d+)?)\s*(s|m|min|h|d)$/.exec(text.trim())
   const ms = m === null ? Number.NaN : Number(m[1]) * UNITS[m[2]!]!
-  return Number.isFinite(ms) && ms >= 1_000 ? Duration.millis(ms) : undefined
+  return Number.isFinite(ms) && ms >= 1_000 && ms <= LONGEST_EVERY_MS ? Duration.millis(ms) : undefined
 }
 
 /** The flags of a collection, checked. */
@@ -90,7 +93,7 @@ export const validate = (a: Parsed) =>
     const every = a.watch ? parseEvery(Option.getOrElse(a.every, () => DEFAULT_EVERY)) : undefined
     yield* check(
       !a.watch || every !== undefined,
-      `--every must be an interval of at least 1s, such as 30m, 1h or 1d; got '${Option.getOrElse(a.every, () => "")}'`
+      `--every must be an interval from 1s to 24d, such as 30m, 1h or 1d; got '${Option.getOrElse(a.every, () => "")}'`
     )
     const append = Option.isSome(a.append) ? checkAppend(a.append.value.split(",")) : undefined
     if (append !== undefined && Either.isLeft(append)) return yield* new UsageError({ message: `--append: ${append.left.message}` })

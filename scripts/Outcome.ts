@@ -60,7 +60,14 @@ export const describeFailure = (error: unknown): string => {
  */
 export const lastingFailure = (error: unknown): boolean => {
   if (error instanceof UsageError || ConfigError.isConfigError(error)) return true
-  if (error instanceof DatabaseError) return ["not_a_database", "is_directory", "read_only"].includes(error.problem)
+  if (error instanceof DatabaseError) {
+    // PostgreSQL read-only is a standby a failover left in place for a while; a refused password or
+    // role, or a database that does not exist, stays so (src/Database.ts fromPostgres).
+    if (error.path.startsWith("postgres://")) return /refused the password|PostgreSQL at .* refused |^database .* does not exist/.test(error.message)
+    return ["not_a_database", "is_directory", "read_only"].includes(error.problem)
+  }
+  // The export's settings, not the files host.
+  if (error instanceof ExportError) return /is not set|must be an http|needs the TmdbExports service/.test(error.message)
   const tag = typeof error === "object" && error !== null && "_tag" in error ? (error as { _tag: unknown })._tag : undefined
   return tag === "UnauthorizedError" || tag === "NotFoundError"
 }

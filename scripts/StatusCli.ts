@@ -5,6 +5,7 @@ import { PgLive } from "../layers/Pg.js"
 import { SqlReadOnlyLive } from "../layers/Sql.js"
 import { StoreStatus } from "../services/StoreStatus.js"
 import { DatabaseError, DEFAULT_DB } from "../src/Database.js"
+import { DEFAULT_LEASE_SECONDS } from "../src/Defaults.js"
 import { WITH_PEOPLE } from "../src/kinds/Kinds.js"
 import { targetOf } from "./Checks.js"
 import { cliMain } from "./CliMain.js"
@@ -22,11 +23,13 @@ const RUNS = 10
 
 const options = {
   db: Options.text("db").pipe(Options.withPseudoName("PATH|URL"), Options.optional),
+  leaseSeconds: Options.integer("lease-seconds").pipe(Options.withPseudoName("SECONDS"), Options.optional),
   json: Options.boolean("json")
 }
 
 const flagHelp: { readonly [K in keyof typeof options]: FlagHelp } = {
   db: { text: "SQLite file, or postgres:// URL, to read", default: DEFAULT_DB },
+  leaseSeconds: { text: "PostgreSQL: the collectors' --lease-seconds, after which a silent one is dead", default: String(DEFAULT_LEASE_SECONDS) },
   json: { text: "print the status as one JSON object on stdout instead of tables" }
 }
 
@@ -34,6 +37,9 @@ type Parsed = Command.Command.ParseConfig<typeof options>
 
 const status = (a: Parsed) =>
   Effect.gen(function*() {
+    if (Option.isSome(a.leaseSeconds) && (a.leaseSeconds.value < 2 || a.leaseSeconds.value > 3600)) {
+      return yield* new UsageError({ message: `--lease-seconds must be between 2 and 3600, got ${a.leaseSeconds.value}` })
+    }
     const target = yield* targetOf(a.db)
     const display = target._tag === "sqlite" ? target.path : target.display
     if (target._tag === "sqlite" && !fs.existsSync(target.path)) {
@@ -45,11 +51,11 @@ const status = (a: Parsed) =>
       return yield* new DatabaseError({ problem: "is_directory", path: target.path, message: `${target.path} is a directory, not a database file` })
     }
     const sql = target._tag === "sqlite" ? SqlReadOnlyLive(target.path) : PgLive(target.url, target.display, { readOnly: true, maxConnections: 1 })
-    const result = yield* StoreStatus.read({ display, kinds: WITH_PEOPLE, runs: RUNS }).pipe(
+    const result = yield* StoreStatus.read({ display, kinds: WITH_PEOPLE, runs: RUNS, leaseSeconds: Option.getOrUndefined(a.leaseSeconds) }).pipe(
       Effect.provide(StoreStatus.Default.pipe(Layer.provide(sql))),
       // A PostgreSQL database that does not exist is as missing as a SQLite file that does not (fromPostgres, 3D000).
       Effect.catchIf(
-        (e): e is DatabaseError => e instanceof DatabaseError && e.problem === "cannot_open" && / does not exist/.test(e.message),
+        (e): e is DatabaseError => e instanceof DatabaseError && e.problem === "cannot_open" && /^database .* does not exist/.test(e.message),
         (e) => Effect.fail(new UsageError({ message: e.message }))
       )
     )
@@ -66,7 +72,7 @@ const statusPage: HelpPage = {
     + "what the next run fetches and why; coverage of the latest daily export read; the changes mark and how far it is "
     + "behind (TMDB's changes lists reach back 14 days); the age of details; failures, retried or permanent; the last runs. "
     + "On PostgreSQL, the collectors alive and what they hold. It needs no key and never writes.",
-  usage: ["npm run status -- [--db PATH|URL] [--json]"],
+  usage: ["npm run status -- [--db PATH|URL] [--lease-seconds SECONDS] [--json]"],
   flags: flagRows(options, flagHelp),
   environment: [
     ["TMDB_DATABASE_URL", "--db when it is not given"],

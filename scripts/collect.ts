@@ -1,5 +1,5 @@
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
-import { Effect, Exit } from "effect"
+import { Cause, Effect, Exit } from "effect"
 import * as fs from "node:fs"
 import { main } from "./Cli.js"
 import { ExitCode, exitCodeOf, INTERRUPTED } from "./Outcome.js"
@@ -14,12 +14,16 @@ import { betweenRuns } from "./Sleeping.js"
 // a person pressing again: quit at once. `--watch` asleep between runs exits 0 at once.
 let running = true
 let firstSignalAt: number | undefined
+// `--watch` asleep between runs: nothing is open, nothing to save; the runtime's interruption
+// ends the sleep at once (and lets telemetry flush), and the exit is 0.
+let stoppedAsleep = false
 const onSignal = () => {
   if (!running) return
-  // `--watch` asleep between runs: nothing is open, nothing to save.
-  if (betweenRuns.sleeping) {
+  if (firstSignalAt === undefined && betweenRuns.sleeping) {
+    stoppedAsleep = true
+    firstSignalAt = Date.now()
     fs.writeSync(2, "Stopped between runs.\n")
-    process.exit(ExitCode.ok)
+    return
   }
   if (firstSignalAt === undefined) {
     firstSignalAt = Date.now()
@@ -52,6 +56,6 @@ NodeRuntime.runMain(observed, {
   teardown: (exit, onExit) => {
     running = false
     const result = exit as Exit.Exit<number, unknown>
-    onExit(Exit.isSuccess(result) ? result.value : exitCodeOf(result))
+    onExit(Exit.isSuccess(result) ? result.value : stoppedAsleep && Cause.isInterruptedOnly(result.cause) ? ExitCode.ok : exitCodeOf(result))
   }
 })

@@ -91,8 +91,8 @@ export const CoordinationLive = (leaseSeconds: number = DEFAULT_LEASE_SECONDS): 
       const sql = yield* SqlClient.SqlClient
       const toDatabaseError = yield* DatabaseErrorMapping
       const leaseMs = leaseSeconds * 1000
-      // Every claim is whole and may run again: after a deadlock, or on a new connection when
-      // PostgreSQL dropped the last one.
+      // Each claim is one statement or one transaction and may run again: after a deadlock, or on
+      // a new connection when PostgreSQL dropped the last one.
       const orFail = <A, R>(effect: Effect.Effect<A, SqlError | ParseResult.ParseError, R>) =>
         reconnecting(retryConflicts(effect)).pipe(Effect.catchTag("ParseError", Effect.die), Effect.mapError(toDatabaseError))
       const key = (m: Membership, unit: string) => `g${m.generation}:${unit}`
@@ -162,8 +162,10 @@ export const CoordinationLive = (leaseSeconds: number = DEFAULT_LEASE_SECONDS): 
       const finishUnit = (m: Membership, runId: number, unit: string) =>
         orFail(sql`UPDATE work_claims SET done_at = now() WHERE unit = ${key(m, unit)} AND run_id = ${runId}`)
 
+      // One transaction, so that a claim run again after a deadlock or a dropped connection has
+      // not left leases of its first try behind, held by this run and fetched by nobody.
       const claimDetails = (runId: number, policy: SelectionPolicy, n: number, rankedN: number = n, kind: AnyKind = movieKind) =>
-        orFail(Effect.gen(function*() {
+        orFail(sql.withTransaction(Effect.gen(function*() {
           // The candidates' rows are locked, and rows another collector is claiming right now
           // skipped, so collectors claiming together take different movies instead of queueing
           // on the same ones. The lease's unique key settles the rest: a movie whose lease was
@@ -213,7 +215,7 @@ export const CoordinationLive = (leaseSeconds: number = DEFAULT_LEASE_SECONDS): 
               AND NOT EXISTS (SELECT 1 FROM ${leases} l WHERE l.${key} = f.${key} AND l.expires_at > now())
             ORDER BY f.last_attempt_at, f.${key} LIMIT ${want - ids.length}`)
           return [...ids, ...orphans]
-        }))
+        })))
 
       const othersBusy = (m: Membership, runId: number, kinds: ReadonlyArray<AnyKind> = [movieKind]) =>
         orFail(Effect.gen(function*() {

@@ -11,7 +11,7 @@ import { chunks } from "../src/MovieWrites.js"
 import type { AnyKind } from "../src/RecordKind.js"
 import { type MovieRow, SelectionPolicy } from "../src/Storage.js"
 import { type ExportEntry, markChanged, readMark, storeExportSlice, writeMark } from "./movieRepository/CatalogueWrites.js"
-import { commitFailures, orFailWith, retryConflicts } from "./movieRepository/Failures.js"
+import { commitFailures, failOnceWith, orFailWith, retryConflicts, waitWhileLocked } from "./movieRepository/Failures.js"
 import { type FailureRecord, writeOutcomes } from "./movieRepository/Outcomes.js"
 import { pendingPriority } from "./movieRepository/Pending.js"
 import { reads } from "./movieRepository/Reads.js"
@@ -152,17 +152,19 @@ export class MovieRepository extends Effect.Service<MovieRepository>()("tmdb/Mov
       return summary
     })
 
+    // One transaction for the whole export: a slice that meets a lock fails it, and it is the
+    // transaction (the file read again) that waits, not the slice.
+    const failOnce = failOnceWith(toDatabaseError)
     const storeExport = <E, R>(slices: Stream.Stream<ReadonlyArray<ExportEntry>, E, R>, exportDate: string, at: string, kind: AnyKind = movieKind) =>
-      commitFailures(sql.withTransaction(
-        Stream.runFoldEffect(
-          slices,
-          0,
-          (added, slice) => Effect.map(Effect.zipRight(toEventLoop, orFail(storeExportSlice(sql, kind, slice, exportDate, at))), (n) => added + n)
-        )
-      )).pipe(
-        Effect.mapError((e) => (e instanceof SqlError ? toDatabaseError(e) : e)),
-        Effect.withSpan("MovieRepository.storeExport")
-      )
+      waitWhileLocked(
+        commitFailures(sql.withTransaction(
+          Stream.runFoldEffect(
+            slices,
+            0,
+            (added, slice) => Effect.map(Effect.zipRight(toEventLoop, failOnce(storeExportSlice(sql, kind, slice, exportDate, at))), (n) => added + n)
+          )
+        )).pipe(Effect.mapError((e) => (e instanceof SqlError ? toDatabaseError(e) : e)))
+      ).pipe(Effect.withSpan("MovieRepository.storeExport"))
 
     const recordChanges = Effect.fn("MovieRepository.recordChanges")(function*(ids: ReadonlyArray<number>, changedAt: string, kind: AnyKind = movieKind) {
       return yield* orFail(retryConflicts(sql.withTransaction(markChanged(sql, kind, ids, changedAt))))

@@ -1,9 +1,11 @@
 import { SqlClient } from "@effect/sql"
 import { Clock, Effect, Schema } from "effect"
 import { DatabaseError, DatabaseErrorMapping } from "../src/Database.js"
+import { DEFAULT_LEASE_SECONDS } from "../src/Defaults.js"
 import { SCHEMA_VERSION } from "../src/Migrations.js"
 import type { AnyKind } from "../src/RecordKind.js"
 import { iso } from "../src/Time.js"
+import { commitFailures } from "./movieRepository/Failures.js"
 import { type KindStatus, kindStatus } from "./status/Kinds.js"
 import { collectors, type CollectorsStatus, lastRuns, type RunLine } from "./status/Runs.js"
 
@@ -57,11 +59,20 @@ export class StoreStatus extends Effect.Service<StoreStatus>()("tmdb/StoreStatus
   effect: Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
     const toDatabaseError = yield* DatabaseErrorMapping
-    const read = Effect.fn("StoreStatus.read")(function*(options: { readonly display: string; readonly kinds: ReadonlyArray<AnyKind>; readonly runs: number }) {
+    const read = Effect.fn("StoreStatus.read")(function*(options: {
+      readonly display: string
+      readonly kinds: ReadonlyArray<AnyKind>
+      readonly runs: number
+      /** PostgreSQL: a collector whose heartbeat is older than this is not alive (the collectors' --lease-seconds). */
+      readonly leaseSeconds?: number | undefined
+    }) {
       const snapshot = Effect.gen(function*() {
+        // PostgreSQL's default isolation takes a snapshot a statement; this takes one for all.
+        yield* sql.onDialectOrElse({ pg: () => sql`SET TRANSACTION ISOLATION LEVEL REPEATABLE READ`, orElse: () => Effect.void })
         yield* checkSchema(sql, options.display)
         const nowMs = yield* Clock.currentTimeMillis
-        const { leaseSeconds, runs, staleAfterDays } = yield* lastRuns(sql, options.runs)
+        const { runs, staleAfterDays } = yield* lastRuns(sql, options.runs)
+        const leaseSeconds = options.leaseSeconds ?? DEFAULT_LEASE_SECONDS
         const kinds = yield* Effect.forEach(options.kinds, (kind) => kindStatus(sql, kind, nowMs, staleAfterDays))
         const shared = yield* sql.onDialectOrElse({
           pg: () => Effect.map(collectors(sql, options.kinds, leaseSeconds), (c): CollectorsStatus | null => c),
@@ -70,7 +81,7 @@ export class StoreStatus extends Effect.Service<StoreStatus>()("tmdb/StoreStatus
         return { at: iso(nowMs), staleAfterDays, kinds, runs, collectors: shared } satisfies Status
       })
       // Our own queries' rows failing their schemas is a bug, not the database's problem.
-      return yield* sql.withTransaction(snapshot).pipe(
+      return yield* commitFailures(sql.withTransaction(snapshot)).pipe(
         Effect.catchTag("ParseError", Effect.die),
         Effect.catchTag("SqlError", (e) => Effect.fail(toDatabaseError(e)))
       )

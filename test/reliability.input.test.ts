@@ -53,16 +53,16 @@ describe.concurrent("database faults: a typed error, one line, a non-zero exit, 
       await waitFor(() => s.counters.detailsServed.size >= 50)
       const other = new Database(db)
       other.prepare("BEGIN IMMEDIATE").run()
-      const heldFrom = s.counters.detailsServed.size
       await new Promise((resolve) => setTimeout(resolve, 6_000))
+      // Still running after 6 s of the lock, where SQLite's busy timeout alone gives up after 0.2 s.
+      expect(run.child.exitCode).toBeNull()
       other.prepare("ROLLBACK").run()
       other.close()
       const done = await run.done
       expect(done.code, done.stderr).toBe(0)
-      // Still fetching while the lock was held: the run did not stop at it.
-      expect(heldFrom).toBeLessThan(s.counters.detailsServed.size)
       const waits = done.stderr.split("\n").filter((l) => l.includes("is locked by another writer"))
-      expect(waits).toEqual([expect.stringContaining("is locked by another writer: waiting for it (up to 5 min)")])
+      expect(waits.length).toBeGreaterThanOrEqual(1)
+      for (const line of waits) expect(line).toContain("is locked by another writer: waiting for it (up to 5 min)")
       // Every movie stored exactly, and none recorded as failed for the lock.
       expectExact(db, s, { startYear: 2020, endYear: 2020 })
     }))

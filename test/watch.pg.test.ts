@@ -7,10 +7,11 @@ import { databases, readPg, requireServer } from "./support/services.js"
 // runs join one generation, and each movie is fetched by one of them.
 
 const pgUp = await requireServer("PostgreSQL", "the watchers on PostgreSQL")
-const sandbox = sandboxes({ catalogue: { seed: 59, startYear: 2020, endYear: 2020, perYear: 300 }, latencyMs: 5 })
+// 600 movies at 100 req/s: six seconds of work, so both are surely at it together.
+const sandbox = sandboxes({ catalogue: { seed: 59, startYear: 2020, endYear: 2020, perYear: 600 }, latencyMs: 5 })
 const database = databases()
 const QUERY = { startYear: 2020, endYear: 2020, minVoteCount: 0 }
-const YEAR = ["--start-year", "2020", "--end-year", "2020", "--min-vote-count", "0", "--rps", "200", "--burst", "20", "--json"]
+const YEAR = ["--start-year", "2020", "--end-year", "2020", "--min-vote-count", "0", "--rps", "100", "--burst", "10", "--json"]
 
 describe.skipIf(!pgUp)("--watch on PostgreSQL", () => {
   it("two watchers share their first runs' work, each movie fetched once, and both go on", async () => {

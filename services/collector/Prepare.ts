@@ -48,7 +48,9 @@ export const prepare = (given: CollectionOptions, startedMs: number, exports: Tm
     }
     // Every file of every kind must be there on the day chosen: one date for the whole run.
     const files = kinds.flatMap((kind) => kind.exports?.files(given) ?? [])
-    const located = exporter === undefined ? undefined : yield* exporter.locate(startedMs, { includeAdult: given.includeAdult, files })
+    const locate = exporter === undefined ? Effect.succeed(undefined) : exporter.locate(startedMs, { includeAdult: given.includeAdult, files })
+    // An export read already: the files host not answering now costs nothing, the changes are read.
+    const located = yield* (given.exportsAfter === undefined ? locate : Effect.orElseSucceed(locate, () => undefined))
     // Read already (an earlier run of a watch): the changes cover the day since.
     const date = located !== undefined && given.exportsAfter !== undefined && located <= given.exportsAfter ? undefined : located
     const staleAfter = Duration.decode(given.staleAfter ?? Duration.days(DEFAULT_STALE_AFTER_DAYS))

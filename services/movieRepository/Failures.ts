@@ -4,9 +4,12 @@ import { DatabaseError } from "../../src/Database.js"
 import { findErrorCode } from "../../src/Wire.js"
 
 // The repository's answers to a database that fails for a while: another writer's lock on a
-// SQLite file, a deadlock between collectors, a PostgreSQL connection that drops. Every write
-// these wrap is whole and idempotent, so the answer is to run it again; what cannot wait ends as
-// one DatabaseError line.
+// SQLite file, a deadlock between collectors, a PostgreSQL connection that drops. The writes these
+// wrap are whole (one statement or one transaction, rolled back when it fails), so the answer is
+// to run them again; what cannot wait ends as one DatabaseError line. One case repeats a write:
+// a COMMIT that succeeded but whose answer was lost with the connection. Then a run is recorded
+// twice (the extra row is marked abandoned) or a failure's attempts counted twice; the stored
+// records themselves are upserts, the same whichever time they land.
 
 /** How long a write waits for another connection's lock on a SQLite file before the run gives up, in minutes. */
 const LOCK_PATIENCE_MINUTES = 5
@@ -27,19 +30,23 @@ const lockedSchedule = Schedule.exponential(Duration.millis(50)).pipe(
 export const commitFailures = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | SqlError, R> =>
   Effect.catchSomeDefect(effect, (defect) => (defect instanceof SqlError ? Option.some(Effect.fail(defect)) : Option.none()))
 
-const isLocked = (e: DatabaseError) => e.problem === "locked"
+const isLocked = (e: unknown): e is DatabaseError => e instanceof DatabaseError && e.problem === "locked"
 
 /**
  * Runs `write` again while another connection holds the SQLite file's write lock (an analyst's
  * `sqlite3` shell, say), for up to LOCK_PATIENCE, saying once that it waits. A locked write is
  * rolled back whole, so the runs between lose nothing.
  */
-const waitWhileLocked = <A, R>(write: Effect.Effect<A, DatabaseError, R>): Effect.Effect<A, DatabaseError, R> =>
-  Effect.catchIf(write, isLocked, (first) =>
-    Effect.logWarning(`${first.message}: waiting for it (up to ${LOCK_PATIENCE_MINUTES} min)`).pipe(
-      Effect.zipRight(Effect.retry(write, { schedule: lockedSchedule, while: isLocked })),
-      Effect.mapError((e) => (isLocked(e) ? new DatabaseError({ ...e, message: `${e.message}: gave up after ${LOCK_PATIENCE_MINUTES} min` }) : e))
-    ))
+export const waitWhileLocked = <A, E, R>(write: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.catchIf(
+    write,
+    (e): e is E & DatabaseError => isLocked(e),
+    (first) =>
+      Effect.logWarning(`${first.message}: waiting for it (up to ${LOCK_PATIENCE_MINUTES} min)`).pipe(
+        Effect.zipRight(Effect.retry(write, { schedule: lockedSchedule, while: isLocked })),
+        Effect.mapError((e): E => (isLocked(e) ? new DatabaseError({ ...e, message: `${e.message}: gave up after ${LOCK_PATIENCE_MINUTES} min` }) as E : e))
+      )
+  )
 
 const codeOf = (e: unknown) => findErrorCode(e) ?? ""
 const messagesOf = (e: unknown, depth = 0): string =>
@@ -55,13 +62,14 @@ const isConflict = (e: unknown) => e instanceof SqlError && ["40P01", "40001"].i
 
 /**
  * PostgreSQL dropped the connection: an administrator's pg_terminate_backend or a shutdown
- * (57P01-57P03), a failover or a reset socket (class 08, node-postgres's own words). The pool
- * opens a new connection for the next try; what the dropped one had not committed was rolled back.
+ * (57P01-57P03), a failover or a reset socket (class 08, node-postgres's own words), or, while it
+ * restarts, refuses or does not answer a new one. The pool opens a new connection for the next
+ * try; what the dropped one had not committed was rolled back.
  */
 const isConnectionLost = (e: unknown) =>
   e instanceof SqlError
-  && (/^(57P0[123]|08\d\d\d|ECONNRESET|EPIPE)$/.test(codeOf(e))
-    || /Connection terminated|connection error and is not queryable|terminating connection/i.test(messagesOf(e)))
+  && (/^(57P0[123]|08\d\d\d|ECONNRESET|EPIPE|ECONNREFUSED|ETIMEDOUT|EAI_AGAIN|ENOTFOUND)$/.test(codeOf(e))
+    || /Connection terminated|connection error and is not queryable|terminating connection|timeout exceeded when trying to connect/i.test(messagesOf(e)))
 
 // A failover takes seconds to tens of seconds: a minute of tries, a few seconds apart at most.
 const reconnectSchedule = Schedule.exponential(Duration.millis(200)).pipe(
@@ -92,9 +100,11 @@ export const retryConflicts = <A, E, R>(transaction: Effect.Effect<A, E, R>) =>
 export type OrFail = <A, R>(effect: Effect.Effect<A, SqlError | ParseResult.ParseError | Cause.NoSuchElementException, R>) => Effect.Effect<A, DatabaseError, R>
 
 export const orFailWith = (toDatabaseError: (error: SqlError) => DatabaseError): OrFail => (effect) =>
-  waitWhileLocked(
-    reconnecting(effect).pipe(
-      Effect.catchTags({ ParseError: Effect.die, NoSuchElementException: Effect.die }),
-      Effect.mapError(toDatabaseError)
-    )
-  )
+  waitWhileLocked(failOnceWith(toDatabaseError)(reconnecting(effect)))
+
+/**
+ * The same funnel without waiting: for a statement inside a transaction, where running it again
+ * alone cannot help (the transaction as a whole is what waits).
+ */
+export const failOnceWith = (toDatabaseError: (error: SqlError) => DatabaseError): OrFail => (effect) =>
+  effect.pipe(Effect.catchTags({ ParseError: Effect.die, NoSuchElementException: Effect.die }), Effect.mapError(toDatabaseError))

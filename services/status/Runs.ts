@@ -1,6 +1,6 @@
 import type { SqlClient } from "@effect/sql"
 import { Effect, Option, Schema } from "effect"
-import { DEFAULT_LEASE_SECONDS, DEFAULT_STALE_AFTER_DAYS } from "../../src/Defaults.js"
+import { DEFAULT_STALE_AFTER_DAYS } from "../../src/Defaults.js"
 import { deadHere } from "../../src/Process.js"
 import type { AnyKind } from "../../src/RecordKind.js"
 
@@ -50,7 +50,7 @@ const Summary = Schema.parseJson(Schema.Struct({
   rateLimited: Schema.optional(Schema.Number),
   durationMs: Schema.optional(Schema.Number)
 }))
-const Options = Schema.parseJson(Schema.Struct({ staleAfterDays: Schema.optional(Schema.Number), leaseSeconds: Schema.optional(Schema.Number) }))
+const Options = Schema.parseJson(Schema.Struct({ staleAfterDays: Schema.optional(Schema.Number) }))
 const Alive = Schema.Array(Schema.Struct({
   id: Schema.Number,
   collector: Schema.NullOr(Schema.String),
@@ -87,7 +87,7 @@ export const lastRuns = (sql: SqlClient.SqlClient, n: number) =>
       }
     })
     const options = Option.getOrUndefined(parsed(Options, rows[0]?.options ?? null))
-    return { runs, staleAfterDays: options?.staleAfterDays ?? DEFAULT_STALE_AFTER_DAYS, leaseSeconds: options?.leaseSeconds ?? DEFAULT_LEASE_SECONDS }
+    return { runs, staleAfterDays: options?.staleAfterDays ?? DEFAULT_STALE_AFTER_DAYS }
   })
 
 /**
