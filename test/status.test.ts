@@ -168,6 +168,9 @@ describe.skipIf(!pgUp)("npm run status on PostgreSQL", () => {
       expect(movieOf(result).stored).toBe(Number((await pg.query("SELECT count(*) AS n FROM movies")).rows[0].n))
       expect((await pg.query("SELECT count(*) AS n FROM effect_sql_migrations")).rows[0].n).toBe(migrations)
       expect((await status(db.url)).stdout).toMatch(new RegExp(`^  #${alive} elsewhere 1 x: since .*, holds 2 movies; units 2021$`, "m"))
+      // Collectors that run with an hour's lease: ten minutes of silence is not death yet.
+      const patient = JSON.parse((await status(db.url, "--json", "--lease-seconds", "3600")).stdout) as Status
+      expect(patient.collectors!.alive.map((c) => c.runId)).toEqual([alive, dead])
     } finally {
       await pg.end()
     }
