@@ -5,7 +5,7 @@ import type { DatabaseError } from "../src/Database.js"
 import type { TmdbError } from "../src/Errors.js"
 import { changesLagIs, runDuration } from "../src/Metrics.js"
 import { collectorName } from "../src/Process.js"
-import { DAY, dayMs, dayOf, iso, now } from "../src/Time.js"
+import { daysBehind, iso, now } from "../src/Time.js"
 import { catalogueUnits, failIfUnreachable, readCatalogue } from "./collector/Changes.js"
 import { fetchDetails } from "./collector/Details.js"
 import { discover, discoveryUnits } from "./collector/Discovery.js"
@@ -78,7 +78,7 @@ export class Collector extends Effect.Service<Collector>()("tmdb/Collector", {
           const markTo = tallyOf(state, kind).changes?.markTo
           if (markTo !== undefined) yield* repo.setMark(kind.marks.changes, markTo, yield* now)
           const mark = kind.changes === undefined ? undefined : yield* repo.getMark(kind.marks.changes)
-          if (mark !== undefined) changesLagIs(kind.name, Math.round((dayMs(dayOf(startedMs)) - dayMs(mark)) / DAY))
+          if (mark !== undefined) changesLagIs(kind.name, daysBehind(mark, startedMs))
         }
 
         const summary = summarize({

@@ -14,5 +14,8 @@ export const dayOf = (ms: number): string => iso(ms).slice(0, 10)
 /** The start of a UTC day, `YYYY-MM-DD`, in milliseconds. */
 export const dayMs = (day: string): number => Date.parse(`${day}T00:00:00.000Z`)
 
+/** Whole days from the UTC day `day` to the day of the instant `ms`: how far a changes mark is behind. */
+export const daysBehind = (day: string, ms: number): number => Math.round((dayMs(dayOf(ms)) - dayMs(day)) / DAY)
+
 /** Now, on the Effect clock (TestClock in tests), as the store writes it. */
 export const now: Effect.Effect<string> = Effect.map(Clock.currentTimeMillis, iso)

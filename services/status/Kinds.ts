@@ -3,7 +3,8 @@ import { Effect, Schema } from "effect"
 import { RETRIED_NEXT_RUN } from "../../src/Errors.js"
 import type { AnyKind } from "../../src/RecordKind.js"
 import { staleHorizons } from "../../src/Storage.js"
-import { DAY, dayMs } from "../../src/Time.js"
+import { DAY, daysBehind } from "../../src/Time.js"
+import { readMark } from "../movieRepository/CatalogueWrites.js"
 import { pendingPriority } from "../movieRepository/Pending.js"
 
 // What `npm run status` tells of one kind of record, read with the queries the collector itself
@@ -40,7 +41,6 @@ export interface KindStatus {
 const Counts = Schema.Array(Schema.Struct({ stored: Schema.Number, with_details: Schema.Number, removed: Schema.Number }))
 const Latest = Schema.Array(Schema.Struct({ date: Schema.NullOr(Schema.String) }))
 const Listed = Schema.Array(Schema.Struct({ listed: Schema.Number, with_details: Schema.Number }))
-const Mark = Schema.Array(Schema.Struct({ value: Schema.String }))
 const At = Schema.Array(Schema.Struct({ at: Schema.String }))
 const ByKey = Schema.Array(Schema.Struct({ key: Schema.Union(Schema.String, Schema.Number), n: Schema.Number }))
 
@@ -64,10 +64,9 @@ export const kindStatus = (sql: SqlClient.SqlClient, kind: AnyKind, nowMs: numbe
       exported = { date: latest.date, listed: listed?.listed ?? 0, withDetails: listed?.with_details ?? 0 }
     }
 
-    const [mark] = yield* Schema.decodeUnknown(Mark)(yield* sql`SELECT value FROM sync_marks WHERE name = ${kind.marks.changes}`)
-    const today = dayMs(new Date(nowMs).toISOString().slice(0, 10))
-    const lagDays = mark === undefined ? 0 : Math.round((today - dayMs(mark.value)) / DAY)
-    const changes = mark === undefined ? null : { mark: mark.value, lagDays, daysLeft: CHANGES_WINDOW_DAYS - lagDays }
+    const mark = yield* readMark(sql, kind.marks.changes)
+    const lagDays = mark === undefined ? 0 : daysBehind(mark, nowMs)
+    const changes = mark === undefined ? null : { mark, lagDays, daysLeft: CHANGES_WINDOW_DAYS - lagDays }
 
     // The n-th oldest details through the index on details_fetched_at, not a sort of the table.
     const nth = (n: number) =>
