@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
+import type { Sandbox } from "../sandbox/index.js"
 import { readDb, runCli, startCli, tmpDir, waitFor } from "./support/cli.js"
 import { cliEnv, expectExact, sandboxes } from "./support/sandbox.js"
 
@@ -35,6 +36,14 @@ const freeBytes = (dir: string) => {
   return s.bavail * s.bsize
 }
 
+/** Once the collector has fetched 100 details, another file takes all of `dir`'s disk but its last megabyte; its path. */
+const fillWhileFetching = async (s: Sandbox, dir: string) => {
+  await waitFor(() => s.counters.detailsServed.size >= 100)
+  const filler = path.join(dir, "filler")
+  fs.writeFileSync(filler, Buffer.alloc(freeBytes(dir) - 1024 * 1024))
+  return filler
+}
+
 describe("a disk that fills", () => {
   it("stops the run in one line naming the disk and the database; once space is freed, the next completes with at most the concurrency's refetches", async () => {
     const dir = mountTmpfs()
@@ -42,11 +51,9 @@ describe("a disk that fills", () => {
     mounted.push(dir)
     const s = await sandbox()
     const db = path.join(dir, "movies.sqlite")
-    // The disk fills while details are written: another file takes all but its last megabyte.
+    // The disk fills while details are written.
     const run = startCli([...YEAR, "--db", db], cliEnv(s))
-    await waitFor(() => s.counters.detailsServed.size >= 100)
-    const filler = path.join(dir, "filler")
-    fs.writeFileSync(filler, Buffer.alloc(freeBytes(dir) - 1024 * 1024))
+    const filler = await fillWhileFetching(s, dir)
     const full = await run.done
     expect(full.code).toBe(1)
     const lines = full.stderr.trim().split("\n")
@@ -74,9 +81,7 @@ describe("a disk that fills", () => {
     const run = startCli([...YEAR, "--db", db, "--watch", "--every", "1s"], cliEnv(s))
     let stderr = ""
     run.child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()))
-    await waitFor(() => s.counters.detailsServed.size >= 100)
-    const filler = path.join(dir, "filler")
-    fs.writeFileSync(filler, Buffer.alloc(freeBytes(dir) - 1024 * 1024))
+    const filler = await fillWhileFetching(s, dir)
     await waitFor(() => /Run failed: database .* is full: the disk it is on is full/.test(stderr))
     expect(run.child.exitCode).toBeNull()
     fs.rmSync(filler)

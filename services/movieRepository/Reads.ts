@@ -6,6 +6,19 @@ import { FailureRow, MovieRow } from "../../src/Storage.js"
 import type { OrFail } from "./Failures.js"
 
 const Counts = Schema.Struct({ movies: Schema.Number, with_details: Schema.Number, failures: Schema.Number })
+const Count = Schema.Array(Schema.Struct({ n: Schema.Number }))
+const At = Schema.Array(Schema.Struct({ at: Schema.String }))
+
+/**
+ * When the `n`-th least recently fetched details of `records` (from 0) were fetched; undefined past
+ * the last. Through the index on details_fetched_at: no sort of the table.
+ */
+export const nthOldestDetails = (sql: SqlClient.SqlClient, records: string, n: number) =>
+  Effect.flatMap(
+    sql`SELECT details_fetched_at AS at FROM ${sql(records)} WHERE details_fetched_at IS NOT NULL
+      ORDER BY details_fetched_at LIMIT 1 OFFSET ${n}`,
+    Schema.decodeUnknown(At)
+  ).pipe(Effect.map((rows) => rows[0]?.at))
 
 /** What MovieRepository reads back for its callers: a movie, the counts, the failures, the oldest details. */
 export const reads = (sql: SqlClient.SqlClient, orFail: OrFail) => {
@@ -47,20 +60,13 @@ export const reads = (sql: SqlClient.SqlClient, orFail: OrFail) => {
       })(undefined)
     ).pipe(Effect.map((r) => r.at ?? undefined))
 
-  const Count = Schema.Struct({ n: Schema.Number })
   const shareHorizon = Effect.fn("MovieRepository.shareHorizon")(function*(kind: AnyKind, share: number) {
-    const records = sql(kind.tables.records)
     const [stored] = yield* orFail(
-      Effect.flatMap(sql`SELECT CAST(count(details_fetched_at) AS INTEGER) AS n FROM ${records}`, Schema.decodeUnknown(Schema.Array(Count)))
+      Effect.flatMap(sql`SELECT CAST(count(details_fetched_at) AS INTEGER) AS n FROM ${sql(kind.tables.records)}`, Schema.decodeUnknown(Count))
     )
     const nth = Math.ceil((stored?.n ?? 0) * Math.min(1, share))
-    if (nth === 0) return undefined
-    // Through the index on details_fetched_at: no sort of the table.
-    const [row] = yield* orFail(Effect.flatMap(
-      sql`SELECT details_fetched_at AS at FROM ${records} WHERE details_fetched_at IS NOT NULL ORDER BY details_fetched_at LIMIT 1 OFFSET ${nth - 1}`,
-      Schema.decodeUnknown(Schema.Array(Schema.Struct({ at: Schema.String })))
-    ))
-    return row === undefined ? undefined : new Date(Date.parse(row.at) + 1).toISOString()
+    const at = nth === 0 ? undefined : yield* orFail(nthOldestDetails(sql, kind.tables.records, nth - 1))
+    return at === undefined ? undefined : new Date(Date.parse(at) + 1).toISOString()
   })
 
   return {

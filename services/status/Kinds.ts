@@ -6,6 +6,7 @@ import { staleHorizons } from "../../src/Storage.js"
 import { DAY, daysBehind } from "../../src/Time.js"
 import { readMark } from "../movieRepository/CatalogueWrites.js"
 import { pendingPriority } from "../movieRepository/Pending.js"
+import { nthOldestDetails } from "../movieRepository/Reads.js"
 
 // What `npm run status` tells of one kind of record, read with the queries the collector itself
 // chooses by (services/movieRepository/Pending.ts), so "due" means what the next run will fetch.
@@ -41,7 +42,6 @@ export interface KindStatus {
 const Counts = Schema.Array(Schema.Struct({ stored: Schema.Number, with_details: Schema.Number, removed: Schema.Number }))
 const Latest = Schema.Array(Schema.Struct({ date: Schema.NullOr(Schema.String) }))
 const Listed = Schema.Array(Schema.Struct({ listed: Schema.Number, with_details: Schema.Number }))
-const At = Schema.Array(Schema.Struct({ at: Schema.String }))
 const ByKey = Schema.Array(Schema.Struct({ key: Schema.Union(Schema.String, Schema.Number), n: Schema.Number }))
 
 // In days, to the nearest 10 seconds or so.
@@ -68,13 +68,7 @@ export const kindStatus = (sql: SqlClient.SqlClient, kind: AnyKind, nowMs: numbe
     const lagDays = mark === undefined ? 0 : daysBehind(mark, nowMs)
     const changes = mark === undefined ? null : { mark, lagDays, daysLeft: CHANGES_WINDOW_DAYS - lagDays }
 
-    // The n-th oldest details through the index on details_fetched_at, not a sort of the table.
-    const nth = (n: number) =>
-      Effect.flatMap(
-        sql`SELECT details_fetched_at AS at FROM ${table} WHERE details_fetched_at IS NOT NULL
-          ORDER BY details_fetched_at LIMIT 1 OFFSET ${n}`,
-        Schema.decodeUnknown(At)
-      ).pipe(Effect.map((rows) => rows[0]?.at))
+    const nth = (n: number) => nthOldestDetails(sql, records, n)
     const fetched = counts?.with_details ?? 0
     let detailsAge: KindStatus["detailsAge"] = null
     if (fetched > 0) {
