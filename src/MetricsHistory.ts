@@ -1,5 +1,6 @@
 import type { SqlClient } from "@effect/sql"
 import { Context, Effect } from "effect"
+import { onTransaction } from "./InTransaction.js"
 import { chunks } from "./MovieWrites.js"
 
 // The history of the numbers that move (README "History of popularity and votes"), written in the
@@ -55,12 +56,12 @@ export const recordMetrics = (sql: SqlClient.SqlClient, source: MetricsSource, i
         : [sql`m.vote_count`, sql`m.vote_average`]
       // One row per movie and instant: a movie seen twice at once (two pages of one write, or two
       // collectors) keeps the first, so "the latest row" is never a tie.
-      return sql`INSERT INTO movie_metrics_history (tmdb_id, observed_at, popularity, vote_count, vote_average, source)
+      return onTransaction(sql`INSERT INTO movie_metrics_history (tmdb_id, observed_at, popularity, vote_count, vote_average, source)
       SELECT m.tmdb_id, m.votes_at, m.popularity, ${count}, ${average}, ${source} FROM movies m ${latest}
       WHERE ${sql.in("m.tmdb_id", chunk)} AND m.votes_at = ${observedAt}
         AND NOT EXISTS (SELECT 1 FROM movie_metrics_history s WHERE s.tmdb_id = m.tmdb_id AND s.observed_at = m.votes_at)
         AND (h.tmdb_id IS NULL
         OR h.vote_count IS DISTINCT FROM ${count} OR h.vote_average IS DISTINCT FROM ${average}
         OR (h.popularity IS DISTINCT FROM m.popularity
-          AND (h.popularity IS NULL OR m.popularity IS NULL OR abs(m.popularity - h.popularity) >= ${threshold} * h.popularity)))`
+          AND (h.popularity IS NULL OR m.popularity IS NULL OR abs(m.popularity - h.popularity) >= ${threshold} * h.popularity)))`)
     }, { discard: true }))

@@ -1,6 +1,7 @@
 import type { SqlClient, Statement } from "@effect/sql"
 import { Effect, Schema } from "effect"
 import { breathe } from "./Breathe.js"
+import { onTransaction } from "./InTransaction.js"
 import type { MovieDetails } from "./Movie.js"
 import { compressBody, dropPayloads, writePayloads } from "./Payloads.js"
 import { CHILD_TABLES, childRows, type DetailsRow, movieRow } from "./Rows.js"
@@ -76,7 +77,7 @@ const markRegrouped = (sql: SqlClient.SqlClient, writes: ReadonlyArray<DetailsWr
     const before = new Map<number, number | null>()
     for (const chunk of chunks(writes.map((w) => w.details.tmdbId))) {
       const rows = yield* Effect.orDie(
-        Schema.decodeUnknown(Grouped)(yield* sql`SELECT tmdb_id, collection_id FROM movies WHERE ${sql.in("tmdb_id", chunk)}`)
+        Schema.decodeUnknown(Grouped)(yield* onTransaction(sql`SELECT tmdb_id, collection_id FROM movies WHERE ${sql.in("tmdb_id", chunk)}`))
       )
       for (const row of rows) before.set(row.tmdb_id, row.collection_id)
     }
@@ -122,15 +123,17 @@ export const writeDetails = (sql: SqlClient.SqlClient, given: ReadonlyArray<Deta
     const latest = rows.reduce<string>((at, r) => (r.details_fetched_at !== null && r.details_fetched_at > at ? r.details_fetched_at : at), "")
     yield* markRegrouped(sql, writes, regroupedAt ?? latest)
     const columns = refreshed(Object.keys(rows[0]!))
-    yield* sql`INSERT INTO movies ${sql.insert(rows)} ON CONFLICT (tmdb_id) DO UPDATE SET ${
+    yield* onTransaction(sql`INSERT INTO movies ${sql.insert(rows)} ON CONFLICT (tmdb_id) DO UPDATE SET ${
       sql.join(", ", false)(columns.map((c) => sql`${sql(c)} = excluded.${sql(c)}`))
-    }`
-    const children = writes.map((w) => childRows(w.details))
+    }`)
+    const children = writes.map((w) =>
+      childRows(w.details)
+    )
     for (const table of CHILD_TABLES) {
       yield* breathe
-      yield* sql`DELETE FROM ${sql(table)} WHERE ${sql.in("tmdb_id", ids)}`
+      yield* onTransaction(sql`DELETE FROM ${sql(table)} WHERE ${sql.in("tmdb_id", ids)}`)
       for (const part of binaryChunks(children.flatMap((c) => c[table]))) {
-        yield* sql`INSERT INTO ${sql(table)} ${sql.insert(part)}`
+        yield* onTransaction(sql`INSERT INTO ${sql(table)} ${sql.insert(part)}`)
       }
     }
     yield* breathe

@@ -1,6 +1,7 @@
 import type { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
 import * as zlib from "node:zlib"
+import { onTransaction } from "./InTransaction.js"
 
 // The bodies TMDB sent, kept compressed beside a kind's rows (`movie_payloads` for movies), so
 // `--renormalize` rebuilds the rows with no request. One table per kind: the kind's key, when it
@@ -40,12 +41,12 @@ export const writePayloads = (
   { key, table }: PayloadTable,
   payloads: ReadonlyArray<{ readonly id: number; readonly body: Buffer; readonly fetchedAt: string; readonly append: ReadonlyArray<string> }>
 ) =>
-  payloads.length === 0 ? Effect.void : Effect.asVoid(
+  payloads.length === 0 ? Effect.void : Effect.asVoid(onTransaction(
     sql`INSERT INTO ${sql(table)} ${
       sql.insert(payloads.map((p) => ({ [key]: p.id, fetched_at: p.fetchedAt, body: p.body, encoding: PAYLOAD_ENCODING, append: p.append.join(",") })))
     } ON CONFLICT (${sql(key)}) DO UPDATE SET
         fetched_at = excluded.fetched_at, body = excluded.body, encoding = excluded.encoding, append = excluded.append`
-  )
+  ))
 
 /** Removes the payloads of `ids`: rows stored without a body no longer derive from the old one. */
 export const dropPayloads = (sql: SqlClient.SqlClient, { key, table }: PayloadTable, ids: ReadonlyArray<number>) =>

@@ -1,5 +1,6 @@
 import type { SqlClient } from "@effect/sql"
 import { Effect, Schema } from "effect"
+import { onTransaction } from "../../src/InTransaction.js"
 import { chunks } from "../../src/MovieWrites.js"
 import type { AnyKind, Listed } from "../../src/RecordKind.js"
 
@@ -87,7 +88,9 @@ export const recordPresence = (sql: SqlClient.SqlClient, kind: AnyKind, served: 
     let restored = 0
     let removed = 0
     for (const chunk of chunks(served)) {
-      const rows = yield* sql`UPDATE ${sql(records)} SET removed_at = NULL WHERE ${sql.in(key, chunk)} AND removed_at IS NOT NULL RETURNING ${sql(key)}`
+      const rows = yield* onTransaction(
+        sql`UPDATE ${sql(records)} SET removed_at = NULL WHERE ${sql.in(key, chunk)} AND removed_at IS NOT NULL RETURNING ${sql(key)}`
+      )
       restored += rows.length
     }
     for (const chunk of chunks(gone)) {

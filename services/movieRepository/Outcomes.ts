@@ -2,6 +2,7 @@ import type { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
 import { breathe } from "../../src/Breathe.js"
 import type { FailureKind } from "../../src/Errors.js"
+import { onTransaction } from "../../src/InTransaction.js"
 import { chunks } from "../../src/MovieWrites.js"
 import type { AnyKind } from "../../src/RecordKind.js"
 import { recordPresence } from "./CatalogueWrites.js"
@@ -40,7 +41,7 @@ export const writeOutcomes = <A>(
     for (const slice of chunks(records, SLICE)) {
       yield* kind.write(sql, slice, at)
       yield* breathe
-      yield* sql`DELETE FROM ${table} WHERE ${sql.in(key, slice.map((r) => kind.idOf(r) as number))}`
+      yield* onTransaction(sql`DELETE FROM ${table} WHERE ${sql.in(key, slice.map((r) => kind.idOf(r) as number))}`)
     }
     for (const chunk of chunks(failures)) {
       const rows = chunk.map((f) => ({ [key]: f.tmdbId, kind: f.kind, message: f.message, attempts: 1, last_attempt_at: at }))
@@ -50,7 +51,7 @@ export const writeOutcomes = <A>(
     }
     if (leasedBy !== undefined) {
       for (const chunk of chunks([...ids, ...failures.map((f) => f.tmdbId)])) {
-        yield* sql`DELETE FROM ${sql(leases)} WHERE ${sql.in(key, chunk)} AND run_id = ${leasedBy}`
+        yield* onTransaction(sql`DELETE FROM ${sql(leases)} WHERE ${sql.in(key, chunk)} AND run_id = ${leasedBy}`)
       }
     }
     const gone = failures.filter((f) => f.kind === "not_found").map((f) => f.tmdbId)
