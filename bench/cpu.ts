@@ -3,6 +3,7 @@ import { Effect, Layer } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { SqlLive } from "../layers/Sql.js"
+import { countedArgs, countOperations } from "./cpuOps.js"
 import { type Ctx, type Figure, figure, fmtNum, root, round } from "./helpers.js"
 import { collectCommand } from "./memoryRuns.js"
 import { cliFailure, collectArgs, procThreadsCpuMs, runCli, type SandboxProcess, startSandboxProcess, tmpDir } from "./processes.js"
@@ -11,11 +12,14 @@ import { cliFailure, collectArgs, procThreadsCpuMs, runCli, type SandboxProcess,
 // its own), at --rps 40 and flat out, beside a raw baseline in the same run (bench/cpuRaw.ts: no
 // Effect). CPU is the whole process's (every thread, from /proc), counted between the 10th and
 // the 90th percent of the detail requests the sandbox received, so start-up, discovery and the
-// last commits are left out.
+// last commits are left out. Beside it, the fiber operations per request of the same command run
+// in this process (bench/cpuOps.ts): a count the machine's load does not move.
 
 const LATENCY_MS = 30
 const CONCURRENCY = 10
 const FLAT = 100_000
+// Movies whose details the counted in-process runs fetch.
+const COUNTED = 300
 
 interface Mode {
   readonly name: string
@@ -60,14 +64,15 @@ const measure = async (
   }
 }
 
+const rps = (mode: Mode) => mode.rps === 0 ? FLAT : mode.rps
+const burst = (mode: Mode) => mode.rps === 0 ? FLAT : 5
+
 const runCollector = async (sandbox: SandboxProcess, dir: string, mode: Mode) => {
   const cmd = collectCommand()
   const db = path.join(dir, `cli-${mode.name}.sqlite`)
   const loopOut = `${db}.loop.json`
-  const rps = mode.rps === 0 ? FLAT : mode.rps
-  const burst = mode.rps === 0 ? FLAT : 5
   const m = await measure(sandbox, async (onPoll) => {
-    const r = await runCli(collectArgs({ startYear: mode.year, endYear: mode.year, db, rps, burst, concurrency: CONCURRENCY }), {
+    const r = await runCli(collectArgs({ startYear: mode.year, endYear: mode.year, db, rps: rps(mode), burst: burst(mode), concurrency: CONCURRENCY }), {
       baseUrl: sandbox.baseUrl,
       script: cmd.script,
       nodeArgs: [...cmd.nodeArgs, "--import", path.join(root, "bench/loopProbe.mjs")],
@@ -143,6 +148,20 @@ export const cpuBench = async (ctx: Ctx) => {
           op: "<=",
           target: 2
         })
+      )
+      ctx.log(`cpu: ${mode.name}, fiber operations of ${COUNTED} movies in process`)
+      const ops = await countOperations(
+        sandbox.baseUrl,
+        [...countedArgs(dir, id, mode.year, rps(mode), burst(mode), CONCURRENCY), "--refresh-limit", String(COUNTED)]
+      )
+      figures.push(
+        figure(
+          "cpu",
+          `${id}.ops`,
+          `${mode.name}: fiber operations per request of a run (in process, ${fmtNum(ops.requests)} requests)`,
+          Math.round(ops.perRequest),
+          ""
+        )
       )
       details.push(
         `| ${mode.name} | npm run collect | ${fmtNum(round(c.cpuPerMovie))} ms | ${split(c)} | ${fmtNum(round(c.moviesPerSecond, 1))} | ${
