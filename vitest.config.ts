@@ -8,10 +8,13 @@ import { BaseSequencer, type TestSpecification } from "vitest/node"
 // together. Vitest orders files longest-first only from the timings it caches after a run; in a
 // fresh clone it would order them by size, and start the longest of all near the end.
 const LONGEST = [
+  "watch.memory.test.ts", // 45-70
+  "collectors.integration.test.ts", // 25-35
   "reliability.crash.test.ts", // 27-34
   "package.test.ts", // 26
-  "collectors.integration.test.ts", // 25
-  "collect.integration.test.ts", // 19
+  "faults.disk.test.ts", // 21
+  "faults.pg.test.ts", // 21
+  "collect.integration.test.ts", // 12-19
   "linked.collectors.test.ts", // 13
   "linked.integration.test.ts", // 12
   "export.parquet.test.ts", // 8-18
@@ -21,6 +24,8 @@ const LONGEST = [
   "workflow.reliability.test.ts", // 9
   "linked.queries.test.ts", // 6
   "sandbox.limits.test.ts", // 9
+  "watch.cli.test.ts", // 8.6
+  "watch.pg.test.ts", // 8.2
   "TmdbClient.discover.test.ts", // 7.4
   "readme.examples.test.ts", // 6.6
   "cli.truths.test.ts", // 6.5
