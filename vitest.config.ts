@@ -8,7 +8,7 @@ import { BaseSequencer, type TestSpecification } from "vitest/node"
 // together. Vitest orders files longest-first only from the timings it caches after a run; in a
 // fresh clone it would order them by size, and start the longest of all near the end.
 const LONGEST = [
-  "watch.memory.test.ts", // 45-70
+  "watch.memory.test.ts", // 33-45
   "collectors.integration.test.ts", // 25-35
   "reliability.crash.test.ts", // 27-34
   "package.test.ts", // 26
