@@ -88,13 +88,14 @@ export const fetchAll = <E, R>(run: RunState, kind: AnyKind, ids: Stream.Stream<
     const producer = forEachRecord(
       (id) => client.getRecord(kind, id, append),
       concurrency,
-      Stream.mapEffect(ids, (id) => Effect.as(counted, id)),
+      ids,
       (outcome) =>
         Effect.zipRight(
           Queue.offer(queue, outcome),
           // A rejected key is fatal for the run: stop sending at once.
           Either.isLeft(outcome.result) && outcome.result.left instanceof UnauthorizedError ? Effect.fail(outcome.result.left) : Effect.void
-        )
+        ),
+      counted
     ).pipe(Effect.ensuring(Queue.offer(queue, null)))
     yield* Effect.all([producer, writer], { concurrency: 2, discard: true })
   })

@@ -45,18 +45,23 @@ export const forEachMovieDetails = <E, R, E2 = never, R2 = never>(
   options: DetailsOptions = {}
 ): Effect.Effect<void, E | E2, R | R2> => forEachRecord((id) => client.getMovieDetails(id, options), client.settings.maxConcurrent, ids, onOutcome)
 
-/** The same loop for records of any kind: `fetch` asks for one. */
+/**
+ * The same loop for records of any kind: `fetch` asks for one. `admit` runs before each id is
+ * handed to the workers (a permit, a count): a stage of its own in the ids' stream would cost
+ * some twenty fiber operations an id.
+ */
 export const forEachRecord = <A, E, R, E2 = never, R2 = never>(
   fetch: (id: number) => Effect.Effect<A, TmdbError>,
   workers: number,
   ids: Stream.Stream<number, E2, R2>,
-  onOutcome: (outcome: DetailsOutcome<A>, index: number) => Effect.Effect<void, E, R>
+  onOutcome: (outcome: DetailsOutcome<A>, index: number) => Effect.Effect<void, E, R>,
+  admit: Effect.Effect<void> = Effect.void
 ): Effect.Effect<void, E | E2, R | R2> =>
   Effect.gen(function*() {
     // After the last id, one `null` per worker: each stops at the first it takes.
     const pending = yield* Queue.bounded<readonly [tmdbId: number, index: number] | null>(workers)
     let taken = 0
-    const feed = Stream.runForEach(ids, (tmdbId) => Queue.offer(pending, [tmdbId, taken++])).pipe(
+    const feed = Stream.runForEach(ids, (tmdbId) => Effect.zipRight(admit, Queue.offer(pending, [tmdbId, taken++]))).pipe(
       Effect.zipRight(Queue.offerAll(pending, Array.from({ length: workers }, () => null)))
     )
     // Interrupting the other workers takes a turn of the scheduler; meanwhile they start no id.
