@@ -137,25 +137,25 @@ export class RateLimiter extends Effect.Service<RateLimiter>()("tmdb/RateLimiter
           return passage.probe ? circuit.abandonProbe : Effect.void
         })
 
-      // The slot is taken first, so a request starts the moment it gets its token.
+      // The slot is taken first, so a request starts the moment it gets its token. Taken and given
+      // back by hand in one mask: `withPermits` would add a mask and a finalizer of its own.
       const withPermit = <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E | CircuitOpen, R> =>
-        concurrency.withPermits(1)(
-          Effect.suspend(() => {
-            const passage: Passage = { probe: false, started: false }
-            return Effect.uninterruptibleMask((restore) =>
-              Effect.zipRight(
-                restore(takeToken(passage)),
-                Effect.suspend(() => {
-                  passage.started = true
-                  counters.inFlight++
-                  counters.started++
-                  if (counters.inFlight > counters.maxInFlight) counters.maxInFlight = counters.inFlight
-                  return restore(self)
-                })
-              ).pipe(Effect.ensuring(release(passage)))
-            )
-          })
-        )
+        Effect.uninterruptibleMask((restore) => {
+          const passage: Passage = { probe: false, started: false }
+          return Effect.zipRight(
+            restore(concurrency.take(1)),
+            Effect.zipRight(
+              restore(takeToken(passage)),
+              Effect.suspend(() => {
+                passage.started = true
+                counters.inFlight++
+                counters.started++
+                if (counters.inFlight > counters.maxInFlight) counters.maxInFlight = counters.inFlight
+                return restore(self)
+              })
+            ).pipe(Effect.ensuring(Effect.zipRight(release(passage), concurrency.release(1))))
+          )
+        })
 
       const pause = Effect.fn("RateLimiter.pause")(function*(ms: number) {
         if (ms > maxPauseMs) return false
