@@ -104,6 +104,12 @@ const runRaw = async (sandbox: SandboxProcess, dir: string, mode: Mode, ids: Rea
   })
 }
 
+/** The spans with the most fiber operations per request at R=40, beside flat out's. */
+const spanTable = (paced: ReadonlyMap<string, number>, flat: ReadonlyMap<string, number>) =>
+  "Fiber operations per request by the innermost span they ran under, R=40 / flat out: " +
+  [...paced].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([name, n]) => `\`${name}\` ${Math.round(n)} / ${Math.round(flat.get(name) ?? 0)}`).join(", ") +
+  "."
+
 const split = (m: Measured) => `${fmtNum(round(m.split.main))} / ${fmtNum(round(m.split.others))} (${fmtNum(round(m.split.sys))}) ms`
 
 const storedIds = (db: string): Array<number> => {
@@ -131,7 +137,7 @@ export const cpuBench = async (ctx: Ctx) => {
   ]
   const cli: Record<string, Measured> = {}
   const raw: Record<string, Measured> = {}
-  const operations: Record<string, number> = {}
+  const operations: Record<string, { readonly perRequest: number; readonly bySpan: ReadonlyMap<string, number> }> = {}
   try {
     for (const mode of modes) {
       ctx.log(`cpu: ${mode.name}, npm run collect, ${mode.movies} movies`)
@@ -155,7 +161,7 @@ export const cpuBench = async (ctx: Ctx) => {
         sandbox.baseUrl,
         [...countedArgs(dir, id, mode.year, rps(mode), burst(mode), CONCURRENCY), "--refresh-limit", String(COUNTED)]
       )
-      operations[mode.name] = ops.perRequest
+      operations[mode.name] = ops
       figures.push(
         figure(
           "cpu",
@@ -175,6 +181,8 @@ export const cpuBench = async (ctx: Ctx) => {
   } finally {
     await sandbox.close()
   }
+  const [pacedOps, flatOps] = [operations["R=40"], operations["flat out"]]
+  if (pacedOps !== undefined && flatOps !== undefined) details.push("", spanTable(pacedOps.bySpan, flatOps.bySpan))
   const [paced, flat] = [cli["R=40"], cli["flat out"]]
   const diagnosis: Record<string, string> = {}
   if (paced !== undefined && flat !== undefined) {
@@ -186,9 +194,9 @@ export const cpuBench = async (ctx: Ctx) => {
           fmtNum(round(rawFlat.cpuPerMovie))
         } flat out) with the same batching, so part of that cost is a process woken 40 times a second rather than work it does.`
         : "") +
-      ` The collector's Effect work shows in its fiber operations per request: ${fmtNum(Math.round(operations["R=40"] ?? Number.NaN))} at R=40, ${
-        fmtNum(Math.round(operations["flat out"] ?? Number.NaN))
-      } flat out; the difference is the limiter's waits and the writer gathering smaller batches.`
+      ` The collector's Effect work shows in its fiber operations per request: ${fmtNum(Math.round(operations["R=40"]?.perRequest ?? Number.NaN))} at R=40, ${
+        fmtNum(Math.round(operations["flat out"]?.perRequest ?? Number.NaN))
+      } flat out (by span in §13).`
     for (const id of ["r40.cli", "r40.ratio", "flat.cli", "flat.ratio", "waiting"]) diagnosis[id] = text
   }
   if (paced !== undefined && flat !== undefined) {

@@ -1,4 +1,4 @@
-import { ConfigProvider, Console, Effect, RuntimeFlags, RuntimeFlagsPatch, Supervisor } from "effect"
+import { ConfigProvider, Console, Effect, type Fiber, RuntimeFlags, RuntimeFlagsPatch, Supervisor } from "effect"
 import * as path from "node:path"
 import { main } from "../scripts/Cli.js"
 import { API_KEY } from "./helpers.js"
@@ -12,9 +12,14 @@ import { collectArgs, parseSummary } from "./processes.js"
 
 class OperationCounter extends Supervisor.AbstractSupervisor<number> {
   operations = 0
+  /** Operations by the innermost span they ran under: which part of the program did the work. */
+  readonly bySpan = new Map<string, number>()
   readonly value = Effect.sync(() => this.operations)
-  override onEffect() {
+  override onEffect(fiber: Fiber.RuntimeFiber<unknown, unknown>) {
     this.operations++
+    const span = fiber.currentSpan
+    const name = span?._tag === "Span" ? span.name : "(no span)"
+    this.bySpan.set(name, (this.bySpan.get(name) ?? 0) + 1)
   }
 }
 
@@ -43,7 +48,8 @@ export const countOperations = async (baseUrl: string, args: ReadonlyArray<strin
   process.exitCode = exitCode
   const requests = Number(parseSummary(stdout.join("\n"))?.["requests"])
   if (code !== 0 || !(requests > 0)) throw new Error(`in-process run exited ${code} with ${requests} requests`)
-  return { operations: counter.operations, requests, perRequest: counter.operations / requests }
+  const bySpan = new Map([...counter.bySpan].map(([name, n]) => [name, n / requests]))
+  return { operations: counter.operations, requests, perRequest: counter.operations / requests, bySpan }
 }
 
 /** The arguments of one mode's counted run: `year`'s movies into a fresh database in `dir`. */
