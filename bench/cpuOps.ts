@@ -1,7 +1,6 @@
-import { Effect, type Fiber, RuntimeFlags, RuntimeFlagsPatch, Supervisor } from "effect"
+import { ConfigProvider, Console, Effect, type Fiber, RuntimeFlags, RuntimeFlagsPatch, Supervisor } from "effect"
 import * as path from "node:path"
 import { main } from "../scripts/Cli.js"
-import { captured } from "../test/support/inProcess.js"
 import { API_KEY } from "./helpers.js"
 import { collectArgs, parseSummary } from "./processes.js"
 
@@ -27,15 +26,28 @@ class OperationCounter extends Supervisor.AbstractSupervisor<number> {
 /** A run of `main` with `args` against `baseUrl`: its operations, and the requests its summary counts. */
 export const countOperations = async (baseUrl: string, args: ReadonlyArray<string>) => {
   const counter = new OperationCounter()
-  const run = await captured(
-    main(["node", "collect.ts", ...args], "error").pipe(
+  const stdout: Array<string> = []
+  const line = (parts: ReadonlyArray<unknown>) => void stdout.push(parts.map(String).join(" "))
+  const env = new Map([["TMDB_API_KEY", API_KEY], ["TMDB_BASE_URL", baseUrl]])
+  const exitCode = process.exitCode
+  const code = await Effect.runPromise(Effect.flatMap(Effect.console, (console) => {
+    // The summary line is kept; progress and logs are not the benchmark's output.
+    const quiet: Console.Console = {
+      ...console,
+      log: (...parts) => Effect.sync(() => line(parts)),
+      error: () => Effect.void,
+      unsafe: { ...console.unsafe, log: (...parts) => line(parts), error: () => {} }
+    }
+    return main(["node", "collect.ts", ...args], "error").pipe(
+      Console.withConsole(quiet),
+      Effect.withConfigProvider(ConfigProvider.fromMap(env)),
       Effect.supervised(counter),
       Effect.withRuntimeFlagsPatch(RuntimeFlagsPatch.enable(RuntimeFlags.OpSupervision))
-    ),
-    { TMDB_API_KEY: API_KEY, TMDB_BASE_URL: baseUrl }
-  )
-  const requests = Number(parseSummary(run.stdout)?.["requests"])
-  if (run.code !== 0 || !(requests > 0)) throw new Error(`in-process run exited ${run.code} with ${requests} requests: ${run.stderr.trim()}`)
+    )
+  }))
+  process.exitCode = exitCode
+  const requests = Number(parseSummary(stdout.join("\n"))?.["requests"])
+  if (code !== 0 || !(requests > 0)) throw new Error(`in-process run exited ${code} with ${requests} requests`)
   const bySpan = new Map([...counter.bySpan].map(([name, n]) => [name, n / requests]))
   return { operations: counter.operations, requests, perRequest: counter.operations / requests, bySpan }
 }
