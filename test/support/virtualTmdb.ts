@@ -159,7 +159,10 @@ export const workflowLayer = (tmdb: VirtualTmdb, db: string, client: TmdbClientO
 export const onTestClock = <A, E>(effect: Effect.Effect<A, E>, stepMs: number, onStep: (now: number) => Effect.Effect<void> = () => Effect.void) =>
   Effect.gen(function*() {
     yield* quickTestClock
-    yield* TestClock.setTime(Date.now())
+    // From the wall clock's now, but never back: a second run in the same test starts a step
+    // after the first ended, as it would in real time. Set back, its start came before the first
+    // run's last attempts, which then counted as tried by this run and were never retried.
+    yield* TestClock.setTime(Math.max(Date.now(), (yield* Clock.currentTimeMillis) + stepMs))
     const fiber = yield* Effect.fork(effect)
     while (fiber.unsafePoll() === null) {
       yield* TestClock.adjust(stepMs)
