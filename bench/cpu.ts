@@ -194,8 +194,8 @@ export const cpuBench = async (ctx: Ctx) => {
           fmtNum(round(rawFlat.cpuPerMovie))
         } flat out) with the same batching, so part of that cost is a process woken 40 times a second rather than work it does.`
         : "") +
-      ` The collector's Effect work shows in its fiber operations per request: ${fmtNum(Math.round(operations["R=40"]?.perRequest ?? Number.NaN))} at R=40, ${
-        fmtNum(Math.round(operations["flat out"]?.perRequest ?? Number.NaN))
+      ` The collector's Effect work shows in its fiber operations per request: ${fmtNum(Math.round(pacedOps?.perRequest ?? Number.NaN))} at R=40, ${
+        fmtNum(Math.round(flatOps?.perRequest ?? Number.NaN))
       } flat out (by span in §13).`
     for (const id of ["r40.cli", "r40.ratio", "flat.cli", "flat.ratio", "waiting"]) diagnosis[id] = text
   }
