@@ -12,7 +12,6 @@ const LONGEST = [
   "collectors.integration.test.ts", // 25-35
   "reliability.crash.test.ts", // 27-34
   "package.test.ts", // 26
-  "faults.disk.test.ts", // 21
   "faults.pg.test.ts", // 21
   "collect.integration.test.ts", // 12-19
   "linked.collectors.test.ts", // 13
@@ -22,6 +21,7 @@ const LONGEST = [
   "pg.integration.test.ts", // 12
   "SharedBudget.test.ts", // 12
   "workflow.reliability.test.ts", // 9
+  "faults.disk.test.ts", // 7.5-8
   "linked.queries.test.ts", // 6
   "sandbox.limits.test.ts", // 9
   "watch.cli.test.ts", // 8.6

@@ -10,7 +10,7 @@ import { cliEnv, expectExact, sandboxes } from "./support/sandbox.js"
 // mounted here), filled to its last megabyte by another file while the collector fetches details,
 // as a disk fills in life: SQLite then fails to grow its write-ahead log, first at a COMMIT.
 
-const sandbox = sandboxes({ catalogue: { seed: 9, startYear: 2020, endYear: 2020, perYear: 1_500 } })
+const sandbox = sandboxes({ catalogue: { seed: 9, startYear: 2020, endYear: 2020, perYear: 600 } })
 const YEAR = ["--start-year", "2020", "--end-year", "2020", "--min-vote-count", "0", "--rps", "500", "--burst", "50", "--concurrency", "10"]
 const QUERY = { startYear: 2020, endYear: 2020, minVoteCount: 0 }
 
