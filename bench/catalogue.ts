@@ -7,7 +7,7 @@ import { MovieRepository } from "../services/MovieRepository.js"
 import { movieDetailsOf } from "../src/Movie.js"
 import { movieKind } from "../src/MovieKind.js"
 import { CollectorTest, TmdbClientTest } from "../testing.js"
-import { type Ctx, type Figure, figure, fmtNum, round } from "./helpers.js"
+import { type Ctx, type Figure, figure, fmtNum, movieRequests, round } from "./helpers.js"
 import { collectCommand } from "./memoryRuns.js"
 import { cliFailure, parseSummary, runCli, startSandboxProcess, tmpDir } from "./processes.js"
 
@@ -123,10 +123,8 @@ export const catalogueBench = async (ctx: Ctx) => {
     if (run.code !== 0) throw cliFailure("--all run", run)
     const summary = parseSummary(run.stdout) as { detailsFetched: number } | undefined
     const movies = summary?.detailsFetched ?? 0
-    // The movies' own requests and export files: the collections and companies they name are
-    // records of their own, with exports of their own, each fetched once (section 10 holds that).
-    const { byEndpoint } = sandbox.counters
-    const api = (byEndpoint["movie"] ?? 0) + (byEndpoint["discover"] ?? 0) + (byEndpoint["changes"] ?? 0)
+    // The linked kinds' export files are left out with their requests.
+    const api = movieRequests(sandbox.counters.byEndpoint)
     const exportRequests = sandbox.counters.exportRequests.filter((r) => r.file.includes("movie_ids_")).length
     fig(
       "allPerMovie",

@@ -5,7 +5,7 @@ import { HttpLive, TmdbClientLayer } from "../layers/Tmdb.js"
 import { startSandbox } from "../sandbox/index.js"
 import { TmdbClient } from "../services/TmdbClient.js"
 import { fewestDiscoverRequests } from "../src/Discover.js"
-import { API_KEY, type Ctx, type Figure, figure, fmtNum, round } from "./helpers.js"
+import { API_KEY, type Ctx, type Figure, figure, fmtNum, movieRequests, round } from "./helpers.js"
 import { cliFailure, collectArgs, parseSummary, runCli, tmpDir } from "./processes.js"
 
 // 2. Request economy: the real CLI against an in-process sandbox. A fresh run, an immediate
@@ -94,18 +94,16 @@ export const economyBench = async (ctx: Ctx) => {
     const c = sandbox.counters
     const stored = dbCounts(dbA)
     const freshReq = { total: c.requests, discover: c.byEndpoint["discover"] ?? 0, movie: c.byEndpoint["movie"] ?? 0 }
-    // The movies' own requests: the collections and companies they name are records of their own,
-    // each fetched once (section 10 holds that), and not the waste this figure looks for.
-    const movieRequests = freshReq.discover + freshReq.movie + (c.byEndpoint["changes"] ?? 0)
+    const ownRequests = movieRequests(c.byEndpoint)
     const goal = 1 + idealPages / Math.max(1, stored.movies)
     figures.push(
       figure(
         "economy",
         "economy.perMovie",
         `fresh run: movie requests (discover, details, changes) per stored movie (${fmtNum(stored.movies)} movies; ${
-          fmtNum(freshReq.total - movieRequests)
+          fmtNum(freshReq.total - ownRequests)
         } linked requests apart, section 10)`,
-        round(movieRequests / Math.max(1, stored.movies), 4),
+        round(ownRequests / Math.max(1, stored.movies), 4),
         "",
         { op: "<=", target: round(goal, 4) }
       ),

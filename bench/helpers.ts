@@ -127,6 +127,14 @@ export const runtimeChanges = (a: ReturnType<typeof codeState>, b: ReturnType<ty
   return [...new Set([...committed, ...uncommitted])].sort()
 }
 
+/**
+ * The requests a sandbox served for the movies themselves: discover, details and changes. The
+ * collections and companies the movies name are records of their own, each fetched once (section
+ * 10 holds that), so the economy figures leave them out and show them apart.
+ */
+export const movieRequests = (byEndpoint: Readonly<Record<string, number>>): number =>
+  (byEndpoint["discover"] ?? 0) + (byEndpoint["movie"] ?? 0) + (byEndpoint["changes"] ?? 0)
+
 // ---------------------------------------------------------------------------------------------
 // Statistics
 
