@@ -1,4 +1,4 @@
-import { Clock, Duration, Effect, Either, Option, Queue, Stream } from "effect"
+import { Clock, Effect, Either, Queue, Stream } from "effect"
 import { toEventLoop } from "../../src/Breathe.js"
 import { failureKind, UnauthorizedError } from "../../src/Errors.js"
 import { recordsStored } from "../../src/Metrics.js"
@@ -6,6 +6,7 @@ import type { AnyKind } from "../../src/RecordKind.js"
 import { now } from "../../src/Time.js"
 import type { FailureRecord } from "../MovieRepository.js"
 import { type DetailsOutcome, forEachRecord } from "../tmdbClient/Details.js"
+import { makeGathering } from "./Gather.js"
 import { type RunState, tallyOf } from "./Tally.js"
 
 const MAX_BATCH = 500
@@ -31,6 +32,7 @@ export const fetchAll = <E, R>(run: RunState, kind: AnyKind, ids: Stream.Stream<
     // loses at most the concurrency's worth of answers, however far a slow or loaded database
     // lets the writer fall behind: the workers wait for it instead of piling answers up.
     const unsaved = yield* Effect.makeSemaphore(concurrency)
+    const gathering = yield* makeGathering(queue)
     const save = (batch: ReadonlyArray<DetailsOutcome<unknown>>) =>
       Effect.gen(function*() {
         const details: Array<unknown> = []
@@ -71,12 +73,9 @@ export const fetchAll = <E, R>(run: RunState, kind: AnyKind, ids: Stream.Stream<
         // worth of answers waits for more, up to GATHER_MS; the other half keeps the workers
         // sending meanwhile. At full speed the turns above have filled it: no timer per answer.
         const deadline = (yield* Clock.currentTimeMillis) + GATHER_MS
-        while (batch.length < gatherAtLeast && !batch.includes(null)) {
-          const left = deadline - (yield* Clock.currentTimeMillis)
-          if (left <= 0) break
-          const next = yield* Queue.take(queue).pipe(Effect.interruptible, Effect.timeout(Duration.millis(left)), Effect.option)
-          if (Option.isNone(next)) break
-          batch.push(next.value, ...(yield* Queue.takeUpTo(queue, MAX_BATCH - batch.length - 1)))
+        while (batch.length < gatherAtLeast && !batch.includes(null) && (yield* Clock.currentTimeMillis) < deadline) {
+          yield* gathering.awaitQueued(gatherAtLeast - batch.length, deadline)
+          batch.push(...(yield* Queue.takeUpTo(queue, MAX_BATCH - batch.length)))
         }
         yield* save(batch.filter((o) => o !== null))
         if (batch.includes(null)) return
@@ -91,11 +90,11 @@ export const fetchAll = <E, R>(run: RunState, kind: AnyKind, ids: Stream.Stream<
       ids,
       (outcome) =>
         Effect.zipRight(
-          Queue.offer(queue, outcome),
+          Effect.tap(Queue.offer(queue, outcome), gathering.offered),
           // A rejected key is fatal for the run: stop sending at once.
           Either.isLeft(outcome.result) && outcome.result.left instanceof UnauthorizedError ? Effect.fail(outcome.result.left) : Effect.void
         ),
       counted
-    ).pipe(Effect.ensuring(Queue.offer(queue, null)))
+    ).pipe(Effect.ensuring(Effect.tap(Queue.offer(queue, null), gathering.ended)))
     yield* Effect.all([producer, writer], { concurrency: 2, discard: true })
-  })
+  }).pipe(Effect.scoped)
