@@ -54,9 +54,9 @@ type Exchange = readonly [HttpClientResponse.HttpClientResponse, string]
  * yields is a 2xx whose whole body has been read and parses as JSON.
  *
  * One stage, not a stage per concern: each platform stage, `Effect.retry`'s schedule driver, a
- * FiberRef set locally and the platform's cached `response.text` each cost fiber operations on
- * every request, and the client's share of a rich movie's was about half (BENCHMARKS.md §13, by
- * span). Here the retry loop costs nothing until an attempt fails.
+ * FiberRef set locally and each read of the platform's cached `response.text` cost fiber
+ * operations on every request (bench/cpuOps.ts counts a run's by span). Here the retry loop costs
+ * nothing until an attempt fails, and the body is read once.
  */
 export const makeTmdbHttp = (settings: TmdbSettings) =>
   Effect.gen(function*() {
@@ -124,11 +124,12 @@ export const makeTmdbHttp = (settings: TmdbSettings) =>
           counters.retries++
           Metrics.retries.unsafeUpdate(1, [])
         }
-        return deadlines.within(
+        const read = deadlines.within(
           Effect.flatMap(send, (response) => Effect.map(response.text, (text): Exchange => [response, text])),
           () => new TimeoutError({ path, timeoutMs, message: `no complete response within ${timeoutMs} ms` })
-          // Reported while the permit is held, so a probe's outcome reaches the circuit first.
-        ).pipe(recordExchange)
+        )
+        // Reported while the permit is held, so a probe's outcome reaches the circuit first.
+        return recordExchange(read)
       })
       const permitted = limiter.withPermit(exchange).pipe(
         Effect.catchTag("CircuitOpen", (open) =>
