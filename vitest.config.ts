@@ -21,7 +21,7 @@ const LONGEST = [
   "pg.integration.test.ts", // 12
   "SharedBudget.test.ts", // 12
   "workflow.reliability.test.ts", // 9
-  "faults.disk.test.ts", // 7.5-8
+  "faults.disk.test.ts", // 7.5-9.4
   "linked.queries.test.ts", // 6
   "sandbox.limits.test.ts", // 9
   "watch.cli.test.ts", // 8.6
