@@ -3,6 +3,7 @@ import { Effect, Layer } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { SqlLive } from "../layers/Sql.js"
+import { jitFigures, jitText, type JitTrace, traceJit } from "./cpuJit.js"
 import { countedArgs, countOperations } from "./cpuOps.js"
 import { type Ctx, type Figure, figure, fmtNum, root, round } from "./helpers.js"
 import { collectCommand } from "./memoryRuns.js"
@@ -138,6 +139,7 @@ export const cpuBench = async (ctx: Ctx) => {
   const cli: Record<string, Measured> = {}
   const raw: Record<string, Measured> = {}
   const operations: Record<string, { readonly perRequest: number; readonly bySpan: ReadonlyMap<string, number> }> = {}
+  const jit: Record<string, JitTrace> = {}
   try {
     for (const mode of modes) {
       ctx.log(`cpu: ${mode.name}, npm run collect, ${mode.movies} movies`)
@@ -171,6 +173,9 @@ export const cpuBench = async (ctx: Ctx) => {
           ""
         )
       )
+      ctx.log(`cpu: ${mode.name}, npm run collect with V8's traces`)
+      jit[mode.name] = await traceJit(sandbox, dir, { name: mode.name, year: mode.year, rps: rps(mode), burst: burst(mode) }, CONCURRENCY)
+      figures.push(...jitFigures(id, mode.name, jit[mode.name]!))
       details.push(
         `| ${mode.name} | npm run collect | ${fmtNum(round(c.cpuPerMovie))} ms | ${split(c)} | ${fmtNum(round(c.moviesPerSecond, 1))} | ${
           fmtNum(round(c.loop.p50))
@@ -189,7 +194,7 @@ export const cpuBench = async (ctx: Ctx) => {
     const [rawPaced, rawFlat] = [raw["R=40"], raw["flat out"]]
     const text = `Where the CPU per movie went in this run: at R=40 ${split(paced)}, flat out ${split(flat)} ` +
       "(the main thread / the other threads, the kernel's part of both in brackets). The other threads are V8's garbage-collection and compiler " +
-      "helpers. " + (rawPaced !== undefined && rawFlat !== undefined
+      "helpers. " + jitText(jit["R=40"], jit["flat out"]) + (rawPaced !== undefined && rawFlat !== undefined
         ? `The raw baseline pays for waiting too (${fmtNum(round(rawPaced.cpuPerMovie))} ms per movie paced, ${
           fmtNum(round(rawFlat.cpuPerMovie))
         } flat out) with the same batching, so part of that cost is a process woken 40 times a second rather than work it does.`
@@ -221,7 +226,8 @@ export const cpuBench = async (ctx: Ctx) => {
       "collector's Brotli settings, one history row) through better-sqlite3 prepared statements, its commits batched as the collector batches them, " +
       "paced the same way. CPU is the whole process's, every thread included (utime + stime from /proc, polled every 100 ms), between " +
       "the moments the sandbox had received 10% and 90% of the run's detail requests. The event-loop delay is how late `monitorEventLoopDelay` saw its timer " +
-      "(10 ms resolution) over the whole run, preloaded with `--import bench/loopProbe.mjs`."
+      "(10 ms resolution) over the whole run, preloaded with `--import bench/loopProbe.mjs`. One more run of each mode, with V8's " +
+      "`--trace-opt --trace-gc` and unmeasured, counts TurboFan's compile jobs and the full collections (`bench/cpuJit.ts`)."
     ],
     figures,
     details,
