@@ -92,9 +92,9 @@ export const jitFigures = (id: string, name: string, j: JitTrace): Array<Figure>
 export const jitText = (paced: JitTrace | undefined, flat: JitTrace | undefined) =>
   paced === undefined || flat === undefined ?
     "" :
-    `Most of theirs is TurboFan compiling: its jobs took ${fmtNum(round(paced.compileMs / paced.movies))} ms per movie at R=40, ${
+    `Much of theirs is TurboFan compiling: its jobs took up to ${fmtNum(round(paced.compileMs / paced.movies))} ms per movie at R=40, ${
       fmtNum(round(flat.compileMs / flat.movies))
-    } flat out by its own timing (runs with --trace-opt), and not only while warming up: in the flat-out run ${
+    } flat out (its own timing, which counts a job's waits for the core too; runs with --trace-opt), and not only while warming up: in the flat-out run ${
       fmtNum(flat.recompiled)
     } functions were compiled more than once, one ${
       fmtNum(flat.mostCompiles)
