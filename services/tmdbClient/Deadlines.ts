@@ -76,13 +76,18 @@ export const makeDeadlines = (timeoutMs: number) =>
           wake.unsafeOpen()
           return Scope.extend(self, scope).pipe(
             Effect.catchAll((e) => Effect.fail(entry.expired ? onTimeout() : e)),
-            Effect.ensuring(Effect.suspend(() => {
+            Effect.onExit((exit) => {
               entry.done = true
               // Most requests end in the order they started: the head moves on at once, so what
               // is kept is what is in flight, not a timeout's worth of finished requests.
               firstRunning()
-              return Scope.close(scope, Exit.void)
-            }))
+              // A request that succeeded has been read to its end: there is nothing left to
+              // abort. Its scope holds nothing but `withScope`'s `controller.abort()`, since the
+              // client given to the TMDB client cannot ask for a Scope of its own (its type's R is
+              // never). The abort would build a DOMException and dispatch an event for every
+              // request, for nothing: about 3% of the main thread at 40 req/s in a CPU profile.
+              return Exit.isSuccess(exit) ? Effect.void : Scope.close(scope, Exit.void)
+            })
           )
         }))
 
