@@ -10,7 +10,8 @@ import { Clock, Duration, Effect, Exit, Scope } from "effect"
 
 interface Entry {
   readonly deadline: number
-  readonly scope: Scope.CloseableScope
+  /** Until the request ends: a finished entry waits for the array's compaction, and must not hold the request's objects meanwhile. */
+  scope: Scope.CloseableScope | undefined
   done: boolean
   expired: boolean
 }
@@ -59,7 +60,7 @@ export const makeDeadlines = (timeoutMs: number) =>
         }
         head++
         entry.expired = true
-        yield* Scope.close(entry.scope, Exit.void)
+        if (entry.scope !== undefined) yield* Scope.close(entry.scope, Exit.void)
       }
     })
     yield* Effect.forkScoped(watchdog)
@@ -78,6 +79,7 @@ export const makeDeadlines = (timeoutMs: number) =>
             Effect.catchAll((e) => Effect.fail(entry.expired ? onTimeout() : e)),
             Effect.onExit((exit) => {
               entry.done = true
+              entry.scope = undefined
               // Most requests end in the order they started: the head moves on at once, so what
               // is kept is what is in flight, not a timeout's worth of finished requests.
               firstRunning()
