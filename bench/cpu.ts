@@ -5,6 +5,7 @@ import * as path from "node:path"
 import { SqlLive } from "../layers/Sql.js"
 import { jitFigures, jitText, type JitTrace, traceJit } from "./cpuJit.js"
 import { countedArgs, countOperations } from "./cpuOps.js"
+import { whereTable } from "./cpuWhere.js"
 import { type Ctx, type Figure, figure, fmtNum, root, round } from "./helpers.js"
 import { collectCommand } from "./memoryRuns.js"
 import { cliFailure, collectArgs, procThreadsCpuMs, runCli, type SandboxProcess, startSandboxProcess, tmpDir } from "./processes.js"
@@ -188,6 +189,8 @@ export const cpuBench = async (ctx: Ctx) => {
   }
   const [pacedOps, flatOps] = [operations["R=40"], operations["flat out"]]
   if (pacedOps !== undefined && flatOps !== undefined) details.push("", spanTable(pacedOps.bySpan, flatOps.bySpan))
+  const profiled = Object.entries(jit).flatMap(([name, j]) => j.where === undefined ? [] : [{ name, ms: j.where }])
+  if (profiled.length > 0) details.push("", ...whereTable(profiled))
   const [paced, flat] = [cli["R=40"], cli["flat out"]]
   const diagnosis: Record<string, string> = {}
   if (paced !== undefined && flat !== undefined) {
@@ -227,7 +230,8 @@ export const cpuBench = async (ctx: Ctx) => {
       "paced the same way. CPU is the whole process's, every thread included (utime + stime from /proc, polled every 100 ms), between " +
       "the moments the sandbox had received 10% and 90% of the run's detail requests. The event-loop delay is how late `monitorEventLoopDelay` saw its timer " +
       "(10 ms resolution) over the whole run, preloaded with `--import bench/loopProbe.mjs`. One more run of each mode, with V8's " +
-      "`--trace-opt --trace-gc` and unmeasured, counts TurboFan's compile jobs and the full collections (`bench/cpuJit.ts`)."
+      "`--trace-opt --trace-gc --cpu-prof` and unmeasured, counts TurboFan's compile jobs and the full collections (`bench/cpuJit.ts`), and " +
+      "its main thread's profile says where that thread's CPU went, by the package each function came from (`bench/cpuWhere.ts`)."
     ],
     figures,
     details,

@@ -1,4 +1,5 @@
 import * as path from "node:path"
+import { whereItWent } from "./cpuWhere.js"
 import { type Figure, figure, fmtNum, round } from "./helpers.js"
 import { collectCommand } from "./memoryRuns.js"
 import { cliFailure, collectArgs, runCli, type SandboxProcess } from "./processes.js"
@@ -20,6 +21,8 @@ export interface JitTrace {
   readonly mostCompiles: number
   /** Full (mark-compact) collections of the main isolate's heap. */
   readonly markCompacts: number
+  /** The main thread's CPU profile of the same run, by where it ran (bench/cpuWhere.ts). */
+  readonly where?: ReturnType<typeof whereItWent>
 }
 
 // "[completed compiling 0x… <JSFunction name (sfi = 0x…)> (target TURBOFAN) - took 0.012, 2.533, 0.020 ms]"
@@ -58,7 +61,7 @@ export const parseJit = (stdout: string, movies: number): JitTrace => {
   }
 }
 
-/** Runs the collector once more with V8's traces on, on a database of its own. */
+/** Runs the collector once more with V8's traces and its CPU profile on, on a database of its own. */
 export const traceJit = async (
   sandbox: SandboxProcess,
   dir: string,
@@ -68,14 +71,15 @@ export const traceJit = async (
   const cmd = collectCommand()
   const base = (await sandbox.counters()).received["movie"]?.count ?? 0
   const db = path.join(dir, `jit-${o.name.replace(/\W/g, "")}.sqlite`)
+  const profiles = `${db}.profiles`
   const r = await runCli(collectArgs({ startYear: o.year, endYear: o.year, db, rps: o.rps, burst: o.burst, concurrency }), {
     baseUrl: sandbox.baseUrl,
     script: cmd.script,
-    nodeArgs: [...cmd.nodeArgs, "--trace-opt", "--trace-gc"],
+    nodeArgs: [...cmd.nodeArgs, "--trace-opt", "--trace-gc", "--cpu-prof", "--cpu-prof-dir", profiles],
     timeoutMs: 300_000
   })
   if (r.code !== 0) throw cliFailure(`collect with V8's traces (${o.name})`, r)
-  return parseJit(r.stdout, ((await sandbox.counters()).received["movie"]?.count ?? 0) - base)
+  return { ...parseJit(r.stdout, ((await sandbox.counters()).received["movie"]?.count ?? 0) - base), where: whereItWent(profiles) }
 }
 
 /** The traced run's figures, per movie (INFO: they explain the CPU figures). */
