@@ -5,7 +5,7 @@ import * as vm from "node:vm"
 import { makeDeadlines } from "../services/tmdbClient/Deadlines.js"
 
 // The TMDB client's watchdog (services/tmdbClient/Deadlines.ts): a request's scope is what aborts
-// its HTTP exchange. `withScope` hangs the abort on it as a finalizer, as `aborts` does here.
+// its HTTP exchange. `withScope` hangs the abort on it as a finalizer, as `request` does here.
 
 v8.setFlagsFromString("--expose-gc")
 const gc = vm.runInNewContext("gc") as () => void
