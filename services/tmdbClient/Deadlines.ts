@@ -10,9 +10,11 @@ import { Clock, Duration, Effect, Exit, Scope } from "effect"
 
 interface Entry {
   readonly deadline: number
-  /** Until the request ends: a finished entry waits for the array's compaction, and must not hold the request's objects meanwhile. */
+  /**
+   * The request's scope until it ends; undefined once it has. A finished entry waits for the
+   * array's compaction, and must not hold the request's objects meanwhile.
+   */
   scope: Scope.CloseableScope | undefined
-  done: boolean
   expired: boolean
 }
 
@@ -34,7 +36,7 @@ export const makeDeadlines = (timeoutMs: number) =>
 
     /** Skips what has finished; returns the first entry still running, if any. */
     const firstRunning = () => {
-      while (head < pending.length && pending[head]!.done) head++
+      while (head < pending.length && pending[head]!.scope === undefined) head++
       if (head >= COMPACT_AT || head === pending.length) {
         pending.splice(0, head)
         head = 0
@@ -72,13 +74,12 @@ export const makeDeadlines = (timeoutMs: number) =>
     const within = <A, E, E1>(self: Effect.Effect<A, E, Scope.Scope>, onTimeout: () => E1): Effect.Effect<A, E | E1> =>
       Effect.flatMap(Scope.make(), (scope) =>
         Effect.flatMap(nowMs, (now) => {
-          const entry: Entry = { deadline: now + timeoutMs, scope, done: false, expired: false }
+          const entry: Entry = { deadline: now + timeoutMs, scope, expired: false }
           pending.push(entry)
           wake.unsafeOpen()
           return Scope.extend(self, scope).pipe(
             Effect.catchAll((e) => Effect.fail(entry.expired ? onTimeout() : e)),
             Effect.onExit((exit) => {
-              entry.done = true
               entry.scope = undefined
               // Most requests end in the order they started: the head moves on at once, so what
               // is kept is what is in flight, not a timeout's worth of finished requests.
