@@ -3,7 +3,7 @@ import { Effect, Layer } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { SqlLive } from "../layers/Sql.js"
-import { jitFigures, jitText, type JitTrace, traceJit } from "./cpuJit.js"
+import { jitFigures, jitText, type TracedRun, traceJit } from "./cpuJit.js"
 import { countedArgs, countOperations } from "./cpuOps.js"
 import { whereTable } from "./cpuWhere.js"
 import { type Ctx, type Figure, figure, fmtNum, root, round } from "./helpers.js"
@@ -140,7 +140,7 @@ export const cpuBench = async (ctx: Ctx) => {
   const cli: Record<string, Measured> = {}
   const raw: Record<string, Measured> = {}
   const operations: Record<string, { readonly perRequest: number; readonly bySpan: ReadonlyMap<string, number> }> = {}
-  const jit: Record<string, JitTrace> = {}
+  const jit: Record<string, TracedRun> = {}
   try {
     for (const mode of modes) {
       ctx.log(`cpu: ${mode.name}, npm run collect, ${mode.movies} movies`)
@@ -189,7 +189,7 @@ export const cpuBench = async (ctx: Ctx) => {
   }
   const [pacedOps, flatOps] = [operations["R=40"], operations["flat out"]]
   if (pacedOps !== undefined && flatOps !== undefined) details.push("", spanTable(pacedOps.bySpan, flatOps.bySpan))
-  const profiled = Object.entries(jit).flatMap(([name, j]) => j.where === undefined ? [] : [{ name, ms: j.where }])
+  const profiled = Object.entries(jit).map(([name, j]) => ({ name, ms: j.where }))
   if (profiled.length > 0) details.push("", ...whereTable(profiled))
   const [paced, flat] = [cli["R=40"], cli["flat out"]]
   const diagnosis: Record<string, string> = {}

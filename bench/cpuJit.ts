@@ -21,8 +21,11 @@ export interface JitTrace {
   readonly mostCompiles: number
   /** Full (mark-compact) collections of the main isolate's heap. */
   readonly markCompacts: number
-  /** The main thread's CPU profile of the same run, by where it ran (bench/cpuWhere.ts). */
-  readonly where?: ReturnType<typeof whereItWent>
+}
+
+/** A traced run: V8's traces, and the main thread's CPU profile by where it ran (bench/cpuWhere.ts). */
+export interface TracedRun extends JitTrace {
+  readonly where: ReturnType<typeof whereItWent>
 }
 
 // "[completed compiling 0x… <JSFunction name (sfi = 0x…)> (target TURBOFAN) - took 0.012, 2.533, 0.020 ms]"
@@ -67,7 +70,7 @@ export const traceJit = async (
   dir: string,
   o: { readonly name: string; readonly year: number; readonly rps: number; readonly burst: number },
   concurrency: number
-): Promise<JitTrace> => {
+): Promise<TracedRun> => {
   const cmd = collectCommand()
   const base = (await sandbox.counters()).received["movie"]?.count ?? 0
   const db = path.join(dir, `jit-${o.name.replace(/\W/g, "")}.sqlite`)

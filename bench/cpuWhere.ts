@@ -2,6 +2,7 @@ import * as fs from "node:fs"
 import { SourceMap } from "node:module"
 import * as path from "node:path"
 import { fmtNum, root, round } from "./helpers.js"
+import type { CallFrame, CpuProfile } from "./profile.js"
 
 // Where the main thread's CPU went: the CPU profile (`--cpu-prof`) of the traced run, its
 // samples' own time put in buckets by the source each function came from. The bundle's frames
@@ -20,16 +21,6 @@ const BUCKETS = [
 ] as const
 type Bucket = typeof BUCKETS[number]
 
-interface ProfileNode {
-  readonly id: number
-  readonly callFrame: { readonly functionName: string; readonly url: string; readonly lineNumber: number; readonly columnNumber: number }
-}
-interface Profile {
-  readonly nodes: ReadonlyArray<ProfileNode>
-  readonly samples: ReadonlyArray<number>
-  readonly timeDeltas: ReadonlyArray<number>
-}
-
 const byPackage = (source: string): Bucket => {
   if (/node_modules\/effect\//.test(source)) return "Effect's runtime (effect)"
   if (/node_modules\/(@effect\/sql|better-sqlite3)/.test(source)) return "SQL (@effect/sql, better-sqlite3, SQLite)"
@@ -39,7 +30,7 @@ const byPackage = (source: string): Bucket => {
 }
 
 /** The bucket of one frame; undefined for idle time, which is not CPU. */
-const bucketOf = (frame: ProfileNode["callFrame"], map: SourceMap): Bucket | undefined => {
+const bucketOf = (frame: CallFrame, map: SourceMap): Bucket | undefined => {
   const { functionName, url } = frame
   if (functionName === "(idle)" || functionName === "(root)") return undefined
   if (functionName === "(garbage collector)") return "garbage collection"
@@ -59,19 +50,20 @@ export const whereItWent = (dir: string): Map<Bucket, number> => {
   // CPU.<date>.<time>.<pid>.<thread id>.<sequence>.cpuprofile: the main thread is thread 0.
   const file = fs.readdirSync(dir).find((f) => /\.\d+\.0\.\d+\.cpuprofile$/.test(f))
   if (file === undefined) throw new Error(`no main-thread CPU profile in ${dir}`)
-  const profile = JSON.parse(fs.readFileSync(path.join(dir, file), "utf8")) as Profile
+  const profile = JSON.parse(fs.readFileSync(path.join(dir, file), "utf8")) as CpuProfile
   const map = new SourceMap(JSON.parse(fs.readFileSync(path.join(root, "dist/cli.cjs.map"), "utf8")))
   const bucketById = new Map(profile.nodes.map((n) => [n.id, bucketOf(n.callFrame, map)]))
   const ms = new Map<Bucket, number>(BUCKETS.map((b) => [b, 0]))
   // A sample's time is the delta to the next one, in microseconds. Only the middle 80% of the
   // run's time counts, as the measured runs count only the middle of their detail requests:
   // start-up and discovery come before, the linked records after.
+  const { samples = [], timeDeltas = [] } = profile
   const at: Array<number> = []
-  profile.timeDeltas.reduce((t, d) => (at.push(t + d), t + d), 0)
+  timeDeltas.reduce((t, d) => (at.push(t + d), t + d), 0)
   const [from, to] = [at.at(-1)! * 0.1, at.at(-1)! * 0.9]
-  profile.samples.forEach((id, i) => {
+  samples.forEach((id, i) => {
     const bucket = bucketById.get(id)
-    const next = profile.timeDeltas[i + 1]
+    const next = timeDeltas[i + 1]
     if (bucket !== undefined && next !== undefined && at[i]! >= from && at[i]! <= to) ms.set(bucket, ms.get(bucket)! + next / 1000)
   })
   return ms

@@ -5,7 +5,7 @@ import { root } from "./helpers.js"
 // CPU profiles taken in this process with the inspector's sampling profiler, summarised by self
 // time: per function, and per package (effect, undici, the project's own folders...).
 
-interface CallFrame {
+export interface CallFrame {
   readonly functionName: string
   readonly url: string
   readonly lineNumber: number
@@ -16,11 +16,13 @@ interface ProfileNode {
   readonly callFrame: CallFrame
   readonly hitCount?: number
 }
-interface CpuProfile {
+export interface CpuProfile {
   readonly nodes: ReadonlyArray<ProfileNode>
   readonly startTime: number
   readonly endTime: number
   readonly samples?: ReadonlyArray<number>
+  /** Microseconds before each sample. */
+  readonly timeDeltas?: ReadonlyArray<number>
 }
 
 interface SelfTime {
